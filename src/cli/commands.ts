@@ -1,0 +1,3 @@
+// Imports every subcommand module so it registers itself with src/cli/main.ts.
+// One line per subcommand; keep sorted.
+export {};

@@ -1,0 +1,67 @@
+/**
+ * The `wiretrail` command line. Each subcommand lives in its own module under src/cli/ and is
+ * registered here. User mistakes get a one-line message and a non-zero exit code, never a
+ * stack trace (UX.md "Errors").
+ *
+ * Exit codes: 0 ok, 1 the operation failed (unreachable, NXDOMAIN, ...), 2 usage error,
+ * 70 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+
+export type CommandRegistrar = (program: Command, io: CliIo) => void;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Set by a subcommand to report its result. */
+  exitCode: number;
+}
+
+const registrars: CommandRegistrar[] = [];
+
+/** Subcommand modules call this at import time. */
+export function registerCommand(r: CommandRegistrar): void {
+  registrars.push(r);
+}
+
+export async function main(argv: string[], io: CliIo = stdio()): Promise<number> {
+  await import('./commands.js');
+  const program = new Command('wiretrail')
+    .description(
+      'What happens between typing a URL and seeing the page, packet by packet, on real wire formats.',
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+    })
+    .showHelpAfterError('(run wiretrail --help for usage)');
+  for (const r of registrars) r(program, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`wiretrail: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return io.exitCode;
+}
+
+/** An error in what the user typed: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+function stdio(): CliIo {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    exitCode: 0,
+  };
+}

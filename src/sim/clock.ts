@@ -1,0 +1,24 @@
+/**
+ * The clock the protocol stack sees (DESIGN.md "Time and application code"): the stack never
+ * reads a wall clock. In simulation the Scheduler implements this; in src/tap a real-time
+ * adapter does.
+ */
+import type { Duration, Instant } from './time.js';
+
+export interface TimerHandle {
+  /** Cancels the timer; cancelling a fired or cancelled timer is a no-op. */
+  cancel(): void;
+  /** True until the timer fires or is cancelled. */
+  readonly pending: boolean;
+}
+
+export interface Clock {
+  now(): Instant;
+  /** Runs `fn` after `delay` ns (0 = at the current instant, after already-queued events). */
+  schedule(delay: Duration, fn: () => void): TimerHandle;
+  /**
+   * Marks that stack code resolved a promise an application awaits. The scheduler then lets
+   * application continuations run before it advances time (see Scheduler.run).
+   */
+  noteWake(): void;
+}

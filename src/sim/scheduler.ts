@@ -1,0 +1,250 @@
+/**
+ * The discrete-event scheduler: a binary min-heap ordered by (time, insertion sequence), so that
+ * events at the same instant fire in the order they were scheduled (as ns-3 does, and unlike a
+ * map-ordered fake clock). Time is an integer number of nanoseconds.
+ *
+ * Application code and simulated time (DESIGN.md "Time and application code"): applications
+ * may `await` promises that the stack resolves inside an event. Their continuations are
+ * microtasks, so `run()` lets the microtask queue drain completely (one macrotask turn through a
+ * MessageChannel, which exists in Node and in browsers) before it advances the clock past an
+ * instant at which a wake-up was noted (Clock.noteWake). An `await` therefore never observes a
+ * later time than the event that woke it. `runSync()` skips this and is for code without
+ * promises (benchmarks, unit tests of synchronous layers).
+ */
+import type { Clock, TimerHandle } from './clock.js';
+import type { Duration, Instant } from './time.js';
+
+class Timer implements TimerHandle {
+  pending = true;
+  constructor(
+    readonly at: Instant,
+    readonly seq: number,
+    public fn: (() => void) | undefined,
+  ) {}
+  cancel(): void {
+    this.pending = false;
+    this.fn = undefined;
+  }
+}
+
+function earlier(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+export interface RunOptions {
+  /** Stop before processing events later than this instant (the clock is left at `until`). */
+  until?: Instant;
+  /** Stop after this many events (a guard against runaway simulations). */
+  maxEvents?: number;
+}
+
+export class Scheduler implements Clock {
+  private heap: Timer[] = [];
+  private seq = 0;
+  private time: Instant = 0;
+  private wakes = 0;
+  /** Events processed since creation. */
+  processed = 0;
+
+  now(): Instant {
+    return this.time;
+  }
+
+  schedule(delay: Duration, fn: () => void): TimerHandle {
+    if (!(delay >= 0)) delay = 0;
+    return this.at(this.time + Math.round(delay), fn);
+  }
+
+  /** Schedules at an absolute instant (clamped to now). */
+  at(when: Instant, fn: () => void): TimerHandle {
+    const t = new Timer(when < this.time ? this.time : when, this.seq++, fn);
+    this.push(t);
+    return t;
+  }
+
+  noteWake(): void {
+    this.wakes++;
+  }
+
+  /** Number of events still queued (cancelled ones included until popped). */
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** Instant of the next live event, or undefined when idle. */
+  peek(): Instant | undefined {
+    this.dropCancelled();
+    return this.heap.length > 0 ? this.heap[0].at : undefined;
+  }
+
+  /** Runs one event; returns false when there is none (or the next is after `until`). */
+  step(until = Infinity): boolean {
+    this.dropCancelled();
+    const top = this.heap[0];
+    if (top === undefined || top.at > until) return false;
+    this.pop();
+    this.time = top.at;
+    const fn = top.fn!;
+    top.pending = false;
+    top.fn = undefined;
+    this.processed++;
+    fn();
+    return true;
+  }
+
+  /** Runs events synchronously (no microtask draining). Returns the number of events run. */
+  runSync(options: RunOptions = {}): number {
+    const until = options.until ?? Infinity;
+    const max = options.maxEvents ?? Infinity;
+    let n = 0;
+    while (n < max && this.step(until)) n++;
+    if (until !== Infinity && until > this.time && n < max) this.time = until;
+    return n;
+  }
+
+  /**
+   * Runs events, letting application continuations run between instants (see file header).
+   * Resolves when the queue is empty, `until` is reached, or `maxEvents` ran.
+   */
+  async run(options: RunOptions = {}): Promise<number> {
+    const until = options.until ?? Infinity;
+    const max = options.maxEvents ?? Infinity;
+    let n = 0;
+    const drain = new MicrotaskDrain();
+    try {
+      for (;;) {
+        if (this.wakes > 0) {
+          this.wakes = 0;
+          await drain.turn();
+          continue; // continuations may have scheduled events at the current instant
+        }
+        if (n >= max || !this.step(until)) break;
+        n++;
+      }
+      // Continuations may have been woken by the very last event.
+      while (this.wakes > 0) {
+        this.wakes = 0;
+        await drain.turn();
+        if (this.peek() !== undefined && this.peek()! <= until && n < max) {
+          n += await this.run({ until, maxEvents: max - n });
+        }
+      }
+    } finally {
+      drain.close();
+    }
+    if (until !== Infinity && until > this.time && n < max) this.time = until;
+    return n;
+  }
+
+  /**
+   * Runs until `promise` settles (or the queue empties), then returns its value. The usual way
+   * for a test or tool to drive an async application to completion.
+   */
+  async runUntilSettled<T>(promise: Promise<T>, options: RunOptions = {}): Promise<T> {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const until = options.until ?? Infinity;
+    const drain = new MicrotaskDrain();
+    try {
+      await drain.turn();
+      let n = 0;
+      const max = options.maxEvents ?? Infinity;
+      while (!settled) {
+        if (this.wakes > 0) {
+          this.wakes = 0;
+          await drain.turn();
+          continue;
+        }
+        if (n >= max || !this.step(until)) {
+          await drain.turn();
+          if (!settled) break;
+          continue;
+        }
+        n++;
+      }
+    } finally {
+      drain.close();
+    }
+    if (!settled) throw new Error('simulation went idle before the awaited operation finished');
+    return promise;
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && !this.heap[0].pending) this.pop();
+  }
+
+  private push(t: Timer): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(t);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(t, h[parent])) break;
+      h[i] = h[parent];
+      i = parent;
+    }
+    h[i] = t;
+  }
+
+  private pop(): Timer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && earlier(h[r], h[l]) ? r : l;
+        if (!earlier(h[c], last)) break;
+        h[i] = h[c];
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+/**
+ * One macrotask turn: resolves after every microtask queued before it has run. Uses
+ * MessageChannel (Node ≥ 15 and every browser), not timers, so no wall-clock delay is involved.
+ */
+class MicrotaskDrain {
+  private channel: InstanceType<typeof MessageChannel> | undefined;
+  private waiting: (() => void)[] = [];
+
+  turn(): Promise<void> {
+    if (this.channel === undefined) {
+      this.channel = new MessageChannel();
+      // addEventListener exists on MessagePort in browsers and in Node (an EventTarget there).
+      const port = this.channel.port1 as unknown as {
+        addEventListener(type: 'message', fn: () => void): void;
+        start?(): void;
+      };
+      port.addEventListener('message', () => {
+        const w = this.waiting;
+        this.waiting = [];
+        for (const r of w) r();
+      });
+      port.start?.();
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.channel!.port2.postMessage(0);
+    });
+  }
+
+  close(): void {
+    if (this.channel !== undefined) {
+      this.channel.port1.close();
+      this.channel.port2.close();
+      this.channel = undefined;
+    }
+  }
+}
