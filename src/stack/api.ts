@@ -121,3 +121,106 @@ export class SocketError extends Error {
     this.name = 'SocketError';
   }
 }
+
+// ───────────────────────── application socket APIs (Node-shaped) ─────────────────────────
+
+/** Like Node's dgram RemoteInfo. */
+export interface RemoteInfo {
+  readonly address: Ipv4Addr;
+  readonly port: number;
+  readonly size: number;
+}
+
+export interface DgramSocketEvents {
+  message: [msg: Uint8Array, rinfo: RemoteInfo];
+  error: [err: SocketError];
+  close: [];
+  /** An ICMP error for a datagram this socket sent (port unreachable, ...). */
+  icmp: [info: IcmpErrorInfo];
+}
+
+/** A UDP socket shaped like Node's dgram.Socket (numbers for addresses). */
+export interface DgramSocket {
+  /** Binds to a port (0 or omitted = ephemeral) and address (0 or omitted = any). */
+  bind(port?: number, address?: Ipv4Addr): void;
+  address(): { address: Ipv4Addr; port: number };
+  send(data: Uint8Array, port: number, address: Ipv4Addr): void;
+  close(): void;
+  on<K extends keyof DgramSocketEvents>(
+    event: K,
+    fn: (...args: DgramSocketEvents[K]) => void,
+  ): DgramSocket;
+  off<K extends keyof DgramSocketEvents>(
+    event: K,
+    fn: (...args: DgramSocketEvents[K]) => void,
+  ): DgramSocket;
+}
+
+export interface DgramApi {
+  createSocket(): DgramSocket;
+}
+
+export interface NetSocketEvents {
+  connect: [];
+  data: [chunk: Uint8Array];
+  /** The peer sent FIN (half-close); no more data will arrive. */
+  end: [];
+  close: [hadError: boolean];
+  error: [err: SocketError];
+  /** The send buffer drained after write() returned false. */
+  drain: [];
+}
+
+/** A TCP connection shaped like Node's net.Socket (numbers for addresses). */
+export interface NetSocket {
+  readonly localAddress: Ipv4Addr;
+  readonly localPort: number;
+  readonly remoteAddress: Ipv4Addr;
+  readonly remotePort: number;
+  /** RFC 9293 state name: "ESTABLISHED", "TIME-WAIT", ... */
+  readonly state: string;
+  /** Queues data; false when the send buffer is over its high-water mark (back-pressure). */
+  write(data: Uint8Array): boolean;
+  /** Half-close: sends FIN after queued data. */
+  end(data?: Uint8Array): void;
+  /** Aborts: sends RST if connected, releases the socket. */
+  destroy(err?: SocketError): void;
+  setNoDelay(noDelay?: boolean): void;
+  on<K extends keyof NetSocketEvents>(event: K, fn: (...args: NetSocketEvents[K]) => void): NetSocket;
+  once<K extends keyof NetSocketEvents>(
+    event: K,
+    fn: (...args: NetSocketEvents[K]) => void,
+  ): NetSocket;
+  off<K extends keyof NetSocketEvents>(event: K, fn: (...args: NetSocketEvents[K]) => void): NetSocket;
+  /** Reads chunks until the peer's FIN; throws the socket error if one occurs. */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
+}
+
+export interface NetServerEvents {
+  connection: [socket: NetSocket];
+  listening: [];
+  close: [];
+  error: [err: SocketError];
+}
+
+export interface NetServer {
+  listen(port: number, address?: Ipv4Addr, backlog?: number): NetServer;
+  address(): { address: Ipv4Addr; port: number };
+  close(): void;
+  on<K extends keyof NetServerEvents>(event: K, fn: (...args: NetServerEvents[K]) => void): NetServer;
+}
+
+export interface ConnectOptions {
+  host: Ipv4Addr;
+  port: number;
+  localAddress?: Ipv4Addr;
+  localPort?: number;
+  /** Connect timeout in ns of simulated time (default: SYN retries as Linux, about 127 s). */
+  timeout?: number;
+  noDelay?: boolean;
+}
+
+export interface NetApi {
+  connect(options: ConnectOptions): NetSocket;
+  createServer(onConnection?: (socket: NetSocket) => void): NetServer;
+}
