@@ -43,7 +43,9 @@ const RESPONSE = bytes(`
   c00c 0001 0001 0000012c 0004 c6336450     # ptr→12, A IN, ttl 300, rdlen 4, 198.51.100.80
 `);
 
-function msg(parts: Partial<DnsMessage> & { header?: Partial<DnsMessage['header']> }): DnsMessage {
+function msg(
+  parts: Omit<Partial<DnsMessage>, 'header'> & { header?: Partial<DnsMessage['header']> },
+): DnsMessage {
   return {
     header: { ...emptyHeader(), ...parts.header },
     questions: parts.questions ?? [],
