@@ -47,7 +47,8 @@ test('emit a reply at offset 0 and inside a larger buffer', () => {
 test('gratuitous ARP and probe summaries', () => {
   const g = arpGratuitous(0x020000000001, 0x0a000001);
   assert.ok(isGratuitousArp(g));
-  assert.equal(arpSummary(g), 'Gratuitous ARP for 10.0.0.1 (Request)');
+  assert.equal(arpSummary(g), 'ARP Announcement for 10.0.0.1');
+  assert.equal(arpSummary({ ...g, op: 2, targetMac: 0xffffffffffff }), 'Gratuitous ARP for 10.0.0.1 (Reply)');
   assert.equal(
     arpSummary(arpRequest(0x020000000001, 0, 0x0a000001)),
     'Who has 10.0.0.1? (ARP Probe)',

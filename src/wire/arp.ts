@@ -168,6 +168,10 @@ export function isGratuitousArp(repr: ArpRepr): boolean {
 
 /** tshark's Info column for ARP. */
 export function arpSummary(r: ArpRepr): string {
+  // RFC 5227 § 3: a request for one's own address with a zero target MAC is an announcement.
+  if (isGratuitousArp(r) && r.op === ArpOp.REQUEST && r.targetMac === 0) {
+    return `ARP Announcement for ${formatIpv4(r.senderIp)}`;
+  }
   if (isGratuitousArp(r)) {
     return `Gratuitous ARP for ${formatIpv4(r.senderIp)} (${r.op === ArpOp.REQUEST ? 'Request' : 'Reply'})`;
   }

@@ -331,10 +331,9 @@ export function icmpSummary(r: IcmpRepr, ttl?: number): string {
   if (r.kind === 'echo-request' || r.kind === 'echo-reply') {
     const swapped = ((r.seq & 0xff) << 8) | (r.seq >>> 8);
     const t = ttl === undefined ? '' : `, ttl=${ttl}`;
-    return `${typeText(r)}  id=${hex(r.ident, 4)}, seq=${r.seq}/${swapped}${t}`;
-  }
-  if (r.kind === 'dest-unreachable' && r.code === UnreachCode.FRAG_NEEDED) {
-    return `${typeText(r)}, next-hop MTU ${r.nextHopMtu}`;
+    // tshark pads the type name to a fixed width: "request  id=", "reply    id=".
+    const pad = r.kind === 'echo-request' ? '  ' : '    ';
+    return `${typeText(r)}${pad}id=${hex(r.ident, 4)}, seq=${r.seq}/${swapped}${t}`;
   }
   return typeText(r);
 }

@@ -399,7 +399,13 @@ export function ipv4Fields(buf: Uint8Array, start: number, r: Ipv4Repr): Field[]
         ),
       ],
     ),
-    field('ip.frag_offset', 'Fragment Offset', s + 6, s + 8, String(r.fragOffset)),
+    field(
+      'ip.frag_offset',
+      'Fragment Offset',
+      s + 6,
+      s + 8,
+      `${r.fragOffset >>> 3} (${r.fragOffset} bytes)`,
+    ),
     field('ip.ttl', 'Time to Live', s + 8, s + 9, String(r.ttl)),
     field('ip.proto', 'Protocol', s + 9, s + 10, `${ipProtocolName(r.protocol)} (${r.protocol})`),
     field(

@@ -528,8 +528,9 @@ export function tcpFlagNames(flags: number): string {
 export function tcpSummary(r: TcpRepr): string {
   let s = `${r.srcPort} → ${r.dstPort} [${tcpFlagNames(r.flags)}] Seq=${r.seq}`;
   if ((r.flags & TcpFlags.ACK) !== 0) s += ` Ack=${r.ack}`;
-  s += ` Win=${r.window} Len=${r.payloadLen}`;
+  s += ` Win=${r.window}`;
   if ((r.flags & TcpFlags.URG) !== 0) s += ` Urg=${r.urgent}`;
+  s += ` Len=${r.payloadLen}`;
   if (r.mss !== undefined) s += ` MSS=${r.mss}`;
   if (r.sackPermitted === true) s += ' SACK_PERM';
   if (r.sack !== undefined) for (const b of r.sack) s += ` SLE=${b.left} SRE=${b.right}`;
