@@ -1,0 +1,98 @@
+/**
+ * Between bytes and the engine's Seg: parsing and emitting go through src/wire/tcp.ts (the TCP
+ * header codec, RFC 9293 § 3.1, options per RFC 9293 § 3.2, RFC 7323, RFC 2018); this module only
+ * converts to and from the engine's flat shape and places the payload into a PacketBuf with
+ * headroom for IPv4 and Ethernet (DESIGN.md principle 3).
+ */
+import { DEFAULT_HEADROOM, PacketBuf } from '../pktbuf.js';
+import { emitTcp, parseTcp, tcpHeaderLen } from '../../wire/tcp.js';
+import type { SackBlock, TcpRepr } from '../../wire/tcp.js';
+import type { SendBuffer } from './buffers.js';
+import type { Seg } from './segment.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Parses bytes (the IPv4 payload) from src to dst into `out`. Returns undefined, or the wire
+ * error ('truncated', 'bad-checksum', 'bad-option', ...) for the drop counters.
+ */
+export function decodeSegment(bytes: Uint8Array, src: number, dst: number, out: Seg): string | undefined {
+  const r = parseTcp(bytes, 0, bytes.length, src, dst, true);
+  if (!r.ok) return r.error;
+  const v = r.value;
+  out.srcPort = v.srcPort;
+  out.dstPort = v.dstPort;
+  out.seq = v.seq;
+  out.ack = v.ack;
+  out.flags = v.flags & 0xff;
+  out.window = v.window;
+  out.urgent = v.urgent;
+  out.mss = v.mss ?? 0;
+  out.wscale = v.windowScale ?? -1;
+  out.sackPermitted = v.sackPermitted === true;
+  const ts = v.timestamp;
+  if (ts !== undefined) {
+    out.hasTs = true;
+    out.tsVal = ts.tsval;
+    out.tsEcr = ts.tsecr;
+  } else {
+    out.hasTs = false;
+    out.tsVal = 0;
+    out.tsEcr = 0;
+  }
+  const sack = v.sack;
+  if (sack !== undefined && sack.length > 0) {
+    const flat: number[] = [];
+    for (const b of sack) flat.push(b.left, b.right);
+    out.sack = flat;
+  } else out.sack = null;
+  out.payload = v.payloadLen > 0 ? bytes.subarray(bytes.length - v.payloadLen) : EMPTY;
+  return undefined;
+}
+
+/** The wire Repr of an outgoing Seg (payload length given separately). */
+export function toRepr(s: Seg, payloadLen: number): TcpRepr {
+  let sack: SackBlock[] | undefined;
+  if (s.sack !== null && s.sack.length > 0) {
+    sack = [];
+    for (let i = 0; i < s.sack.length; i += 2) sack.push({ left: s.sack[i], right: s.sack[i + 1] });
+  }
+  return {
+    srcPort: s.srcPort,
+    dstPort: s.dstPort,
+    seq: s.seq,
+    ack: s.ack,
+    flags: s.flags,
+    window: s.window,
+    urgent: 0,
+    mss: s.mss > 0 ? s.mss : undefined,
+    windowScale: s.wscale >= 0 ? s.wscale : undefined,
+    sackPermitted: s.sackPermitted ? true : undefined,
+    timestamp: s.hasTs ? { tsval: s.tsVal >>> 0, tsecr: s.tsEcr >>> 0 } : undefined,
+    sack,
+    payloadLen,
+  };
+}
+
+/**
+ * Builds the segment bytes: header from `s`, payload either `s.payload` (when `data` is null) or
+ * `payloadLen` bytes copied from the send buffer at `dataOff`.
+ */
+export function encodeSegment(
+  s: Seg,
+  src: number,
+  dst: number,
+  data: SendBuffer | null,
+  dataOff: number,
+  payloadLen: number,
+): PacketBuf {
+  const repr = toRepr(s, payloadLen);
+  const hl = tcpHeaderLen(repr);
+  const pb = PacketBuf.alloc(hl + payloadLen, DEFAULT_HEADROOM);
+  if (payloadLen > 0) {
+    if (data !== null) data.copyOut(dataOff, payloadLen, pb.buf, pb.start + hl);
+    else pb.buf.set(s.payload.subarray(0, payloadLen), pb.start + hl);
+  }
+  emitTcp(repr, pb.buf, pb.start, src, dst);
+  return pb;
+}

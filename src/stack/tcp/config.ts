@@ -1,0 +1,144 @@
+/**
+ * TCP configuration: the knobs Linux exposes as net.ipv4.tcp_* sysctls and socket options, with
+ * Linux-like defaults. One TcpConfig per TcpLayer; some fields can be overridden per socket.
+ *
+ * Read first:
+ * - RFC 9293 (TCP) § 3.8.1 (retransmission timeout), § 3.8.6 (managing the window), § 3.10.7.4
+ *   (TIME-WAIT lasts 2·MSL).
+ * - RFC 6298 (RTO): § 2 initial RTO 1 s; § 2.4 minimum RTO (RFC says 1 s; Linux uses 200 ms and so
+ *   do we by default, as the brief asks); § 5 back-off.
+ * - RFC 1122 § 4.2.3.2 (delayed ACK ≤ 500 ms), § 4.2.3.5 (R1/R2 retransmission thresholds),
+ *   § 4.2.3.6 (keep-alive: default off, idle ≥ 2 h).
+ * - RFC 5961 § 7 (challenge ACK rate limit), RFC 6928 (initial window of 10 segments), RFC 7323
+ *   (window scale and timestamps), RFC 2018 (SACK).
+ */
+import { MS, SECOND } from '../../sim/time.js';
+import type { Duration } from '../../sim/time.js';
+
+export type CongestionName = 'newreno' | 'cubic';
+
+export interface TcpConfig {
+  /** Maximum segment lifetime; TIME-WAIT lasts 2·MSL (RFC 9293 § 3.10.7.4). Linux: 60 s TW. */
+  msl: Duration;
+  /** RFC 6298 (2.1): RTO before any RTT sample. */
+  initialRto: Duration;
+  /** RFC 6298 (2.4) lower bound; Linux's TCP_RTO_MIN is 200 ms. */
+  minRto: Duration;
+  /** RFC 6298 (2.5) upper bound (at least 60 s); Linux's TCP_RTO_MAX is 120 s. */
+  maxRto: Duration;
+  /** SYN retransmissions before ETIMEDOUT (Linux tcp_syn_retries = 6, about 127 s). */
+  synRetries: number;
+  /** SYN-ACK retransmissions of a passive opener (Linux tcp_synack_retries = 5). */
+  synAckRetries: number;
+  /** Data retransmissions before the connection is aborted (RFC 1122 R2; Linux tcp_retries2). */
+  retries2: number;
+  /** Delayed ACK (RFC 1122 § 4.2.3.2, RFC 5681 § 4.2). */
+  delayedAck: boolean;
+  /** Delayed-ACK timeout (Linux TCP_DELACK_MIN 40 ms; at most 500 ms per RFC 1122). */
+  delAckTimeout: Duration;
+  /** Window scaling, timestamps, SACK offered on SYNs (RFC 7323, RFC 2018). */
+  windowScaling: boolean;
+  timestamps: boolean;
+  sack: boolean;
+  /** Default receive and send buffer sizes in bytes (per socket, SO_RCVBUF / SO_SNDBUF). */
+  rcvBuf: number;
+  sndBuf: number;
+  /** Largest buffer a socket may ask for; chooses the window scale shift we offer (RFC 7323 § 2.3). */
+  maxBuf: number;
+  /**
+   * Round the receive buffer up to a whole number of MSS once the MSS is known, as FreeBSD does
+   * (tcp_mss_update); keeps the advertised window a multiple of the segment size (RFC 1122
+   * § 4.2.3.3 receiver SWS avoidance works in units of the MSS).
+   */
+  roundRcvBufToMss: boolean;
+  /** Initial congestion window in segments (RFC 6928). */
+  initialCwndSegments: number;
+  congestion: CongestionName;
+  /** Keep-alive (RFC 1122 § 4.2.3.6): off by default per socket; times as Linux. */
+  keepIdle: Duration;
+  keepInterval: Duration;
+  keepCount: number;
+  /** Abort a connection that has not completed its handshake after this long (FreeBSD keepinit, 0 = SYN retries only). */
+  keepInit: Duration;
+  /** RFC 5961 § 4: answer in-window SYNs with a challenge ACK instead of a reset. */
+  rfc5961Syn: boolean;
+  /** RFC 5961 § 3: reset only on SEG.SEQ = RCV.NXT; other in-window RSTs get a challenge ACK. */
+  rfc5961Rst: boolean;
+  /** RFC 5961 § 7: challenge ACKs per second for the whole layer (0 = unlimited). */
+  challengeAckLimit: number;
+  /** SYN cookies when the SYN queue is full (RFC 4987 § 3.6). */
+  synCookies: boolean;
+  /** Lower bound of the SYN queue length of a listener (max(backlog, this)). */
+  synQueueMin: number;
+  /** Drop segments with both SYN and FIN set (FreeBSD net.inet.tcp.drop_synfin). */
+  dropSynFin: boolean;
+  /** Out-of-order reassembly: maximum separate ranges held (RFC 9293 § 3.10.7.4 allows dropping). */
+  maxOooRanges: number;
+  /** Ephemeral port range (Linux ip_local_port_range). */
+  ephemeralLow: number;
+  ephemeralHigh: number;
+  /** FIN-WAIT-2 timeout after the application closed (Linux tcp_fin_timeout = 60 s). */
+  finWait2Timeout: Duration;
+  /** Persist timer bounds (RFC 9293 § 3.8.6.1, RFC 1122 § 4.2.2.17). */
+  persistMin: Duration;
+  persistMax: Duration;
+  /** Default TTL of our datagrams (Linux ip_default_ttl). */
+  ttl: number;
+  /**
+   * Accept non-RST segments without TSopt after timestamps were negotiated (RFC 7323 § 3.2 says
+   * SHOULD drop them; Linux accepts them).
+   */
+  tolerateMissingTs: boolean;
+  /**
+   * ICMP hard errors (protocol/port unreachable, administratively prohibited) abort a connection
+   * that is being established (RFC 5461 § 4; FreeBSD net.inet.tcp.icmp_may_rst).
+   */
+  icmpHardErrorsAbort: boolean;
+}
+
+export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
+  msl: 30 * SECOND,
+  initialRto: 1 * SECOND,
+  minRto: 200 * MS,
+  maxRto: 120 * SECOND,
+  synRetries: 6,
+  synAckRetries: 5,
+  retries2: 15,
+  delayedAck: true,
+  delAckTimeout: 40 * MS,
+  windowScaling: true,
+  timestamps: true,
+  sack: true,
+  rcvBuf: 131072,
+  sndBuf: 131072,
+  maxBuf: 2097152,
+  roundRcvBufToMss: true,
+  initialCwndSegments: 10,
+  congestion: 'newreno' as CongestionName,
+  keepIdle: 7200 * SECOND,
+  keepInterval: 75 * SECOND,
+  keepCount: 9,
+  keepInit: 0,
+  rfc5961Syn: true,
+  rfc5961Rst: true,
+  challengeAckLimit: 1000,
+  synCookies: true,
+  synQueueMin: 16,
+  dropSynFin: false,
+  maxOooRanges: 32,
+  ephemeralLow: 32768,
+  ephemeralHigh: 60999,
+  finWait2Timeout: 60 * SECOND,
+  persistMin: 200 * MS,
+  persistMax: 60 * SECOND,
+  ttl: 64,
+  tolerateMissingTs: false,
+  icmpHardErrorsAbort: true,
+});
+
+/** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */
+export function windowScaleFor(maxBuf: number): number {
+  let shift = 0;
+  while (shift < 14 && 65535 * 2 ** shift < maxBuf) shift++;
+  return shift;
+}

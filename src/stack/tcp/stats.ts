@@ -1,0 +1,102 @@
+/**
+ * TCP counters, shaped like Linux's /proc/net/snmp "Tcp:" line (RFC 4022 TCP-MIB names) plus the
+ * TcpExt counters `netstat -s` prints. Every drop is counted with a reason (DESIGN.md principle 5).
+ *
+ * Read first: RFC 4022 § 4 (tcpActiveOpens, tcpPassiveOpens, tcpAttemptFails, tcpEstabResets,
+ * tcpCurrEstab, tcpInSegs, tcpOutSegs, tcpRetransSegs, tcpInErrs, tcpOutRsts).
+ */
+
+export interface TcpStats {
+  // RFC 4022 TCP-MIB
+  activeOpens: number;
+  passiveOpens: number;
+  attemptFails: number;
+  estabResets: number;
+  inSegs: number;
+  outSegs: number;
+  retransSegs: number;
+  inErrs: number;
+  inCsumErrors: number;
+  outRsts: number;
+  // TcpExt (Linux names in comments)
+  syncookiesSent: number; // SyncookiesSent
+  syncookiesRecv: number; // SyncookiesRecv
+  syncookiesFailed: number; // SyncookiesFailed
+  listenOverflows: number; // ListenOverflows
+  listenDrops: number; // ListenDrops
+  challengeAcks: number; // TCPChallengeACK
+  synChallenge: number; // TCPSYNChallenge
+  pawsEstab: number; // PAWSEstab
+  delayedAcks: number; // DelayedACKs
+  quickAcks: number; // immediate ACKs for out-of-order data or holes filled
+  pureAcks: number; // TCPPureAcks
+  hpAcks: number; // TCPHPAcks (ACKs advancing SND.UNA)
+  fastRetrans: number; // TCPFastRetrans
+  slowStartRetrans: number; // TCPSlowStartRetrans
+  timeouts: number; // TCPTimeouts
+  lossProbes: number; // zero-window probes (TCPWinProbe)
+  renoRecovery: number; // TCPRenoRecovery
+  sackRecovery: number; // TCPSackRecovery
+  partialUndo: number; // partial ACKs during recovery
+  ofoQueue: number; // TCPOFOQueue
+  ofoDrop: number; // TCPOFODrop
+  dsackSent: number; // TCPDSACKOldSent + TCPDSACKOfoSent
+  sackBlocksRecv: number;
+  keepaliveProbes: number;
+  keepaliveTimeouts: number; // TCPAbortOnTimeout (keep-alive)
+  abortOnTimeout: number; // TCPAbortOnTimeout
+  abortOnData: number; // TCPAbortOnData (data after close)
+  abortOnClose: number; // TCPAbortOnClose (unread data at close)
+  timeWaitRecycled: number; // TW reused by a new SYN (RFC 6191)
+  icmpErrors: number;
+  pmtuUpdates: number;
+  /** Drops by reason (bad segments, out of window, ...). */
+  drops: Record<string, number>;
+}
+
+export function newTcpStats(): TcpStats {
+  return {
+    activeOpens: 0,
+    passiveOpens: 0,
+    attemptFails: 0,
+    estabResets: 0,
+    inSegs: 0,
+    outSegs: 0,
+    retransSegs: 0,
+    inErrs: 0,
+    inCsumErrors: 0,
+    outRsts: 0,
+    syncookiesSent: 0,
+    syncookiesRecv: 0,
+    syncookiesFailed: 0,
+    listenOverflows: 0,
+    listenDrops: 0,
+    challengeAcks: 0,
+    synChallenge: 0,
+    pawsEstab: 0,
+    delayedAcks: 0,
+    quickAcks: 0,
+    pureAcks: 0,
+    hpAcks: 0,
+    fastRetrans: 0,
+    slowStartRetrans: 0,
+    timeouts: 0,
+    lossProbes: 0,
+    renoRecovery: 0,
+    sackRecovery: 0,
+    partialUndo: 0,
+    ofoQueue: 0,
+    ofoDrop: 0,
+    dsackSent: 0,
+    sackBlocksRecv: 0,
+    keepaliveProbes: 0,
+    keepaliveTimeouts: 0,
+    abortOnTimeout: 0,
+    abortOnData: 0,
+    abortOnClose: 0,
+    timeWaitRecycled: 0,
+    icmpErrors: 0,
+    pmtuUpdates: 0,
+    drops: {},
+  };
+}
