@@ -12,7 +12,15 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, accessSync, constants } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +62,9 @@ function buildDir(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const fallback = join(tmpdir(), `wiretrail-tap-${uid}`);
   if (writableDir(fallback)) return fallback;
-  throw new TapBuildError(`no writable directory to build the TAP bridge (tried ${inPackage}, ${fallback})`);
+  throw new TapBuildError(
+    `no writable directory to build the TAP bridge (tried ${inPackage}, ${fallback})`,
+  );
 }
 
 /** Directories that may hold node_api.h (and uv.h), most specific first. */
@@ -101,7 +111,11 @@ export function helperPath(): Promise<string> {
       const hash = sourceHash(['tap_common.h', 'tap_helper.c'], `${process.arch}|${compiler()}`);
       const out = join(buildDir(), `tap-helper-${hash}`);
       if (!existsSync(out)) {
-        await compile(['-O2', '-Wall', join(NATIVE_DIR, 'tap_helper.c')], out, 'native/tap_helper.c');
+        await compile(
+          ['-O2', '-Wall', join(NATIVE_DIR, 'tap_helper.c')],
+          out,
+          'native/tap_helper.c',
+        );
       }
       return out;
     })();
@@ -124,10 +138,20 @@ export function addonPath(): Promise<string> {
             '(install the headers matching this Node, or set npm_config_nodedir)',
         );
       }
-      const hash = sourceHash(['tap_common.h', 'tap_addon.c'], `${process.arch}|${compiler()}|${include}`);
+      const hash = sourceHash(
+        ['tap_common.h', 'tap_addon.c'],
+        `${process.arch}|${compiler()}|${include}`,
+      );
       const out = join(buildDir(), `tap-addon-${hash}.node`);
       if (!existsSync(out)) {
-        const args = ['-O2', '-Wall', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=wiretrail_tap', `-I${include}`];
+        const args = [
+          '-O2',
+          '-Wall',
+          '-shared',
+          '-fPIC',
+          '-DNODE_GYP_MODULE_NAME=wiretrail_tap',
+          `-I${include}`,
+        ];
         if (!existsSync(join(include, 'uv.h'))) args.push('-I/usr/include/uv'); // Debian: uv.h from libuv1-dev
         await compile([...args, join(NATIVE_DIR, 'tap_addon.c')], out, 'native/tap_addon.c');
       }

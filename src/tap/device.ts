@@ -70,10 +70,13 @@ export function tapUnavailableReason(): string | undefined {
 
 export async function openTap(options: OpenTapOptions = {}): Promise<TapDevice> {
   const name = options.name ?? '';
-  if (Buffer.byteLength(name) > 15) throw new TapOpenError(`TAP device name "${name}" is longer than 15 bytes`);
+  if (Buffer.byteLength(name) > 15)
+    throw new TapOpenError(`TAP device name "${name}" is longer than 15 bytes`);
   const ns = netnsPath(options.netns);
-  if (ns !== '' && !existsSync(ns)) throw new TapOpenError(`network namespace ${options.netns} does not exist (${ns})`);
-  const forced = (options.backend ?? process.env.WIRETRAIL_TAP_BACKEND) as TapBackendKind | undefined;
+  if (ns !== '' && !existsSync(ns))
+    throw new TapOpenError(`network namespace ${options.netns} does not exist (${ns})`);
+  const forced = (options.backend ?? process.env.WIRETRAIL_TAP_BACKEND) as
+    TapBackendKind | undefined;
   if (forced !== undefined && forced !== 'addon' && forced !== 'helper') {
     throw new TapOpenError(`unknown TAP backend "${forced}" (addon or helper)`);
   }
@@ -149,7 +152,13 @@ class AddonTap implements TapDevice {
 
   stats(): TapStats {
     const s = this.addon.stats(this.handle);
-    return { rxFrames: s[0], rxBytes: s[1], txFrames: s[3], txBytes: s[4], txDropped: this.dropped };
+    return {
+      rxFrames: s[0],
+      rxBytes: s[1],
+      txFrames: s[3],
+      txBytes: s[4],
+      txDropped: this.dropped,
+    };
   }
 
   async close(): Promise<void> {
@@ -200,8 +209,12 @@ class HelperTap implements TapDevice {
         }
       };
       child.stdout.on('data', onData);
-      child.once('error', (e) => reject(new TapOpenError(`cannot start the TAP helper: ${e.message}`)));
-      child.once('exit', (code) => reject(new TapOpenError(`the TAP helper exited (${code}) before opening the device`)));
+      child.once('error', (e) =>
+        reject(new TapOpenError(`cannot start the TAP helper: ${e.message}`)),
+      );
+      child.once('exit', (code) =>
+        reject(new TapOpenError(`the TAP helper exited (${code}) before opening the device`)),
+      );
     });
     if (!first.line.startsWith('ok ')) {
       child.kill();
@@ -236,7 +249,11 @@ class HelperTap implements TapDevice {
   }
 
   send(frame: Uint8Array): void {
-    if (this.closed || frame.length > HELPER_MAX_FRAME || this.pendingBytes + this.inflightBytes > HELPER_QUEUE_LIMIT) {
+    if (
+      this.closed ||
+      frame.length > HELPER_MAX_FRAME ||
+      this.pendingBytes + this.inflightBytes > HELPER_QUEUE_LIMIT
+    ) {
       this.s.txDropped++;
       return;
     }
@@ -256,7 +273,8 @@ class HelperTap implements TapDevice {
   private flush(): void {
     this.flushQueued = false;
     if (this.pending.length === 0 || this.closed) return;
-    const out = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const out =
+      this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     const n = out.length;

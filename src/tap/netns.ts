@@ -15,7 +15,9 @@ export class CommandError extends Error {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(`${argv.join(' ')} failed (${code}): ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    super(
+      `${argv.join(' ')} failed (${code}): ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
 }
 
@@ -25,7 +27,10 @@ export interface RunResult {
 }
 
 /** Runs a command and returns its output; throws CommandError on a non-zero exit. */
-export async function sh(argv: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export async function sh(
+  argv: string[],
+  options: { timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   try {
     const p = execFileP(argv[0], argv.slice(1), {
       timeout: options.timeoutMs ?? 30_000,
@@ -36,19 +41,30 @@ export async function sh(argv: string[], options: { timeoutMs?: number; input?: 
     const { stdout, stderr } = await p;
     return { stdout, stderr };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string; code?: number | string };
+    const err = e as NodeJS.ErrnoException & {
+      stdout?: string;
+      stderr?: string;
+      code?: number | string;
+    };
     throw new CommandError(argv, err.code ?? null, err.stdout ?? '', err.stderr ?? err.message);
   }
 }
 
 /** Runs a command inside a namespace (`ip netns exec NAME ...`). */
-export function nsExec(ns: string, argv: string[], options: { timeoutMs?: number; input?: string } = {}) {
+export function nsExec(
+  ns: string,
+  argv: string[],
+  options: { timeoutMs?: number; input?: string } = {},
+) {
   return sh(['ip', 'netns', 'exec', ns, ...argv], options);
 }
 
 /** Starts a long-running command inside a namespace (a server); kill it with stopProcess. */
 export function nsSpawn(ns: string, argv: string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  return spawn('ip', ['netns', 'exec', ns, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
 }
 
 /** Terminates a process we started (by its pid) and waits for it, SIGKILL after 2 s. */
@@ -93,7 +109,12 @@ export async function configureLink(
   await sh([...ip, 'link', 'set', dev, 'up']);
 }
 
-export async function addRoute(ns: string | undefined, prefix: string, via: string, dev?: string): Promise<void> {
+export async function addRoute(
+  ns: string | undefined,
+  prefix: string,
+  via: string,
+  dev?: string,
+): Promise<void> {
   const ip = ns ? ['ip', '-n', ns] : ['ip'];
   await sh([...ip, 'route', 'replace', prefix, 'via', via, ...(dev ? ['dev', dev] : [])]);
 }
