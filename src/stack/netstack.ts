@@ -772,13 +772,6 @@ export class NetStack implements TransportHost {
     if (this.trace.active) {
       this.trace.emit('stack.rx', this.name, { iface: inIface.name, stage: 'ip_forward', fn: 'ip_forward', len });
     }
-    // RFC 1812 § 5.3.1: TTL 1 (or 0) would reach zero here: discard, send time exceeded.
-    if (ip.ttl <= 1) {
-      st.InHdrErrors++;
-      this.drop('ttl-expired', inIface, ip.src, ip.dst, len, `TTL ${ip.ttl}`);
-      this.icmp.sendError(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL, rx, 0);
-      return;
-    }
     const dst = ip.dst;
     const route = this.routes.lookup(dst);
     const outIface = route === undefined ? undefined : this.interfaces.get(route.iface);
@@ -788,6 +781,15 @@ export class NetStack implements TransportHost {
       this.drop('no-route', inIface, ip.src, dst, len);
       // RFC 1812 § 5.2.7.1: network unreachable.
       this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.NET, rx, 0);
+      return;
+    }
+    // RFC 1812 § 5.3.1: TTL 1 (or 0) would reach zero here: discard, send time exceeded.
+    // Linux routes the datagram first (ip_rcv_finish → ip_route_input) and checks the TTL in
+    // ip_forward, so a datagram with no route gets "net unreachable" whatever its TTL.
+    if (ip.ttl <= 1) {
+      st.InHdrErrors++;
+      this.drop('ttl-expired', inIface, ip.src, ip.dst, len, `TTL ${ip.ttl}`);
+      this.icmp.sendError(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL, rx, 0);
       return;
     }
     const nextHop = route.gateway !== 0 ? route.gateway : dst;
