@@ -43,8 +43,11 @@ export interface FakeNetOptions {
 }
 
 export class FakeNet {
+  /** Sockets by "host index:bound address:port" (bound address 0 = any of the host's). */
   private readonly udp = new Map<string, FakeDgramSocket>();
   private readonly tcp = new Map<string, FakeNetServer>();
+  private readonly hosts = new Map<Ipv4Addr, FakeHost>();
+  private hostCount = 0;
   private readonly delays = new Map<Ipv4Addr, number>();
   private readonly filters: DatagramFilter[] = [];
   private readonly down = new Set<Ipv4Addr>();
@@ -62,7 +65,13 @@ export class FakeNet {
   /** A host with these addresses (the first is its source address). */
   host(addresses: Ipv4Addr | Ipv4Addr[]): FakeHost {
     const list = Array.isArray(addresses) ? addresses : [addresses];
-    return new FakeHost(this, list);
+    const existing = this.hosts.get(list[0]);
+    if (existing && list.every((a) => this.hosts.get(a) === existing)) return existing;
+    for (const a of list)
+      if (this.hosts.has(a)) throw new Error(`FakeNet: ${a} already belongs to a host`);
+    const h = new FakeHost(this, list, this.hostCount++);
+    for (const a of list) this.hosts.set(a, h);
+    return h;
   }
 
   /** One-way delay of packets to and from `addr` (added to both ends' delays / 2 each). */
@@ -116,46 +125,49 @@ export class FakeNet {
   }
 
   private deliver(d: FakeDatagram): void {
-    const s = this.udp.get(key(d.to, d.toPort)) ?? this.udp.get(key(0, d.toPort));
-    if (!s || !s.ownsAddress(d.to)) return;
+    const h = this.hosts.get(d.to);
+    if (!h) return;
+    const s = this.udp.get(key(h, d.to, d.toPort)) ?? this.udp.get(key(h, 0, d.toPort));
+    if (!s) return;
     s.receive(d.data.slice(), { address: d.from, port: d.fromPort, size: d.data.length });
     this.clock.noteWake();
   }
 
   /** @internal */
-  bindUdp(s: FakeDgramSocket, addr: Ipv4Addr, port: number): void {
-    if (this.udp.has(key(addr, port)) || (addr !== 0 && this.udp.has(key(0, port))))
+  bindUdp(h: FakeHost, s: FakeDgramSocket, addr: Ipv4Addr, port: number): void {
+    if (this.udpInUse(h, addr, port))
       throw new SocketError('EADDRINUSE', `udp port ${port} is in use`);
-    this.udp.set(key(addr, port), s);
+    this.udp.set(key(h, addr, port), s);
   }
   /** @internal */
-  unbindUdp(addr: Ipv4Addr, port: number): void {
-    this.udp.delete(key(addr, port));
+  unbindUdp(h: FakeHost, addr: Ipv4Addr, port: number): void {
+    this.udp.delete(key(h, addr, port));
   }
   /** @internal */
-  udpInUse(addr: Ipv4Addr, port: number): boolean {
-    return this.udp.has(key(addr, port)) || this.udp.has(key(0, port));
+  udpInUse(h: FakeHost, addr: Ipv4Addr, port: number): boolean {
+    if (this.udp.has(key(h, addr, port)) || this.udp.has(key(h, 0, port))) return true;
+    return addr === 0 && h.addresses.some((a) => this.udp.has(key(h, a, port)));
   }
   /** @internal */
-  listenTcp(s: FakeNetServer, addr: Ipv4Addr, port: number): void {
-    if (this.tcp.has(key(addr, port)))
+  listenTcp(h: FakeHost, s: FakeNetServer, addr: Ipv4Addr, port: number): void {
+    if (this.tcp.has(key(h, addr, port)) || this.tcp.has(key(h, 0, port)))
       throw new SocketError('EADDRINUSE', `tcp port ${port} is in use`);
-    this.tcp.set(key(addr, port), s);
+    this.tcp.set(key(h, addr, port), s);
   }
   /** @internal */
-  unlistenTcp(addr: Ipv4Addr, port: number): void {
-    this.tcp.delete(key(addr, port));
+  unlistenTcp(h: FakeHost, addr: Ipv4Addr, port: number): void {
+    this.tcp.delete(key(h, addr, port));
   }
   /** @internal */
   findTcp(addr: Ipv4Addr, port: number): FakeNetServer | undefined {
-    if (this.down.has(addr)) return undefined;
-    const s = this.tcp.get(key(addr, port)) ?? this.tcp.get(key(0, port));
-    return s && s.host.addresses.includes(addr) ? s : undefined;
+    const h = this.hosts.get(addr);
+    if (!h || this.down.has(addr)) return undefined;
+    return this.tcp.get(key(h, addr, port)) ?? this.tcp.get(key(h, 0, port));
   }
 }
 
-function key(a: Ipv4Addr, p: number): string {
-  return `${a}:${p}`;
+function key(h: FakeHost, a: Ipv4Addr, p: number): string {
+  return `${h.index}:${a}:${p}`;
 }
 
 export class FakeHost implements DgramApi, NetApi {
@@ -163,6 +175,7 @@ export class FakeHost implements DgramApi, NetApi {
   constructor(
     readonly network: FakeNet,
     readonly addresses: Ipv4Addr[],
+    readonly index: number,
   ) {}
 
   get address(): Ipv4Addr {
@@ -187,7 +200,7 @@ export class FakeHost implements DgramApi, NetApi {
     for (let i = 0; i < 16384; i++) {
       const p = this.nextPort;
       this.nextPort = this.nextPort >= 65535 ? 49152 : this.nextPort + 1;
-      if (!this.network.udpInUse(addr, p)) return p;
+      if (!this.network.udpInUse(this, addr, p)) return p;
     }
     throw new SocketError('EADDRINUSE', 'no free ephemeral port');
   }
@@ -229,15 +242,12 @@ class FakeDgramSocket extends Emitter<DgramSocketEvents> implements DgramSocket 
   constructor(private readonly host: FakeHost) {
     super();
   }
-  ownsAddress(a: Ipv4Addr): boolean {
-    return this.host.addresses.includes(a);
-  }
   bind(port = 0, address: Ipv4Addr = 0): void {
     if (this.bound) throw new SocketError('EINVAL', 'socket is already bound');
     if (address !== 0 && !this.host.addresses.includes(address))
       throw new SocketError('EADDRNOTAVAIL', 'address is not on this host');
     const p = port === 0 ? this.host.ephemeralUdp(address) : port;
-    this.host.network.bindUdp(this, address, p);
+    this.host.network.bindUdp(this.host, this, address, p);
     this.bound = { address, port: p };
   }
   address(): { address: Ipv4Addr; port: number } {
@@ -259,7 +269,7 @@ class FakeDgramSocket extends Emitter<DgramSocketEvents> implements DgramSocket 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.bound) this.host.network.unbindUdp(this.bound.address, this.bound.port);
+    if (this.bound) this.host.network.unbindUdp(this.host, this.bound.address, this.bound.port);
     this.emit('close');
   }
   receive(msg: Uint8Array, rinfo: { address: Ipv4Addr; port: number; size: number }): void {
@@ -285,7 +295,7 @@ class FakeNetServer extends Emitter<NetServerEvents> implements NetServer {
     super();
   }
   listen(port: number, address: Ipv4Addr = 0): NetServer {
-    this.host.network.listenTcp(this, address, port);
+    this.host.network.listenTcp(this.host, this, address, port);
     this.bound = { address, port };
     this.host.network.clock.schedule(0, () => this.emit('listening'));
     return this;
@@ -294,7 +304,7 @@ class FakeNetServer extends Emitter<NetServerEvents> implements NetServer {
     return { ...(this.bound ?? { address: 0, port: 0 }) };
   }
   close(): void {
-    if (this.bound) this.host.network.unlistenTcp(this.bound.address, this.bound.port);
+    if (this.bound) this.host.network.unlistenTcp(this.host, this.bound.address, this.bound.port);
     this.bound = undefined;
     this.emit('close');
   }
