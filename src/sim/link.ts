@@ -165,6 +165,8 @@ export interface Medium {
   /** Frames delivered to a receiver since creation (for benchmarks and statistics). */
   readonly delivered: number;
   setUp(up: boolean): void;
+  /** Changes properties (faults, bandwidth, delay...) from now on; frames in flight keep theirs. */
+  update(props: Partial<LinkProps>): void;
   detach(): void;
 }
 
@@ -204,16 +206,21 @@ class Transmitter {
   private armed = false;
   private readonly pump = (): void => this.restart();
   /** ns per byte of line time; 0 for infinite bandwidth. */
-  private nsPerByte: number;
-  private readonly maxFrame: number;
+  private nsPerByte = 0;
+  private maxFrame = 0;
 
   constructor(
     private readonly owner: MediumBase,
     public receivers: (from: Station) => readonly Station[],
   ) {
-    const bw = owner.props.bandwidth;
+    this.refresh();
+  }
+
+  /** Re-reads bandwidth and MTU from the link's properties. */
+  refresh(): void {
+    const bw = this.owner.props.bandwidth;
     this.nsPerByte = bw === Infinity || !(bw > 0) ? 0 : 8e9 / bw;
-    this.maxFrame = owner.props.mtu + FRAME_OVERHEAD_MAX;
+    this.maxFrame = this.owner.props.mtu + FRAME_OVERHEAD_MAX;
   }
 
   get pending(): number {
@@ -302,10 +309,11 @@ abstract class MediumBase implements Medium {
   up = true;
   delivered = 0;
   drops = 0;
-  readonly props: Readonly<LinkProps>;
+  props: Readonly<LinkProps>;
   protected stations: Station[] = [];
+  protected transmitters: Transmitter[] = [];
   private faultRng: Rng | undefined;
-  private readonly faulty: boolean;
+  private faulty: boolean;
 
   constructor(
     readonly ctx: MediumContext,
@@ -313,8 +321,13 @@ abstract class MediumBase implements Medium {
     props: Partial<LinkProps>,
   ) {
     this.props = { ...DEFAULT_LINK_PROPS, ...stripUndefined(props) };
-    const p = this.props;
-    this.faulty = p.loss > 0 || p.duplicate > 0 || p.corrupt > 0 || p.reorder > 0 || p.jitter > 0;
+    this.faulty = isFaulty(this.props);
+  }
+
+  update(props: Partial<LinkProps>): void {
+    this.props = { ...this.props, ...stripUndefined(props) };
+    this.faulty = isFaulty(this.props);
+    for (const t of this.transmitters) t.refresh();
   }
 
   get ports(): readonly LinkPort[] {
@@ -404,6 +417,10 @@ abstract class MediumBase implements Medium {
   }
 }
 
+function isFaulty(p: LinkProps): boolean {
+  return p.loss > 0 || p.duplicate > 0 || p.corrupt > 0 || p.reorder > 0 || p.jitter > 0;
+}
+
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const r: Partial<T> = {};
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) r[k] = o[k];
@@ -424,6 +441,7 @@ export class Link extends MediumBase {
     let sb: Station | undefined;
     const txA = new Transmitter(this, () => [sb!]);
     const txB = new Transmitter(this, () => [sa!]);
+    this.transmitters.push(txA, txB);
     sa = this.attachPort(a, txA);
     try {
       sb = this.attachPort(b, txB);
@@ -455,6 +473,7 @@ export class Segment extends MediumBase {
   constructor(ctx: MediumContext, name: string, ports: readonly LinkPort[], props: Partial<LinkProps> = {}) {
     super(ctx, name, props);
     this.tx = new Transmitter(this, (from) => this.others.get(from) ?? []);
+    this.transmitters.push(this.tx);
     const attached: LinkPort[] = [];
     try {
       for (const p of ports) {
