@@ -90,6 +90,13 @@ export interface TopoNode {
   latency?: number;
   queue?: number;
   tableSize?: number;
+  description?: string;
+  /**
+   * Application settings of a host, validated by src/world/services.ts (not here, so this
+   * loader stays below src/apps): `services` (http, dns-authoritative, dns-resolver),
+   * `resolver` (resolv.conf nameservers) and `hosts` (/etc/hosts entries), as plain data.
+   */
+  apps?: { services?: unknown; resolver?: unknown; hosts?: unknown; pos: Pos };
   pos: Pos;
 }
 
@@ -386,7 +393,7 @@ function readNode(r: Reader, name: string, n: YNode | null, path: string, pos: P
   const node: TopoNode = { name, kind, interfaces: [], routes: [], ports: [], pos };
   const l3 = kind === 'host' || kind === 'router';
   const allowed = l3
-    ? ['kind', 'interfaces', 'routes', 'forwarding', 'description']
+    ? ['kind', 'interfaces', 'routes', 'forwarding', 'description', 'services', 'resolver', 'hosts']
     : kind === 'switch'
       ? ['kind', 'ports', 'ageing', 'latency', 'queue', 'table_size', 'description']
       : ['kind', 'ports', 'description'];
@@ -431,6 +438,15 @@ function readNode(r: Reader, name: string, n: YNode | null, path: string, pos: P
         break;
       case 'table_size':
         node.tableSize = r.unit(v, p, parseCount(val, 1, 10_000_000));
+        break;
+      case 'description':
+        if (typeof val === 'string') node.description = val;
+        break;
+      case 'services':
+      case 'resolver':
+      case 'hosts':
+        node.apps ??= { pos: r.pos(pair.key as YNode) };
+        node.apps[key] = v === null ? null : (v as { toJSON(): unknown }).toJSON();
         break;
     }
   }
