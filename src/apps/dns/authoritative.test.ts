@@ -81,7 +81,9 @@ describe('authoritative: answers', () => {
     assert.equal(m.header.rcode, Rcode.NOERROR);
     assert.equal(m.header.id, 0x1234);
     assert.deepEqual(rrs(m.answers), ['www.server.com. 300 A 198.51.100.80']);
-    assert.deepEqual(m.authorities, []);
+    // as NSD: the zone's NS in authority, their addresses in additional
+    assert.deepEqual(rrs(m.authorities), ['server.com. 3600 NS ns1.server.com.']);
+    assert.deepEqual(rrs(m.additionals), ['ns1.server.com. 3600 A 198.51.100.2']);
   });
 
   it('echoes the case of the question in the owner', () => {
@@ -150,11 +152,19 @@ describe('authoritative: answers', () => {
     ]);
   });
 
-  it('stops at a CNAME leaving the zone (the resolver follows it)', () => {
+  it('follows a CNAME into another zone served here (as NSD), else stops', () => {
     const m = ask('blog.server.com.', 'A');
-    assert.equal(m.header.rcode, Rcode.NOERROR);
     assert.equal(m.header.aa, true);
-    assert.deepEqual(rrs(m.answers), ['blog.server.com. 3600 CNAME www.example.org.']);
+    assert.deepEqual(rrs(m.answers), [
+      'blog.server.com. 3600 CNAME www.example.org.',
+      'www.example.org. 300 A 192.0.2.80',
+    ]);
+    assert.deepEqual(rrs(m.authorities), ['example.org. 3600 NS ns1.example.org.']);
+    const eng = new AuthoritativeEngine(defaultZones().filter((z) => z.origin === 'server.com.'));
+    const only = ask('blog.server.com.', 'A', { engine: eng });
+    assert.equal(only.header.rcode, Rcode.NOERROR);
+    assert.deepEqual(rrs(only.answers), ['blog.server.com. 3600 CNAME www.example.org.']);
+    assert.deepEqual(only.authorities, []);
   });
 
   it('a CNAME query returns the CNAME itself', () => {
@@ -193,9 +203,13 @@ describe('authoritative: answers', () => {
   it('MX and NS answers carry the targets’ addresses in additional', () => {
     const mx = ask('server.com.', 'MX');
     assert.deepEqual(rrs(mx.answers), ['server.com. 3600 MX 10 mail.server.com.']);
-    assert.deepEqual(rrs(mx.additionals), ['mail.server.com. 3600 A 198.51.100.25']);
+    assert.deepEqual(rrs(mx.additionals), [
+      'mail.server.com. 3600 A 198.51.100.25',
+      'ns1.server.com. 3600 A 198.51.100.2',
+    ]);
     const ns = ask('server.com.', 'NS');
     assert.deepEqual(rrs(ns.additionals), ['ns1.server.com. 3600 A 198.51.100.2']);
+    assert.deepEqual(ns.authorities, []);
     assert.equal(ns.header.aa, true);
   });
 
@@ -207,13 +221,13 @@ describe('authoritative: answers', () => {
       '80.100.51.198.in-addr.arpa. 3600 PTR www.server.com.',
     ]);
     assert.equal(ask('server.com.', 'SOA').answers[0].type, DnsType.SOA);
-    const any = ask('server.com.', 'ANY');
-    assert.deepEqual([...new Set(any.answers.map((r) => typeName(r.type)))].sort(), [
-      'A',
-      'MX',
-      'NS',
-      'SOA',
-      'TXT',
+    // RFC 8482 § 4.2: one RRset (NSD gives the SOA at an apex)
+    assert.deepEqual(
+      rrs(ask('server.com.', 'ANY').answers).map((x) => x.split(' ')[2]),
+      ['SOA'],
+    );
+    assert.deepEqual(rrs(ask('www.server.com.', 'ANY').answers), [
+      'www.server.com. 300 A 198.51.100.80',
     ]);
   });
 
@@ -287,7 +301,7 @@ describe('authoritative: EDNS0, truncation, errors', () => {
     assert.equal(m.answers.length, 10);
     assert.deepEqual(m.additionals, []);
     const full = ask('many.test.', 'MX', { edns: 4096, engine: eng });
-    assert.equal(full.additionals.filter((r) => r.type === DnsType.A).length, 10);
+    assert.equal(full.additionals.filter((r) => r.type === DnsType.A).length, 11); // + ns
   });
 
   it('FORMERR for an unparseable query, echoing the ID', () => {

@@ -15,10 +15,11 @@
  * → send. `AuthoritativeEngine` is pure (bytes in, bytes out) and is what `wiretrail dns serve`
  * puts behind real sockets.
  *
- * Behaviour chosen to match NSD (test/dns-interop.test.ts compares with it): minimal
- * responses (no NS in the authority section of positive answers), addresses of NS and MX
- * targets in the additional section, REFUSED without AA for names outside the zones, CNAME
- * chains followed inside the zone only, EDNS payload size 1232.
+ * Behaviour chosen to match NSD 4 (test/dns-interop.test.ts compares with it): positive
+ * answers carry the zone's NS in authority and the in-zone addresses of NS and MX targets in
+ * additional; negative answers only the SOA; REFUSED without AA (and an RFC 8914 Extended
+ * DNS Error) for names outside the zones; CNAME chains followed into any zone served here;
+ * ANY answered with one RRset (RFC 8482); NOTIMP echoes no question; EDNS payload size 1232.
  */
 import type { Clock, TimerHandle } from '../../sim/clock.js';
 import { SECOND } from '../../sim/time.js';
@@ -56,6 +57,11 @@ import type { RRset, Zone } from './zone.js';
 export const DEFAULT_EDNS_SIZE = 1232;
 /** RFC 1034 § 5.3.2 suggests a bound on CNAME chains; NSD follows up to 8 within a zone. */
 const MAX_CNAME_CHAIN = 8;
+/** RFC 8914 Extended DNS Errors: option code and the INFO-CODEs we use. */
+const EDNS_EDE = 15;
+const EDE_PROHIBITED = 18;
+const EDE_NOT_AUTHORITATIVE = 20;
+const EDE_NOT_SUPPORTED = 21;
 
 export interface AnswerInfo {
   kind: DnsResponseKind;
@@ -188,10 +194,26 @@ export class AuthoritativeEngine {
       authorities: [],
       additionals: [],
     };
-    const fail = (rcode: number, kind: DnsResponseKind): Answered => {
+    const fail = (rcode: number, kind: DnsResponseKind, ede?: number): Answered => {
       h.rcode = rcode;
+      // RFC 8914: say why, in an Extended DNS Error option, when the client speaks EDNS
+      const opt = res.additionals.find((r) => r.type === DnsType.OPT);
+      if (opt && ede !== undefined && opt.data.kind === 'OPT')
+        res.additionals[res.additionals.indexOf(opt)] = {
+          ...opt,
+          data: {
+            kind: 'OPT',
+            options: [{ code: EDNS_EDE, data: new Uint8Array([ede >> 8, ede & 0xff]) }],
+          },
+        };
       return { response: res, info: { kind } };
     };
+    // RFC 1035 § 4.1.1: an opcode we do not implement gets NOTIMP, with nothing echoed but the
+    // header (as NSD does).
+    if (qh.opcode !== Opcode.QUERY) {
+      res.questions = [];
+      return fail(Rcode.NOTIMP, 'error');
+    }
     // EDNS0 (RFC 6891 § 6.1.1): more than one OPT is FORMERR; a version we do not speak is
     // BADVERS (§ 6.1.3); otherwise echo an OPT with our payload size (§ 7).
     const opts = query.additionals.filter((r) => r.type === DnsType.OPT);
@@ -209,91 +231,113 @@ export class AuthoritativeEngine {
       }
       res.additionals.push(optRecord({ udpSize: this.ednsUdpSize, dnssecOk: edns.dnssecOk }));
     }
-    if (qh.opcode !== Opcode.QUERY) return fail(Rcode.NOTIMP, 'error');
-    if (query.questions.length !== 1) {
+    // No question: a bare EDNS query (RFC 7873 § 5.4 allows it for cookies); NOERROR, empty.
+    if (query.questions.length === 0) return { response: res, info: { kind: 'nodata' } };
+    if (query.questions.length > 1) {
       res.questions = [];
       return fail(Rcode.FORMERR, 'formerr');
     }
     const q = query.questions[0];
     if (q.type === DnsType.OPT) return fail(Rcode.FORMERR, 'formerr');
-    if (q.class !== DnsClass.IN && q.class !== DnsClass.ANY) return fail(Rcode.REFUSED, 'refused');
+    if (q.class !== DnsClass.IN && q.class !== DnsClass.ANY)
+      return fail(Rcode.REFUSED, 'refused', EDE_NOT_SUPPORTED);
     const qname = canonicalName(q.name);
     const zone = this.findZone(qname);
-    if (!zone) return fail(Rcode.REFUSED, 'refused');
-    if (q.type === DnsType.AXFR || q.type === 251 /* IXFR */) return fail(Rcode.REFUSED, 'refused');
+    if (!zone) return fail(Rcode.REFUSED, 'refused', EDE_NOT_AUTHORITATIVE);
+    if (q.type === DnsType.AXFR || q.type === 251 /* IXFR */)
+      return fail(Rcode.REFUSED, 'refused', EDE_PROHIBITED);
     h.aa = true;
-    const info = this.lookup(zone, q, qname, res);
-    return { response: res, info: { kind: info, zone: zone.origin } };
+    const r = this.lookup(zone, q, qname, res);
+    return { response: res, info: { kind: r.kind, zone: r.zone } };
   }
 
-  /** RFC 1034 § 4.3.2 step 3 inside one zone; fills `res` and returns what kind it was. */
-  private lookup(zone: Zone, q: DnsQuestion, qname: string, res: DnsMessage): DnsResponseKind {
+  /**
+   * RFC 1034 § 4.3.2 step 3, restarting at step 2 for CNAME targets in any zone served here
+   * (as NSD does). Fills `res`; returns what it was and the zone that answered last.
+   */
+  private lookup(
+    first: Zone,
+    q: DnsQuestion,
+    qname: string,
+    res: DnsMessage,
+  ): { kind: DnsResponseKind; zone: string } {
+    let zone = first;
     let name = qname;
     let owner = q.name; // the owner as the client spelled it (NSD and BIND echo its case)
     const seen = new Set<string>();
     let kind: DnsResponseKind = 'answer';
+    const done = (k: DnsResponseKind): { kind: DnsResponseKind; zone: string } => ({
+      kind: k,
+      zone: zone.origin,
+    });
     for (let depth = 0; ; depth++) {
-      // (3b) a cut between the apex and the name: refer (AA clear) — unless the CNAME chain
+      // (3b) a cut between the apex and the name: refer (AA clear) — unless a CNAME chain
       // already produced authoritative data, in which case the referral goes in authority.
       const cut = this.findCut(zone, name, q.type);
       if (cut !== undefined) {
         if (depth === 0) res.header.aa = false;
         this.addReferral(zone, cut, res);
-        return depth === 0 ? 'referral' : kind;
+        return done(depth === 0 ? 'referral' : kind);
       }
-      const node = zone.node(name);
+      let node = zone.node(name);
+      let synthesized = false;
+      if (!node && !zone.exists(name)) {
+        // (3c) wildcards (RFC 4592 § 3.3.1): "*." + the closest encloser
+        node = this.wildcardFor(zone, name);
+        synthesized = node !== undefined;
+      }
       if (node) {
-        const exact =
-          q.type === DnsType.ANY ? [...node.values()] : node.get(q.type) ? [node.get(q.type)!] : [];
-        if (exact.length > 0) {
-          for (const s of exact) this.addRRset(res.answers, s, owner, false);
-          for (const s of exact) this.addAdditional(zone, s, res);
-          return kind;
+        if (q.type === DnsType.ANY) {
+          // RFC 8482 § 4.2: answer ANY with one RRset (the first: the SOA at an apex)
+          const one = node.values().next().value as RRset;
+          this.addRRset(res.answers, one, owner);
+          return done(kind);
+        }
+        const exact = node.get(q.type);
+        if (exact) {
+          this.addRRset(res.answers, exact, owner);
+          if (exact.type === DnsType.NS || exact.type === DnsType.MX)
+            this.addAddresses(zone, exact, res);
+          // NSD's (and BIND's default) fuller answer: the zone's NS in authority, and their
+          // addresses in additional, unless the answer is that NS RRset.
+          if (!(exact.type === DnsType.NS && name === zone.origin)) {
+            const ns = zone.rrset(zone.origin, DnsType.NS);
+            if (ns) {
+              this.addRRset(res.authorities, ns, zone.origin);
+              this.addAddresses(zone, ns, res);
+            }
+          }
+          return done(kind);
         }
         const cname = node.get(DnsType.CNAME);
         if (cname && q.type !== DnsType.CNAME) {
-          this.addRRset(res.answers, cname, owner, false);
+          this.addRRset(res.answers, cname, owner);
           kind = 'cname';
-          const target = (cname.rdata[0] as { target: string }).target;
+          const target = canonicalName((cname.rdata[0] as { target: string }).target);
           seen.add(name);
-          // RFC 1034 § 4.3.2 (3a): restart at the target — here only while it stays in this
-          // zone (NSD's behaviour; a resolver follows the rest).
-          if (!isSubdomain(target, zone.origin) || seen.has(target) || depth + 1 >= MAX_CNAME_CHAIN)
-            return kind;
+          // RFC 1034 § 4.3.2 (3a): restart with the target, in whichever zone served here
+          // holds it; a target outside them is left to the resolver.
+          const next = this.findZone(target);
+          if (!next || synthesized || seen.has(target) || depth + 1 >= MAX_CNAME_CHAIN)
+            return done(kind);
+          zone = next;
           name = target;
           owner = target;
           continue;
         }
         this.addNegative(zone, res);
-        return depth === 0 ? 'nodata' : kind;
+        return done(depth === 0 ? 'nodata' : kind);
       }
       if (zone.exists(name)) {
         // an empty non-terminal: the name exists, without data (RFC 8020 § 2)
         this.addNegative(zone, res);
-        return depth === 0 ? 'nodata' : kind;
-      }
-      // (3c) wildcards (RFC 4592 § 3.3.1): the source of synthesis is "*." + closest encloser
-      const wild = this.wildcardFor(zone, name);
-      if (wild) {
-        const exact =
-          q.type === DnsType.ANY ? [...wild.values()] : wild.get(q.type) ? [wild.get(q.type)!] : [];
-        if (exact.length > 0) {
-          for (const s of exact) this.addRRset(res.answers, s, owner, false);
-          return kind;
-        }
-        const cname = wild.get(DnsType.CNAME);
-        if (cname && q.type !== DnsType.CNAME) {
-          this.addRRset(res.answers, cname, owner, false);
-          return 'cname';
-        }
-        this.addNegative(zone, res);
-        return depth === 0 ? 'nodata' : kind;
+        return done(depth === 0 ? 'nodata' : kind);
       }
       // (3c) the name does not exist. RFC 6604 § 3: after a CNAME the rcode is that of the
       // last name of the chain.
       res.header.rcode = Rcode.NXDOMAIN;
       this.addNegative(zone, res);
-      return 'nxdomain';
+      return done('nxdomain');
     }
   }
 
@@ -327,7 +371,7 @@ export class AuthoritativeEngine {
     return undefined;
   }
 
-  private addRRset(section: DnsRecord[], s: RRset, owner: string, _glue: boolean): void {
+  private addRRset(section: DnsRecord[], s: RRset, owner: string): void {
     for (const data of s.rdata)
       section.push({ name: owner, type: s.type, class: DnsClass.IN, ttl: s.ttl, data });
   }
@@ -348,32 +392,28 @@ export class AuthoritativeEngine {
   /** A referral: the cut's NS in authority, glue for names inside this zone in additional. */
   private addReferral(zone: Zone, cut: string, res: DnsMessage): void {
     const ns = zone.rrset(cut, DnsType.NS)!;
-    this.addRRset(res.authorities, ns, cut, false);
+    this.addRRset(res.authorities, ns, cut);
     this.addAddresses(zone, ns, res);
   }
 
-  /** RFC 1035 § 3.3.9, § 3.3.11: addresses of NS and MX targets held in this zone. */
-  private addAdditional(zone: Zone, s: RRset, res: DnsMessage): void {
-    if (s.type === DnsType.NS || s.type === DnsType.MX) this.addAddresses(zone, s, res);
-  }
-
+  /**
+   * RFC 1035 § 3.3.9, § 3.3.11: addresses of NS and MX targets held in this zone, each once
+   * and not when the answer already carries them; the OPT record stays last.
+   */
   private addAddresses(zone: Zone, s: RRset, res: DnsMessage): void {
-    const added = new Set<string>();
+    const opt = res.additionals.filter((r) => r.type === DnsType.OPT);
+    const out = res.additionals.filter((r) => r.type !== DnsType.OPT);
+    const have = (name: string, type: number): boolean =>
+      [...res.answers, ...out].some((r) => r.type === type && canonicalName(r.name) === name);
     for (const d of s.rdata) {
       const target = d.kind === 'NS' ? d.target : d.kind === 'MX' ? d.exchange : undefined;
-      if (target === undefined || added.has(target) || !isSubdomain(target, zone.origin)) continue;
-      added.add(target);
+      if (target === undefined || !isSubdomain(target, zone.origin)) continue;
       for (const t of [DnsType.A, DnsType.AAAA]) {
         const a = zone.rrset(target, t);
-        if (a) this.addRRset(res.additionals, a, target, true);
+        if (a && !have(target, t)) this.addRRset(out, a, target);
       }
     }
-    // keep the OPT record last, where it was placed first
-    const opt = res.additionals.findIndex((r) => r.type === DnsType.OPT);
-    if (opt >= 0 && opt !== res.additionals.length - 1) {
-      const [o] = res.additionals.splice(opt, 1);
-      res.additionals.push(o);
-    }
+    res.additionals = [...out, ...opt];
   }
 }
 
