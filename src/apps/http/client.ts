@@ -28,7 +28,7 @@ import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import { HttpHeaders } from './headers.js';
 import { concatBytes, latin1Bytes, requestHeadText } from './message.js';
-import { HttpParser, latin1 } from './parser.js';
+import { HttpParser } from './parser.js';
 import type { HttpHead, HttpParserLimits } from './parser.js';
 
 declare module '../../sim/trace.js' {
@@ -865,5 +865,3 @@ export class HttpClient {
     for (const p of this.pools.values()) p.closeAll(why);
   }
 }
-
-export { latin1 };

@@ -1,0 +1,371 @@
+/**
+ * HTML → a text view for the terminal, and the list of subresources a page needs.
+ *
+ * Read first: the WHATWG HTML Standard's parsing algorithm (implemented by parse5, run with the
+ * scripting flag off since this browser does not run scripts, so <noscript> content is shown),
+ * § 4.2.3 <base> (subresource URLs resolve against it), § 4.6.7 link types ("stylesheet"),
+ * § 4.8.4 <img src>, § 4.12.1 <script src>. Encoding: the charset parameter of Content-Type,
+ * else UTF-8 (a real browser would also sniff <meta charset>; we read it as well).
+ *
+ * The view: headings as "#"/"##" lines, paragraphs wrapped to a width, lists with bullets or
+ * numbers, links followed by a numbered reference "[1]" listed at the end, images as
+ * placeholders "[image: logo.png 1.2 KB]". CSS is fetched but not applied.
+ */
+import { parse } from 'parse5';
+
+interface PNode {
+  nodeName: string;
+  tagName?: string;
+  value?: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: PNode[];
+  content?: PNode;
+}
+
+export type SubresourceType = 'stylesheet' | 'image' | 'script';
+
+export interface Subresource {
+  url: string;
+  type: SubresourceType;
+  /** The tag and attribute it came from: "link href", "img src", "script src". */
+  from: string;
+}
+
+export interface ParsedDocument {
+  root: PNode;
+  baseUrl: string;
+  title: string;
+  subresources: Subresource[];
+}
+
+export interface ImageInfo {
+  /** Bytes of the image, or undefined if it was not loaded. */
+  bytes?: number;
+  status?: number;
+  error?: string;
+}
+
+export interface RenderedPage {
+  title: string;
+  text: string;
+  links: { n: number; url: string; text: string }[];
+  images: { url: string; alt: string; bytes?: number }[];
+}
+
+function attr(n: PNode, name: string): string | undefined {
+  return n.attrs?.find((a) => a.name === name)?.value;
+}
+
+function* walk(n: PNode): Generator<PNode> {
+  yield n;
+  for (const c of n.childNodes ?? []) yield* walk(c);
+}
+
+function textOf(n: PNode): string {
+  let s = '';
+  for (const d of walk(n)) if (d.nodeName === '#text') s += d.value ?? '';
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Decodes an HTML body: charset from Content-Type, then <meta charset>, else UTF-8. */
+export function decodeHtml(body: Uint8Array, contentType?: string): string {
+  let charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+  if (charset === undefined) {
+    const head = new TextDecoder('latin1').decode(body.subarray(0, 1024));
+    charset = /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)/i.exec(head)?.[1];
+  }
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(body);
+  } catch {
+    return new TextDecoder('utf-8').decode(body);
+  }
+}
+
+function resolveUrl(ref: string, base: string): string | undefined {
+  try {
+    const u = new URL(ref.trim(), base);
+    u.hash = '';
+    return u.href;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseDocument(html: string, url: string): ParsedDocument {
+  const root = parse(html, { scriptingEnabled: false }) as unknown as PNode;
+  let baseUrl = url;
+  let title = '';
+  for (const n of walk(root)) {
+    if (n.nodeName === 'base' && attr(n, 'href') !== undefined) {
+      baseUrl = resolveUrl(attr(n, 'href')!, url) ?? url;
+      break;
+    }
+  }
+  const subresources: Subresource[] = [];
+  const seen = new Set<string>();
+  const add = (ref: string | undefined, type: SubresourceType, from: string): void => {
+    if (ref === undefined || ref.trim() === '') return;
+    const abs = resolveUrl(ref, baseUrl);
+    if (abs === undefined || seen.has(abs)) return;
+    seen.add(abs);
+    subresources.push({ url: abs, type, from });
+  };
+  for (const n of walk(root)) {
+    switch (n.nodeName) {
+      case 'title':
+        if (title === '') title = textOf(n);
+        break;
+      case 'link': {
+        const rel = (attr(n, 'rel') ?? '').toLowerCase().split(/\s+/);
+        if (rel.includes('stylesheet')) add(attr(n, 'href'), 'stylesheet', 'link href');
+        break;
+      }
+      case 'img':
+        add(attr(n, 'src'), 'image', 'img src');
+        break;
+      case 'script':
+        add(attr(n, 'src'), 'script', 'script src');
+        break;
+    }
+  }
+  return { root, baseUrl, title, subresources };
+}
+
+/** "1.2 KB" */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const SKIP = new Set(['head', 'script', 'style', 'template', 'title', 'meta', 'link', 'base']);
+const BLOCK = new Set([
+  'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'figure',
+  'figcaption', 'address', 'form', 'fieldset', 'details', 'summary', 'dl', 'dt', 'dd', 'center', 'body', 'html', 'noscript',
+]); // prettier-ignore
+const SPACED = new Set(['p', 'figure', 'address', 'dl', 'details', 'fieldset', 'form']);
+
+class Renderer {
+  private lines: string[] = [];
+  private line = '';
+  private first = '';
+  private cont = '';
+  private pre = 0;
+  readonly links: { n: number; url: string; text: string }[] = [];
+  readonly imgs: { url: string; alt: string; bytes?: number }[] = [];
+
+  constructor(
+    private readonly width: number,
+    private readonly baseUrl: string,
+    private readonly images: ReadonlyMap<string, ImageInfo>,
+  ) {}
+
+  private inline(text: string): void {
+    if (this.pre > 0) {
+      this.line += text;
+      return;
+    }
+    const t = text.replace(/\s+/g, ' ');
+    if (t === ' ') {
+      if (this.line !== '' && !this.line.endsWith(' ')) this.line += ' ';
+      return;
+    }
+    this.line += this.line === '' || this.line.endsWith(' ') ? t.replace(/^ /, '') : t;
+  }
+
+  private flush(): void {
+    if (this.pre > 0) {
+      for (const l of this.line.replace(/\n$/, '').split('\n'))
+        this.lines.push(`${this.cont}    ${l}`.trimEnd());
+      this.line = '';
+      return;
+    }
+    const text = this.line.trim();
+    this.line = '';
+    if (text === '') return;
+    let cur = this.first;
+    let curLen = 0;
+    for (const w of text.split(' ')) {
+      if (curLen > 0 && cur.length + 1 + w.length > this.width) {
+        this.lines.push(cur);
+        cur = this.cont;
+        curLen = 0;
+      }
+      cur += (curLen > 0 ? ' ' : '') + w;
+      curLen += w.length;
+    }
+    this.lines.push(cur);
+    this.first = this.cont;
+  }
+
+  private blank(): void {
+    this.flush();
+    if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== '') this.lines.push('');
+  }
+
+  private children(n: PNode): void {
+    for (const c of n.childNodes ?? []) this.node(c);
+  }
+
+  private withIndent(first: string, cont: string, fn: () => void): void {
+    const saved = this.cont;
+    this.flush();
+    this.first = first;
+    this.cont = cont;
+    fn();
+    this.flush();
+    this.first = saved;
+    this.cont = saved;
+  }
+
+  node(n: PNode): void {
+    if (n.nodeName === '#text') return this.inline(n.value ?? '');
+    if (n.nodeName.startsWith('#')) {
+      if (n.nodeName === '#document' || n.nodeName === '#document-fragment') this.children(n);
+      return;
+    }
+    const tag = n.nodeName;
+    if (SKIP.has(tag)) return;
+    if (/^h[1-6]$/.test(tag)) {
+      this.blank();
+      this.line = '';
+      const level = Number(tag[1]);
+      this.inline(`${'#'.repeat(level)} `);
+      this.children(n);
+      this.blank();
+      return;
+    }
+    switch (tag) {
+      case 'br':
+        if (this.line.trim() === '') this.lines.push(this.first.trimEnd());
+        this.flush();
+        return;
+      case 'hr':
+        this.blank();
+        this.lines.push(this.cont + '─'.repeat(Math.max(10, this.width - this.cont.length)));
+        this.blank();
+        return;
+      case 'ul':
+      case 'ol': {
+        const nested = this.cont !== '';
+        if (!nested) this.blank();
+        else this.flush();
+        let k = Number(attr(n, 'start') ?? '1');
+        for (const li of n.childNodes ?? []) {
+          if (li.nodeName !== 'li') {
+            this.node(li);
+            continue;
+          }
+          const bullet = tag === 'ol' ? `${k++}. ` : '• ';
+          const base = this.cont;
+          this.withIndent(base + '  ' + bullet, base + '  ' + ' '.repeat(bullet.length), () =>
+            this.children(li),
+          );
+        }
+        if (!nested) this.blank();
+        return;
+      }
+      case 'li':
+        this.withIndent(this.cont + '  • ', this.cont + '    ', () => this.children(n));
+        return;
+      case 'blockquote': {
+        this.blank();
+        const base = this.cont;
+        this.withIndent(base + '> ', base + '> ', () => this.children(n));
+        this.blank();
+        return;
+      }
+      case 'pre':
+        this.blank();
+        this.pre++;
+        this.children(n);
+        this.flush();
+        this.pre--;
+        this.blank();
+        return;
+      case 'a': {
+        this.children(n);
+        const href = attr(n, 'href');
+        if (href !== undefined && !href.startsWith('javascript:')) {
+          const url = resolveUrl(href, this.baseUrl) ?? href;
+          const k = this.links.length + 1;
+          this.links.push({ n: k, url: href.startsWith('#') ? href : url, text: textOf(n) });
+          this.line += `[${k}]`;
+        }
+        return;
+      }
+      case 'img': {
+        const src = attr(n, 'src') ?? '';
+        const url = resolveUrl(src, this.baseUrl) ?? src;
+        const name = url.split(/[?#]/)[0].split('/').pop() || url;
+        const alt = attr(n, 'alt') ?? '';
+        const info = this.images.get(url);
+        let desc: string;
+        if (info?.bytes !== undefined && (info.status === undefined || info.status < 400))
+          desc = `${name} ${formatBytes(info.bytes)}`;
+        else if (info?.error !== undefined) desc = `${name} — not loaded: ${info.error}`;
+        else if (info?.status !== undefined) desc = `${name} — not loaded: ${info.status}`;
+        else desc = name;
+        if (alt !== '') desc += ` "${alt}"`;
+        this.imgs.push({ url, alt, bytes: info?.bytes });
+        this.inline(' ');
+        this.line += `[image: ${desc}]`;
+        this.inline(' ');
+        return;
+      }
+      case 'code':
+        if (this.pre > 0) return this.children(n);
+        this.line += '`';
+        this.children(n);
+        this.line += '`';
+        return;
+      case 'tr':
+        this.flush();
+        this.children(n);
+        this.line = this.line.replace(/ \| $/, '');
+        this.flush();
+        return;
+      case 'td':
+      case 'th':
+        this.children(n);
+        this.line += ' | ';
+        return;
+      case 'table':
+        this.blank();
+        this.children(n);
+        this.blank();
+        return;
+    }
+    if (BLOCK.has(tag)) {
+      if (SPACED.has(tag)) this.blank();
+      else this.flush();
+      this.children(n);
+      if (SPACED.has(tag)) this.blank();
+      else this.flush();
+      return;
+    }
+    this.children(n);
+  }
+
+  finish(): string[] {
+    this.flush();
+    while (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
+    while (this.lines.length > 0 && this.lines[0] === '') this.lines.shift();
+    if (this.links.length > 0) {
+      this.lines.push('', 'References');
+      for (const l of this.links) this.lines.push(`  [${l.n}] ${l.url}`);
+    }
+    return this.lines;
+  }
+}
+
+/** Renders a parsed document as text; `images` gives loaded sizes by absolute URL. */
+export function renderDocument(
+  doc: ParsedDocument,
+  images: ReadonlyMap<string, ImageInfo> = new Map(),
+  width = 80,
+): RenderedPage {
+  const r = new Renderer(width, doc.baseUrl, images);
+  r.node(doc.root);
+  return { title: doc.title, text: r.finish().join('\n'), links: r.links, images: r.imgs };
+}
