@@ -359,7 +359,13 @@ export class NetStack implements TransportHost {
     const st = this.ipStats;
     st.OutRequests++;
     const dst = req.dst >>> 0;
-    const r = this.resolveRoute(dst);
+    let r = this.resolveRoute(dst);
+    if (r === undefined && dst === IPV4_BROADCAST && req.src !== 0) {
+      // Linux ip_route_output: a limited broadcast from a bound source leaves by the interface
+      // that owns the source, route or no route.
+      const iface = this.ifaceOf(req.src >>> 0);
+      if (iface !== undefined && iface.kind === 'ether') r = { route: undefined, iface, nextHop: dst, src: req.src >>> 0, local: false };
+    }
     if (r === undefined) {
       st.OutNoRoutes++;
       this.drop('no-route', this.lo, req.src, dst, req.payload.length + IPV4_HEADER_LEN);
@@ -496,6 +502,12 @@ export class NetStack implements TransportHost {
       return `gateway ${formatIpv4(spec.gateway)} is not on a subnet of ${spec.iface} (${iface.addrs.map(formatIfAddr).join(', ') || 'no address'})`;
     }
     return this.routes.add(spec);
+  }
+
+  /** The interface that has address `a`. */
+  ifaceOf(a: Ipv4Addr): Interface | undefined {
+    for (const i of this.interfaces.values()) if (i.hasAddr(a)) return i;
+    return undefined;
   }
 
   /** Finds the interface a gateway is reachable through (for routes given without `dev`). */
