@@ -81,10 +81,10 @@ export function decodeHtml(body: Uint8Array, contentType?: string): string {
   }
 }
 
-function resolveUrl(ref: string, base: string): string | undefined {
+function resolveUrl(ref: string, base: string, keepFragment = false): string | undefined {
   try {
     const u = new URL(ref.trim(), base);
-    u.hash = '';
+    if (!keepFragment) u.hash = '';
     return u.href;
   } catch {
     return undefined;
@@ -287,7 +287,7 @@ class Renderer {
         this.children(n);
         const href = attr(n, 'href');
         if (href !== undefined && !href.startsWith('javascript:')) {
-          const url = resolveUrl(href, this.baseUrl) ?? href;
+          const url = resolveUrl(href, this.baseUrl, true) ?? href;
           const k = this.links.length + 1;
           this.links.push({ n: k, url: href.startsWith('#') ? href : url, text: textOf(n) });
           this.line += `[${k}]`;
