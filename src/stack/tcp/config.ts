@@ -94,6 +94,13 @@ export interface TcpConfig {
    * that is being established (RFC 5461 § 4; FreeBSD net.inet.tcp.icmp_may_rst).
    */
   icmpHardErrorsAbort: boolean;
+  /**
+   * Process the ACK field of a segment lying just left of the receive window (at most one
+   * window before RCV.NXT) instead of only answering it with an ACK: BSD behaviour (TCP/IP
+   * Illustrated vol. 2 § 28.8). RFC 9293 § 3.10.7.4 drops such segments; the ACK is still
+   * validated per RFC 5961 § 5.2.
+   */
+  processOldAcks: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -134,6 +141,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   ttl: 64,
   tolerateMissingTs: false,
   icmpHardErrorsAbort: true,
+  processOldAcks: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

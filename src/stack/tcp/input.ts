@@ -17,11 +17,11 @@
  * - RFC 2018 § 4 / RFC 2883 (SACK and D-SACK blocks in ACKs).
  */
 import { Assembler } from './reassembly.js';
-import { ACK, FIN, RST, SYN } from './segment.js';
+import { ACK, FIN, PSH, RST, SYN } from './segment.js';
 import type { Seg } from './segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seqnum.js';
 import { handshakeRtt, processAck, updateWindow } from './recovery.js';
-import { fixedOptionBytes, sendAck, sendChallengeAck, sendRstFor, sendSyn, tcpOutput } from './output.js';
+import { fixedOptionBytes, retransmitFin, sendAck, sendChallengeAck, sendRstFor, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb, enterTimeWait, recvBuffer, setState } from './conn.js';
 import {
   CLOSED,
@@ -178,15 +178,17 @@ function synSentInput(t: Tcb, seg: Seg): void {
 
 // ───────────────────────────── other states (RFC 9293 § 3.10.7.4) ─────────────────────────────
 
-/** RCV.WND for the acceptability test: what we advertised, or the free buffer if larger. */
+/**
+ * RCV.WND for the acceptability test: what we advertised, or the free receive buffer if that is
+ * larger (RFC 9293 § 3.10.7.4 lets a receiver accept what it can hold). An embryonic connection
+ * in SYN-RECEIVED has no buffer yet and uses the window of its SYN-ACK.
+ */
 function recvWindowNow(t: Tcb): number {
-  const adv = seqDiff(t.rcvAdv, t.rcvNxt);
+  let adv = seqDiff(t.rcvAdv, t.rcvNxt);
+  if (adv < 0) adv = 0;
+  if (t.state === SYN_RECEIVED) return adv;
   const space = t.rcvBufSize - t.recvQueued;
-  const max = t.flags & F_WS_OK ? 65535 * 2 ** t.rcvScale : 65535;
-  // The acceptance window is the buffer space (what we could advertise), at least what we did.
-  let w = Math.max(adv, Math.min(space, t.flags & F_WS_OK ? max : space));
-  if (w < 0) w = 0;
-  return w;
+  return space > adv ? space : adv;
 }
 
 function acceptable(t: Tcb, seq: number, len: number, wnd: number): boolean {
@@ -205,9 +207,10 @@ function otherInput(t: Tcb, seg: Seg): number {
   const slen = seg.payload.length + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0);
 
   // TIME-WAIT: a new SYN may reopen the connection (RFC 6191, RFC 1122 § 4.2.2.13).
-  if (st === TIME_WAIT && f & SYN && !(f & (ACK | RST))) {
+  // A SYN carrying FIN is not a connection request and takes the general path.
+  if (st === TIME_WAIT && f & SYN && !(f & (ACK | RST | FIN))) {
     const newer = t.flags & F_TS_OK && seg.hasTs ? seqGt(seg.tsVal, t.tsRecent) : seqGt(seg.seq, t.rcvNxt);
-    if (newer && !(f & FIN && layer.config.dropSynFin)) {
+    if (newer) {
       layer.stats.timeWaitRecycled++;
       closeTcb(t, undefined, 'new SYN reuses the TIME-WAIT connection (RFC 6191)');
       return REOPEN;
@@ -244,8 +247,21 @@ function otherInput(t: Tcb, seg: Seg): number {
     }
     if (st === SYN_RECEIVED && f & SYN && t.flags & F_PASSIVE) {
       // Handled below as a SYN in SYN-RECEIVED (return to LISTEN).
+    } else if (
+      layer.config.processOldAcks &&
+      !(f & SYN) &&
+      f & ACK &&
+      st >= ESTABLISHED &&
+      seqLt(seg.seq, t.rcvNxt) &&
+      seqDiff(t.rcvNxt, seg.seq) <= Math.max(wnd, 1)
+    ) {
+      // BSD keeps processing the ACK field of a segment just left of the window (TCP/IP
+      // Illustrated vol. 2 § 28.8): a dup ACK resynchronizes, the ACK still counts (validated
+      // per RFC 5961 § 5.2 in processAck). Its text and FIN are old and dropped.
+      return oldSegmentAck(t, seg);
     } else {
       layer.drop('out-of-window', t);
+      dsackOld(t, seg);
       // RFC 5961 § 4.2: a SYN gets a challenge ACK (rate limited) even when out of window.
       if (f & SYN && st >= ESTABLISHED) {
         layer.stats.synChallenge++;
@@ -286,8 +302,9 @@ function otherInput(t: Tcb, seg: Seg): number {
         closeTcb(t, 'ECONNRESET', 'connection reset by peer');
         return DONE;
       default:
-        // CLOSING, LAST-ACK
-        closeTcb(t, undefined, 'RST while closing');
+        // CLOSING, LAST-ACK: RFC 9293 only says "delete the TCB"; the application still
+        // holding the socket hears ECONNRESET as on Linux and FreeBSD.
+        closeTcb(t, t.user !== null ? 'ECONNRESET' : undefined, 'RST while closing');
         return DONE;
     }
   }
@@ -300,7 +317,7 @@ function otherInput(t: Tcb, seg: Seg): number {
       closeTcb(t, undefined, 'SYN in SYN-RECEIVED: back to LISTEN');
       return DONE;
     }
-    if (layer.config.rfc5961Syn || st === TIME_WAIT) {
+    if (layer.config.rfc5961Syn) {
       // RFC 5961 § 4.2: challenge ACK; the peer answers with a RST if it really restarted.
       layer.stats.synChallenge++;
       layer.drop('syn-in-window', t);
@@ -393,6 +410,31 @@ function otherInput(t: Tcb, seg: Seg): number {
 
   // eighth, check the FIN bit (receiveText may have turned a held FIN into this one)
   if (seg.flags & FIN) receiveFin(t, seg);
+  return DONE;
+}
+
+/** The ACK field of a segment left of the window (see config.processOldAcks). */
+function oldSegmentAck(t: Tcb, seg: Seg): number {
+  t.layer.drop('old-segment-ack-only', t);
+  dsackOld(t, seg);
+  seg.payload = EMPTY;
+  seg.flags &= ~(FIN | PSH);
+  if (t.state === TIME_WAIT) {
+    sendAck(t, 'ACK for an old segment');
+    return DONE;
+  }
+  if (!processAck(t, seg)) return DONE;
+  if (t.state === CLOSED) return DONE;
+  const acked = t.finAcked;
+  if (t.state === FIN_WAIT_1 && acked) setState(t, FIN_WAIT_2, 'our FIN was acknowledged');
+  else if (t.state === CLOSING && acked) {
+    enterTimeWait(t, 'our FIN was acknowledged in CLOSING');
+    return DONE;
+  } else if (t.state === LAST_ACK && acked) {
+    closeTcb(t, undefined, 'our FIN was acknowledged in LAST-ACK');
+    return DONE;
+  }
+  t.flags |= F_ACK_NOW;
   return DONE;
 }
 
@@ -490,6 +532,14 @@ function receiveText(t: Tcb, seg: Seg): void {
 
 const EMPTY = new Uint8Array(0);
 
+/** RFC 2883 § 4.1.1: report a segment that was entirely a duplicate in a D-SACK block. */
+function dsackOld(t: Tcb, seg: Seg): void {
+  if (!(t.flags & F_SACK_OK) || seg.payload.length === 0) return;
+  if (!seqLt(seg.seq, t.rcvNxt)) return;
+  t.dsackStart = seg.seq;
+  t.dsackEnd = seqAdd(seg.seq, Math.min(seg.payload.length, seqDiff(t.rcvNxt, seg.seq)));
+}
+
 /** A FIN held back out of order becomes this segment's FIN once RCV.NXT reaches it. */
 function heldFin(t: Tcb, seg: Seg): void {
   if (t.flags & F_OOO_FIN && t.rcvNxt === t.oooFinSeq) {
@@ -553,6 +603,9 @@ function receiveFin(t: Tcb, seg: Seg): void {
         if (t.state === FIN_WAIT_1) enterTimeWait(t, 'received FIN after our FIN was acknowledged');
       } else {
         setState(t, CLOSING, 'received FIN while our FIN is unacknowledged (simultaneous close)');
+        // Acknowledge with our FIN again (as BSD's tcp_output does in CLOSING): a retransmission
+        // that also repairs a lost FIN at once.
+        retransmitFin(t);
         if (user !== null) user.onEof();
       }
       break;

@@ -248,6 +248,11 @@ export class TcpLayer implements TransportProtocol, NetApi {
         win: seg.window,
       });
     }
+    // FreeBSD's net.inet.tcp.drop_synfin: SYN+FIN is never legitimate; drop it everywhere.
+    if (seg.flags & 0x03 && (seg.flags & 0x03) === 0x03 && this.config.dropSynFin) {
+      this.drop('syn-fin');
+      return;
+    }
     const t = this.lookup(meta.dst, seg.dstPort, meta.src, seg.srcPort);
     if (t !== undefined) {
       if (segmentArrives(t, seg) !== REOPEN) return;

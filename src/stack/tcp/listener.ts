@@ -117,7 +117,9 @@ export class Listener {
     if (this.closed) return;
     this.closed = true;
     this.layer.removeListener(this);
-    for (const t of this.layer.connectionsOf(this)) abortTcb(t, undefined, 'listener closed', true);
+    // Embryonic connections vanish silently (as a SYN cache entry would); established ones
+    // that were never accepted are reset.
+    for (const t of this.layer.connectionsOf(this)) abortTcb(t, undefined, 'listener closed', false);
     for (const t of this.acceptQueue.splice(0)) {
       t.listener = null;
       abortTcb(t, undefined, 'listener closed before accept', true);

@@ -534,6 +534,15 @@ export function tcpOutput(t: Tcb, force = false): void {
   if (t.sndUna === t.sndMax && t.sendQueued > seqDiff(t.sndNxt, t.dataSeq) && t.rtoAt === 0) armPersist(t);
 }
 
+/** Sends our (unacknowledged) FIN again with the current ACK, when no data precedes it. */
+export function retransmitFin(t: Tcb): void {
+  if (!(t.flags & F_FIN_QUEUED) || t.sendQueued > 0 || !seqLt(t.sndFin, t.sndMax)) {
+    sendAck(t, 'ACK of FIN');
+    return;
+  }
+  retransmitAt(t, t.sndFin, 0, 'ACK of FIN with our FIN again (CLOSING)');
+}
+
 /** Retransmits the first unacknowledged segment (fast retransmit, RFC 5681 § 3.2 step 3). */
 export function retransmitFirst(t: Tcb, why: string): void {
   const seq = t.sndUna;
