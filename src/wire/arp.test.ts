@@ -48,7 +48,10 @@ test('gratuitous ARP and probe summaries', () => {
   const g = arpGratuitous(0x020000000001, 0x0a000001);
   assert.ok(isGratuitousArp(g));
   assert.equal(arpSummary(g), 'ARP Announcement for 10.0.0.1');
-  assert.equal(arpSummary({ ...g, op: 2, targetMac: 0xffffffffffff }), 'Gratuitous ARP for 10.0.0.1 (Reply)');
+  assert.equal(
+    arpSummary({ ...g, op: 2, targetMac: 0xffffffffffff }),
+    'Gratuitous ARP for 10.0.0.1 (Reply)',
+  );
   assert.equal(
     arpSummary(arpRequest(0x020000000001, 0, 0x0a000001)),
     'Who has 10.0.0.1? (ARP Probe)',

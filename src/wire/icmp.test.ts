@@ -111,10 +111,7 @@ test('fragmentation needed carries the next-hop MTU (RFC 1191)', () => {
   const p = parseIcmp(b);
   assert.ok(p.ok);
   assert.deepEqual(p.value, repr);
-  assert.equal(
-    icmpSummary(p.value),
-    'Destination unreachable (Fragmentation needed)',
-  );
+  assert.equal(icmpSummary(p.value), 'Destination unreachable (Fragmentation needed)');
   assert.equal(icmpFields(b, 0, 36, p.value).find((x) => x.name === 'icmp.mtu')?.value, '1400');
 });
 

@@ -205,6 +205,24 @@ export class Ipv4View {
   }
 }
 
+/** Folded sum of an IPv4 header; straight-line for the usual 20 bytes. */
+function headerSum(b: Uint8Array, s: number, hl: number): number {
+  if (hl !== IPV4_HEADER_LEN) return onesSum(b, s, s + hl);
+  let x =
+    ((b[s] << 8) | b[s + 1]) +
+    ((b[s + 2] << 8) | b[s + 3]) +
+    ((b[s + 4] << 8) | b[s + 5]) +
+    ((b[s + 6] << 8) | b[s + 7]) +
+    ((b[s + 8] << 8) | b[s + 9]) +
+    ((b[s + 10] << 8) | b[s + 11]) +
+    ((b[s + 12] << 8) | b[s + 13]) +
+    ((b[s + 14] << 8) | b[s + 15]) +
+    ((b[s + 16] << 8) | b[s + 17]) +
+    ((b[s + 18] << 8) | b[s + 19]);
+  x = (x >>> 16) + (x & 0xffff);
+  return (x >>> 16) + (x & 0xffff);
+}
+
 /**
  * Parses the IPv4 header at buf[start..end). The datagram may be followed by link padding: only
  * `total length` bytes belong to it. Never throws.
@@ -215,14 +233,25 @@ export function parseIpv4(
   end = buf.length,
   opts?: Ipv4ParseOptions,
 ): Result<Ipv4Repr> {
-  const v = Ipv4View.check(buf, start, end, opts?.partial === true);
-  if (!v.ok) return v;
-  const hl = (buf[start] & 0x0f) << 2;
-  if (opts?.verifyChecksum !== false && onesSum(buf, start, start + hl) !== 0xffff) {
+  // Checks inlined (same as Ipv4View.check): this is the receive hot path.
+  if (start < 0 || end > buf.length || end - start < IPV4_HEADER_LEN) {
+    return err('truncated', `IPv4 header needs 20 bytes, have ${Math.max(0, end - start)}`);
+  }
+  const vi = buf[start];
+  if (vi >>> 4 !== 4) return err('bad-version', `IP version ${vi >>> 4}, expected 4`);
+  const hl = (vi & 0x0f) << 2;
+  if (hl < IPV4_HEADER_LEN) return err('bad-length', `header length ${hl} < 20 (IHL ${vi & 15})`);
+  if (hl > end - start)
+    return err('truncated', `header length ${hl} but only ${end - start} bytes`);
+  const total = (buf[start + 2] << 8) | buf[start + 3];
+  if (total < hl) return err('bad-length', `total length ${total} < header length ${hl}`);
+  if (total > end - start && opts?.partial !== true) {
+    return err('truncated', `total length ${total} but only ${end - start} bytes`);
+  }
+  if (opts?.verifyChecksum !== false && headerSum(buf, start, hl) !== 0xffff) {
     const got = (buf[start + 10] << 8) | buf[start + 11];
     return err('bad-checksum', `header checksum ${hex(got, 4)} is wrong`);
   }
-  const total = (buf[start + 2] << 8) | buf[start + 3];
   const ff = (buf[start + 6] << 8) | buf[start + 7];
   const fragOffset = (ff & 0x1fff) << 3;
   // RFC 791 § 3.2: a fragment cannot reach past the 65535-byte maximum datagram.

@@ -15,10 +15,11 @@
  * Options: the Repr carries the known options as fields (`mss`, `windowScale`, `sackPermitted`,
  * `timestamp`, `sack`). When it has no `options` list, emit lays them out as Linux does
  * (tcp_options_write): MSS; SACK_PERM + TS (or NOP NOP TS, or NOP NOP SACK_PERM); NOP WS;
- * NOP NOP SACK — a SYN from Linux reads MSS, SACK_PERM, TS, NOP, WS. Parse fills the fields and
- * also the exact `options` list (NOP/EOL placement, unknown options as bytes) so that
- * emit(parse(x)) reproduces x byte for byte; whoever edits an option of a parsed Repr drops or
- * edits `options` too.
+ * NOP NOP SACK — a SYN from Linux reads MSS, SACK_PERM, TS, NOP, WS. Parse fills the fields, and
+ * only when the received layout differs from that choice (other NOP/EOL placement, unknown
+ * options, duplicates) also the exact `options` list, so that emit(parse(x)) reproduces x byte
+ * for byte. Whoever edits an option field of a parsed Repr that has `options` must drop or edit
+ * that list too.
  */
 import { internetChecksum, onesSum, pseudoHeaderSum } from './checksum.js';
 import type { Field } from './field.js';
@@ -112,7 +113,10 @@ export interface TcpRepr {
   readonly sackPermitted?: boolean;
   readonly timestamp?: TcpTimestamp;
   readonly sack?: readonly SackBlock[];
-  /** Exact option layout; when present, emit writes it and ignores the fields above. */
+  /**
+   * Exact option layout; when present, emit writes it and ignores the fields above. Parse sets
+   * it only for layouts other than the one emit would choose from the fields.
+   */
   readonly options?: readonly TcpOption[];
   readonly payloadLen: number;
 }
@@ -258,8 +262,91 @@ export function parseTcp(
   return ok(repr);
 }
 
-/** Fills the option fields of `r`; returns an error text or undefined. */
+/**
+ * Fills the option fields of `r`; returns an error text or undefined. The exact `options` list
+ * is built (in a second pass) only when the layout is not the one `tcpOptionLayout` would choose
+ * for these fields, so that the common Linux layouts cost no list allocation.
+ */
 function parseOptions(b: Uint8Array, i: number, end: number, r: MutableRepr): string | undefined {
+  const from = i;
+  // Layout signature: one decimal digit per option (kind + 1), as canonicalSignature builds it.
+  let sig = 0;
+  let count = 0;
+  let odd = false;
+  let sackN = 0;
+  while (i < end) {
+    const kind = b[i];
+    count++;
+    if (kind === TcpOptionKind.EOL) {
+      odd = true; // canonical layouts are 4-aligned: they never need EOL
+      break;
+    }
+    if (kind === TcpOptionKind.NOP) {
+      sig = sig * 10 + 2;
+      i++;
+      continue;
+    }
+    if (i + 1 >= end) return `option ${kind} at header byte ${i} has no length`;
+    const len = b[i + 1];
+    if (len < 2 || i + len > end) return `option ${kind} has length ${len}, ${end - i} bytes left`;
+    switch (kind) {
+      case TcpOptionKind.MSS:
+        if (len !== 4) return `MSS option length ${len} != 4`;
+        if (r.mss !== undefined) odd = true;
+        r.mss = (b[i + 2] << 8) | b[i + 3];
+        break;
+      case TcpOptionKind.WINDOW_SCALE:
+        if (len !== 3) return `window scale option length ${len} != 3`;
+        if (r.windowScale !== undefined) odd = true;
+        r.windowScale = b[i + 2];
+        break;
+      case TcpOptionKind.SACK_PERMITTED:
+        if (len !== 2) return `SACK-permitted option length ${len} != 2`;
+        if (r.sackPermitted !== undefined) odd = true;
+        r.sackPermitted = true;
+        break;
+      case TcpOptionKind.SACK: {
+        if (len < 10 || (len - 2) % 8 !== 0) return `SACK option length ${len} is not 2 + 8n`;
+        if (r.sack !== undefined) odd = true;
+        const blocks: SackBlock[] = [];
+        for (let j = i + 2; j < i + len; j += 8) {
+          blocks.push({ left: u32At(b, j), right: u32At(b, j + 4) });
+        }
+        r.sack = blocks;
+        sackN = blocks.length;
+        break;
+      }
+      case TcpOptionKind.TIMESTAMPS:
+        if (len !== 10) return `timestamps option length ${len} != 10`;
+        if (r.timestamp !== undefined) odd = true;
+        r.timestamp = { tsval: u32At(b, i + 2), tsecr: u32At(b, i + 6) };
+        break;
+      default:
+        odd = true;
+    }
+    sig = sig * 10 + kind + 1;
+    i += len;
+  }
+  if (odd || count > 15 || sig !== canonicalSignature(r, sackN))
+    r.options = optionList(b, from, end);
+  return undefined;
+}
+
+/** The signature of tcpOptionLayout's choice for these fields (see parseOptions). */
+function canonicalSignature(r: MutableRepr, sackN: number): number {
+  let s = 0;
+  if (r.mss !== undefined) s = s * 10 + 3;
+  if (r.timestamp !== undefined) {
+    s = r.sackPermitted === true ? s * 10 + 5 : s * 100 + 22;
+    s = s * 10 + 9;
+  } else if (r.sackPermitted === true) s = s * 1000 + 225;
+  if (r.windowScale !== undefined) s = s * 100 + 24;
+  if (sackN > 0) s = s * 1000 + 226;
+  return s;
+}
+
+/** The exact option list of an already validated option area. */
+function optionList(b: Uint8Array, i: number, end: number): TcpOption[] {
   const list: TcpOption[] = [];
   while (i < end) {
     const kind = b[i];
@@ -274,52 +361,34 @@ function parseOptions(b: Uint8Array, i: number, end: number, r: MutableRepr): st
       i++;
       continue;
     }
-    if (i + 1 >= end) return `option ${kind} at header byte ${i} has no length`;
     const len = b[i + 1];
-    if (len < 2 || i + len > end) return `option ${kind} has length ${len}, ${end - i} bytes left`;
     switch (kind) {
-      case TcpOptionKind.MSS: {
-        if (len !== 4) return `MSS option length ${len} != 4`;
-        const value = (b[i + 2] << 8) | b[i + 3];
-        r.mss = value;
-        list.push({ kind: 'mss', value });
+      case TcpOptionKind.MSS:
+        list.push({ kind: 'mss', value: (b[i + 2] << 8) | b[i + 3] });
         break;
-      }
-      case TcpOptionKind.WINDOW_SCALE: {
-        if (len !== 3) return `window scale option length ${len} != 3`;
-        r.windowScale = b[i + 2];
+      case TcpOptionKind.WINDOW_SCALE:
         list.push({ kind: 'ws', shift: b[i + 2] });
         break;
-      }
       case TcpOptionKind.SACK_PERMITTED:
-        if (len !== 2) return `SACK-permitted option length ${len} != 2`;
-        r.sackPermitted = true;
         list.push(SACK_PERM);
         break;
       case TcpOptionKind.SACK: {
-        if (len < 10 || (len - 2) % 8 !== 0) return `SACK option length ${len} is not 2 + 8n`;
         const blocks: SackBlock[] = [];
         for (let j = i + 2; j < i + len; j += 8) {
           blocks.push({ left: u32At(b, j), right: u32At(b, j + 4) });
         }
-        r.sack = blocks;
         list.push({ kind: 'sack', blocks });
         break;
       }
-      case TcpOptionKind.TIMESTAMPS: {
-        if (len !== 10) return `timestamps option length ${len} != 10`;
-        const ts = { tsval: u32At(b, i + 2), tsecr: u32At(b, i + 6) };
-        r.timestamp = ts;
-        list.push({ kind: 'ts', tsval: ts.tsval, tsecr: ts.tsecr });
+      case TcpOptionKind.TIMESTAMPS:
+        list.push({ kind: 'ts', tsval: u32At(b, i + 2), tsecr: u32At(b, i + 6) });
         break;
-      }
       default:
         list.push({ kind: 'unknown', type: kind, data: b.slice(i + 2, i + len) });
     }
     i += len;
   }
-  r.options = list;
-  return undefined;
+  return list;
 }
 
 function optionLen(o: TcpOption): number {
@@ -599,7 +668,7 @@ export function tcpFields(
   if (hl > TCP_HEADER_LEN) {
     const kids: Field[] = [];
     let o = s + TCP_HEADER_LEN;
-    for (const opt of r.options ?? []) {
+    for (const opt of tcpOptionLayout(r)) {
       const l = optionLen(opt);
       kids.push(optionField(opt, o, l));
       o += l;
