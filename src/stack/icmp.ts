@@ -35,7 +35,7 @@ import type { IcmpRepr } from '../wire/icmp.js';
 import type { IcmpErrorInfo, IpRxMeta, IpSendError } from './api.js';
 import { IPPROTO_ICMP, IPPROTO_UDP } from './api.js';
 import type { NetStack, RxDatagram } from './netstack.js';
-import { PacketBuf } from './pktbuf.js';
+import { FrameBuf } from './iface.js';
 
 declare module '../sim/trace.js' {
   interface TraceEventMap {
@@ -267,7 +267,7 @@ export class IcmpLayer {
 
   private reply(meta: IpRxMeta, ident: number, seq: number, request: Uint8Array): void {
     const dataLen = request.length - ICMP_HEADER_LEN;
-    const p = PacketBuf.alloc(ICMP_HEADER_LEN + dataLen);
+    const p = FrameBuf.forPayload(ICMP_HEADER_LEN + dataLen);
     p.buf.set(request.subarray(ICMP_HEADER_LEN), p.start + ICMP_HEADER_LEN);
     emitIcmp({ kind: 'echo-reply', ident, seq, payloadLen: dataLen }, p.buf, p.start);
     // RFC 1122 § 3.2.2.6: reply from the specific address the request was sent to.
@@ -279,7 +279,7 @@ export class IcmpLayer {
   }
 
   sendEcho(dst: Ipv4Addr, ident: number, seq: number, data: Uint8Array, options: { ttl?: number; dontFragment?: boolean; src?: Ipv4Addr }): IpSendError | undefined {
-    const p = PacketBuf.alloc(ICMP_HEADER_LEN + data.length);
+    const p = FrameBuf.forPayload(ICMP_HEADER_LEN + data.length);
     p.buf.set(data, p.start + ICMP_HEADER_LEN);
     emitIcmp({ kind: 'echo-request', ident, seq, payloadLen: data.length }, p.buf, p.start);
     this.stats.OutMsgs++;
@@ -327,7 +327,7 @@ export class IcmpLayer {
       return;
     }
     const qlen = icmpQuoteLen(rx.buf, rx.start, rx.end);
-    const p = PacketBuf.alloc(ICMP_HEADER_LEN + qlen);
+    const p = FrameBuf.forPayload(ICMP_HEADER_LEN + qlen);
     p.buf.set(rx.buf.subarray(rx.start, rx.start + qlen), p.start + ICMP_HEADER_LEN);
     const repr: IcmpRepr =
       type === IcmpType.DEST_UNREACHABLE

@@ -11,6 +11,25 @@ import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
 import type { NeighborCache } from './neighbor.js';
 import type { Nic } from './nic.js';
 import { NicCounters } from './nic.js';
+import { PacketBuf } from './pktbuf.js';
+
+/** Ethernet header + IPv4 header without options. */
+const FRAME_HEADROOM = 14 + 20;
+
+/**
+ * A PacketBuf allocated by this stack for a transport payload that will become exactly one
+ * frame: 34 bytes of headroom (Ethernet + IPv4) and room for padding and FCS behind, so the
+ * layers below write their headers and the NIC its FCS in place — one allocation per
+ * datagram, no copy (DESIGN.md principle 3). Transports from outside the stack (TCP) may pass
+ * any PacketBuf; the link layer copies those into a new frame.
+ */
+export class FrameBuf extends PacketBuf {
+  static forPayload(length: number): FrameBuf {
+    const end = FRAME_HEADROOM + length;
+    const total = (end < 60 ? 60 : end) + 4;
+    return new FrameBuf(new Uint8Array(total), FRAME_HEADROOM, end);
+  }
+}
 
 export interface IfAddr {
   readonly addr: Ipv4Addr;

@@ -49,7 +49,7 @@ import type {
 } from './api.js';
 import { IPPROTO_ICMP, IPPROTO_UDP } from './api.js';
 import { IcmpLayer } from './icmp.js';
-import { formatIfAddr, Interface, makeIfAddr } from './iface.js';
+import { FrameBuf, formatIfAddr, Interface, makeIfAddr } from './iface.js';
 import type { ForwardInfo, IfAddr, OutPacket } from './iface.js';
 import { NeighborCache } from './neighbor.js';
 import type { NeighConfig } from './neighbor.js';
@@ -426,7 +426,10 @@ export class NetStack implements TransportHost {
       this.fragmentAndSend(iface, r.nextHop, p.buf, p.start, p.end, iface.mtu, undefined);
       return undefined;
     }
-    const ok = this.output(iface, r.nextHop, { buf: p.buf, start: p.start, end: p.end, owned: false, fwd: undefined });
+    // A FrameBuf of ours with the IPv4 header right after 14 bytes of headroom and room for
+    // padding + FCS: the frame is built in place.
+    const owned = p instanceof FrameBuf && p.start === ETH_HEADER_LEN && p.buf.length >= frameBufferLen(ETH_HEADER_LEN + total);
+    const ok = this.output(iface, r.nextHop, { buf: p.buf, start: p.start, end: p.end, owned, fwd: undefined });
     return ok ? undefined : 'queue-full';
   }
 

@@ -20,7 +20,7 @@ import { emitUdp, parseUdp, UDP_HEADER_LEN } from '../wire/udp.js';
 import type { DgramSocket, DgramSocketEvents, IcmpErrorInfo, IpRxMeta, IpSendError, RemoteInfo, SocketErrorCode } from './api.js';
 import { IPPROTO_UDP, SocketError } from './api.js';
 import type { NetStack } from './netstack.js';
-import { PacketBuf } from './pktbuf.js';
+import { FrameBuf } from './iface.js';
 import type { Rng } from '../sim/rng.js';
 
 export const EPHEMERAL_LOW = 32768;
@@ -208,7 +208,7 @@ export class UdpLayer {
     }
     const len = UDP_HEADER_LEN + data.length;
     if (len > 0xffff - 20) return 'too-big';
-    const p = PacketBuf.alloc(len);
+    const p = FrameBuf.forPayload(len);
     p.buf.set(data, p.start + UDP_HEADER_LEN);
     emitUdp({ srcPort: s.localPort, dstPort: port, payloadLen: data.length }, p.buf, p.start, src, dst);
     this.stats.OutDatagrams++;
