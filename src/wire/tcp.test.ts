@@ -348,3 +348,38 @@ test('property: emit(parse(x)) reproduces valid x', () => {
     }),
   );
 });
+
+test('options list only for layouts emit would not choose', () => {
+  const linux = parseTcp(LINUX_SYN, 0, LINUX_SYN.length, SRC, DST);
+  assert.ok(linux.ok);
+  assert.equal(linux.value.options, undefined); // MSS, SACK_PERM, TS, NOP, WS: Linux layout
+  // Windows 10 SYN layout: MSS, NOP, WS, NOP, NOP, SACK_PERM (no timestamps).
+  const win = withChecksum(
+    bytes(`
+    c350 01bb 00000001 00000000
+    80 02 faf0 0000 0000   # data offset 8 (32 bytes), SYN
+    02 04 05b4             # MSS 1460
+    01 03 03 08            # NOP, WS 8
+    01 01 04 02            # NOP, NOP, SACK_PERM
+  `),
+  );
+  const p = parseTcp(win, 0, win.length, SRC, DST);
+  assert.ok(p.ok);
+  assert.equal(p.value.mss, 1460);
+  assert.equal(p.value.windowScale, 8);
+  assert.equal(p.value.sackPermitted, true);
+  assert.deepEqual(
+    p.value.options?.map((o) => o.kind),
+    ['mss', 'nop', 'ws', 'nop', 'nop', 'sack-perm'],
+  );
+  const out = new Uint8Array(win.length);
+  emitTcp(p.value, out, 0, SRC, DST);
+  assert.equal(toHex(out), toHex(win));
+  // Dropping the list re-lays the same options out the Linux way.
+  const { options: _drop, ...fields } = p.value;
+  void _drop;
+  assert.deepEqual(
+    tcpOptionLayout(fields).map((o) => o.kind),
+    ['mss', 'nop', 'nop', 'sack-perm', 'nop', 'ws'],
+  );
+});
