@@ -16,6 +16,7 @@ test('same topology and seed give a byte-identical capture (no faults)', async (
   assert.ok(a.packets > 300, `expected a busy capture, got ${a.packets} packets`);
   assert.ok(sameBytes(a.pcapng, b.pcapng), 'captures differ');
   assert.deepEqual(a.lines, b.lines);
+  assert.ok(a.lines.includes('tcp echo 12000 bytes'), a.lines.join('\n'));
 });
 
 test('same seed with loss, duplication, jitter and corruption: still byte-identical', async () => {

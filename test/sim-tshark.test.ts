@@ -11,14 +11,15 @@ import { test } from 'node:test';
 import { scenario } from './sim-scenario.js';
 
 const TSHARK = process.env.TSHARK ?? '/usr/bin/tshark';
-const FIELDS = ['frame.number', 'eth.fcs.status', 'ip.checksum.status', 'icmp.checksum.status', 'udp.checksum.status', '_ws.expert.severity', '_ws.expert.group', '_ws.malformed', 'frame.protocols'];
+const FIELDS = ['frame.number', 'eth.fcs.status', 'ip.checksum.status', 'icmp.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', '_ws.expert.severity', '_ws.expert.group', '_ws.malformed', 'frame.protocols'];
 
-function tshark(bytes: Uint8Array): string[][] {
+function tshark(bytes: Uint8Array, extra: string[] = []): string[][] {
   const dir = mkdtempSync(join(tmpdir(), 'wiretrail-sim-tshark-'));
   try {
     const file = join(dir, 'capture.pcapng');
     writeFileSync(file, bytes);
-    const args = ['-r', file, '-o', 'eth.check_fcs:TRUE', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+    const args = ['-r', file, '-o', 'eth.check_fcs:TRUE', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+    args.push(...extra);
     for (const f of FIELDS) args.push('-e', f);
     const r = spawnSync(TSHARK, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -38,17 +39,14 @@ const SEVERITY_ERROR = 0x00800000;
 const CHECKSUM_GROUP = 0x01000000;
 const MALFORMED_GROUP = 0x07000000;
 
-test('tshark reads a capture of the whole network: nothing malformed, every checksum and FCS good', async () => {
-  const s = await scenario(3, false);
-  const rows = tshark(s.pcapng);
-  assert.equal(rows.length, s.packets, 'tshark saw a different number of packets');
+function check(rows: string[][]): { failures: string[]; protocols: Set<string> } {
   const failures: string[] = [];
   const protocols = new Set<string>();
-  for (const [num, fcs, ip, icmp, udp, sev, group, malformed, proto] of rows) {
+  for (const [num, fcs, ip, icmp, udp, tcp, sev, group, malformed, proto] of rows) {
     protocols.add(proto);
     if (fcs !== '1') failures.push(`frame ${num}: FCS status ${fcs}`);
     // Checksum status: 0 bad, 1 good, 2 unverified (a UDP header quoted in an ICMP error).
-    for (const [name, v] of [['ip', ip], ['icmp', icmp], ['udp', udp]] as const) {
+    for (const [name, v] of [['ip', ip], ['icmp', icmp], ['udp', udp], ['tcp', tcp]] as const) {
       if (v.split(',').includes('0')) failures.push(`frame ${num}: bad ${name} checksum`);
     }
     if (malformed !== '') failures.push(`frame ${num}: malformed`);
@@ -60,9 +58,23 @@ test('tshark reads a capture of the whole network: nothing malformed, every chec
       }
     });
   }
+  return { failures, protocols };
+}
+
+test('tshark reads the captures: nothing malformed, every checksum and FCS good', async () => {
+  const s = await scenario(3, false);
+  // One interface, as tcpdump on pc would capture: tshark's full TCP analysis applies.
+  const pcRows = tshark(s.pcPcapng);
+  assert.equal(pcRows.length, s.pcPackets, 'tshark saw a different number of packets');
+  assert.deepEqual(check(pcRows).failures.slice(0, 20), []);
+  // Every port of every node: each TCP segment appears at several capture points, which
+  // tshark's TCP reassembly would take for overlapping retransmissions; reassembly is off.
+  const rows = tshark(s.pcapng, ['-o', 'tcp.desegment_tcp_streams:FALSE']);
+  assert.equal(rows.length, s.packets, 'tshark saw a different number of packets');
+  const { failures, protocols } = check(rows);
   assert.deepEqual(failures.slice(0, 20), []);
   const all = [...protocols].join(' ');
-  for (const p of ['eth:ethertype:arp', ':ip:icmp', ':ip:udp', ':echo']) assert.ok(all.includes(p), `expected ${p} frames, saw ${all}`);
+  for (const p of ['eth:ethertype:arp', ':ip:icmp', ':ip:udp', ':echo', ':ip:tcp']) assert.ok(all.includes(p), `expected ${p} frames, saw ${all}`);
 });
 
 test('with bit corruption on a link, tshark flags exactly the corrupted frames as bad FCS', async () => {

@@ -72,7 +72,7 @@ export async function runCommand(file: string, node: string, argv: readonly stri
   if (!net.nodes.has(node)) throw new UsageError(`no node "${node}" in ${file} (nodes: ${[...net.nodes.keys()].join(', ')})`);
   const cmds = splitCommands(argv);
   if (cmds.length === 0) throw new UsageError('no command after "--" (try: -- ping -c 3 <address>)');
-  const capture = opts.pcapng !== undefined ? new Capture(net.trace, { points: opts.capture ?? ['*'], comment: `wiretrail run ${basename(file)} ${node}` }) : undefined;
+  const capture = opts.pcapng !== undefined ? new Capture(net.trace, { points: opts.capture ?? [`${node}.*`], comment: `wiretrail run ${basename(file)} ${node}` }) : undefined;
   const trace: string[] = [];
   const off = opts.traceOut !== undefined ? net.trace.subscribe((e: TraceEvent) => trace.push(JSON.stringify(e, jsonReplacer))) : undefined;
   let exitCode = 0;
@@ -105,7 +105,7 @@ registerCommand((program: Command, io: CliIo) => {
     .argument('<command...>', 'after "--": ping, traceroute, arp, route, ip, brctl showmacs, sleep; chain with ";"')
     .option('--seed <n>', "override the topology's seed")
     .option('--pcapng <file>', 'write a pcapng capture of the run')
-    .option('--capture <point...>', 'capture points for --pcapng: node.port or a link name (default: every port)')
+    .option('--capture <point...>', 'capture points for --pcapng: node.port, node.*, a link name, or * (default: the node\'s interfaces)')
     .option('--trace-out <file>', 'write every trace event as JSON lines')
     .addHelpText(
       'after',

@@ -11,7 +11,10 @@
  *    — what tcpdump on that NIC would show, except that a NIC's capture here also shows frames
  *    its filter is about to discard (a bad FCS, another host's MAC), as a mirror port would;
  *  - a link or segment name: every frame sent on it (time = first bit), once.
- *  - '*': every port of every node (each frame appears once as sent and once per receiver).
+ *  - "node.*": every port of that node (what tcpdump -i any shows on a host);
+ *  - '*': every port of every node (each frame appears once as sent and once per receiver —
+ *    Wireshark's TCP analysis then sees every segment several times and reports
+ *    retransmissions and reassembly overlaps; capture one point to analyse a TCP stream).
  * Points become interfaces in the order their first frame is seen, so the file is
  * deterministic for a deterministic run.
  */
@@ -32,6 +35,7 @@ export class Capture {
   private readonly chunks: Uint8Array[] = [];
   private readonly ids = new Map<string, number>();
   private readonly ports = new Set<string>();
+  private readonly nodesAll = new Set<string>();
   private readonly links = new Set<string>();
   private readonly all: boolean;
   private readonly nodes: ReadonlySet<string> | undefined;
@@ -46,7 +50,8 @@ export class Capture {
     this.all = points.includes('*');
     for (const p of points) {
       if (p === '*') continue;
-      if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/.test(p)) this.ports.add(p);
+      if (p.endsWith('.*')) this.nodesAll.add(p.slice(0, -2));
+      else if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/.test(p)) this.ports.add(p);
       else this.links.add(p);
     }
     this.nodes = options.nodes === undefined ? undefined : new Set(options.nodes);
@@ -66,6 +71,7 @@ export class Capture {
 
   private wantPort(port: string): boolean {
     if (this.ports.has(port)) return true;
+    if (this.nodesAll.size > 0 && this.nodesAll.has(port.slice(0, port.lastIndexOf('.')))) return true;
     if (!this.all) return false;
     if (this.nodes === undefined) return true;
     return this.nodes.has(port.slice(0, port.lastIndexOf('.')));

@@ -160,8 +160,12 @@ export class Scheduler implements Clock {
         }
         if (n >= max || !this.step(until)) {
           await drain.turn();
-          if (!settled) break;
-          continue;
+          if (settled) continue;
+          // Continuations that ran in that turn may have scheduled more work (a socket write
+          // after an `await` whose resolver did not call noteWake): keep going if so.
+          const next = this.peek();
+          if (n < max && next !== undefined && next <= until) continue;
+          break;
         }
         n++;
       }
