@@ -101,6 +101,15 @@ export interface TcpConfig {
    * validated per RFC 5961 § 5.2.
    */
   processOldAcks: boolean;
+  /**
+   * Let a new SYN with a higher sequence number (or timestamp) reopen a connection in
+   * TIME-WAIT (RFC 9293 § 3.6.1 MAY, RFC 6191). Off: the SYN is answered per RFC 5961 § 4 —
+   * our ISNs (RFC 6528) are not guaranteed to exceed the old connection's sequence space,
+   * which the MAY requires.
+   */
+  timeWaitReuse: boolean;
+  /** Added to every computed RTO (FreeBSD's net.inet.tcp.rexmit_slop; 0 as RFC 6298 and Linux). */
+  rtoSlop: Duration;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -142,6 +151,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   tolerateMissingTs: false,
   icmpHardErrorsAbort: true,
   processOldAcks: true,
+  timeWaitReuse: false,
+  rtoSlop: 0,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -79,7 +79,7 @@ export function applySynOptions(t: Tcb, seg: Seg, weOffered: boolean): void {
 /** Effective send MSS: min(peer MSS, path MTU − 40) less fixed options (RFC 6691, RFC 1191). */
 export function updateMss(t: Tcb): void {
   let mss = Math.min(t.peerMss, t.pmtu - 40) - fixedOptionBytes(t);
-  if (mss < 64) mss = 64;
+  if (mss < 8) mss = 8;
   t.mss = mss;
   // Round the receive buffer to whole segments, as FreeBSD's tcp_mss_update does.
   const c = t.layer.config;
@@ -109,6 +109,10 @@ export function segmentArrives(t: Tcb, seg: Seg): number {
 function synSentInput(t: Tcb, seg: Seg): void {
   const layer = t.layer;
   const f = seg.flags;
+  if (f & SYN && f & FIN && layer.config.dropSynFin) {
+    layer.drop('syn-fin', t);
+    return;
+  }
   // first, check the ACK bit
   let ackOk = false;
   if (f & ACK) {
@@ -173,6 +177,14 @@ function synSentInput(t: Tcb, seg: Seg): void {
   t.sndWl2 = t.iss;
   setState(t, SYN_RECEIVED, 'received SYN in SYN-SENT (simultaneous open)');
   t.rtxShift = 0;
+  if (seg.payload.length > 0) {
+    // RFC 9293 § 3.10.7.3: text in the SYN is queued until ESTABLISHED (held like
+    // out-of-order data, acknowledged only then); a FIN with it is not kept.
+    const n = Math.min(seg.payload.length, t.rcvBufSize);
+    if (t.asm === null) t.asm = new Assembler(layer.config.maxOooRanges);
+    t.asm.add(t.rcvNxt, seqAdd(t.rcvNxt, n));
+    recvBuffer(t).writeAt(0, seg.payload, 0, n);
+  }
   sendSyn(t, 'SYN-ACK (simultaneous open)');
 }
 
@@ -186,7 +198,9 @@ function synSentInput(t: Tcb, seg: Seg): void {
 function recvWindowNow(t: Tcb): number {
   let adv = seqDiff(t.rcvAdv, t.rcvNxt);
   if (adv < 0) adv = 0;
-  if (t.state === SYN_RECEIVED) return adv;
+  // Without a receive buffer (an embryonic passive connection, TIME-WAIT) it is the window
+  // last advertised.
+  if ((t.state === SYN_RECEIVED && t.flags & F_PASSIVE) || t.state === TIME_WAIT) return adv;
   const space = t.rcvBufSize - t.recvQueued;
   return space > adv ? space : adv;
 }
@@ -208,7 +222,7 @@ function otherInput(t: Tcb, seg: Seg): number {
 
   // TIME-WAIT: a new SYN may reopen the connection (RFC 6191, RFC 1122 § 4.2.2.13).
   // A SYN carrying FIN is not a connection request and takes the general path.
-  if (st === TIME_WAIT && f & SYN && !(f & (ACK | RST | FIN))) {
+  if (st === TIME_WAIT && f & SYN && !(f & (ACK | RST | FIN)) && layer.config.timeWaitReuse) {
     const newer = t.flags & F_TS_OK && seg.hasTs ? seqGt(seg.tsVal, t.tsRecent) : seqGt(seg.seq, t.rcvNxt);
     if (newer) {
       layer.stats.timeWaitRecycled++;
@@ -324,7 +338,13 @@ function otherInput(t: Tcb, seg: Seg): number {
       sendChallengeAck(t, 'SYN in window');
       return DONE;
     }
-    // RFC 793 behaviour: an in-window SYN is an error; reset the connection.
+    // RFC 793 behaviour: a SYN in the window is an error; reset the connection. A SYN left of
+    // the window (with text or FIN reaching into it) is old: answer with an ACK.
+    if (!seqInWindow(seg.seq, t.rcvNxt, wnd)) {
+      layer.drop('old-syn', t);
+      sendAck(t, 'ACK for an old SYN');
+      return DONE;
+    }
     sendRstFor(t, 'RST for an in-window SYN (RFC 793)');
     if (st === ESTABLISHED || st === CLOSE_WAIT) layer.stats.estabResets++;
     closeTcb(t, 'ECONNRESET', 'SYN in window');
@@ -350,6 +370,7 @@ function otherInput(t: Tcb, seg: Seg): number {
       armKeepalive(t);
       layer.established(t);
       if (t.state === CLOSED) return DONE;
+      deliverQueued(t);
     } else {
       layer.drop('syn-received-bad-ack', t);
       layer.sendRstForSeg(t, seg, 'RST for an unacceptable ACK in SYN-RECEIVED');
@@ -360,7 +381,12 @@ function otherInput(t: Tcb, seg: Seg): number {
   if (stAfter !== TIME_WAIT) {
     if (!processAck(t, seg)) return DONE;
     if (t.state === CLOSED) return DONE;
-  } else if (seqGe(seg.ack, t.sndUna)) updateWindow(t, seg);
+  } else {
+    if (seqGe(seg.ack, t.sndUna)) updateWindow(t, seg);
+    // TIME-WAIT: anything but the peer's in-sequence ACK may be a retransmission of its FIN
+    // that lost our ACK: acknowledge (RFC 9293 § 3.10.7.4, TIME-WAIT).
+    if (seg.seq !== t.rcvNxt || seg.payload.length > 0) t.flags |= F_ACK_NOW;
+  }
   const finWasAcked = t.finAcked;
   switch (t.state) {
     case FIN_WAIT_1:
@@ -413,6 +439,17 @@ function otherInput(t: Tcb, seg: Seg): number {
   return DONE;
 }
 
+/** Text queued during the handshake becomes in-order once ESTABLISHED. */
+function deliverQueued(t: Tcb): void {
+  const a = t.asm;
+  if (a === null || a.empty || a.ranges[0] !== t.rcvNxt) return;
+  const nxt = a.advance(t.rcvNxt);
+  t.rcvBuf!.commit(seqDiff(nxt, t.rcvNxt));
+  t.rcvNxt = nxt;
+  ackPolicy(t, false);
+  if (t.user !== null) t.user.onReadable();
+}
+
 /** The ACK field of a segment left of the window (see config.processOldAcks). */
 function oldSegmentAck(t: Tcb, seg: Seg): number {
   t.layer.drop('old-segment-ack-only', t);
@@ -427,6 +464,7 @@ function oldSegmentAck(t: Tcb, seg: Seg): number {
   if (t.state === CLOSED) return DONE;
   const acked = t.finAcked;
   if (t.state === FIN_WAIT_1 && acked) setState(t, FIN_WAIT_2, 'our FIN was acknowledged');
+  // (the dup ACK below resynchronizes the peer, as BSD does)
   else if (t.state === CLOSING && acked) {
     enterTimeWait(t, 'our FIN was acknowledged in CLOSING');
     return DONE;
@@ -473,6 +511,14 @@ function receiveText(t: Tcb, seg: Seg): void {
   }
   if (seq === t.rcvNxt) {
     const hadHoles = t.asm !== null && !t.asm.empty;
+    if (hadHoles && t.flags & F_SACK_OK && t.dsackStart === t.dsackEnd) {
+      // RFC 2883 § 4: part of this segment duplicates data held out of order.
+      const dup = t.asm!.overlap(seq, seqAdd(seq, data.length));
+      if (dup !== undefined) {
+        t.dsackStart = dup[0];
+        t.dsackEnd = dup[1];
+      }
+    }
     const user = t.user;
     const rb = t.rcvBuf;
     // Fast path: flowing reader, nothing buffered, no reassembly: hand the view over.
@@ -586,6 +632,8 @@ function receiveFin(t: Tcb, seg: Seg): void {
     return;
   }
   t.rcvNxt = seqAdd(t.rcvNxt, 1);
+  // The FIN takes sequence space but no buffer: the window keeps its size (right edge + 1).
+  if (seqGe(t.rcvAdv, t.rcvNxt)) t.rcvAdv = seqAdd(t.rcvAdv, 1);
   t.flags |= F_RCVD_FIN | F_ACK_NOW;
   t.flags &= ~F_OOO_FIN;
   // The user hears 'end' before the connection may leave for TIME-WAIT ('close').

@@ -248,11 +248,6 @@ export class TcpLayer implements TransportProtocol, NetApi {
         win: seg.window,
       });
     }
-    // FreeBSD's net.inet.tcp.drop_synfin: SYN+FIN is never legitimate; drop it everywhere.
-    if (seg.flags & 0x03 && (seg.flags & 0x03) === 0x03 && this.config.dropSynFin) {
-      this.drop('syn-fin');
-      return;
-    }
     const t = this.lookup(meta.dst, seg.dstPort, meta.src, seg.srcPort);
     if (t !== undefined) {
       if (segmentArrives(t, seg) !== REOPEN) return;
@@ -266,7 +261,12 @@ export class TcpLayer implements TransportProtocol, NetApi {
       }
       return;
     }
-    // RFC 9293 § 3.10.7.1: CLOSED (no connection) — RST unless it was one.
+    // RFC 9293 § 3.10.7.1: CLOSED (no connection) — RST unless it was one. SYN+FIN probes
+    // are dropped silently when configured (FreeBSD's net.inet.tcp.drop_synfin).
+    if ((seg.flags & 0x03) === 0x03 && this.config.dropSynFin) {
+      this.drop('syn-fin');
+      return;
+    }
     this.drop('no-socket');
     if (seg.flags & 0x04) return;
     this.sendRstForAddrs(meta.dst, meta.src, seg, 'RST: no socket for this segment');
@@ -362,7 +362,8 @@ export class TcpLayer implements TransportProtocol, NetApi {
     const route = this.host.route(t.remoteAddr);
     const mtu = route?.mtu ?? 1500;
     t.pmtu = Math.min(mtu, this.pmtuFor(t.remoteAddr));
-    t.advMss = Math.max(mtu - 40, 64);
+    // RFC 9293 § 3.7.1: MSS = MTU − 40 (the minimum IPv4 MTU of 68 gives 28).
+    t.advMss = Math.max(mtu - 40, 28);
     t.peerMss = 536;
     t.mss = Math.min(t.peerMss, t.pmtu - 40);
   }

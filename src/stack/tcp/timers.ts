@@ -44,8 +44,11 @@ function now(t: Tcb): number {
 
 /** Current RTO with exponential back-off (RFC 6298 (5.5)), bounded by maxRto. */
 export function backedOffRto(t: Tcb): number {
-  const rto = t.rto * 2 ** Math.min(t.rtxShift, 30);
-  return Math.min(rto, t.layer.config.maxRto);
+  const c = t.layer.config;
+  let rto = t.rto * 2 ** Math.min(t.rtxShift, 30);
+  // An optional slop (FreeBSD's rexmit_slop) once there is a measurement or a back-off.
+  if (c.rtoSlop > 0 && (t.rtxShift > 0 || t.srtt > 0)) rto += c.rtoSlop;
+  return Math.min(rto, c.maxRto);
 }
 
 function schedule(t: Tcb): void {
