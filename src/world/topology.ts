@@ -508,7 +508,7 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lc);
   for (const e of doc.errors) {
-    const lp = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const lp = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     r.error(lp, '', `YAML syntax: ${e.message.split('\n')[0]}`);
   }
   if (r.issues.length > 0) throw new TopologyError(r.issues);
