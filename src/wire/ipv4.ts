@@ -322,7 +322,7 @@ export function emitIpv4(repr: Ipv4Repr, buf: Uint8Array, off = 0): number {
     buf.set(opt, off + IPV4_HEADER_LEN);
     buf.fill(0, off + IPV4_HEADER_LEN + opt.length, off + hl);
   }
-  const c = internetChecksum(buf, off, off + hl);
+  const c = ~headerSum(buf, off, hl) & 0xffff;
   buf[off + 10] = c >>> 8;
   buf[off + 11] = c & 0xff;
   return hl;

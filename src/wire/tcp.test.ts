@@ -383,3 +383,36 @@ test('options list only for layouts emit would not choose', () => {
     ['mss', 'nop', 'nop', 'sack-perm', 'nop', 'ws'],
   );
 });
+
+test('property: the direct Linux-layout writer equals writing tcpOptionLayout', () => {
+  const u32 = fc.nat(0xffffffff);
+  fc.assert(
+    fc.property(
+      fc.option(fc.nat(0xffff), { nil: undefined }),
+      fc.option(fc.nat(14), { nil: undefined }),
+      fc.option(fc.constant(true), { nil: undefined }),
+      fc.option(fc.record({ tsval: u32, tsecr: u32 }), { nil: undefined }),
+      fc.array(fc.record({ left: u32, right: u32 }), { maxLength: 5 }),
+      (mss, windowScale, sackPermitted, timestamp, sack) => {
+        const base = {
+          srcPort: 1,
+          dstPort: 2,
+          seq: 3,
+          ack: 4,
+          flags: TcpFlags.ACK,
+          window: 5,
+          urgent: 0,
+          payloadLen: 0,
+        };
+        const fields: TcpRepr = { ...base, mss, windowScale, sackPermitted, timestamp, sack };
+        const listed: TcpRepr = { ...base, options: tcpOptionLayout(fields) };
+        assert.equal(tcpHeaderLen(fields), tcpHeaderLen(listed));
+        const a = new Uint8Array(tcpHeaderLen(fields)).fill(0xee);
+        const b = new Uint8Array(tcpHeaderLen(listed)).fill(0xdd);
+        emitTcp(fields, a, 0, SRC, DST);
+        emitTcp(listed, b, 0, SRC, DST);
+        assert.equal(toHex(a), toHex(b));
+      },
+    ),
+  );
+});

@@ -461,7 +461,81 @@ function optionsLen(opts: readonly TcpOption[]): number {
 }
 
 export function tcpHeaderLen(repr: TcpRepr): number {
-  return TCP_HEADER_LEN + optionsLen(tcpOptionLayout(repr));
+  if (repr.options !== undefined) return TCP_HEADER_LEN + optionsLen(repr.options);
+  return TCP_HEADER_LEN + canonicalLen(repr);
+}
+
+/** Bytes of the Linux layout of the option fields (tcpOptionLayout without allocating). */
+function canonicalLen(r: TcpRepr): number {
+  let n = 0;
+  if (r.mss !== undefined) n += 4;
+  if (r.timestamp !== undefined || r.sackPermitted === true)
+    n += r.timestamp !== undefined ? 12 : 4;
+  if (r.windowScale !== undefined) n += 4;
+  const k = sackBlocksThatFit(r, n);
+  if (k > 0) n += 4 + 8 * k;
+  return n;
+}
+
+/** RFC 2018 § 3: as many SACK blocks as fit after `used` option bytes (4, or 3 with TS). */
+function sackBlocksThatFit(r: TcpRepr, used: number): number {
+  const sack = r.sack;
+  if (sack === undefined || sack.length === 0) return 0;
+  return Math.max(0, Math.min(sack.length, Math.floor((TCP_MAX_OPTIONS_LEN - used - 4) / 8)));
+}
+
+/** Writes the Linux layout of the option fields at b[i..]; returns the index after it. */
+function writeCanonical(r: TcpRepr, b: Uint8Array, i: number): number {
+  const start = i;
+  if (r.mss !== undefined) {
+    b[i] = 2;
+    b[i + 1] = 4;
+    b[i + 2] = (r.mss >>> 8) & 0xff;
+    b[i + 3] = r.mss & 0xff;
+    i += 4;
+  }
+  const ts = r.timestamp;
+  if (ts !== undefined) {
+    if (r.sackPermitted === true) {
+      b[i] = 4;
+      b[i + 1] = 2;
+    } else {
+      b[i] = 1;
+      b[i + 1] = 1;
+    }
+    b[i + 2] = 8;
+    b[i + 3] = 10;
+    put32(b, i + 4, ts.tsval);
+    put32(b, i + 8, ts.tsecr);
+    i += 12;
+  } else if (r.sackPermitted === true) {
+    b[i] = 1;
+    b[i + 1] = 1;
+    b[i + 2] = 4;
+    b[i + 3] = 2;
+    i += 4;
+  }
+  if (r.windowScale !== undefined) {
+    b[i] = 1;
+    b[i + 1] = 3;
+    b[i + 2] = 3;
+    b[i + 3] = r.windowScale;
+    i += 4;
+  }
+  const k = sackBlocksThatFit(r, i - start);
+  if (k > 0) {
+    const sack = r.sack as readonly SackBlock[];
+    b[i] = 1;
+    b[i + 1] = 1;
+    b[i + 2] = 5;
+    b[i + 3] = 2 + 8 * k;
+    for (let j = 0; j < k; j++) {
+      put32(b, i + 4 + 8 * j, sack[j].left);
+      put32(b, i + 8 + 8 * j, sack[j].right);
+    }
+    i += 4 + 8 * k;
+  }
+  return i;
 }
 
 export function tcpBufferLen(repr: TcpRepr): number {
@@ -543,13 +617,12 @@ export function emitTcp(
   src: number,
   dst: number,
 ): number {
-  const opts = tcpOptionLayout(repr);
-  let hl = TCP_HEADER_LEN;
-  if (opts.length > 0) {
-    const o = writeOptions(opts, buf, off + TCP_HEADER_LEN);
-    hl = (o - off + 3) & ~3;
-    buf.fill(0, o, off + hl);
-  }
+  const o =
+    repr.options !== undefined
+      ? writeOptions(repr.options, buf, off + TCP_HEADER_LEN)
+      : writeCanonical(repr, buf, off + TCP_HEADER_LEN);
+  const hl = (o - off + 3) & ~3;
+  for (let z = o; z < off + hl; z++) buf[z] = 0;
   buf[off] = (repr.srcPort >>> 8) & 0xff;
   buf[off + 1] = repr.srcPort & 0xff;
   buf[off + 2] = (repr.dstPort >>> 8) & 0xff;
