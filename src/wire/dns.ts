@@ -1184,6 +1184,37 @@ function hex(b: Uint8Array): string {
   return hexBytes(b, 0, b.length, b.length);
 }
 
+/** Columns of a line with 8-wide tabs. */
+function columns(s: string): number {
+  let w = 0;
+  for (let i = 0; i < s.length; i++)
+    w = s.charCodeAt(i) === 9 ? (Math.floor(w / 8) + 1) * 8 : w + 1;
+  return w;
+}
+
+/** Pads to a tab-stop column as BIND's master-file dumper does: tabs if short, else a space. */
+export function padColumn(s: string, col: number): string {
+  let out = s;
+  let w = columns(out);
+  if (w >= col) return out + ' ';
+  while (w < col) {
+    out += '\t';
+    w = (Math.floor(w / 8) + 1) * 8;
+  }
+  return out;
+}
+
+/**
+ * A record as dig and BIND's cache dumps print it: owner to column 24, TTL to 32, class to 40,
+ * type to 48, then RDATA ("www.server.com.\t\t300\tIN\tA\t198.51.100.80").
+ */
+export function formatRecordLine(r: DnsRecord): string {
+  let s = padColumn(r.name, 24) + String(r.ttl);
+  s = padColumn(s, 32) + className(r.class);
+  s = padColumn(s, 40) + typeName(r.type);
+  return padColumn(s, 48) + formatRData(r);
+}
+
 /** A name as tshark prints it: no trailing dot, "<Root>" for the root. */
 function tsharkName(n: string): string {
   return n === '.' ? '<Root>' : n.endsWith('.') ? n.slice(0, -1) : n;

@@ -15,7 +15,14 @@
 import type { Clock } from '../../sim/clock.js';
 import { SECOND, type Instant } from '../../sim/time.js';
 import type { TraceBus } from '../../sim/trace.js';
-import { DnsType, canonicalName, formatRData, typeName, type DnsRecord } from '../../wire/dns.js';
+import {
+  DnsType,
+  canonicalName,
+  formatRData,
+  formatRecordLine,
+  typeName,
+  type DnsRecord,
+} from '../../wire/dns.js';
 import type { DnsCacheOp } from './events.js';
 
 /** RFC 2181 § 5.4.1, simplified to what an iterative resolver receives. */
@@ -294,9 +301,7 @@ export function formatCacheDump(cache: DnsCache): string {
     const tag =
       entry.kind === 'glue' ? '\t; glue' : entry.kind === 'referral' ? '\t; referral' : '';
     for (const r of entry.records)
-      lines.push(
-        `${entry.name}\t${Math.min(r.ttl, ttl)}\tIN\t${typeName(r.type)}\t${formatRData(r)}${tag}`,
-      );
+      lines.push(formatRecordLine({ ...r, name: entry.name, ttl: Math.min(r.ttl, ttl) }) + tag);
   }
   return lines.join('\n') + '\n';
 }

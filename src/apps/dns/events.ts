@@ -168,3 +168,42 @@ declare module '../../sim/trace.js' {
 }
 
 export {};
+
+/**
+ * One line per DNS event, for `wiretrail dig --events` and logs (the story module writes the
+ * full narration, in English and Chinese, from the same events):
+ *
+ *   dns-local → a.root-servers.net. (198.41.0.4): www.server.com. A? — start at the root (root hints)
+ *   dns-local ← a.root-servers.net.: referral — ask com.: a.gtld-servers.net. 192.5.6.30 (2.0 ms)
+ */
+export function describeDnsEvent(
+  e: { kind: string; node: string } & Record<string, unknown>,
+): string | undefined {
+  const ip = (a: unknown): string => {
+    const n = Number(a) >>> 0;
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  };
+  const ms = (ns: unknown): string => `${(Number(ns) / 1e6).toFixed(1)} ms`;
+  switch (e.kind) {
+    case 'dns.stub':
+      return `${e.node} stub: ${e.op} ${e.name}${e.server !== undefined ? ` (server ${ip(e.server)})` : ''}${e.detail ? ` ${e.detail}` : ''}`;
+    case 'dns.resolve':
+      return e.phase === 'start'
+        ? `${e.node}: resolve ${e.qname} ${e.qtype} for ${Number(e.client) ? ip(e.client) : 'itself'}`
+        : `${e.node}: ${e.qname} ${e.qtype} → ${e.rcode}${(e.answer as string[]).length ? ` ${(e.answer as string[]).join(', ')}` : ''} (${e.fromCache ? 'from the cache' : `${e.queries} queries`}, ${ms(e.elapsed)})`;
+    case 'dns.cache':
+      return `${e.node} cache ${e.op}: ${e.name} ${e.qtype} (${e.what}${e.op === 'hit' || e.op === 'store' ? `, TTL ${e.ttl}` : ''})`;
+    case 'dns.query-out':
+      return `${e.node} → ${e.serverName} (${ip(e.server)}): ${e.qname} ${e.qtype}?${e.transport === 'tcp' ? ' over TCP' : ''} — ${e.why}`;
+    case 'dns.response-in':
+      return `${e.node} ← ${e.serverName}: ${e.outcome} — ${e.summary} (${ms(e.rtt)})`;
+    case 'dns.timeout':
+      return `${e.node}: no answer from ${e.serverName} (${ip(e.server)}) after ${ms(e.waited)}`;
+    case 'dns.drop':
+      return `${e.node} dropped a DNS message from ${ip(e.from)}#${e.port}: ${e.reason} (${e.detail})`;
+    case 'dns.serve':
+      return `${e.node} (${e.role}) answered ${ip(e.client)}: ${e.qname} ${e.qtype} → ${e.rcode}${e.aa ? ' aa' : ''}${e.tc ? ' tc' : ''} (${e.outcome})`;
+    default:
+      return undefined;
+  }
+}

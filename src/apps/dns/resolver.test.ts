@@ -497,8 +497,8 @@ describe('resolver: cache dump', () => {
     await resolve('www.server.com');
     await resolve('nosuch.server.com');
     const dump = formatCacheDump(sb.resolver.cache);
-    assert.match(dump, /^www\.server\.com\.\t(300|299)\tIN\tA\t198\.51\.100\.80$/m);
-    assert.match(dump, /^com\.\t\d+\tIN\tNS\ta\.gtld-servers\.net\.\t; referral$/m);
+    assert.match(dump, /^www\.server\.com\.\t\t(300|299)\tIN\tA\t198\.51\.100\.80$/m);
+    assert.match(dump, /^com\.\t\t\t\d+\tIN\tNS\ta\.gtld-servers\.net\.\t; referral$/m);
     assert.match(dump, /^a\.gtld-servers\.net\.\t\d+\tIN\tA\t192\.5\.6\.30\t; glue$/m);
     assert.match(dump, /^; nosuch\.server\.com\.\t300\tNXDOMAIN/m);
   });
