@@ -17,12 +17,14 @@
  *  R4 `sysctl -w` lines map onto TcpLayer configuration where an equivalent exists (sack.enable,
  *     rfc1323, recvspace, sendspace, maxsockbuf, delacktime, insecure_syn, insecure_rst,
  *     drop_synfin, keepinit/keepidle/keepintvl/keepcnt, icmp_may_rst, rexmit_initial,
- *     syncookies, tolerate_missing_ts, rexmit_slop); the others (blackhole, ecn.enable, hostcache,
- *     rexmit_drop_options, udp_tunneling_*) have no equivalent and are accepted as no-ops.
+ *     syncookies, tolerate_missing_ts, rexmit_slop, rexmit_drop_options); the others (blackhole,
+ *     ecn.enable, hostcache, udp_tunneling_*) have no equivalent and are accepted as no-ops.
  *  R5 `sockstat ... | grep -c STATE | grep N` counts the layer's sockets in that state;
  *     `tcpdrop -s TIME_WAIT` drops TIME-WAIT connections; `setkey -F` is a no-op.
  *  R6 Relative times are relative to the previous event's actual time, as packetdrill does; the
  *     tolerance is the script's --tolerance_usecs (packetdrill's default 4 ms otherwise).
+ *  R7 `#ifdef STANDARD` blocks (the RFC behaviour) are used, `#ifdef FreeBSD` blocks are not
+ *     (parse.ts).
  */
 import { Scheduler } from '../../src/sim/scheduler.js';
 import { SECOND } from '../../src/sim/time.js';
@@ -775,6 +777,8 @@ export class Runner {
       case 'net.inet.tcp.syncookies':
       case 'net.inet.tcp.syncookies_only':
         return L.configure({ synCookies: v !== 0 });
+      case 'net.inet.tcp.rexmit_drop_options':
+        return L.configure({ synRtxDropOptions: v !== 0 ? 3 : 0 });
       case 'net.inet.tcp.rexmit_slop':
         return L.configure({ rtoSlop: ms });
       case 'net.inet.tcp.tolerate_missing_ts':

@@ -110,6 +110,11 @@ export interface TcpConfig {
   timeWaitReuse: boolean;
   /** Added to every computed RTO (FreeBSD's net.inet.tcp.rexmit_slop; 0 as RFC 6298 and Linux). */
   rtoSlop: Duration;
+  /**
+   * After this many SYN retransmissions offer only the MSS option, in case a middlebox drops
+   * SYNs with newer options (FreeBSD's net.inet.tcp.rexmit_drop_options; 0 = never, as Linux).
+   */
+  synRtxDropOptions: number;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -153,6 +158,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   processOldAcks: true,
   timeWaitReuse: false,
   rtoSlop: 0,
+  synRtxDropOptions: 0,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -184,7 +184,11 @@ export function sendSyn(t: Tcb, why: string): void {
   s.window = Math.max(0, Math.min(space, 65535));
   t.rcvAdv = (t.rcvNxt + s.window) >>> 0;
   s.hasTs = false;
-  if (!noopt) {
+  // Optionally fall back to a bare MSS option after repeated SYN losses.
+  const dropAfter = cfg.synRtxDropOptions;
+  const mssOnly = t.state === SYN_SENT && dropAfter > 0 && t.rtxShift >= dropAfter;
+  if (!noopt && mssOnly) s.mss = t.advMss;
+  else if (!noopt) {
     s.mss = t.advMss;
     const active = t.state === SYN_SENT;
     // Active open offers what is configured; a SYN-ACK answers only what the peer offered.
