@@ -1,5 +1,7 @@
 // Imports every subcommand module so it registers itself with src/cli/main.ts.
 // One line per subcommand; keep sorted.
 import './decode.js';
+import './dig.js';
+import './dns.js';
 import './run.js';
 export {};
