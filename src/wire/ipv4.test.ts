@@ -237,3 +237,25 @@ test('property: emit(parse(x)) reproduces valid x, at any offset', () => {
     }),
   );
 });
+
+test('options past 40 bytes are cut (IHL is 4 bits), the version nibble stays 4', () => {
+  const repr: Ipv4Repr = {
+    dscp: 0,
+    ecn: 0,
+    ident: 1,
+    dontFrag: false,
+    moreFrags: false,
+    fragOffset: 0,
+    ttl: 1,
+    protocol: 17,
+    src: 1,
+    dst: 2,
+    options: new Uint8Array(44).fill(1),
+    payloadLen: 0,
+  };
+  assert.equal(ipv4HeaderLen(repr), 60);
+  const b = new Uint8Array(ipv4BufferLen(repr));
+  emitIpv4(repr, b);
+  assert.equal(b[0], 0x4f);
+  assert.ok(parseIpv4(b).ok);
+});

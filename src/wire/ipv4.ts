@@ -281,10 +281,13 @@ export function parseIpv4(
   return ok(repr);
 }
 
+/** Header length: 20 + options padded to 4; options past 40 bytes (IHL 15) are not sent. */
 export function ipv4HeaderLen(repr: Ipv4Repr): number {
-  const n = repr.options === undefined ? 0 : repr.options.length;
+  const n = repr.options === undefined ? 0 : Math.min(repr.options.length, MAX_OPTIONS_LEN);
   return IPV4_HEADER_LEN + ((n + 3) & ~3);
 }
+
+const MAX_OPTIONS_LEN = IPV4_MAX_HEADER_LEN - IPV4_HEADER_LEN;
 
 /** Header + payload: the total length. */
 export function ipv4BufferLen(repr: Ipv4Repr): number {
@@ -319,8 +322,9 @@ export function emitIpv4(repr: Ipv4Repr, buf: Uint8Array, off = 0): number {
   writeIpv4(buf, off + 16, repr.dst);
   const opt = repr.options;
   if (opt !== undefined && opt.length > 0) {
-    buf.set(opt, off + IPV4_HEADER_LEN);
-    buf.fill(0, off + IPV4_HEADER_LEN + opt.length, off + hl);
+    const n = Math.min(opt.length, MAX_OPTIONS_LEN);
+    buf.set(n === opt.length ? opt : opt.subarray(0, n), off + IPV4_HEADER_LEN);
+    buf.fill(0, off + IPV4_HEADER_LEN + n, off + hl);
   }
   const c = ~headerSum(buf, off, hl) & 0xffff;
   buf[off + 10] = c >>> 8;
