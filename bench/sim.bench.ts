@@ -33,7 +33,14 @@ function emptyScheduler(n: number): { eps: number } {
   return { eps: n / dt };
 }
 
-function chain(datagrams: number): { eps: number; fps: number; pps: number; frames: number; events: number; seconds: number } {
+function chain(datagrams: number): {
+  eps: number;
+  fps: number;
+  pps: number;
+  frames: number;
+  events: number;
+  seconds: number;
+} {
   const net = new Network({ seed: 1 });
   net.host('a', { eth0: '10.0.1.10/24' }, { default: '10.0.1.1' });
   net.switch('sw1', 2);
@@ -74,7 +81,14 @@ function chain(datagrams: number): { eps: number; fps: number; pps: number; fram
   const frames = net.media.reduce((n, m) => n + m.delivered, 0) - delivered0;
   const events = net.clock.processed - events0;
   if (received !== datagrams) throw new Error(`lost datagrams: ${received} of ${datagrams}`);
-  return { eps: events / seconds, fps: frames / seconds, pps: received / seconds, frames, events, seconds };
+  return {
+    eps: events / seconds,
+    fps: frames / seconds,
+    pps: received / seconds,
+    frames,
+    events,
+    seconds,
+  };
 }
 
 // Warm the JIT, then measure.
@@ -87,16 +101,30 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 console.log('bench/sim — frames through host–switch–router–router–switch–host');
 console.log('');
 console.log(`  empty scheduler          ${fmt(empty.eps).padStart(12)} events/s`);
-console.log(`  chain: scheduler         ${fmt(c.eps).padStart(12)} events/s   (${fmt(c.events)} events in ${c.seconds.toFixed(2)} s)`);
-console.log(`  chain: frames on links   ${fmt(c.fps).padStart(12)} frames/s   (${fmt(c.frames)} frames, 5 per datagram)`);
+console.log(
+  `  chain: scheduler         ${fmt(c.eps).padStart(12)} events/s   (${fmt(c.events)} events in ${c.seconds.toFixed(2)} s)`,
+);
+console.log(
+  `  chain: frames on links   ${fmt(c.fps).padStart(12)} frames/s   (${fmt(c.frames)} frames, 5 per datagram)`,
+);
 console.log(`  chain: datagrams a → b   ${fmt(c.pps).padStart(12)} datagrams/s`);
 console.log('');
 console.log(
   JSON.stringify({
     bench: 'sim',
     figures: {
-      events_per_s: { value: Math.round(c.eps), unit: 'events/s', target: 1_000_000, better: 'higher' },
-      frames_per_s: { value: Math.round(c.fps), unit: 'frames/s', target: 300_000, better: 'higher' },
+      events_per_s: {
+        value: Math.round(c.eps),
+        unit: 'events/s',
+        target: 1_000_000,
+        better: 'higher',
+      },
+      frames_per_s: {
+        value: Math.round(c.fps),
+        unit: 'frames/s',
+        target: 300_000,
+        better: 'higher',
+      },
       empty_events_per_s: { value: Math.round(empty.eps), unit: 'events/s', better: 'higher' },
       datagrams_per_s: { value: Math.round(c.pps), unit: 'datagrams/s', better: 'higher' },
     },

@@ -34,9 +34,22 @@ test('lifecycle: resolve, reachable, stale after 30 s, delay, unicast probe, rea
   };
   await net.runUntilSettled(run());
   const states = rec.ofKind('arp.state').map((e) => `${e.from}→${e.to}`);
-  assert.deepEqual(states, ['NONE→INCOMPLETE', 'INCOMPLETE→REACHABLE', 'REACHABLE→STALE', 'STALE→DELAY', 'DELAY→PROBE', 'PROBE→REACHABLE']);
+  assert.deepEqual(states, [
+    'NONE→INCOMPLETE',
+    'INCOMPLETE→REACHABLE',
+    'REACHABLE→STALE',
+    'STALE→DELAY',
+    'DELAY→PROBE',
+    'PROBE→REACHABLE',
+  ]);
   const reqs = rec.ofKind('arp.request').filter((e) => e.reason !== 'gratuitous');
-  assert.deepEqual(reqs.map((e) => [e.reason, e.unicast ?? 'broadcast']), [['resolve', 'broadcast'], ['probe', '02:00:00:00:00:02']]);
+  assert.deepEqual(
+    reqs.map((e) => [e.reason, e.unicast ?? 'broadcast']),
+    [
+      ['resolve', 'broadcast'],
+      ['probe', '02:00:00:00:00:02'],
+    ],
+  );
   // The lazy REACHABLE→STALE transition carries the instant it happened.
   const stale = rec.ofKind('arp.state').find((e) => e.to === 'STALE')!;
   assert.equal(stale.at - rec.ofKind('arp.state')[1].at, 30 * SECOND);
@@ -49,7 +62,11 @@ test('the target learns the requester (STALE); bystanders do not (RFC 826 merge)
   a.udp.createSocket().send(new Uint8Array(1), 7, ip('10.0.0.2'));
   await net.run();
   assert.equal(b.iface('eth0')!.arp!.get(ip('10.0.0.1'))!.state, 'STALE');
-  assert.equal(c.iface('eth0')!.arp!.get(ip('10.0.0.1')), undefined, 'c saw the broadcast but was not the target');
+  assert.equal(
+    c.iface('eth0')!.arp!.get(ip('10.0.0.1')),
+    undefined,
+    'c saw the broadcast but was not the target',
+  );
 });
 
 test('packets wait while resolving and leave in order; the queue drops the oldest when full', async () => {
@@ -69,7 +86,16 @@ test('packets wait while resolving and leave in order; the queue drops the oldes
   await net.run();
   assert.deepEqual(got, [3, 4, 5], 'the two oldest were discarded (Linux unres_qlen behaviour)');
   assert.equal(a.iface('eth0')!.arp!.stats.unresDiscards, 2);
-  assert.deepEqual(rec.ofKind('arp.queue').map((e) => [e.queued, e.dropped]), [[1, false], [2, false], [3, false], [3, true], [3, true]]);
+  assert.deepEqual(
+    rec.ofKind('arp.queue').map((e) => [e.queued, e.dropped]),
+    [
+      [1, false],
+      [2, false],
+      [3, false],
+      [3, true],
+      [3, true],
+    ],
+  );
 });
 
 test('no answer: 3 requests 1 s apart, then FAILED; queued datagrams get ICMP host unreachable', async () => {
@@ -83,12 +109,23 @@ test('no answer: 3 requests 1 s apart, then FAILED; queued datagrams get ICMP ho
   s.send(new Uint8Array(4), 7, ip('10.0.0.99'));
   await net.run();
   const reqs = rec.ofKind('arp.request').filter((e) => e.target === '10.0.0.99');
-  assert.deepEqual(reqs.map((e) => [e.t, e.reason, e.attempt]), [[0, 'resolve', 1], [SECOND, 'retry', 2], [2 * SECOND, 'retry', 3]]);
+  assert.deepEqual(
+    reqs.map((e) => [e.t, e.reason, e.attempt]),
+    [
+      [0, 'resolve', 1],
+      [SECOND, 'retry', 2],
+      [2 * SECOND, 'retry', 3],
+    ],
+  );
   const fail = rec.ofKind('arp.fail');
   assert.equal(fail.length, 1);
   assert.equal(fail[0].t, 3 * SECOND);
   assert.equal(fail[0].dropped, 2);
-  assert.deepEqual(errors, [301, 301], 'destination unreachable / host unreachable, delivered to the socket');
+  assert.deepEqual(
+    errors,
+    [301, 301],
+    'destination unreachable / host unreachable, delivered to the socket',
+  );
   assert.equal(a.iface('eth0')!.arp!.get(ip('10.0.0.99'))!.state, 'FAILED');
   // Using a failed entry starts resolution again.
   s.send(new Uint8Array(4), 7, ip('10.0.0.99'));
@@ -101,7 +138,11 @@ test('gratuitous ARP when carrier comes up and when an address is added; replies
   const b = net.host('b', { eth0: '10.0.0.2/24' });
   const rec = new TraceRecorder(net.trace);
   net.link('a.eth0', 'b.eth0');
-  const garps = (): string[] => rec.ofKind('arp.request').filter((e) => e.reason === 'gratuitous').map((e) => `${e.node} ${e.target}`);
+  const garps = (): string[] =>
+    rec
+      .ofKind('arp.request')
+      .filter((e) => e.reason === 'gratuitous')
+      .map((e) => `${e.node} ${e.target}`);
   assert.deepEqual(garps(), ['a 10.0.0.1', 'b 10.0.0.2']);
   b.addAddress('eth0', ip('10.0.0.3'), 24);
   assert.deepEqual(garps().slice(2), ['b 10.0.0.3']);
@@ -117,5 +158,8 @@ test('gratuitous ARP when carrier comes up and when an address is added; replies
   assert.equal(a.iface('eth0')!.arp!.get(ip('10.0.0.3'))!.state, 'REACHABLE');
   assert.equal(a.iface('eth0')!.arp!.get(ip('10.0.0.3'))!.mac, b.iface('eth0')!.mac);
   assert.equal(a.iface('eth0')!.arp!.get(ip('10.0.0.4'))!.state, 'FAILED');
-  assert.deepEqual(rec.ofKind('arp.reply').map((e) => `${e.node} ${e.ip} → ${e.to}`), ['b 10.0.0.3 → 10.0.0.1']);
+  assert.deepEqual(
+    rec.ofKind('arp.reply').map((e) => `${e.node} ${e.ip} → ${e.to}`),
+    ['b 10.0.0.3 → 10.0.0.1'],
+  );
 });

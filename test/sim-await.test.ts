@@ -54,10 +54,12 @@ test('TCP attaches in one line and carries data across three routers', async () 
   pc.attachTcp((h) => new TcpLayer(h));
   srv.attachTcp((h) => new TcpLayer(h));
   assert.ok(pc.net !== undefined);
-  srv.net!.createServer((sock) => {
-    sock.on('data', (d) => sock.write(d));
-    sock.on('end', () => sock.end());
-  }).listen(80);
+  srv
+    .net!.createServer((sock) => {
+      sock.on('data', (d) => sock.write(d));
+      sock.on('end', () => sock.end());
+    })
+    .listen(80);
   const app = async (): Promise<number> => {
     const s = pc.net!.connect({ host: parseIpv4('10.0.1.80')!, port: 80 });
     await new Promise<void>((resolve) => s.on('connect', () => resolve()));

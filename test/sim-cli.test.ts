@@ -19,13 +19,34 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 test('ping, arp and ip route get on the simple network', async () => {
-  const r = await run('run', SIMPLE, 'pc', '--', 'ping', '-c', '2', '198.51.100.80', ';', 'arp', '-n', ';', 'ip', 'route', 'get', '198.51.100.80');
+  const r = await run(
+    'run',
+    SIMPLE,
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '2',
+    '198.51.100.80',
+    ';',
+    'arp',
+    '-n',
+    ';',
+    'ip',
+    'route',
+    'get',
+    '198.51.100.80',
+  );
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.equal(lines[0], 'PING 198.51.100.80 (198.51.100.80) 56(84) bytes of data.');
   assert.match(lines[1], /^64 bytes from 198\.51\.100\.80: icmp_seq=1 ttl=62 time=[\d.]+ ms$/);
   assert.ok(lines.includes('2 packets transmitted, 2 received, 0% packet loss, time 1004ms'));
-  assert.ok(lines.includes('192.168.3.1              ether   02:00:00:00:01:01   C                     eth0'));
+  assert.ok(
+    lines.includes(
+      '192.168.3.1              ether   02:00:00:00:01:01   C                     eth0',
+    ),
+  );
   assert.ok(lines.includes('198.51.100.80 via 192.168.3.1 dev eth0 src 192.168.3.10 uid 0'));
 });
 
@@ -67,17 +88,37 @@ test('--pcapng writes a capture; brctl showmacs on a switch', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wiretrail-run-'));
   try {
     const f = join(dir, 'out.pcapng');
-    const r = await run('run', SIMPLE, 'pc', '--pcapng', f, '--', 'traceroute', '-n', '198.51.100.80');
+    const r = await run(
+      'run',
+      SIMPLE,
+      'pc',
+      '--pcapng',
+      f,
+      '--',
+      'traceroute',
+      '-n',
+      '198.51.100.80',
+    );
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(r.out.split('\n').slice(0, 1), ['traceroute to 198.51.100.80 (198.51.100.80), 30 hops max, 60 byte packets']);
+    assert.deepEqual(r.out.split('\n').slice(0, 1), [
+      'traceroute to 198.51.100.80 (198.51.100.80), 30 hops max, 60 byte packets',
+    ]);
     assert.ok(existsSync(f));
     const cap = readCapture(new Uint8Array(readFileSync(f)));
     assert.ok(cap.ok);
     assert.ok(cap.value.packets.length > 20, `${cap.value.packets.length} packets`);
-    assert.deepEqual(cap.value.interfaces.map((i) => i.name), ['pc.eth0'], 'by default, the node the commands run on');
+    assert.deepEqual(
+      cap.value.interfaces.map((i) => i.name),
+      ['pc.eth0'],
+      'by default, the node the commands run on',
+    );
     const macs = await run('run', SIMPLE, 'sw-client', '--', 'brctl', 'showmacs');
     assert.equal(macs.out.split('\n')[0], 'port no\tmac addr\t\tis local?\tageing timer');
-    assert.equal(macs.out.split('\n').length, 4, 'both stations learned from their start-up announcements');
+    assert.equal(
+      macs.out.split('\n').length,
+      4,
+      'both stations learned from their start-up announcements',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,13 +8,25 @@ import { Network } from '../src/world/network.js';
  */
 export function threeRouters(seed = 1): Network {
   const net = new Network({ seed });
-  net.host('pc', { eth0: { address: '192.168.3.10/24', mac: '02:00:00:00:00:0a' } }, { default: '192.168.3.1' });
+  net.host(
+    'pc',
+    { eth0: { address: '192.168.3.10/24', mac: '02:00:00:00:00:0a' } },
+    { default: '192.168.3.1' },
+  );
   net.switch('sw1', 4);
   net.router('r1', { eth0: '192.168.3.1/24', eth1: '10.0.0.1/30' }, { default: '10.0.0.2' });
-  net.router('r2', { eth0: '10.0.0.2/30', eth1: '10.0.0.5/30' }, { '192.168.3.0/24': '10.0.0.1', default: '10.0.0.6' });
+  net.router(
+    'r2',
+    { eth0: '10.0.0.2/30', eth1: '10.0.0.5/30' },
+    { '192.168.3.0/24': '10.0.0.1', default: '10.0.0.6' },
+  );
   net.router('r3', { eth0: '10.0.0.6/30', eth1: '10.0.1.1/24' }, { default: '10.0.0.5' });
   net.switch('sw2', 4);
-  net.host('srv', { eth0: { address: '10.0.1.80/24', mac: '02:00:00:00:00:50' } }, { default: '10.0.1.1' });
+  net.host(
+    'srv',
+    { eth0: { address: '10.0.1.80/24', mac: '02:00:00:00:00:50' } },
+    { default: '10.0.1.1' },
+  );
   net.link('pc.eth0', 'sw1.port1', { bandwidth: 100e6, delay: 50 * US });
   net.link('r1.eth0', 'sw1.port2');
   net.link('r1.eth1', 'r2.eth0', { bandwidth: 10e6, delay: 2 * MS });

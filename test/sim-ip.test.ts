@@ -24,7 +24,10 @@ test('at every router hop the MACs change and the IP addresses stay; TTL drops b
   sink.bind(5000);
   const got: Uint8Array[] = [];
   sink.on('message', (m) => got.push(m));
-  const rec = new TraceRecorder(net.trace, (e) => e.kind === 'link.rx' || e.kind === 'router.forward');
+  const rec = new TraceRecorder(
+    net.trace,
+    (e) => e.kind === 'link.rx' || e.kind === 'router.forward',
+  );
   const run = async (): Promise<void> => {
     await sleep(net.clock, 1 * SECOND);
     pc.udp.createSocket().send(new TextEncoder().encode('hello'), 5000, ip('10.0.1.80'));
@@ -62,11 +65,14 @@ test('at every router hop the MACs change and the IP addresses stay; TTL drops b
     assert.ok(h.checksumOk, `header checksum after the incremental update at ${h.at}`);
   }
   const fw = rec.ofKind('router.forward');
-  assert.deepEqual(fw.map((e) => [e.node, e.ttlIn, e.ttlOut, e.route, e.inSrcMac === e.srcMac]), [
-    ['r1', 64, 63, 'default via 10.0.0.2 dev eth1', false],
-    ['r2', 63, 62, 'default via 10.0.0.6 dev eth1', false],
-    ['r3', 62, 61, '10.0.1.0/24 dev eth1', false],
-  ]);
+  assert.deepEqual(
+    fw.map((e) => [e.node, e.ttlIn, e.ttlOut, e.route, e.inSrcMac === e.srcMac]),
+    [
+      ['r1', 64, 63, 'default via 10.0.0.2 dev eth1', false],
+      ['r2', 63, 62, 'default via 10.0.0.6 dev eth1', false],
+      ['r3', 62, 61, '10.0.1.0/24 dev eth1', false],
+    ],
+  );
 });
 
 test('TTL expiry: the router that would decrement to 0 drops and sends time exceeded', async () => {
@@ -107,7 +113,11 @@ test('fragmentation to the egress MTU at a router, reassembly at the destination
   // pc splits 3028 bytes for its 1500-byte MTU (1480 + 1480 + 68 data bytes); r2 splits the
   // two big ones again for 576 (552 + 552 + 376); the 88-byte last one fits.
   const frags = rec.ofKind('ip.frag').map((e) => [e.node, e.mtu, e.fragments]);
-  assert.deepEqual(frags, [['pc', 1500, 3], ['r2', 576, 3], ['r2', 576, 3]]);
+  assert.deepEqual(frags, [
+    ['pc', 1500, 3],
+    ['r2', 576, 3],
+    ['r2', 576, 3],
+  ]);
   const reasm = rec.ofKind('ip.reasm').filter((e) => e.node === 'srv');
   assert.equal(reasm.length, 7);
   assert.equal(reasm.at(-1)!.event, 'complete');
@@ -123,8 +133,15 @@ test('DF set and too big for the next hop: dropped with ICMP fragmentation neede
   const ping = pc.icmp.openPing();
   const errs: { code: number; mtu: number; from: string }[] = [];
   ping.on('error', (e) => errs.push({ code: e.code, mtu: e.mtu, from: formatIpv4(e.from) }));
-  assert.equal(ping.send(ip('10.0.1.80'), 1, new Uint8Array(1472), { dontFragment: true }), undefined);
-  assert.equal(ping.send(ip('10.0.1.80'), 2, new Uint8Array(1473), { dontFragment: true }), 'too-big', 'EMSGSIZE locally');
+  assert.equal(
+    ping.send(ip('10.0.1.80'), 1, new Uint8Array(1472), { dontFragment: true }),
+    undefined,
+  );
+  assert.equal(
+    ping.send(ip('10.0.1.80'), 2, new Uint8Array(1473), { dontFragment: true }),
+    'too-big',
+    'EMSGSIZE locally',
+  );
   await net.run();
   // Like Linux (icmp_errors_use_inbound_ifaddr = 0), the error comes from the address of the
   // interface the error leaves by: r2's eth0, towards pc.
@@ -153,7 +170,23 @@ test('reassembly at a host: out of order with a duplicate; an overlap is dropped
   udp[5] = 2008 & 0xff; // checksum 0: none (RFC 768)
   const fragment = (ident: number, off: number, len: number, more: boolean): Uint8Array => {
     const f = new Uint8Array(20 + len);
-    emitIpv4({ dscp: 0, ecn: 0, ident, dontFrag: false, moreFrags: more, fragOffset: off, ttl: 64, protocol: 17, src: ip('10.0.0.1'), dst: ip('10.0.0.2'), payloadLen: len }, f, 0);
+    emitIpv4(
+      {
+        dscp: 0,
+        ecn: 0,
+        ident,
+        dontFrag: false,
+        moreFrags: more,
+        fragOffset: off,
+        ttl: 64,
+        protocol: 17,
+        src: ip('10.0.0.1'),
+        dst: ip('10.0.0.2'),
+        payloadLen: len,
+      },
+      f,
+      0,
+    );
     f.set(udp.subarray(off, off + len), 20);
     return f;
   };
@@ -174,7 +207,11 @@ test('reassembly at a host: out of order with a duplicate; an overlap is dropped
   };
   await net.runUntilSettled(run());
   assert.equal(b.ipStats.ReasmTimeout, 2, 'datagram 2 (restarted by its last fragment) and 3');
-  assert.deepEqual(errs.map((e) => [e.type, e.code]), [[11, 1]], 'time exceeded (reassembly) only where fragment zero arrived');
+  assert.deepEqual(
+    errs.map((e) => [e.type, e.code]),
+    [[11, 1]],
+    'time exceeded (reassembly) only where fragment zero arrived',
+  );
 });
 
 test('header checks: bad checksum, bad version, truncated, martian source are counted drops', () => {
@@ -182,13 +219,45 @@ test('header checks: bad checksum, bad version, truncated, martian source are co
   const b = net.hostNamed('b');
   const eth0 = b.iface('eth0')!;
   const good = new Uint8Array(28);
-  emitIpv4({ dscp: 0, ecn: 0, ident: 1, dontFrag: false, moreFrags: false, fragOffset: 0, ttl: 64, protocol: 17, src: ip('10.0.0.1'), dst: ip('10.0.0.2'), payloadLen: 8 }, good, 0);
+  emitIpv4(
+    {
+      dscp: 0,
+      ecn: 0,
+      ident: 1,
+      dontFrag: false,
+      moreFrags: false,
+      fragOffset: 0,
+      ttl: 64,
+      protocol: 17,
+      src: ip('10.0.0.1'),
+      dst: ip('10.0.0.2'),
+      payloadLen: 8,
+    },
+    good,
+    0,
+  );
   const badSum = good.slice();
   badSum[10] ^= 0xff;
   const badVer = good.slice();
   badVer[0] = 0x65;
   const martian = new Uint8Array(28);
-  emitIpv4({ dscp: 0, ecn: 0, ident: 1, dontFrag: false, moreFrags: false, fragOffset: 0, ttl: 64, protocol: 17, src: ip('127.0.0.1'), dst: ip('10.0.0.2'), payloadLen: 8 }, martian, 0);
+  emitIpv4(
+    {
+      dscp: 0,
+      ecn: 0,
+      ident: 1,
+      dontFrag: false,
+      moreFrags: false,
+      fragOffset: 0,
+      ttl: 64,
+      protocol: 17,
+      src: ip('127.0.0.1'),
+      dst: ip('10.0.0.2'),
+      payloadLen: 8,
+    },
+    martian,
+    0,
+  );
   b.ipInput(eth0, badSum, 0, 28, 'host');
   b.ipInput(eth0, badVer, 0, 28, 'host');
   b.ipInput(eth0, good, 0, 20, 'host');
@@ -231,7 +300,17 @@ test('loopback, limited and directed broadcast, port unreachable', async () => {
     await sleep(net.clock, 10 * MS);
   };
   await net.runUntilSettled(run());
-  assert.deepEqual(got.sort(), ['a<-10.0.0.1:1', 'a<-10.0.0.1:2', 'b<-10.0.0.1:3', 'b<-10.0.0.1:4', 'c<-10.0.0.1:3', 'c<-10.0.0.1:4'].sort());
+  assert.deepEqual(
+    got.sort(),
+    [
+      'a<-10.0.0.1:1',
+      'a<-10.0.0.1:2',
+      'b<-10.0.0.1:3',
+      'b<-10.0.0.1:4',
+      'c<-10.0.0.1:3',
+      'c<-10.0.0.1:4',
+    ].sort(),
+  );
   assert.deepEqual(errs, [3], 'port unreachable for the unicast only');
   assert.equal(c.udp.stats.NoPorts, 2);
   assert.equal(c.icmp.stats.OutDestUnreachs, 1);

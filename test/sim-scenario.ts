@@ -25,7 +25,9 @@ export interface ScenarioResult {
 export async function scenario(seed: number, faults: boolean): Promise<ScenarioResult> {
   const net = threeRouters(seed);
   if (faults) {
-    net.medium('r1.eth1-r2.eth0')!.update({ loss: 0.05, duplicate: 0.05, jitter: 1 * MS, corrupt: 0.05 });
+    net
+      .medium('r1.eth1-r2.eth0')!
+      .update({ loss: 0.05, duplicate: 0.05, jitter: 1 * MS, corrupt: 0.05 });
   }
   const cap = new Capture(net.trace);
   const pcCap = new Capture(net.trace, { points: ['pc.*'] });
@@ -39,10 +41,12 @@ export async function scenario(seed: number, faults: boolean): Promise<ScenarioR
   // A TCP echo server on srv:80.
   pc.attachTcp((h) => new TcpLayer(h));
   srv.attachTcp((h) => new TcpLayer(h));
-  srv.net!.createServer((sock) => {
-    sock.on('data', (d) => sock.write(d));
-    sock.on('end', () => sock.end());
-  }).listen(80);
+  srv
+    .net!.createServer((sock) => {
+      sock.on('data', (d) => sock.write(d));
+      sock.on('end', () => sock.end());
+    })
+    .listen(80);
   const client = pc.udp.createSocket();
   client.on('message', (msg) => lines.push(`udp echo ${msg.length} bytes`));
   const run = async (): Promise<void> => {
@@ -74,5 +78,12 @@ export async function scenario(seed: number, faults: boolean): Promise<ScenarioR
   await net.runUntilSettled(run());
   cap.stop();
   pcCap.stop();
-  return { net, pcapng: cap.bytes(), packets: cap.packets, pcPcapng: pcCap.bytes(), pcPackets: pcCap.packets, lines };
+  return {
+    net,
+    pcapng: cap.bytes(),
+    packets: cap.packets,
+    pcPcapng: pcCap.bytes(),
+    pcPackets: pcCap.packets,
+    lines,
+  };
 }

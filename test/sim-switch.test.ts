@@ -48,7 +48,9 @@ function setup() {
   const sim = new Simulation({ seed: 1 });
   const sw = new Switch(sim, 'sw', { ports: 4, ageing: 300 * SECOND });
   const probes = ['a', 'b', 'c'].map((n) => new Probe(sim, n));
-  probes.forEach((p, i) => sim.connect(p, sw.port(`port${i + 1}`)!, { bandwidth: 1e9, delay: 1 * US }));
+  probes.forEach((p, i) =>
+    sim.connect(p, sw.port(`port${i + 1}`)!, { bandwidth: 1e9, delay: 1 * US }),
+  );
   const rec = new TraceRecorder(sim.trace);
   return { sim, sw, probes, rec };
 }
@@ -61,8 +63,14 @@ test('switch learns the source port, floods unknown unicast, then forwards to th
   assert.equal(b.got.length, 1);
   assert.equal(c.got.length, 1);
   assert.equal(a.got.length, 0, 'never back out of the source port');
-  assert.deepEqual(rec.ofKind('switch.learn').map((e) => [e.port, e.mac]), [['port1', '02:00:00:00:00:01']]);
-  assert.deepEqual(rec.ofKind('switch.forward').map((e) => [e.decision, e.outPorts]), [['flood', ['port2', 'port3']]]);
+  assert.deepEqual(
+    rec.ofKind('switch.learn').map((e) => [e.port, e.mac]),
+    [['port1', '02:00:00:00:00:01']],
+  );
+  assert.deepEqual(
+    rec.ofKind('switch.forward').map((e) => [e.decision, e.outPorts]),
+    [['flood', ['port2', 'port3']]],
+  );
   b.wire!.send(frame(A, B)); // A known on port1
   sim.clock.runSync();
   assert.equal(a.got.length, 1);
@@ -72,10 +80,19 @@ test('switch learns the source port, floods unknown unicast, then forwards to th
   sim.clock.runSync();
   assert.equal(b.got.length, 2);
   assert.equal(c.got.length, 1);
-  assert.deepEqual(rec.ofKind('switch.forward').map((e) => e.decision), ['flood', 'known', 'known']);
+  assert.deepEqual(
+    rec.ofKind('switch.forward').map((e) => e.decision),
+    ['flood', 'known', 'known'],
+  );
   // The frame is forwarded unchanged (same bytes: a switch port has no MAC).
   assert.equal(b.got[1].frame, sent);
-  assert.deepEqual(sw.macTable().map((e) => [e.mac, e.port.name]), [[A, 'port1'], [B, 'port2']]);
+  assert.deepEqual(
+    sw.macTable().map((e) => [e.mac, e.port.name]),
+    [
+      [A, 'port1'],
+      [B, 'port2'],
+    ],
+  );
 });
 
 test('broadcast goes to every port but the source; a frame for the source port is filtered', () => {
@@ -87,7 +104,10 @@ test('broadcast goes to every port but the source; a frame for the source port i
   // Another station on port1 (behind a hub, say) sends to A: same port, so discarded.
   a.wire!.send(frame(A, C));
   sim.clock.runSync();
-  assert.deepEqual(rec.ofKind('switch.forward').map((e) => e.decision), ['broadcast', 'filter']);
+  assert.deepEqual(
+    rec.ofKind('switch.forward').map((e) => e.decision),
+    ['broadcast', 'filter'],
+  );
   assert.deepEqual([b.got.length, c.got.length], [1, 1]);
 });
 
@@ -122,7 +142,10 @@ test('store-and-forward: a frame with a bad FCS is dropped by the switch', () =>
   a.wire!.send(f);
   sim.clock.runSync();
   assert.equal(b.got.length, 0);
-  assert.deepEqual(rec.ofKind('switch.drop').map((e) => e.reason), ['bad-fcs']);
+  assert.deepEqual(
+    rec.ofKind('switch.drop').map((e) => e.reason),
+    ['bad-fcs'],
+  );
   assert.equal(sw.port('port1')!.counters.rxCrcErrors, 1);
 });
 
@@ -135,7 +158,10 @@ test('hub repeats every frame to every other port, bad FCS included', () => {
   f[30] ^= 0x80;
   probes[0].wire!.send(f);
   sim.clock.runSync();
-  assert.deepEqual(probes.map((p) => p.got.length), [0, 1, 1]);
+  assert.deepEqual(
+    probes.map((p) => p.got.length),
+    [0, 1, 1],
+  );
 });
 
 test('link timing: preamble + SFD + 64-byte minimum + IFG, propagation delay, drop-tail queue', () => {
@@ -151,7 +177,10 @@ test('link timing: preamble + SFD + 64-byte minimum + IFG, propagation delay, dr
   assert.equal(b.got[0].t, 57_600 + 100_000);
   // Back to back: each later frame starts after the previous one's 12-byte gap (84 × 0.8 µs).
   assert.equal(b.got[1].t - b.got[0].t, 67_200);
-  assert.deepEqual(rec.ofKind('link.drop').map((e) => e.reason), ['queue-full', 'queue-full']);
+  assert.deepEqual(
+    rec.ofKind('link.drop').map((e) => e.reason),
+    ['queue-full', 'queue-full'],
+  );
   assert.equal(frameTime(64, 10e6), 67_200);
   // Oversized frames are giants.
   a.wire!.send(new Uint8Array(1600));
@@ -166,6 +195,9 @@ test('segment: every station hears every frame; one transmitter for all', () => 
   ps[0].wire!.send(frame(B, A));
   ps[1].wire!.send(frame(A, B)); // must wait for the medium
   sim.clock.runSync();
-  assert.deepEqual(ps.map((p) => p.got.length), [1, 1, 2]);
+  assert.deepEqual(
+    ps.map((p) => p.got.length),
+    [1, 1, 2],
+  );
   assert.equal(ps[0].got[0].t - ps[1].got[0].t, 67_200);
 });

@@ -30,9 +30,18 @@ test('ping across three routers prints what iputils ping prints', async () => {
   ]);
   assert.equal(r.exitCode, 0);
   // The general shapes, as a Linux user would recognise them.
-  assert.match(r.lines[1], /^\d+ bytes from \d+\.\d+\.\d+\.\d+: icmp_seq=\d+ ttl=\d+ time=\d+(\.\d+)? ms$/);
-  assert.match(r.lines[6], /^\d+ packets transmitted, \d+ received, [\d.]+% packet loss, time \d+ms$/);
-  assert.match(r.lines[7], /^rtt min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms$/);
+  assert.match(
+    r.lines[1],
+    /^\d+ bytes from \d+\.\d+\.\d+\.\d+: icmp_seq=\d+ ttl=\d+ time=\d+(\.\d+)? ms$/,
+  );
+  assert.match(
+    r.lines[6],
+    /^\d+ packets transmitted, \d+ received, [\d.]+% packet loss, time \d+ms$/,
+  );
+  assert.match(
+    r.lines[7],
+    /^rtt min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms$/,
+  );
 });
 
 test('ping prints ICMP errors like iputils: TTL exceeded, host unreachable, loss summary', async () => {
@@ -57,10 +66,15 @@ test('ping prints ICMP errors like iputils: TTL exceeded, host unreachable, loss
     'From 192.168.3.10 icmp_seq=2 Destination Host Unreachable',
     'From 192.168.3.10 icmp_seq=3 Destination Host Unreachable',
   ]);
-  assert.equal(unreach.lines[6], '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 3000ms');
+  assert.equal(
+    unreach.lines[6],
+    '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 3000ms',
+  );
   const nonet = new Network();
   nonet.host('lonely', { eth0: '10.9.9.9/24' });
-  const nr = await nonet.runUntilSettled(ping(nonet.hostNamed('lonely'), { target: '8.8.8.8', count: 1 }));
+  const nr = await nonet.runUntilSettled(
+    ping(nonet.hostNamed('lonely'), { target: '8.8.8.8', count: 1 }),
+  );
   assert.deepEqual(nr.lines, ['ping: connect: Network is unreachable']);
   assert.equal(nr.exitCode, 2);
 });
@@ -83,11 +97,21 @@ test('traceroute across three routers prints what Linux traceroute prints', asyn
     ' 4  10.0.1.80 (10.0.1.80)  18.714 ms  18.789 ms  18.864 ms',
   ]);
   assert.equal(r.reached, true);
-  for (const l of r.lines.slice(1)) assert.match(l, /^ {0,1}\d{1,2}  (\S+ \(\S+\)  \d+\.\d{3} ms)(  \d+\.\d{3} ms){2}$/);
+  for (const l of r.lines.slice(1))
+    assert.match(l, /^ {0,1}\d{1,2}  (\S+ \(\S+\)  \d+\.\d{3} ms)(  \d+\.\d{3} ms){2}$/);
   // Probes go to ports 33434, 33435, ... one per probe, with TTL 1, 1, 1, 2, ...
-  assert.deepEqual(r.hops[0].map((p) => [p.ttl, p.port]), [[1, 33434], [1, 33435], [1, 33436]]);
+  assert.deepEqual(
+    r.hops[0].map((p) => [p.ttl, p.port]),
+    [
+      [1, 33434],
+      [1, 33435],
+      [1, 33436],
+    ],
+  );
   const n = threeRouters();
-  const rn = await n.runUntilSettled(traceroute(n.hostNamed('pc'), { target: '10.0.1.80', numeric: true, maxTtl: 5 }));
+  const rn = await n.runUntilSettled(
+    traceroute(n.hostNamed('pc'), { target: '10.0.1.80', numeric: true, maxTtl: 5 }),
+  );
   assert.equal(rn.lines[0], 'traceroute to 10.0.1.80 (10.0.1.80), 5 hops max, 60 byte packets');
   assert.equal(rn.lines[2], ' 2  10.0.0.2  6.250 ms  6.329 ms  6.407 ms');
 });
@@ -97,19 +121,33 @@ test('traceroute marks silent hops with * and unreachable networks with !N', asy
   // Without its default route r3 cannot answer pc: hop 3 and the target stay silent.
   const r3 = net.hostNamed('r3');
   r3.routes.remove(0, 0);
-  const r = await net.runUntilSettled(traceroute(net.hostNamed('pc'), { target: '10.0.1.80', maxTtl: 4, wait: 1_000_000_000 }));
+  const r = await net.runUntilSettled(
+    traceroute(net.hostNamed('pc'), { target: '10.0.1.80', maxTtl: 4, wait: 1_000_000_000 }),
+  );
   assert.equal(r.lines[3], ' 3  * * *');
   assert.equal(r.lines[4], ' 4  * * *');
   const net3 = threeRouters();
   net3.hostNamed('r2').routes.remove(0, 0);
-  const r3b = await net3.runUntilSettled(traceroute(net3.hostNamed('pc'), { target: '172.16.0.1', numeric: true }));
-  assert.deepEqual(r3b.lines.slice(1), [' 1  192.168.3.1  0.174 ms  0.182 ms  0.190 ms', ' 2  10.0.0.2  6.250 ms !N  6.329 ms !N  6.407 ms !N']);
+  const r3b = await net3.runUntilSettled(
+    traceroute(net3.hostNamed('pc'), { target: '172.16.0.1', numeric: true }),
+  );
+  assert.deepEqual(r3b.lines.slice(1), [
+    ' 1  192.168.3.1  0.174 ms  0.182 ms  0.190 ms',
+    ' 2  10.0.0.2  6.250 ms !N  6.329 ms !N  6.407 ms !N',
+  ]);
 });
 
 test('route -n, arp -n, arp -a, ip route get, ip -s link and brctl showmacs', async () => {
   const net = new Network();
   // The seeds' route -n example: two interfaces, default route via eth0.
-  const pc = net.host('pc', { eth0: { address: '192.168.3.10/24', mac: '02:00:00:00:00:0a' }, eth1: { address: '192.168.10.10/24', mac: '02:00:00:00:00:0b' } }, { default: '192.168.3.1' });
+  const pc = net.host(
+    'pc',
+    {
+      eth0: { address: '192.168.3.10/24', mac: '02:00:00:00:00:0a' },
+      eth1: { address: '192.168.10.10/24', mac: '02:00:00:00:00:0b' },
+    },
+    { default: '192.168.3.1' },
+  );
   net.host('gw', { eth0: { address: '192.168.3.1/24', mac: '02:00:00:00:01:01' } });
   net.switch('sw', 4);
   net.link('pc.eth0', 'sw.port1');
@@ -128,11 +166,23 @@ test('route -n, arp -n, arp -a, ip route get, ip -s link and brctl showmacs', as
     '192.168.3.1              ether   02:00:00:00:01:01   C                     eth0',
     '192.168.3.77                     (incomplete)                              eth0',
   ]);
-  assert.deepEqual(formatArpA(arpRows(pc)), ['? (192.168.3.1) at 02:00:00:00:01:01 [ether] on eth0', '? (192.168.3.77) at <incomplete> on eth0']);
+  assert.deepEqual(formatArpA(arpRows(pc)), [
+    '? (192.168.3.1) at 02:00:00:00:01:01 [ether] on eth0',
+    '? (192.168.3.77) at <incomplete> on eth0',
+  ]);
   // The seeds: 192.168.10.200 leaves through eth1 with eth1's address; 10.100.20.100 takes the default route.
-  assert.deepEqual(ipRouteGet(pc, '192.168.10.200').lines, ['192.168.10.200 dev eth1 src 192.168.10.10 uid 0', '    cache']);
-  assert.deepEqual(ipRouteGet(pc, '10.100.20.100').lines, ['10.100.20.100 via 192.168.3.1 dev eth0 src 192.168.3.10 uid 0', '    cache']);
-  assert.deepEqual(ipRouteGet(pc, '192.168.3.10').lines, ['local 192.168.3.10 dev lo src 192.168.3.10 uid 0', '    cache <local>']);
+  assert.deepEqual(ipRouteGet(pc, '192.168.10.200').lines, [
+    '192.168.10.200 dev eth1 src 192.168.10.10 uid 0',
+    '    cache',
+  ]);
+  assert.deepEqual(ipRouteGet(pc, '10.100.20.100').lines, [
+    '10.100.20.100 via 192.168.3.1 dev eth0 src 192.168.3.10 uid 0',
+    '    cache',
+  ]);
+  assert.deepEqual(ipRouteGet(pc, '192.168.3.10').lines, [
+    'local 192.168.3.10 dev lo src 192.168.3.10 uid 0',
+    '    cache <local>',
+  ]);
   assert.deepEqual(explainRouteGet(pc, parseIpv4('10.100.20.100')!), [
     '192.168.3.0/24 dev eth0: 10.100.20.100 AND 255.255.255.0 = 10.100.20.0 ≠ 192.168.3.0: no match',
     '192.168.10.0/24 dev eth1: 10.100.20.100 AND 255.255.255.0 = 10.100.20.0 ≠ 192.168.10.0: no match',
@@ -148,10 +198,16 @@ test('route -n, arp -n, arp -a, ip route get, ip -s link and brctl showmacs', as
     '    TX:  bytes packets errors dropped carrier collsns',
     '            56       1      0       0       0       0',
   ]);
-  assert.equal(link[6], '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000');
+  assert.equal(
+    link[6],
+    '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000',
+  );
   assert.equal(link[7], '    link/ether 02:00:00:00:00:0a brd ff:ff:ff:ff:ff:ff');
   assert.match(link[9], /^ {4}( {0,9}\d+)( {1,7}\d+){5}$/);
-  assert.equal(link[12], '3: eth1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc pfifo_fast state DOWN mode DEFAULT group default qlen 1000');
+  assert.equal(
+    link[12],
+    '3: eth1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc pfifo_fast state DOWN mode DEFAULT group default qlen 1000',
+  );
   const macs = formatShowMacs(net.switchNamed('sw'));
   assert.equal(macs[0], 'port no\tmac addr\t\tis local?\tageing timer');
   assert.match(macs[1], /^ {2}1\t02:00:00:00:00:0a\tno\t\t {2,3}\d+\.\d\d$/);

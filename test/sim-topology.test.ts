@@ -19,42 +19,89 @@ function issues(text: string): string[] {
   return [];
 }
 
-test('the seeds\' simple network model builds and answers a ping end to end', async () => {
+test("the seeds' simple network model builds and answers a ping end to end", async () => {
   const net = loadNetwork(SIMPLE, 'simple.yaml');
-  assert.deepEqual([...net.nodes.keys()], ['pc', 'sw-client', 'r-client', 'r-server', 'sw-server', 'server']);
-  assert.deepEqual(net.media.map((m) => m.name), ['pc.eth0-sw-client.port1', 'r-client.eth0-sw-client.port2', 'r-client.eth1-r-server.eth0', 'r-server.eth1-sw-server.port1', 'server.eth0-sw-server.port2']);
+  assert.deepEqual(
+    [...net.nodes.keys()],
+    ['pc', 'sw-client', 'r-client', 'r-server', 'sw-server', 'server'],
+  );
+  assert.deepEqual(
+    net.media.map((m) => m.name),
+    [
+      'pc.eth0-sw-client.port1',
+      'r-client.eth0-sw-client.port2',
+      'r-client.eth1-r-server.eth0',
+      'r-server.eth1-sw-server.port1',
+      'server.eth0-sw-server.port2',
+    ],
+  );
   assert.equal(net.media[2].props.delay, 2 * MS);
   assert.equal(net.media[2].props.bandwidth, 100e6);
   assert.equal(net.media[0].props.bandwidth, 1e9, 'from defaults.link');
-  const r = await net.runUntilSettled(ping(net.hostNamed('pc'), { target: '198.51.100.80', count: 1 }));
+  const r = await net.runUntilSettled(
+    ping(net.hostNamed('pc'), { target: '198.51.100.80', count: 1 }),
+  );
   assert.equal(r.received, 1);
   assert.equal(net.seed, 1);
   assert.equal(loadNetwork(SIMPLE, 'simple.yaml', { seed: 9 }).seed, 9);
 });
 
 test('syntax errors and unknown fields point at the line and column', () => {
-  assert.deepEqual(issues('nodes:\n  a: [\n'), ['t.yaml:3:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]']);
+  assert.deepEqual(issues('nodes:\n  a: [\n'), [
+    't.yaml:3:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ]);
   const colour = issues('nodes:\n  a:\n    kind: host\n    colour: red\n');
   assert.equal(colour.length, 1);
-  assert.match(colour[0], /^t\.yaml:4:5: nodes\.a: unknown field "colour" \(expected one of: kind, interfaces, routes, /);
-  assert.deepEqual(issues('nodse: {}\n'), ['t.yaml:1:1: unknown field "nodse" (expected one of: name, description, seed, defaults, nodes, links)', 't.yaml:1:1: missing "nodes"']);
-  assert.deepEqual(issues('nodes:\n  a: { kind: swtich }\n'), ['t.yaml:2:14: nodes.a.kind: "swtich" is not a kind (host, router, switch or hub)']);
+  assert.match(
+    colour[0],
+    /^t\.yaml:4:5: nodes\.a: unknown field "colour" \(expected one of: kind, interfaces, routes, /,
+  );
+  assert.deepEqual(issues('nodse: {}\n'), [
+    't.yaml:1:1: unknown field "nodse" (expected one of: name, description, seed, defaults, nodes, links)',
+    't.yaml:1:1: missing "nodes"',
+  ]);
+  assert.deepEqual(issues('nodes:\n  a: { kind: swtich }\n'), [
+    't.yaml:2:14: nodes.a.kind: "swtich" is not a kind (host, router, switch or hub)',
+  ]);
 });
 
 test('values are checked: addresses, MACs, units, probabilities, routes', () => {
-  const base = (iface: string, extra = ''): string => `nodes:\n  a:\n    kind: host\n    interfaces:\n      eth0: ${iface}\n${extra}`;
-  assert.deepEqual(issues(base('192.168.3.300/24')), ['t.yaml:5:13: nodes.a.interfaces.eth0: "192.168.3.300/24" is not an IPv4 address with a prefix length (like 192.168.3.10/24)']);
-  assert.deepEqual(issues(base('10.0.0.0/24')), ['t.yaml:5:13: nodes.a.interfaces.eth0: 10.0.0.0/24 is the network address of 10.0.0.0/24; use a host address']);
-  assert.deepEqual(issues(base('{ address: 10.0.0.1/24, mac: 03:00:00:00:00:01 }')), ['t.yaml:5:42: nodes.a.interfaces.eth0.mac: 03:00:00:00:00:01 is a group (multicast) address; a NIC needs a unicast MAC (first octet even)']);
-  assert.deepEqual(issues(base('10.0.0.1/24', '    routes:\n      - { to: default, via: 10.0.1.1 }\n')), [
-    't.yaml:7:9: nodes.a.routes[0].via: gateway 10.0.1.1 is not on a connected subnet of a (10.0.0.0/24 on eth0)',
+  const base = (iface: string, extra = ''): string =>
+    `nodes:\n  a:\n    kind: host\n    interfaces:\n      eth0: ${iface}\n${extra}`;
+  assert.deepEqual(issues(base('192.168.3.300/24')), [
+    't.yaml:5:13: nodes.a.interfaces.eth0: "192.168.3.300/24" is not an IPv4 address with a prefix length (like 192.168.3.10/24)',
   ]);
-  assert.deepEqual(issues(base('10.0.0.1/24', '    routes:\n      - { to: 10.1.0.1/16, via: 10.0.0.2 }\n')), ['t.yaml:7:15: nodes.a.routes[0].to: 10.1.0.1/16 has host bits set; the network is 10.1.0.0/16']);
+  assert.deepEqual(issues(base('10.0.0.0/24')), [
+    't.yaml:5:13: nodes.a.interfaces.eth0: 10.0.0.0/24 is the network address of 10.0.0.0/24; use a host address',
+  ]);
+  assert.deepEqual(issues(base('{ address: 10.0.0.1/24, mac: 03:00:00:00:00:01 }')), [
+    't.yaml:5:42: nodes.a.interfaces.eth0.mac: 03:00:00:00:00:01 is a group (multicast) address; a NIC needs a unicast MAC (first octet even)',
+  ]);
+  assert.deepEqual(
+    issues(base('10.0.0.1/24', '    routes:\n      - { to: default, via: 10.0.1.1 }\n')),
+    [
+      't.yaml:7:9: nodes.a.routes[0].via: gateway 10.0.1.1 is not on a connected subnet of a (10.0.0.0/24 on eth0)',
+    ],
+  );
+  assert.deepEqual(
+    issues(base('10.0.0.1/24', '    routes:\n      - { to: 10.1.0.1/16, via: 10.0.0.2 }\n')),
+    [
+      't.yaml:7:15: nodes.a.routes[0].to: 10.1.0.1/16 has host bits set; the network is 10.1.0.0/16',
+    ],
+  );
   const links = (props: string): string[] =>
-    issues(`nodes:\n  a: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }\n  b: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }\nlinks:\n  - { between: [a.eth0, b.eth0], ${props} }\n`);
-  assert.deepEqual(links('delay: 5'), ['t.yaml:5:41: links[0].delay: a duration needs a unit, like "5ms", "100us" or "1s" (got the bare number 5)']);
-  assert.deepEqual(links('bandwidth: fast'), ['t.yaml:5:45: links[0].bandwidth: "fast" is not a bandwidth (like "100Mbit", "1Gbit", "10kbps")']);
-  assert.deepEqual(links('loss: 150%'), ['t.yaml:5:40: links[0].loss: probability 150% is outside [0, 1] (0% to 100%)']);
+    issues(
+      `nodes:\n  a: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }\n  b: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }\nlinks:\n  - { between: [a.eth0, b.eth0], ${props} }\n`,
+    );
+  assert.deepEqual(links('delay: 5'), [
+    't.yaml:5:41: links[0].delay: a duration needs a unit, like "5ms", "100us" or "1s" (got the bare number 5)',
+  ]);
+  assert.deepEqual(links('bandwidth: fast'), [
+    't.yaml:5:45: links[0].bandwidth: "fast" is not a bandwidth (like "100Mbit", "1Gbit", "10kbps")',
+  ]);
+  assert.deepEqual(links('loss: 150%'), [
+    't.yaml:5:40: links[0].loss: probability 150% is outside [0, 1] (0% to 100%)',
+  ]);
   assert.deepEqual(links('loss: 1%, jitter: 1ms, mtu: 1400'), []);
 });
 
@@ -73,7 +120,7 @@ links:
     't.yaml:7:6: links[1]: a.eth0 is already connected by links[0]',
     't.yaml:8:6: links[2]: no node named "c"',
     't.yaml:8:14: links[2]: s has no port "port3" (it has: port1, port2)',
-    't.yaml:9:17: links[3]: b.eth0 has MTU 9000, larger than this link\'s MTU 1500: its big frames would be dropped',
+    "t.yaml:9:17: links[3]: b.eth0 has MTU 9000, larger than this link's MTU 1500: its big frames would be dropped",
     't.yaml:9:25: links[3]: s.port2 is already connected by links[1]',
   ]);
 });

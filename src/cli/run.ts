@@ -47,17 +47,27 @@ function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
-export async function runCommand(file: string, node: string, argv: readonly string[], opts: RunOptions, io: CliIo, extra: BuildOptions = {}): Promise<void> {
+export async function runCommand(
+  file: string,
+  node: string,
+  argv: readonly string[],
+  opts: RunOptions,
+  io: CliIo,
+  extra: BuildOptions = {},
+): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read topology ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read topology ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   let seed: number | undefined;
   if (opts.seed !== undefined) {
     seed = Number(opts.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be a whole number in 0..4294967295, got "${opts.seed}"`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new UsageError(`--seed must be a whole number in 0..4294967295, got "${opts.seed}"`);
   }
   let net;
   try {
@@ -65,16 +75,31 @@ export async function runCommand(file: string, node: string, argv: readonly stri
   } catch (e) {
     if (e instanceof TopologyError) {
       io.err(`${e.message}\n`);
-      throw new UsageError(`${file}: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the topology`);
+      throw new UsageError(
+        `${file}: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the topology`,
+      );
     }
     throw e;
   }
-  if (!net.nodes.has(node)) throw new UsageError(`no node "${node}" in ${file} (nodes: ${[...net.nodes.keys()].join(', ')})`);
+  if (!net.nodes.has(node))
+    throw new UsageError(
+      `no node "${node}" in ${file} (nodes: ${[...net.nodes.keys()].join(', ')})`,
+    );
   const cmds = splitCommands(argv);
-  if (cmds.length === 0) throw new UsageError('no command after "--" (try: -- ping -c 3 <address>)');
-  const capture = opts.pcapng !== undefined ? new Capture(net.trace, { points: opts.capture ?? [`${node}.*`], comment: `wiretrail run ${basename(file)} ${node}` }) : undefined;
+  if (cmds.length === 0)
+    throw new UsageError('no command after "--" (try: -- ping -c 3 <address>)');
+  const capture =
+    opts.pcapng !== undefined
+      ? new Capture(net.trace, {
+          points: opts.capture ?? [`${node}.*`],
+          comment: `wiretrail run ${basename(file)} ${node}`,
+        })
+      : undefined;
   const trace: string[] = [];
-  const off = opts.traceOut !== undefined ? net.trace.subscribe((e: TraceEvent) => trace.push(JSON.stringify(e, jsonReplacer))) : undefined;
+  const off =
+    opts.traceOut !== undefined
+      ? net.trace.subscribe((e: TraceEvent) => trace.push(JSON.stringify(e, jsonReplacer)))
+      : undefined;
   let exitCode = 0;
   const out = (l: string): void => io.out(`${l}\n`);
   try {
@@ -90,8 +115,10 @@ export async function runCommand(file: string, node: string, argv: readonly stri
   } finally {
     capture?.stop();
     off?.();
-    if (capture !== undefined && opts.pcapng !== undefined) writeFileSync(opts.pcapng, capture.bytes());
-    if (opts.traceOut !== undefined) writeFileSync(opts.traceOut, trace.join('\n') + (trace.length > 0 ? '\n' : ''));
+    if (capture !== undefined && opts.pcapng !== undefined)
+      writeFileSync(opts.pcapng, capture.bytes());
+    if (opts.traceOut !== undefined)
+      writeFileSync(opts.traceOut, trace.join('\n') + (trace.length > 0 ? '\n' : ''));
   }
   if (exitCode !== 0) io.exitCode = 1;
 }
@@ -99,13 +126,21 @@ export async function runCommand(file: string, node: string, argv: readonly stri
 registerCommand((program: Command, io: CliIo) => {
   program
     .command('run')
-    .description('build a network from a topology file and run Linux-like tools on one of its nodes')
+    .description(
+      'build a network from a topology file and run Linux-like tools on one of its nodes',
+    )
     .argument('<topology>', 'topology YAML file (see docs/topology.md)')
     .argument('<node>', 'the node to run the commands on')
-    .argument('<command...>', 'after "--": ping, traceroute, arp, route, ip, brctl showmacs, sleep; chain with ";"')
+    .argument(
+      '<command...>',
+      'after "--": ping, traceroute, arp, route, ip, brctl showmacs, sleep; chain with ";"',
+    )
     .option('--seed <n>', "override the topology's seed")
     .option('--pcapng <file>', 'write a pcapng capture of the run')
-    .option('--capture <point...>', 'capture points for --pcapng: node.port, node.*, a link name, or * (default: the node\'s interfaces)')
+    .option(
+      '--capture <point...>',
+      "capture points for --pcapng: node.port, node.*, a link name, or * (default: the node's interfaces)",
+    )
     .option('--trace-out <file>', 'write every trace event as JSON lines')
     .addHelpText(
       'after',

@@ -31,13 +31,24 @@ export class Host extends NetStack implements SimNode {
     name: string,
     options: HostOptions = {},
   ) {
-    super(name, { clock: sim.clock, trace: sim.trace, rng: (node, purpose) => sim.rngs.stream(node, purpose) }, options);
+    super(
+      name,
+      {
+        clock: sim.clock,
+        trace: sim.trace,
+        rng: (node, purpose) => sim.rngs.stream(node, purpose),
+      },
+      options,
+    );
     this.nodeIndex = sim.nodes.size + 1;
     sim.addNode(this);
   }
 
   /** Adds an Ethernet interface; the MAC defaults to 02:00:00:<node index>:<interface index>. */
-  override addInterface(name: string, options: Partial<InterfaceOptions> & NicOptions = {}): Interface {
+  override addInterface(
+    name: string,
+    options: Partial<InterfaceOptions> & NicOptions = {},
+  ): Interface {
     const mac = options.mac ?? defaultMac(this.nodeIndex, this.interfaces.size);
     return super.addInterface(name, { ...options, mac });
   }

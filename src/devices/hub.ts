@@ -52,7 +52,8 @@ export class Hub implements SimNode {
     options: HubOptions = {},
   ) {
     const ports = options.ports ?? 4;
-    const names = typeof ports === 'number' ? Array.from({ length: ports }, (_, i) => `port${i + 1}`) : ports;
+    const names =
+      typeof ports === 'number' ? Array.from({ length: ports }, (_, i) => `port${i + 1}`) : ports;
     for (const n of names) {
       const p = new HubPort(this, n, options.queue ?? 1000);
       this.ports.push(p);

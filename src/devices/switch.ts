@@ -134,7 +134,8 @@ export class Switch implements SimNode {
     this.tableSize = options.tableSize ?? 8192;
     this.latency = options.latency ?? 0;
     const ports = options.ports ?? 8;
-    const names = typeof ports === 'number' ? Array.from({ length: ports }, (_, i) => `port${i + 1}`) : ports;
+    const names =
+      typeof ports === 'number' ? Array.from({ length: ports }, (_, i) => `port${i + 1}`) : ports;
     names.forEach((n, i) => {
       const p = new SwitchPort(this, n, i + 1, options.queue ?? 1000);
       this.ports.push(p);
@@ -182,7 +183,12 @@ export class Switch implements SimNode {
     this.table.delete(e.mac);
     this.stats.aged++;
     const t = this.sim.trace;
-    if (t.active) t.emit('switch.age', this.name, { mac: formatMac(e.mac), port: e.port.name, at: e.seen + this.ageing });
+    if (t.active)
+      t.emit('switch.age', this.name, {
+        mac: formatMac(e.mac),
+        port: e.port.name,
+        at: e.seen + this.ageing,
+      });
   }
 
   /** @internal A whole frame arrived on `port` (store-and-forward). */
@@ -190,18 +196,25 @@ export class Switch implements SimNode {
     const t = this.sim.trace;
     const c = port.counters;
     if (!port.up) {
-      if (t.active) t.emit('switch.drop', this.name, { port: port.name, reason: 'port-down', len: frame.length });
+      if (t.active)
+        t.emit('switch.drop', this.name, {
+          port: port.name,
+          reason: 'port-down',
+          len: frame.length,
+        });
       return;
     }
     if (frame.length < ETH_MIN_FRAME_LEN + ETH_FCS_LEN) {
       c.rxErrors++;
-      if (t.active) t.emit('switch.drop', this.name, { port: port.name, reason: 'runt', len: frame.length });
+      if (t.active)
+        t.emit('switch.drop', this.name, { port: port.name, reason: 'runt', len: frame.length });
       return;
     }
     if (!verifyFcs(frame, 0, frame.length)) {
       c.rxErrors++;
       c.rxCrcErrors++;
-      if (t.active) t.emit('switch.drop', this.name, { port: port.name, reason: 'bad-fcs', len: frame.length });
+      if (t.active)
+        t.emit('switch.drop', this.name, { port: port.name, reason: 'bad-fcs', len: frame.length });
       return;
     }
     c.rxPackets++;
@@ -223,7 +236,8 @@ export class Switch implements SimNode {
         if (this.table.size < this.tableSize) {
           this.table.set(src, { mac: src, port: inPort, seen: now });
           this.stats.learned++;
-          if (t.active) t.emit('switch.learn', this.name, { port: inPort.name, mac: formatMac(src) });
+          if (t.active)
+            t.emit('switch.learn', this.name, { port: inPort.name, mac: formatMac(src) });
         } else {
           this.stats.tableFull++;
         }
@@ -231,7 +245,12 @@ export class Switch implements SimNode {
         if (e.port !== inPort) {
           const from = e.port;
           e.port = inPort;
-          if (t.active) t.emit('switch.learn', this.name, { port: inPort.name, mac: formatMac(src), moved: from.name });
+          if (t.active)
+            t.emit('switch.learn', this.name, {
+              port: inPort.name,
+              mac: formatMac(src),
+              moved: from.name,
+            });
         }
         e.seen = now;
       }

@@ -43,7 +43,9 @@ export class Waker {
     return new Promise((resolve) => {
       this.resolve = resolve;
       if (deadline !== Infinity) {
-        this.timer = this.clock.schedule(Math.max(0, deadline - this.clock.now()), () => this.finish(false));
+        this.timer = this.clock.schedule(Math.max(0, deadline - this.clock.now()), () =>
+          this.finish(false),
+        );
       }
     });
   }

@@ -61,7 +61,12 @@ export class Capture {
   private id(name: string, description: string): number {
     let id = this.ids.get(name);
     if (id === undefined) {
-      const r = this.writer.addInterface({ name, description, linkType: LINKTYPE_ETHERNET, fcsLen: 4 });
+      const r = this.writer.addInterface({
+        name,
+        description,
+        linkType: LINKTYPE_ETHERNET,
+        fcsLen: 4,
+      });
       this.chunks.push(r.block);
       id = r.id;
       this.ids.set(name, id);
@@ -71,7 +76,8 @@ export class Capture {
 
   private wantPort(port: string): boolean {
     if (this.ports.has(port)) return true;
-    if (this.nodesAll.size > 0 && this.nodesAll.has(port.slice(0, port.lastIndexOf('.')))) return true;
+    if (this.nodesAll.size > 0 && this.nodesAll.has(port.slice(0, port.lastIndexOf('.'))))
+      return true;
     if (!this.all) return false;
     if (this.nodes === undefined) return true;
     return this.nodes.has(port.slice(0, port.lastIndexOf('.')));
@@ -82,7 +88,8 @@ export class Capture {
       if (this.wantPort(e.from)) {
         this.write(this.id(e.from, `port ${e.from} on ${e.link}`), e.t, e.frame, 'out');
       }
-      if (this.links.has(e.link)) this.write(this.id(e.link, `link ${e.link}`), e.t, e.frame, undefined);
+      if (this.links.has(e.link))
+        this.write(this.id(e.link, `link ${e.link}`), e.t, e.frame, undefined);
     } else if (e.kind === 'link.rx') {
       if (this.wantPort(e.to)) {
         this.write(this.id(e.to, `port ${e.to} on ${e.link}`), e.t, e.frame, 'in');
@@ -90,8 +97,15 @@ export class Capture {
     }
   }
 
-  private write(id: number, t: number, frame: Uint8Array, direction: 'in' | 'out' | undefined): void {
-    this.chunks.push(this.writer.packet(id, t, frame, direction === undefined ? {} : { direction }));
+  private write(
+    id: number,
+    t: number,
+    frame: Uint8Array,
+    direction: 'in' | 'out' | undefined,
+  ): void {
+    this.chunks.push(
+      this.writer.packet(id, t, frame, direction === undefined ? {} : { direction }),
+    );
     this.packets++;
   }
 

@@ -337,7 +337,8 @@ abstract class MediumBase implements Medium {
   setUp(up: boolean): void {
     if (this.up === up) return;
     this.up = up;
-    if (this.ctx.trace.active) this.ctx.trace.emit('link.state', this.name, { link: this.name, up });
+    if (this.ctx.trace.active)
+      this.ctx.trace.emit('link.state', this.name, { link: this.name, up });
     for (const s of this.stations) s.port.carrier?.(up);
   }
 
@@ -400,7 +401,13 @@ abstract class MediumBase implements Medium {
     if (dup) clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, true));
   }
 
-  private arrive(frame: Uint8Array, from: Station, to: Station, corrupted: boolean, duplicate: boolean): void {
+  private arrive(
+    frame: Uint8Array,
+    from: Station,
+    to: Station,
+    corrupted: boolean,
+    duplicate: boolean,
+  ): void {
     if (!this.up || to.port.wire !== to) return;
     this.delivered++;
     if (this.ctx.trace.active) {
@@ -432,7 +439,13 @@ export class Link extends MediumBase {
   readonly a: LinkPort;
   readonly b: LinkPort;
 
-  constructor(ctx: MediumContext, name: string, a: LinkPort, b: LinkPort, props: Partial<LinkProps> = {}) {
+  constructor(
+    ctx: MediumContext,
+    name: string,
+    a: LinkPort,
+    b: LinkPort,
+    props: Partial<LinkProps> = {},
+  ) {
     super(ctx, name, props);
     if (a === b) throw new Error(`cannot connect ${a.id} to itself`);
     this.a = a;
@@ -470,7 +483,12 @@ export class Segment extends MediumBase {
   private readonly tx: Transmitter;
   private others = new Map<Station, Station[]>();
 
-  constructor(ctx: MediumContext, name: string, ports: readonly LinkPort[], props: Partial<LinkProps> = {}) {
+  constructor(
+    ctx: MediumContext,
+    name: string,
+    ports: readonly LinkPort[],
+    props: Partial<LinkProps> = {},
+  ) {
     super(ctx, name, props);
     this.tx = new Transmitter(this, (from) => this.others.get(from) ?? []);
     this.transmitters.push(this.tx);

@@ -73,7 +73,12 @@ export class Simulation implements MediumContext {
   }
 
   /** Connects two ports with a full-duplex point-to-point link. */
-  connect(a: LinkPort | string, b: LinkPort | string, props: Partial<LinkProps> = {}, name?: string): Link {
+  connect(
+    a: LinkPort | string,
+    b: LinkPort | string,
+    props: Partial<LinkProps> = {},
+    name?: string,
+  ): Link {
     const pa = this.resolve(a);
     const pb = this.resolve(b);
     const link = new Link(this, this.uniqueName(name ?? `${pa.id}-${pb.id}`), pa, pb, props);
@@ -83,9 +88,18 @@ export class Simulation implements MediumContext {
   }
 
   /** Puts ports on one shared segment (a bus: every frame reaches every other station). */
-  segment(ports: readonly (LinkPort | string)[], props: Partial<LinkProps> = {}, name?: string): Segment {
+  segment(
+    ports: readonly (LinkPort | string)[],
+    props: Partial<LinkProps> = {},
+    name?: string,
+  ): Segment {
     const ps = ports.map((p) => this.resolve(p));
-    const seg = new Segment(this, this.uniqueName(name ?? `bus-${ps.map((p) => p.id).join('-')}`), ps, props);
+    const seg = new Segment(
+      this,
+      this.uniqueName(name ?? `bus-${ps.map((p) => p.id).join('-')}`),
+      ps,
+      props,
+    );
     this.media.push(seg);
     this.announce(seg);
     return seg;

@@ -40,9 +40,26 @@ import { FrameBuf } from './iface.js';
 declare module '../sim/trace.js' {
   interface TraceEventMap {
     /** An ICMP message was sent; `why` says what caused it. */
-    'icmp.tx': { type: number; code: number; message: string; to: string; from: string; why: string; id?: number; seq?: number };
+    'icmp.tx': {
+      type: number;
+      code: number;
+      message: string;
+      to: string;
+      from: string;
+      why: string;
+      id?: number;
+      seq?: number;
+    };
     /** An ICMP message arrived. For errors, `quoted` describes the offending datagram. */
-    'icmp.rx': { type: number; code: number; message: string; from: string; id?: number; seq?: number; quoted?: string };
+    'icmp.rx': {
+      type: number;
+      code: number;
+      message: string;
+      from: string;
+      id?: number;
+      seq?: number;
+      quoted?: string;
+    };
     /** An ICMP error was not sent because of the rate limit (RFC 1812 § 4.3.2.8). */
     'icmp.ratelimit': { type: number; code: number; to: string };
   }
@@ -109,7 +126,12 @@ export class PingSocket extends Emitter<PingSocketEvents> {
   }
 
   /** Sends an echo request with `data` after the 8-byte header. */
-  send(dst: Ipv4Addr, seq: number, data: Uint8Array, options: { ttl?: number; dontFragment?: boolean; src?: Ipv4Addr } = {}): IpSendError | undefined {
+  send(
+    dst: Ipv4Addr,
+    seq: number,
+    data: Uint8Array,
+    options: { ttl?: number; dontFragment?: boolean; src?: Ipv4Addr } = {},
+  ): IpSendError | undefined {
     return this.layer.sendEcho(dst, this.ident, seq, data, options);
   }
 
@@ -196,7 +218,13 @@ export class IcmpLayer {
       case 'time-exceeded': {
         if (m.kind === 'dest-unreachable') st.InDestUnreachs++;
         else st.InTimeExcds++;
-        this.errorInput(meta, payload, m.kind === 'dest-unreachable' ? IcmpType.DEST_UNREACHABLE : IcmpType.TIME_EXCEEDED, m.code, m.kind === 'dest-unreachable' ? m.nextHopMtu : 0);
+        this.errorInput(
+          meta,
+          payload,
+          m.kind === 'dest-unreachable' ? IcmpType.DEST_UNREACHABLE : IcmpType.TIME_EXCEEDED,
+          m.code,
+          m.kind === 'dest-unreachable' ? m.nextHopMtu : 0,
+        );
         return;
       }
       case 'other':
@@ -208,12 +236,26 @@ export class IcmpLayer {
 
   private socketTrace(meta: IpRxMeta, len: number): void {
     const t = this.stack.trace;
-    if (t.active) t.emit('stack.rx', this.stack.name, { iface: meta.iface, stage: 'socket', fn: 'ping_queue_rcv_skb', len });
+    if (t.active)
+      t.emit('stack.rx', this.stack.name, {
+        iface: meta.iface,
+        stage: 'socket',
+        fn: 'ping_queue_rcv_skb',
+        len,
+      });
   }
 
   private traceRx(meta: IpRxMeta, m: IcmpRepr, quoted: string | undefined): void {
     const tc = typeCode(m);
-    const ev: { type: number; code: number; message: string; from: string; id?: number; seq?: number; quoted?: string } = {
+    const ev: {
+      type: number;
+      code: number;
+      message: string;
+      from: string;
+      id?: number;
+      seq?: number;
+      quoted?: string;
+    } = {
       type: tc.type,
       code: tc.code,
       message: m.kind === 'other' ? `type-${m.type}` : m.kind,
@@ -228,7 +270,13 @@ export class IcmpLayer {
   }
 
   /** RFC 1122 § 3.2.2: an error goes to the transport that sent the quoted datagram. */
-  private errorInput(meta: IpRxMeta, payload: Uint8Array, type: number, code: number, mtu: number): void {
+  private errorInput(
+    meta: IpRxMeta,
+    payload: Uint8Array,
+    type: number,
+    code: number,
+    mtu: number,
+  ): void {
     const q = parseIcmpQuote(payload, ICMP_HEADER_LEN, payload.length);
     const m = parseIcmp(payload, 0, payload.length, false);
     if (!q.ok || !m.ok) {
@@ -239,9 +287,22 @@ export class IcmpLayer {
     const ip = q.value.ip;
     const quoted = payload.slice(q.value.dataStart, q.value.dataEnd);
     if (this.stack.trace.active) {
-      this.traceRx(meta, m.value, `${formatIpv4(ip.src)} → ${formatIpv4(ip.dst)} proto ${ip.protocol}`);
+      this.traceRx(
+        meta,
+        m.value,
+        `${formatIpv4(ip.src)} → ${formatIpv4(ip.dst)} proto ${ip.protocol}`,
+      );
     }
-    const info: IcmpErrorInfo = { type, code, from: meta.src, src: ip.src, dst: ip.dst, protocol: ip.protocol, quoted, mtu };
+    const info: IcmpErrorInfo = {
+      type,
+      code,
+      from: meta.src,
+      src: ip.src,
+      dst: ip.dst,
+      protocol: ip.protocol,
+      quoted,
+      mtu,
+    };
     // Only errors about datagrams this node sent are meaningful.
     if (!this.stack.isLocalAddress(ip.src)) {
       this.stack.count('icmp:error-not-ours');
@@ -274,11 +335,25 @@ export class IcmpLayer {
     const src = this.stack.isLocalAddress(meta.dst) ? meta.dst : 0;
     this.stats.OutMsgs++;
     this.stats.OutEchoReps++;
-    this.traceTx(IcmpType.ECHO_REPLY, 0, meta.src, src, `echo request from ${formatIpv4(meta.src)}`, ident, seq);
+    this.traceTx(
+      IcmpType.ECHO_REPLY,
+      0,
+      meta.src,
+      src,
+      `echo request from ${formatIpv4(meta.src)}`,
+      ident,
+      seq,
+    );
     this.stack.ipSend({ src, dst: meta.src, protocol: IPPROTO_ICMP, payload: p });
   }
 
-  sendEcho(dst: Ipv4Addr, ident: number, seq: number, data: Uint8Array, options: { ttl?: number; dontFragment?: boolean; src?: Ipv4Addr }): IpSendError | undefined {
+  sendEcho(
+    dst: Ipv4Addr,
+    ident: number,
+    seq: number,
+    data: Uint8Array,
+    options: { ttl?: number; dontFragment?: boolean; src?: Ipv4Addr },
+  ): IpSendError | undefined {
     const p = FrameBuf.forPayload(ICMP_HEADER_LEN + data.length);
     p.buf.set(data, p.start + ICMP_HEADER_LEN);
     emitIcmp({ kind: 'echo-request', ident, seq, payloadLen: data.length }, p.buf, p.start);
@@ -287,7 +362,12 @@ export class IcmpLayer {
     const t = this.stack.trace;
     if (t.active) {
       this.traceTx(IcmpType.ECHO_REQUEST, 0, dst, options.src ?? 0, 'ping', ident, seq);
-      t.emit('stack.tx', this.stack.name, { iface: '', stage: 'transport', fn: 'ping_v4_sendmsg', len: p.length });
+      t.emit('stack.tx', this.stack.name, {
+        iface: '',
+        stage: 'transport',
+        fn: 'ping_v4_sendmsg',
+        len: p.length,
+      });
     }
     return this.stack.ipSend({
       src: options.src ?? 0,
@@ -308,7 +388,8 @@ export class IcmpLayer {
     const ip = rx.ip;
     let firstIcmpType = -1;
     const hl = (rx.buf[rx.start] & 0x0f) << 2;
-    if (ip.protocol === IPPROTO_ICMP && rx.end - rx.start > hl) firstIcmpType = rx.buf[rx.start + hl];
+    if (ip.protocol === IPPROTO_ICMP && rx.end - rx.start > hl)
+      firstIcmpType = rx.buf[rx.start + hl];
     // RFC 1122 § 3.2.2: never about ICMP errors, non-first fragments, broadcasts.
     if (
       !mayQuote(ip, firstIcmpType) ||
@@ -323,7 +404,8 @@ export class IcmpLayer {
     const toSelf = stack.isLocalAddress(ip.src);
     if (!toSelf && !this.allow(ip.src, this.stack.clock.now())) {
       this.stats.OutRateLimitHost++;
-      if (stack.trace.active) stack.trace.emit('icmp.ratelimit', stack.name, { type, code, to: formatIpv4(ip.src) });
+      if (stack.trace.active)
+        stack.trace.emit('icmp.ratelimit', stack.name, { type, code, to: formatIpv4(ip.src) });
       return;
     }
     const qlen = icmpQuoteLen(rx.buf, rx.start, rx.end);
@@ -342,7 +424,15 @@ export class IcmpLayer {
     // Linux icmp_send: reply from the offending datagram's destination if it was ours.
     const src = stack.isLocalAddress(ip.dst) ? ip.dst : 0;
     if (stack.trace.active) {
-      this.traceTx(type, code, ip.src, src, errorWhy(type, code, ip.dst, mtu, rx.iface.name), undefined, undefined);
+      this.traceTx(
+        type,
+        code,
+        ip.src,
+        src,
+        errorWhy(type, code, ip.dst, mtu, rx.iface.name),
+        undefined,
+        undefined,
+      );
     }
     const err = stack.ipSend({ src, dst: ip.src, protocol: IPPROTO_ICMP, payload: p });
     if (err !== undefined) this.stats.OutErrors++;
@@ -371,10 +461,27 @@ export class IcmpLayer {
     return false;
   }
 
-  private traceTx(type: number, code: number, to: Ipv4Addr, from: Ipv4Addr, why: string, id: number | undefined, seq: number | undefined): void {
+  private traceTx(
+    type: number,
+    code: number,
+    to: Ipv4Addr,
+    from: Ipv4Addr,
+    why: string,
+    id: number | undefined,
+    seq: number | undefined,
+  ): void {
     const t = this.stack.trace;
     if (!t.active) return;
-    const ev: { type: number; code: number; message: string; to: string; from: string; why: string; id?: number; seq?: number } = {
+    const ev: {
+      type: number;
+      code: number;
+      message: string;
+      to: string;
+      from: string;
+      why: string;
+      id?: number;
+      seq?: number;
+    } = {
       type,
       code,
       message: KIND_NAMES[type] ?? `type-${type}`,
@@ -427,7 +534,9 @@ function typeCode(m: IcmpRepr): { type: number; code: number } {
 
 function errorWhy(type: number, code: number, dst: Ipv4Addr, mtu: number, iface: string): string {
   if (type === IcmpType.TIME_EXCEEDED) {
-    return code === 0 ? `TTL reached zero forwarding to ${formatIpv4(dst)}` : `reassembly of a datagram for ${formatIpv4(dst)} timed out`;
+    return code === 0
+      ? `TTL reached zero forwarding to ${formatIpv4(dst)}`
+      : `reassembly of a datagram for ${formatIpv4(dst)} timed out`;
   }
   if (type === IcmpType.DEST_UNREACHABLE) {
     switch (code) {

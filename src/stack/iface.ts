@@ -132,7 +132,8 @@ export class Interface {
 
   /** True for the directed broadcast of one of this interface's subnets. */
   isBroadcast(a: Ipv4Addr): boolean {
-    for (let i = 0; i < this.addrs.length; i++) if (this.addrs[i].broadcast === a && a !== 0) return true;
+    for (let i = 0; i < this.addrs.length; i++)
+      if (this.addrs[i].broadcast === a && a !== 0) return true;
     return false;
   }
 
@@ -140,7 +141,7 @@ export class Interface {
   sourceFor(a: Ipv4Addr): Ipv4Addr {
     for (let i = 0; i < this.addrs.length; i++) {
       const x = this.addrs[i];
-      if (((a & x.mask) >>> 0) === x.network) return x.addr;
+      if ((a & x.mask) >>> 0 === x.network) return x.addr;
     }
     return this.primary;
   }
@@ -149,7 +150,7 @@ export class Interface {
   onLink(a: Ipv4Addr): boolean {
     for (let i = 0; i < this.addrs.length; i++) {
       const x = this.addrs[i];
-      if (((a & x.mask) >>> 0) === x.network) return true;
+      if ((a & x.mask) >>> 0 === x.network) return true;
     }
     return false;
   }

@@ -34,7 +34,8 @@ import { formatIpv4, formatMac } from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
 import type { NodeContext } from './nic.js';
 
-export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
+export type NeighState =
+  'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
 
 /** Why an ARP request is sent. */
 export type ArpRequestReason = 'resolve' | 'retry' | 'probe' | 'gratuitous';
@@ -321,7 +322,12 @@ export class NeighborCache<P = unknown> {
         // No confirmation arrived (an ARP reply or `confirm` from a transport): probe the
         // cached MAC directly (RFC 1122 § 2.3.2.1 "unicast poll").
         e.probes = 0;
-        this.setState(e, 'PROBE', `no confirmation within ${this.config.delayFirstProbe / SECOND} s`, now);
+        this.setState(
+          e,
+          'PROBE',
+          `no confirmation within ${this.config.delayFirstProbe / SECOND} s`,
+          now,
+        );
         this.solicit(e, 'probe');
         return;
       case 'PROBE':
@@ -338,7 +344,12 @@ export class NeighborCache<P = unknown> {
     e.queue = [];
     const attempts = e.probes;
     this.stats.resFailed++;
-    this.setState(e, 'FAILED', `no reply after ${attempts} request${attempts === 1 ? '' : 's'}`, now);
+    this.setState(
+      e,
+      'FAILED',
+      `no reply after ${attempts} request${attempts === 1 ? '' : 's'}`,
+      now,
+    );
     const t = this.owner.ctx.trace;
     if (t.active) {
       t.emit('arp.fail', this.owner.ctx.name, {
@@ -355,7 +366,12 @@ export class NeighborCache<P = unknown> {
    * RFC 826 merge for a received ARP packet. `forMe`: the target address is ours (we will
    * answer a request). `solicited`: a reply addressed to us. Returns the action for the trace.
    */
-  input(senderIp: Ipv4Addr, senderMac: MacAddr, forMe: boolean, isReply: boolean): 'created' | 'updated' | 'confirmed' | 'ignored' {
+  input(
+    senderIp: Ipv4Addr,
+    senderMac: MacAddr,
+    forMe: boolean,
+    isReply: boolean,
+  ): 'created' | 'updated' | 'confirmed' | 'ignored' {
     if (senderIp === 0) return 'ignored'; // RFC 5227 probe: nothing to learn
     const now = this.now();
     let e = this.entries.get(senderIp);
@@ -379,7 +395,9 @@ export class NeighborCache<P = unknown> {
         created,
         'NONE',
         created.state,
-        isReply ? 'unsolicited reply to us' : `learned from ${formatIpv4(senderIp)}'s request to us`,
+        isReply
+          ? 'unsolicited reply to us'
+          : `learned from ${formatIpv4(senderIp)}'s request to us`,
         now,
       );
       return 'created';
@@ -395,7 +413,12 @@ export class NeighborCache<P = unknown> {
       e.probes = 0;
       e.timer?.cancel();
       e.timer = undefined;
-      this.setState(e, 'REACHABLE', was === 'INCOMPLETE' ? 'ARP reply received' : 'confirmed by ARP reply', now);
+      this.setState(
+        e,
+        'REACHABLE',
+        was === 'INCOMPLETE' ? 'ARP reply received' : 'confirmed by ARP reply',
+        now,
+      );
     } else if (was === 'INCOMPLETE' || was === 'FAILED') {
       // The neighbour spoke to us before answering: its MAC is usable but unconfirmed.
       e.timer?.cancel();
@@ -422,7 +445,13 @@ export class NeighborCache<P = unknown> {
    */
   confirm(ip: Ipv4Addr): void {
     const e = this.entries.get(ip);
-    if (e === undefined || e.state === 'INCOMPLETE' || e.state === 'FAILED' || e.state === 'PERMANENT') return;
+    if (
+      e === undefined ||
+      e.state === 'INCOMPLETE' ||
+      e.state === 'FAILED' ||
+      e.state === 'PERMANENT'
+    )
+      return;
     const now = this.now();
     e.confirmed = now;
     if (e.state !== 'REACHABLE') {
@@ -451,7 +480,8 @@ export class NeighborCache<P = unknown> {
     };
     this.entries.set(ip, e);
     this.emitState(e, old?.state ?? 'NONE', 'PERMANENT', 'static entry', now);
-    if (old !== undefined && old.queue.length > 0) for (const p of old.queue as P[]) this.owner.transmit(p, mac);
+    if (old !== undefined && old.queue.length > 0)
+      for (const p of old.queue as P[]) this.owner.transmit(p, mac);
   }
 
   delete(ip: Ipv4Addr): boolean {
@@ -476,7 +506,13 @@ export class NeighborCache<P = unknown> {
     this.emitState(e, from, to, why, at);
   }
 
-  private emitState(e: NeighEntry, from: NeighState | 'NONE', to: NeighState | 'NONE', why: string, at: Instant): void {
+  private emitState(
+    e: NeighEntry,
+    from: NeighState | 'NONE',
+    to: NeighState | 'NONE',
+    why: string,
+    at: Instant,
+  ): void {
     const t = this.owner.ctx.trace;
     if (!t.active) return;
     const ev: {

@@ -31,7 +31,15 @@ import type { Rng } from '../sim/rng.js';
 import type { TraceBus } from '../sim/trace.js';
 import { formatIpv4, formatMac, IPV4_BROADCAST, MAC_BROADCAST } from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
-import { arpGratuitous, ArpOp, arpReply, arpRequest, emitArp, isGratuitousArp, parseArp } from '../wire/arp.js';
+import {
+  arpGratuitous,
+  ArpOp,
+  arpReply,
+  arpRequest,
+  emitArp,
+  isGratuitousArp,
+  parseArp,
+} from '../wire/arp.js';
 import type { ArpRepr } from '../wire/arp.js';
 import { emitEthernetHeader, ETH_HEADER_LEN, EtherType } from '../wire/ethernet.js';
 import { decrementTtl, emitIpv4, IPV4_HEADER_LEN, isFragment, parseIpv4 } from '../wire/ipv4.js';
@@ -147,13 +155,29 @@ declare module '../sim/trace.js' {
       detail?: string;
     };
     /** A datagram was split for an egress MTU. */
-    'ip.frag': { src: string; dst: string; id: number; len: number; mtu: number; fragments: number; iface: string };
+    'ip.frag': {
+      src: string;
+      dst: string;
+      id: number;
+      len: number;
+      mtu: number;
+      fragments: number;
+      iface: string;
+    };
     /** Reassembly progress. */
     'ip.reasm': {
       src: string;
       dst: string;
       id: number;
-      event: 'start' | 'fragment' | 'complete' | 'duplicate' | 'overlap' | 'bad-length' | 'timeout' | 'evicted';
+      event:
+        | 'start'
+        | 'fragment'
+        | 'complete'
+        | 'duplicate'
+        | 'overlap'
+        | 'bad-length'
+        | 'timeout'
+        | 'evicted';
       offset: number;
       len: number;
       more: boolean;
@@ -271,7 +295,8 @@ export class NetStack implements TransportHost {
   /** The TCP socket API once a TCP layer is attached (see attachTcp). */
   net: NetApi | undefined;
   readonly reasm: Reassembler;
-  readonly options: Required<Omit<StackOptions, 'neighbor' | 'reassembly'>> & Pick<StackOptions, 'neighbor' | 'reassembly'>;
+  readonly options: Required<Omit<StackOptions, 'neighbor' | 'reassembly'>> &
+    Pick<StackOptions, 'neighbor' | 'reassembly'>;
 
   private readonly transports = new Map<number, TransportProtocol>();
   private readonly localSet = new Set<number>();
@@ -336,7 +361,8 @@ export class NetStack implements TransportHost {
     if (p.protocol === IPPROTO_ICMP || p.protocol === IPPROTO_UDP) {
       throw new Error(`protocol ${p.protocol} is built into the stack`);
     }
-    if (this.transports.has(p.protocol)) throw new Error(`protocol ${p.protocol} is already registered`);
+    if (this.transports.has(p.protocol))
+      throw new Error(`protocol ${p.protocol} is already registered`);
     this.transports.set(p.protocol, p);
   }
 
@@ -348,7 +374,9 @@ export class NetStack implements TransportHost {
    * Attaches a TCP layer (or any transport exposing a Node-like `net` API) in one line:
    * `host.attachTcp((h) => new TcpLayer(h))`. Registers it and sets `host.net`.
    */
-  attachTcp<T extends TransportProtocol & { readonly net: NetApi }>(factory: (host: TransportHost) => T): T {
+  attachTcp<T extends TransportProtocol & { readonly net: NetApi }>(
+    factory: (host: TransportHost) => T,
+  ): T {
     const t = factory(this);
     this.registerTransport(t);
     this.net = t.net;
@@ -364,7 +392,8 @@ export class NetStack implements TransportHost {
       // Linux ip_route_output: a limited broadcast from a bound source leaves by the interface
       // that owns the source, route or no route.
       const iface = this.ifaceOf(req.src >>> 0);
-      if (iface !== undefined && iface.kind === 'ether') r = { route: undefined, iface, nextHop: dst, src: req.src >>> 0, local: false };
+      if (iface !== undefined && iface.kind === 'ether')
+        r = { route: undefined, iface, nextHop: dst, src: req.src >>> 0, local: false };
     }
     if (r === undefined) {
       st.OutNoRoutes++;
@@ -420,7 +449,12 @@ export class NetStack implements TransportHost {
         df,
         iface: iface.name,
       });
-      this.trace.emit('stack.tx', this.name, { iface: iface.name, stage: 'ip_output', fn: 'ip_queue_xmit', len: total });
+      this.trace.emit('stack.tx', this.name, {
+        iface: iface.name,
+        stage: 'ip_output',
+        fn: 'ip_queue_xmit',
+        len: total,
+      });
     }
     if (total > iface.mtu) {
       this.fragmentAndSend(iface, r.nextHop, p.buf, p.start, p.end, iface.mtu, undefined);
@@ -428,8 +462,17 @@ export class NetStack implements TransportHost {
     }
     // A FrameBuf of ours with the IPv4 header right after 14 bytes of headroom and room for
     // padding + FCS: the frame is built in place.
-    const owned = p instanceof FrameBuf && p.start === ETH_HEADER_LEN && p.buf.length >= frameBufferLen(ETH_HEADER_LEN + total);
-    const ok = this.output(iface, r.nextHop, { buf: p.buf, start: p.start, end: p.end, owned, fwd: undefined });
+    const owned =
+      p instanceof FrameBuf &&
+      p.start === ETH_HEADER_LEN &&
+      p.buf.length >= frameBufferLen(ETH_HEADER_LEN + total);
+    const ok = this.output(iface, r.nextHop, {
+      buf: p.buf,
+      start: p.start,
+      end: p.end,
+      owned,
+      fwd: undefined,
+    });
     return ok ? undefined : 'queue-full';
   }
 
@@ -437,13 +480,15 @@ export class NetStack implements TransportHost {
 
   /** Adds an Ethernet interface with its NIC. */
   addInterface(name: string, options: InterfaceOptions): Interface {
-    if (this.interfaces.has(name)) throw new Error(`${this.name} already has an interface "${name}"`);
+    if (this.interfaces.has(name))
+      throw new Error(`${this.name} already has an interface "${name}"`);
     const nic = new Nic(this, name, options.mac, options);
     let iface: Interface;
     const owner = {
       iface: name,
       ctx: this,
-      sendRequest: (target: Ipv4Addr, unicast: MacAddr | undefined) => this.sendArpRequest(iface, target, unicast),
+      sendRequest: (target: Ipv4Addr, unicast: MacAddr | undefined) =>
+        this.sendArpRequest(iface, target, unicast),
       transmit: (pkt: OutPacket, mac: MacAddr) => this.xmit(iface, pkt, mac),
       failed: (ip: Ipv4Addr, pkts: OutPacket[]) => this.neighborFailed(iface, ip, pkts),
       senderFor: (target: Ipv4Addr) => iface.sourceFor(target),
@@ -472,7 +517,14 @@ export class NetStack implements TransportHost {
     if (iface === undefined) throw new Error(`${this.name} has no interface "${ifaceName}"`);
     const a = this.addAddressTo(iface, addr >>> 0, prefix);
     if (iface.kind === 'ether') {
-      this.routes.add({ dst: a.network, prefix, iface: ifaceName, proto: 'kernel', src: a.addr, metric: 0 });
+      this.routes.add({
+        dst: a.network,
+        prefix,
+        iface: ifaceName,
+        proto: 'kernel',
+        src: a.addr,
+        metric: 0,
+      });
       if (this.trace.active) {
         this.trace.emit('ip.addr', this.name, {
           iface: ifaceName,
@@ -524,7 +576,13 @@ export class NetStack implements TransportHost {
   /** Route, egress interface, next hop and source address for `dst`. */
   resolveRoute(dst: Ipv4Addr): RouteLookup | undefined {
     if (this.localSet.has(dst) || dst >>> 24 === 127) {
-      return { route: undefined, iface: this.lo, nextHop: dst, src: this.localSet.has(dst) ? dst : 0x7f000001, local: true };
+      return {
+        route: undefined,
+        iface: this.lo,
+        nextHop: dst,
+        src: this.localSet.has(dst) ? dst : 0x7f000001,
+        local: true,
+      };
     }
     const route = this.routes.lookup(dst);
     if (route === undefined) return undefined;
@@ -543,12 +601,17 @@ export class NetStack implements TransportHost {
     if (route.src !== 0) return route.src;
     const s = iface.sourceFor(nextHop);
     if (s !== 0) return s;
-    for (const i of this.interfaces.values()) if (i.kind === 'ether' && i.primary !== 0) return i.primary;
+    for (const i of this.interfaces.values())
+      if (i.kind === 'ether' && i.primary !== 0) return i.primary;
     return 0;
   }
 
   /** `ip route get`: the decision with every candidate (for tools and the trace). */
-  explainRoute(dst: Ipv4Addr): { lookup: RouteLookup | undefined; candidates: CandidateData[]; srcWhy: string } {
+  explainRoute(dst: Ipv4Addr): {
+    lookup: RouteLookup | undefined;
+    candidates: CandidateData[];
+    srcWhy: string;
+  } {
     const lookup = this.resolveRoute(dst >>> 0);
     const ex = this.routes.explain(dst >>> 0);
     const candidates = ex.candidates.map((c) => ({
@@ -559,13 +622,19 @@ export class NetStack implements TransportHost {
     let srcWhy = '';
     if (lookup !== undefined) {
       if (lookup.local) srcWhy = 'destination is local';
-      else if (lookup.route!.src !== 0) srcWhy = `preferred source of route ${formatRoute(lookup.route!)}`;
-      else srcWhy = `address of ${lookup.iface.name} on the subnet of ${formatIpv4(lookup.nextHop)}`;
+      else if (lookup.route!.src !== 0)
+        srcWhy = `preferred source of route ${formatRoute(lookup.route!)}`;
+      else
+        srcWhy = `address of ${lookup.iface.name} on the subnet of ${formatIpv4(lookup.nextHop)}`;
     }
     return { lookup, candidates, srcWhy };
   }
 
-  private traceRoute(dst: Ipv4Addr, purpose: 'output' | 'forward', r: RouteLookup | undefined): void {
+  private traceRoute(
+    dst: Ipv4Addr,
+    purpose: 'output' | 'forward',
+    r: RouteLookup | undefined,
+  ): void {
     const ex = this.explainRoute(dst);
     const ev: {
       dst: string;
@@ -629,7 +698,10 @@ export class NetStack implements TransportHost {
         st.InHdrErrors++;
       } else st.InHdrErrors++;
       const reason: IpDropReason =
-        r.error === 'truncated' || r.error === 'bad-checksum' || r.error === 'bad-version' || r.error === 'bad-length'
+        r.error === 'truncated' ||
+        r.error === 'bad-checksum' ||
+        r.error === 'bad-version' ||
+        r.error === 'bad-length'
           ? r.error
           : 'bad-header';
       this.drop(reason, iface, 0, 0, end - start, r.detail);
@@ -641,7 +713,12 @@ export class NetStack implements TransportHost {
     const src = ip.src;
     const dst = ip.dst;
     // RFC 1812 § 5.3.7 / RFC 1122 § 3.2.1.3: martian sources and destinations.
-    if (src >>> 28 === 0xe || src === IPV4_BROADCAST || this.bcastSet.has(src) || (src >>> 24 === 127 && iface.kind !== 'loopback')) {
+    if (
+      src >>> 28 === 0xe ||
+      src === IPV4_BROADCAST ||
+      this.bcastSet.has(src) ||
+      (src >>> 24 === 127 && iface.kind !== 'loopback')
+    ) {
       st.InAddrErrors++;
       this.drop('martian-source', iface, src, dst, dataEnd - start);
       return;
@@ -666,7 +743,12 @@ export class NetStack implements TransportHost {
       return;
     }
     if (trace) {
-      this.trace.emit('stack.rx', this.name, { iface: iface.name, stage: 'ip_rcv', fn: 'ip_rcv', len: dataEnd - start });
+      this.trace.emit('stack.rx', this.name, {
+        iface: iface.name,
+        stage: 'ip_rcv',
+        fn: 'ip_rcv',
+        len: dataEnd - start,
+      });
       this.trace.emit('ip.rx', this.name, {
         src: formatIpv4(src),
         dst: formatIpv4(dst),
@@ -712,7 +794,13 @@ export class NetStack implements TransportHost {
       }
       if (res.event === 'overlap' || res.event === 'bad-length') {
         st.ReasmFails++;
-        this.drop(res.event === 'overlap' ? 'reasm-overlap' : 'reasm-bad-length', iface, ip.src, ip.dst, end - start);
+        this.drop(
+          res.event === 'overlap' ? 'reasm-overlap' : 'reasm-bad-length',
+          iface,
+          ip.src,
+          ip.dst,
+          end - start,
+        );
         return;
       }
       if (res.datagram === undefined) return;
@@ -725,7 +813,12 @@ export class NetStack implements TransportHost {
       ip = whole.value;
     }
     if (this.trace.active) {
-      this.trace.emit('stack.rx', this.name, { iface: iface.name, stage: 'ip_local_deliver', fn: 'ip_local_deliver', len: end - start });
+      this.trace.emit('stack.rx', this.name, {
+        iface: iface.name,
+        stage: 'ip_local_deliver',
+        fn: 'ip_local_deliver',
+        len: end - start,
+      });
     }
     this.ipStats.InDelivers++;
     const payload = buf.subarray(start + hl, end);
@@ -753,14 +846,19 @@ export class NetStack implements TransportHost {
         default: {
           const t = this.transports.get(ip.protocol);
           if (t !== undefined) {
-            this.traceTransport(iface, ip.protocol === 6 ? 'tcp_v4_rcv' : 'transport', payload.length);
+            this.traceTransport(
+              iface,
+              ip.protocol === 6 ? 'tcp_v4_rcv' : 'transport',
+              payload.length,
+            );
             t.input(meta, payload);
           } else {
             this.ipStats.InUnknownProtos++;
             this.ipStats.InDelivers--;
             this.drop('unknown-protocol', iface, ip.src, ip.dst, end - start);
             // RFC 1122 § 3.2.2.1: protocol unreachable.
-            if (!broadcast) this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.PROTOCOL, this.current, 0);
+            if (!broadcast)
+              this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.PROTOCOL, this.current, 0);
           }
         }
       }
@@ -770,11 +868,19 @@ export class NetStack implements TransportHost {
   }
 
   private traceTransport(iface: Interface, fn: string, len: number): void {
-    if (this.trace.active) this.trace.emit('stack.rx', this.name, { iface: iface.name, stage: 'transport', fn, len });
+    if (this.trace.active)
+      this.trace.emit('stack.rx', this.name, { iface: iface.name, stage: 'transport', fn, len });
   }
 
   /** ip_forward (RFC 1812 § 5.2 / § 5.3). */
-  private forward(inIface: Interface, buf: Uint8Array, start: number, end: number, ip: Ipv4Repr, type: PacketType): void {
+  private forward(
+    inIface: Interface,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    ip: Ipv4Repr,
+    type: PacketType,
+  ): void {
     const st = this.ipStats;
     const len = end - start;
     const rx: RxDatagram = { buf, start, end, ip, iface: inIface, pktType: type };
@@ -785,7 +891,12 @@ export class NetStack implements TransportHost {
       return;
     }
     if (this.trace.active) {
-      this.trace.emit('stack.rx', this.name, { iface: inIface.name, stage: 'ip_forward', fn: 'ip_forward', len });
+      this.trace.emit('stack.rx', this.name, {
+        iface: inIface.name,
+        stage: 'ip_forward',
+        fn: 'ip_forward',
+        len,
+      });
     }
     const dst = ip.dst;
     const route = this.routes.lookup(dst);
@@ -831,7 +942,14 @@ export class NetStack implements TransportHost {
       if (ip.dontFrag) {
         // RFC 1191 § 4 / RFC 1812 § 5.2.7.1: fragmentation needed, with the next-hop MTU.
         st.FragFails++;
-        this.drop('frag-needed', inIface, ip.src, dst, len, `DF set, ${len} > MTU ${outIface.mtu} of ${outIface.name}`);
+        this.drop(
+          'frag-needed',
+          inIface,
+          ip.src,
+          dst,
+          len,
+          `DF set, ${len} > MTU ${outIface.mtu} of ${outIface.name}`,
+        );
         this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.FRAG_NEEDED, rx, outIface.mtu);
         return;
       }
@@ -848,7 +966,13 @@ export class NetStack implements TransportHost {
     frame.set(buf.subarray(start, end), ETH_HEADER_LEN);
     // RFC 1812 § 5.3.1 + RFC 1624: TTL − 1 with an incremental checksum update.
     decrementTtl(frame, ETH_HEADER_LEN);
-    this.output(outIface, nextHop, { buf: frame, start: ETH_HEADER_LEN, end: ETH_HEADER_LEN + len, owned: true, fwd });
+    this.output(outIface, nextHop, {
+      buf: frame,
+      start: ETH_HEADER_LEN,
+      end: ETH_HEADER_LEN + len,
+      owned: true,
+      fwd,
+    });
   }
 
   // ───────────────────────────── send path ─────────────────────────────
@@ -867,9 +991,15 @@ export class NetStack implements TransportHost {
     }
     const dst = readU32(pkt.buf, pkt.start + 16);
     if (this.trace.active) {
-      this.trace.emit('stack.tx', this.name, { iface: iface.name, stage: 'neigh', fn: 'neigh_resolve_output', len: pkt.end - pkt.start });
+      this.trace.emit('stack.tx', this.name, {
+        iface: iface.name,
+        stage: 'neigh',
+        fn: 'neigh_resolve_output',
+        len: pkt.end - pkt.start,
+      });
     }
-    if (dst === IPV4_BROADCAST || iface.isBroadcast(dst)) return this.xmit(iface, pkt, MAC_BROADCAST);
+    if (dst === IPV4_BROADCAST || iface.isBroadcast(dst))
+      return this.xmit(iface, pkt, MAC_BROADCAST);
     const why = this.trace.active
       ? () => {
           const r = this.routes.lookup(dst);
@@ -893,7 +1023,11 @@ export class NetStack implements TransportHost {
       frame = new Uint8Array(frameBufferLen(end));
       frame.set(pkt.buf.subarray(pkt.start, pkt.end), ETH_HEADER_LEN);
     }
-    emitEthernetHeader({ dst: mac, src: iface.mac, ethertype: EtherType.IPv4, payloadLen: ipLen }, frame, 0);
+    emitEthernetHeader(
+      { dst: mac, src: iface.mac, ethertype: EtherType.IPv4, payloadLen: ipLen },
+      frame,
+      0,
+    );
     if (this.trace.active) {
       const fwd = pkt.fwd;
       if (fwd !== undefined) {
@@ -915,7 +1049,12 @@ export class NetStack implements TransportHost {
           dstMac: formatMac(mac),
         });
       }
-      this.trace.emit('stack.tx', this.name, { iface: iface.name, stage: 'qdisc', fn: 'dev_queue_xmit', len: end });
+      this.trace.emit('stack.tx', this.name, {
+        iface: iface.name,
+        stage: 'qdisc',
+        fn: 'dev_queue_xmit',
+        len: end,
+      });
     }
     return iface.nic!.transmit(frame, end);
   }
@@ -978,7 +1117,13 @@ export class NetStack implements TransportHost {
         ETH_HEADER_LEN,
       );
       frame.set(data.subarray(off, off + n), ETH_HEADER_LEN + h);
-      pieces.push({ buf: frame, start: ETH_HEADER_LEN, end: ETH_HEADER_LEN + h + n, owned: true, fwd });
+      pieces.push({
+        buf: frame,
+        start: ETH_HEADER_LEN,
+        end: ETH_HEADER_LEN + h + n,
+        owned: true,
+        fwd,
+      });
       off += n;
     }
     st.FragOKs++;
@@ -1015,7 +1160,8 @@ export class NetStack implements TransportHost {
     // Linux arp_ignore = 0: answer for any local address, whichever interface asked.
     const forMe = a.targetIp !== a.senderIp && this.localSet.has(a.targetIp);
     const gratuitous = isGratuitousArp(a);
-    if (this.localSet.has(a.senderIp) && a.senderMac !== iface.mac) this.count('arp:address-conflict');
+    if (this.localSet.has(a.senderIp) && a.senderMac !== iface.mac)
+      this.count('arp:address-conflict');
     const action = iface.arp!.input(a.senderIp, a.senderMac, forMe, a.op === ArpOp.REPLY);
     if (this.trace.active) {
       this.trace.emit('arp.rx', this.name, {
@@ -1044,7 +1190,11 @@ export class NetStack implements TransportHost {
   }
 
   private sendArpRequest(iface: Interface, target: Ipv4Addr, unicast: MacAddr | undefined): void {
-    this.sendArp(iface, arpRequest(iface.mac, iface.sourceFor(target), target), unicast ?? MAC_BROADCAST);
+    this.sendArp(
+      iface,
+      arpRequest(iface.mac, iface.sourceFor(target), target),
+      unicast ?? MAC_BROADCAST,
+    );
   }
 
   private sendArp(iface: Interface, repr: ArpRepr, dstMac: MacAddr): void {
@@ -1052,7 +1202,11 @@ export class NetStack implements TransportHost {
     if (nic === undefined || !nic.running) return;
     const end = ETH_HEADER_LEN + 28;
     const frame = new Uint8Array(frameBufferLen(end));
-    emitEthernetHeader({ dst: dstMac, src: iface.mac, ethertype: EtherType.ARP, payloadLen: 28 }, frame, 0);
+    emitEthernetHeader(
+      { dst: dstMac, src: iface.mac, ethertype: EtherType.ARP, payloadLen: 28 },
+      frame,
+      0,
+    );
     emitArp(repr, frame, ETH_HEADER_LEN);
     nic.transmit(frame, end);
   }
@@ -1130,10 +1284,24 @@ export class NetStack implements TransportHost {
     this.drops.set(key, (this.drops.get(key) ?? 0) + n);
   }
 
-  drop(reason: IpDropReason, iface: Interface, src: Ipv4Addr, dst: Ipv4Addr, len: number, detail?: string): void {
+  drop(
+    reason: IpDropReason,
+    iface: Interface,
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    len: number,
+    detail?: string,
+  ): void {
     this.count(`ip:${reason}`);
     if (this.trace.active) {
-      const ev: { reason: IpDropReason; iface: string; src?: string; dst?: string; len: number; detail?: string } = {
+      const ev: {
+        reason: IpDropReason;
+        iface: string;
+        src?: string;
+        dst?: string;
+        len: number;
+        detail?: string;
+      } = {
         reason,
         iface: iface.name,
         len,

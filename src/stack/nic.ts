@@ -198,7 +198,8 @@ export class Nic implements LinkPort {
     const trace = this.ctx.trace;
     if (!this.up || this.wire === undefined) {
       c.txDropped++;
-      if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'down', len: end });
+      if (trace.active)
+        trace.emit('nic.drop', this.node, { iface: this.name, reason: 'down', len: end });
       return false;
     }
     let len = end;
@@ -211,7 +212,12 @@ export class Nic implements LinkPort {
     }
     const bytes = len === frame.length ? frame : frame.subarray(0, len);
     if (trace.active) {
-      trace.emit('stack.tx', this.node, { iface: this.name, stage: 'driver', fn: 'ndo_start_xmit', len: end });
+      trace.emit('stack.tx', this.node, {
+        iface: this.name,
+        stage: 'driver',
+        fn: 'ndo_start_xmit',
+        len: end,
+      });
       trace.emit('nic.tx', this.node, { iface: this.name, len: end, queued: this.wire.queued });
     }
     if (!this.wire.send(bytes)) return false; // counted in txDropped()
@@ -233,7 +239,8 @@ export class Nic implements LinkPort {
     const trace = this.ctx.trace;
     if (!this.up) {
       c.rxDropped++;
-      if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'down', len: frame.length });
+      if (trace.active)
+        trace.emit('nic.drop', this.node, { iface: this.name, reason: 'down', len: frame.length });
       return;
     }
     let end = frame.length;
@@ -241,14 +248,16 @@ export class Nic implements LinkPort {
       if (end < ETH_MIN_FRAME_LEN + ETH_FCS_LEN) {
         c.rxErrors++;
         c.rxLengthErrors++;
-        if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'runt', len: end });
+        if (trace.active)
+          trace.emit('nic.drop', this.node, { iface: this.name, reason: 'runt', len: end });
         return;
       }
       // IEEE 802.3 § 4.2.4.1.2: frames with an invalid FCS are discarded.
       if (!verifyFcs(frame, 0, end)) {
         c.rxErrors++;
         c.rxCrcErrors++;
-        if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'bad-fcs', len: end });
+        if (trace.active)
+          trace.emit('nic.drop', this.node, { iface: this.name, reason: 'bad-fcs', len: end });
         return;
       }
       end -= ETH_FCS_LEN;
@@ -268,7 +277,8 @@ export class Nic implements LinkPort {
     else type = 'otherhost';
     if ((type === 'otherhost' || type === 'multicast') && !this.promiscuous) {
       // Filtered in hardware: not an error and not counted (Linux never sees these frames).
-      if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'other-host', len: end });
+      if (trace.active)
+        trace.emit('nic.drop', this.node, { iface: this.name, reason: 'other-host', len: end });
       return;
     }
     if (type === 'multicast') c.rxMcast++;
@@ -282,7 +292,8 @@ export class Nic implements LinkPort {
     const queued = this.ring.length - this.ringHead;
     if (queued >= this.rxRingSize) {
       c.rxMissed++;
-      if (trace.active) trace.emit('nic.drop', this.node, { iface: this.name, reason: 'rx-ring-full', len: end });
+      if (trace.active)
+        trace.emit('nic.drop', this.node, { iface: this.name, reason: 'rx-ring-full', len: end });
       return;
     }
     c.rxPackets++;
@@ -299,16 +310,38 @@ export class Nic implements LinkPort {
     }
     if (!this.polling) {
       this.polling = true;
-      if (trace.active) trace.emit('stack.rx', this.node, { iface: this.name, stage: 'irq', fn: 'napi_schedule', len: end });
+      if (trace.active)
+        trace.emit('stack.rx', this.node, {
+          iface: this.name,
+          stage: 'irq',
+          fn: 'napi_schedule',
+          len: end,
+        });
       this.ctx.clock.schedule(this.rxCost, () => this.poll());
     }
   }
 
   private traceRx(end: number, type: PacketType, ring: number): void {
     const t = this.ctx.trace;
-    t.emit('nic.rx', this.node, { iface: this.name, len: end, pktType: type, ring, ringSize: this.rxRingSize });
-    t.emit('stack.rx', this.node, { iface: this.name, stage: 'irq', fn: 'napi_schedule', len: end });
-    t.emit('stack.rx', this.node, { iface: this.name, stage: 'softirq', fn: 'net_rx_action', len: end });
+    t.emit('nic.rx', this.node, {
+      iface: this.name,
+      len: end,
+      pktType: type,
+      ring,
+      ringSize: this.rxRingSize,
+    });
+    t.emit('stack.rx', this.node, {
+      iface: this.name,
+      stage: 'irq',
+      fn: 'napi_schedule',
+      len: end,
+    });
+    t.emit('stack.rx', this.node, {
+      iface: this.name,
+      stage: 'softirq',
+      fn: 'net_rx_action',
+      len: end,
+    });
   }
 
   /** NET_RX softirq: processes one frame per rxCost, up to the budget, then reschedules. */
@@ -325,9 +358,16 @@ export class Nic implements LinkPort {
       this.ringHead = 0;
     }
     const t = this.ctx.trace;
-    if (t.active) t.emit('stack.rx', this.node, { iface: this.name, stage: 'softirq', fn: 'net_rx_action', len: item.end });
+    if (t.active)
+      t.emit('stack.rx', this.node, {
+        iface: this.name,
+        stage: 'softirq',
+        fn: 'net_rx_action',
+        len: item.end,
+      });
     this.handler?.(this, item.frame, item.end, item.type);
-    if (this.ring.length - this.ringHead > 0) this.ctx.clock.schedule(this.rxCost, () => this.poll());
+    if (this.ring.length - this.ringHead > 0)
+      this.ctx.clock.schedule(this.rxCost, () => this.poll());
     else this.polling = false;
   }
 }

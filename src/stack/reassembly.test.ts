@@ -10,7 +10,19 @@ import type { ReasmExpired } from './reassembly.js';
 function frag(data: Uint8Array, off: number, len: number, more: boolean, ident = 7): Uint8Array {
   const b = new Uint8Array(20 + len);
   emitIpv4(
-    { dscp: 0, ecn: 0, ident, dontFrag: false, moreFrags: more, fragOffset: off, ttl: 64, protocol: 17, src: 0x0a000001, dst: 0x0a000002, payloadLen: len },
+    {
+      dscp: 0,
+      ecn: 0,
+      ident,
+      dontFrag: false,
+      moreFrags: more,
+      fragOffset: off,
+      ttl: 64,
+      protocol: 17,
+      src: 0x0a000001,
+      dst: 0x0a000002,
+      payloadLen: len,
+    },
     b,
     0,
   );
@@ -27,9 +39,18 @@ function add(r: Reassembler, f: Uint8Array) {
 const DATA = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
 
 test('in order and out of order, the datagram comes back whole with a fresh header', () => {
-  for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]]) {
+  for (const order of [
+    [0, 1, 2],
+    [2, 0, 1],
+    [1, 2, 0],
+    [2, 1, 0],
+  ]) {
     const r = new Reassembler(new Scheduler(), () => {});
-    const pieces = [frag(DATA, 0, 1480, true), frag(DATA, 1480, 1480, true), frag(DATA, 2960, 40, false)];
+    const pieces = [
+      frag(DATA, 0, 1480, true),
+      frag(DATA, 1480, 1480, true),
+      frag(DATA, 2960, 40, false),
+    ];
     let done: Uint8Array | undefined;
     for (const i of order) {
       const res = add(r, pieces[i]);
@@ -96,5 +117,8 @@ test('limits: over maxDatagrams the oldest reassembly is evicted', () => {
   const r = new Reassembler(clock, (e) => expired.push(e), { maxDatagrams: 2 });
   for (let id = 1; id <= 3; id++) add(r, frag(DATA, 0, 1480, true, id));
   assert.equal(r.inProgress, 2);
-  assert.deepEqual(expired.map((e) => [e.ident, e.reason]), [[1, 'evicted']]);
+  assert.deepEqual(
+    expired.map((e) => [e.ident, e.reason]),
+    [[1, 'evicted']],
+  );
 });

@@ -116,7 +116,13 @@ export class Reassembler {
    * Adds a fragment: `ip` is its parsed header, buf[hdrStart..dataStart) the header and
    * buf[dataStart..dataEnd) its data.
    */
-  add(ip: Ipv4Repr, buf: Uint8Array, hdrStart: number, dataStart: number, dataEnd: number): ReasmResult {
+  add(
+    ip: Ipv4Repr,
+    buf: Uint8Array,
+    hdrStart: number,
+    dataStart: number,
+    dataEnd: number,
+  ): ReasmResult {
     this.stats.reqds++;
     const key = `${ip.src}/${ip.dst}/${ip.protocol}/${ip.ident}`;
     let d = this.datagrams.get(key);
@@ -132,7 +138,11 @@ export class Reassembler {
     const len = dataEnd - dataStart;
     const last = first + len - 1;
     // RFC 791: every fragment but the last carries a multiple of 8 data bytes.
-    if ((ip.moreFrags && (len & 7) !== 0) || len <= 0 || (!ip.moreFrags && d.totalData >= 0 && last + 1 !== d.totalData)) {
+    if (
+      (ip.moreFrags && (len & 7) !== 0) ||
+      len <= 0 ||
+      (!ip.moreFrags && d.totalData >= 0 && last + 1 !== d.totalData)
+    ) {
       this.discard(d);
       this.stats.fails++;
       return { event: 'bad-length', fragments: d.pieces.length };
@@ -175,7 +185,12 @@ export class Reassembler {
       if (last < h.last && ip.moreFrags) holes.push({ first: last + 1, last: h.last });
     }
     // A last fragment bounds the datagram: drop the open-ended tail of any hole past it.
-    d.holes = d.totalData >= 0 ? holes.filter((h) => h.first < d.totalData).map((h) => (h.last > d.totalData - 1 ? { first: h.first, last: d.totalData - 1 } : h)) : holes;
+    d.holes =
+      d.totalData >= 0
+        ? holes
+            .filter((h) => h.first < d.totalData)
+            .map((h) => (h.last > d.totalData - 1 ? { first: h.first, last: d.totalData - 1 } : h))
+        : holes;
     if (d.holes.length === 0 && d.firstHeader !== undefined && d.totalData >= 0) {
       const datagram = this.assemble(d);
       const fragments = d.pieces.length;
@@ -194,7 +209,11 @@ export class Reassembler {
     for (const p of d.pieces) out.set(p.data, hl + p.first);
     // The reassembled header: fragment zero's, unfragmented, with the whole length.
     const opt = hl > IPV4_HEADER_LEN ? d.firstHeader!.subarray(IPV4_HEADER_LEN, hl) : undefined;
-    emitIpv4({ ...r, options: opt, moreFrags: false, fragOffset: 0, payloadLen: d.totalData }, out, 0);
+    emitIpv4(
+      { ...r, options: opt, moreFrags: false, fragOffset: 0, payloadLen: d.totalData },
+      out,
+      0,
+    );
     return out;
   }
 
@@ -205,7 +224,10 @@ export class Reassembler {
   }
 
   private enforceLimits(keep: Datagram): void {
-    while (this.heldBytes > this.config.maxBytes || this.datagrams.size > this.config.maxDatagrams) {
+    while (
+      this.heldBytes > this.config.maxBytes ||
+      this.datagrams.size > this.config.maxDatagrams
+    ) {
       let oldest: Datagram | undefined;
       for (const d of this.datagrams.values()) {
         if (d !== keep) {

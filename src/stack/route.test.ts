@@ -34,10 +34,19 @@ test('longest prefix wins among overlapping routes; the default catches the rest
 
 test('equal prefixes: the lower metric wins; a duplicate (prefix, metric) is refused', () => {
   const t = new RouteTable();
-  assert.equal(t.add({ dst: 0, prefix: 0, gateway: ip('10.0.0.1'), iface: 'eth0', metric: 100 }), undefined);
-  assert.equal(t.add({ dst: 0, prefix: 0, gateway: ip('10.0.1.1'), iface: 'eth1', metric: 50 }), undefined);
+  assert.equal(
+    t.add({ dst: 0, prefix: 0, gateway: ip('10.0.0.1'), iface: 'eth0', metric: 100 }),
+    undefined,
+  );
+  assert.equal(
+    t.add({ dst: 0, prefix: 0, gateway: ip('10.0.1.1'), iface: 'eth1', metric: 50 }),
+    undefined,
+  );
   assert.equal(t.lookup(ip('8.8.8.8'))!.iface, 'eth1');
-  assert.match(t.add({ dst: 0, prefix: 0, gateway: ip('10.0.2.1'), iface: 'eth2', metric: 50 })!, /already exists/);
+  assert.match(
+    t.add({ dst: 0, prefix: 0, gateway: ip('10.0.2.1'), iface: 'eth2', metric: 50 })!,
+    /already exists/,
+  );
   assert.equal(t.remove(0, 0, { metric: 50 }), 1);
   assert.equal(t.lookup(ip('8.8.8.8'))!.iface, 'eth0');
 });
@@ -57,11 +66,23 @@ test('explain lists every candidate with its verdict, as the seeds walk the tabl
   t.add({ dst: 0, prefix: 0, gateway: ip('192.168.3.1'), iface: 'eth0' });
   const a = t.explain(ip('192.168.10.200'));
   assert.equal(a.route!.iface, 'eth1');
-  assert.deepEqual(a.candidates.map((c) => c.verdict), ['no-match', 'chosen', 'less-specific']);
+  assert.deepEqual(
+    a.candidates.map((c) => c.verdict),
+    ['no-match', 'chosen', 'less-specific'],
+  );
   const b = t.explain(ip('10.100.20.100'));
   assert.equal(b.route!.prefix, 0);
-  assert.deepEqual(b.candidates.map((c) => c.verdict), ['no-match', 'no-match', 'chosen']);
-  assert.deepEqual(b.candidates.map((c) => c.masked), [ip('10.100.20.0'), ip('10.100.20.0'), 0]);
+  assert.deepEqual(
+    b.candidates.map((c) => c.verdict),
+    ['no-match', 'no-match', 'chosen'],
+  );
+  assert.deepEqual(
+    b.candidates.map((c) => c.masked),
+    [ip('10.100.20.0'), ip('10.100.20.0'), 0],
+  );
   // Display order is /proc/net/route's: by destination, default first.
-  assert.deepEqual(t.listForDisplay().map((r) => r.prefix), [0, 24, 24]);
+  assert.deepEqual(
+    t.listForDisplay().map((r) => r.prefix),
+    [0, 24, 24],
+  );
 });

@@ -101,7 +101,8 @@ export class RouteTable {
    */
   add(spec: RouteSpec): string | undefined {
     const prefix = spec.prefix;
-    if (!(prefix >= 0 && prefix <= 32 && Number.isInteger(prefix))) return `bad prefix length ${prefix}`;
+    if (!(prefix >= 0 && prefix <= 32 && Number.isInteger(prefix)))
+      return `bad prefix length ${prefix}`;
     const mask = prefixToMask(prefix);
     const dst = (spec.dst & mask) >>> 0;
     const metric = spec.metric ?? 0;
@@ -120,12 +121,19 @@ export class RouteTable {
     };
     this.order.set(route, this.seq++);
     this.routes.push(route);
-    this.routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric || this.order.get(a)! - this.order.get(b)!);
+    this.routes.sort(
+      (a, b) =>
+        b.prefix - a.prefix || a.metric - b.metric || this.order.get(a)! - this.order.get(b)!,
+    );
     return undefined;
   }
 
   /** Removes routes matching dst/prefix (and iface/gateway if given). Returns how many. */
-  remove(dst: Ipv4Addr, prefix: number, match: { iface?: string; gateway?: Ipv4Addr; metric?: number } = {}): number {
+  remove(
+    dst: Ipv4Addr,
+    prefix: number,
+    match: { iface?: string; gateway?: Ipv4Addr; metric?: number } = {},
+  ): number {
     const mask = prefixToMask(prefix);
     const d = (dst & mask) >>> 0;
     const before = this.routes.length;
@@ -152,7 +160,7 @@ export class RouteTable {
     const rs = this.routes;
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i];
-      if (((dst & r.mask) >>> 0) === r.dst) return r;
+      if ((dst & r.mask) >>> 0 === r.dst) return r;
     }
     return undefined;
   }

@@ -17,7 +17,15 @@ import { formatIpv4 } from '../wire/addr.js';
 import type { Ipv4Addr } from '../wire/addr.js';
 import { UnreachCode, IcmpType } from '../wire/icmp.js';
 import { emitUdp, parseUdp, UDP_HEADER_LEN } from '../wire/udp.js';
-import type { DgramSocket, DgramSocketEvents, IcmpErrorInfo, IpRxMeta, IpSendError, RemoteInfo, SocketErrorCode } from './api.js';
+import type {
+  DgramSocket,
+  DgramSocketEvents,
+  IcmpErrorInfo,
+  IpRxMeta,
+  IpSendError,
+  RemoteInfo,
+  SocketErrorCode,
+} from './api.js';
 import { IPPROTO_UDP, SocketError } from './api.js';
 import type { NetStack } from './netstack.js';
 import { FrameBuf } from './iface.js';
@@ -81,7 +89,8 @@ export class UdpSocket extends Emitter<DgramSocketEvents> implements DgramSocket
 
   send(data: Uint8Array, port: number, address: Ipv4Addr): void {
     if (this.closed) throw new SocketError('EINVAL', 'socket is closed');
-    if (!(port > 0 && port < 65536)) throw new SocketError('EINVAL', `bad destination port ${port}`);
+    if (!(port > 0 && port < 65536))
+      throw new SocketError('EINVAL', `bad destination port ${port}`);
     if (this.localPort === 0) this.layer.bind(this, 0, 0);
     const err = this.layer.send(this, data, port, address >>> 0);
     if (err !== undefined) this.fail(ERRNO[err], `send to ${formatIpv4(address)}:${port}: ${err}`);
@@ -148,7 +157,10 @@ export class UdpLayer {
 
   bind(s: UdpSocket, port: number, address: Ipv4Addr): void {
     if (address !== 0 && !this.stack.isLocalAddress(address)) {
-      throw new SocketError('EADDRNOTAVAIL', `${formatIpv4(address)} is not an address of ${this.stack.name}`);
+      throw new SocketError(
+        'EADDRNOTAVAIL',
+        `${formatIpv4(address)} is not an address of ${this.stack.name}`,
+      );
     }
     let ephemeral = false;
     if (port === 0) {
@@ -163,7 +175,8 @@ export class UdpLayer {
     if (l === undefined) this.ports.set(port, [s]);
     else l.push(s);
     const t = this.stack.trace;
-    if (t.active) t.emit('udp.bind', this.stack.name, { address: formatIpv4(address), port, ephemeral });
+    if (t.active)
+      t.emit('udp.bind', this.stack.name, { address: formatIpv4(address), port, ephemeral });
   }
 
   unbind(s: UdpSocket): void {
@@ -210,12 +223,24 @@ export class UdpLayer {
     if (len > 0xffff - 20) return 'too-big';
     const p = FrameBuf.forPayload(len);
     p.buf.set(data, p.start + UDP_HEADER_LEN);
-    emitUdp({ srcPort: s.localPort, dstPort: port, payloadLen: data.length }, p.buf, p.start, src, dst);
+    emitUdp(
+      { srcPort: s.localPort, dstPort: port, payloadLen: data.length },
+      p.buf,
+      p.start,
+      src,
+      dst,
+    );
     this.stats.OutDatagrams++;
     const t = stack.trace;
     if (t.active) {
       t.emit('stack.tx', stack.name, { iface: '', stage: 'transport', fn: 'udp_sendmsg', len });
-      t.emit('udp.tx', stack.name, { src: formatIpv4(src), sport: s.localPort, dst: formatIpv4(dst), dport: port, len: data.length });
+      t.emit('udp.tx', stack.name, {
+        src: formatIpv4(src),
+        sport: s.localPort,
+        dst: formatIpv4(dst),
+        dport: port,
+        len: data.length,
+      });
     }
     return stack.ipSend({ src, dst, protocol: IPPROTO_UDP, payload: p, ttl: s.ttl, tos: s.tos });
   }
@@ -229,7 +254,12 @@ export class UdpLayer {
       if (r.error === 'bad-checksum') this.stats.InCsumErrors++;
       stack.count(`udp:${r.error}`);
       if (stack.trace.active) {
-        stack.trace.emit('udp.drop', stack.name, { reason: r.error, src: formatIpv4(meta.src), dst: formatIpv4(meta.dst), dport: -1 });
+        stack.trace.emit('udp.drop', stack.name, {
+          reason: r.error,
+          src: formatIpv4(meta.src),
+          dst: formatIpv4(meta.dst),
+          dport: -1,
+        });
       }
       return;
     }
@@ -239,7 +269,12 @@ export class UdpLayer {
       this.stats.NoPorts++;
       stack.count('udp:no-port');
       if (stack.trace.active) {
-        stack.trace.emit('udp.drop', stack.name, { reason: 'no-port', src: formatIpv4(meta.src), dst: formatIpv4(meta.dst), dport: u.dstPort });
+        stack.trace.emit('udp.drop', stack.name, {
+          reason: 'no-port',
+          src: formatIpv4(meta.src),
+          dst: formatIpv4(meta.dst),
+          dport: u.dstPort,
+        });
       }
       // RFC 1122 § 4.1.3.1: port unreachable, but never for broadcasts (§ 3.2.2).
       if (!meta.broadcast && stack.current !== undefined) {
@@ -257,7 +292,12 @@ export class UdpLayer {
         dport: u.dstPort,
         len: u.payloadLen,
       });
-      stack.trace.emit('stack.rx', stack.name, { iface: meta.iface, stage: 'socket', fn: 'sock_queue_rcv_skb', len: u.payloadLen });
+      stack.trace.emit('stack.rx', stack.name, {
+        iface: meta.iface,
+        stage: 'socket',
+        fn: 'sock_queue_rcv_skb',
+        len: u.payloadLen,
+      });
     }
     stack.clock.noteWake();
     sock.deliver(data, { address: meta.src, port: u.srcPort, size: u.payloadLen });

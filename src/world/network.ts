@@ -29,11 +29,11 @@ import type { NicOptions } from '../stack/nic.js';
 /** Interface spec in the short form: an address "10.0.0.1/24", or an object. */
 export type IfaceSpec =
   | string
-  | {
+  | ({
       address?: string | string[];
       mac?: string;
       mtu?: number;
-    } & NicOptions;
+    } & NicOptions);
 
 /** Route spec in the short form: { "10.0.0.0/8": "192.168.3.1", default: "192.168.3.1" }. */
 export type RoutesSpec = Record<string, string>;
@@ -54,19 +54,33 @@ export class Network extends Simulation {
   }
 
   /** Adds a host with interfaces (name → address) and routes (prefix → gateway). */
-  host(name: string, ifaces: Record<string, IfaceSpec> = {}, routes: RoutesSpec = {}, options: HostOptions = {}): Host {
+  host(
+    name: string,
+    ifaces: Record<string, IfaceSpec> = {},
+    routes: RoutesSpec = {},
+    options: HostOptions = {},
+  ): Host {
     const h = new Host(this, name, options);
     this.configure(h, ifaces, routes);
     return h;
   }
 
-  router(name: string, ifaces: Record<string, IfaceSpec> = {}, routes: RoutesSpec = {}, options: HostOptions = {}): Router {
+  router(
+    name: string,
+    ifaces: Record<string, IfaceSpec> = {},
+    routes: RoutesSpec = {},
+    options: HostOptions = {},
+  ): Router {
     const r = new Router(this, name, options);
     this.configure(r, ifaces, routes);
     return r;
   }
 
-  switch(name: string, ports: number | string[] = 8, options: Omit<SwitchOptions, 'ports'> = {}): Switch {
+  switch(
+    name: string,
+    ports: number | string[] = 8,
+    options: Omit<SwitchOptions, 'ports'> = {},
+  ): Switch {
     return new Switch(this, name, { ...options, ports });
   }
 
@@ -95,21 +109,26 @@ export class Network extends Simulation {
     for (const [ifname, spec] of Object.entries(ifaces)) {
       const s = typeof spec === 'string' ? { address: spec } : spec;
       const mac = s.mac === undefined ? undefined : parseMac(s.mac);
-      if (s.mac !== undefined && mac === undefined) throw new Error(`${h.name}.${ifname}: bad MAC "${s.mac}"`);
+      if (s.mac !== undefined && mac === undefined)
+        throw new Error(`${h.name}.${ifname}: bad MAC "${s.mac}"`);
       h.addInterface(ifname, { ...s, mac });
-      const addrs = s.address === undefined ? [] : Array.isArray(s.address) ? s.address : [s.address];
+      const addrs =
+        s.address === undefined ? [] : Array.isArray(s.address) ? s.address : [s.address];
       for (const a of addrs) {
         const c = parseCidr(a);
-        if (c === undefined) throw new Error(`${h.name}.${ifname}: bad address "${a}" (expected like 10.0.0.1/24)`);
+        if (c === undefined)
+          throw new Error(`${h.name}.${ifname}: bad address "${a}" (expected like 10.0.0.1/24)`);
         h.addAddress(ifname, c.addr, c.prefix);
       }
     }
     for (const [to, via] of Object.entries(routes)) {
       const c = to === 'default' ? { addr: 0, prefix: 0 } : parseCidr(to);
       const gw = parseIpv4(via);
-      if (c === undefined || gw === undefined) throw new Error(`${h.name}: bad route ${to} via ${via}`);
+      if (c === undefined || gw === undefined)
+        throw new Error(`${h.name}: bad route ${to} via ${via}`);
       const iface = h.ifaceForGateway(gw);
-      if (iface === undefined) throw new Error(`${h.name}: gateway ${via} is not on any connected subnet`);
+      if (iface === undefined)
+        throw new Error(`${h.name}: gateway ${via} is not on any connected subnet`);
       const err = h.addRoute({ dst: c.addr, prefix: c.prefix, gateway: gw, iface: iface.name });
       if (err !== undefined) throw new Error(`${h.name}: ${err}`);
     }

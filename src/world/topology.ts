@@ -10,7 +10,15 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node as YNode, Pair, YAMLMap } from 'yaml';
 import type { LinkProps } from '../sim/link.js';
-import { formatIpv4, formatMac, isMulticastMac, parseCidr, parseIpv4, parseMac, prefixToMask } from '../wire/addr.js';
+import {
+  formatIpv4,
+  formatMac,
+  isMulticastMac,
+  parseCidr,
+  parseIpv4,
+  parseMac,
+  prefixToMask,
+} from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
 import { Host } from '../devices/host.js';
 import { Hub } from '../devices/hub.js';
@@ -140,7 +148,8 @@ class Reader {
   }
 
   error(n: YNode | null | undefined | Pos, path: string, message: string): void {
-    const p = n !== null && n !== undefined && 'line' in n ? n : this.pos(n as YNode | null | undefined);
+    const p =
+      n !== null && n !== undefined && 'line' in n ? n : this.pos(n as YNode | null | undefined);
     this.issues.push({ file: this.file, line: p.line, col: p.col, path, message });
   }
 
@@ -160,7 +169,11 @@ class Reader {
       }
       const key = String(k);
       if (allowed !== undefined && !allowed.includes(key)) {
-        this.error(pair.key as YNode, path, `unknown field "${key}" (expected one of: ${allowed.join(', ')})`);
+        this.error(
+          pair.key as YNode,
+          path,
+          `unknown field "${key}" (expected one of: ${allowed.join(', ')})`,
+        );
         continue;
       }
       out.push([key, pair.value as YNode | null, pair]);
@@ -175,9 +188,25 @@ class Reader {
   }
 }
 
-const LINK_FIELDS = ['bandwidth', 'delay', 'mtu', 'queue', 'loss', 'duplicate', 'corrupt', 'reorder', 'reorder_delay', 'jitter'] as const;
+const LINK_FIELDS = [
+  'bandwidth',
+  'delay',
+  'mtu',
+  'queue',
+  'loss',
+  'duplicate',
+  'corrupt',
+  'reorder',
+  'reorder_delay',
+  'jitter',
+] as const;
 
-function readLinkProps(r: Reader, m: YAMLMap, path: string, skip: readonly string[]): Partial<LinkProps> {
+function readLinkProps(
+  r: Reader,
+  m: YAMLMap,
+  path: string,
+  skip: readonly string[],
+): Partial<LinkProps> {
   const props: Partial<LinkProps> = {};
   for (const [key, v] of r.entries(m, path, [...LINK_FIELDS, ...skip])) {
     if (skip.includes(key)) continue;
@@ -223,17 +252,25 @@ function readAddress(r: Reader, n: YNode | null, path: string): TopoAddress | un
   const v = r.scalar(n);
   const c = typeof v === 'string' ? parseCidr(v) : undefined;
   if (c === undefined || typeof v !== 'string' || !v.includes('/')) {
-    r.error(n, path, `${JSON.stringify(v)} is not an IPv4 address with a prefix length (like 192.168.3.10/24)`);
+    r.error(
+      n,
+      path,
+      `${JSON.stringify(v)} is not an IPv4 address with a prefix length (like 192.168.3.10/24)`,
+    );
     return undefined;
   }
   if (c.prefix < 31) {
     const mask = prefixToMask(c.prefix);
     const host = (c.addr & ~mask) >>> 0;
     if (host === 0) {
-      r.error(n, path, `${v} is the network address of ${formatIpv4((c.addr & mask) >>> 0)}/${c.prefix}; use a host address`);
+      r.error(
+        n,
+        path,
+        `${v} is the network address of ${formatIpv4((c.addr & mask) >>> 0)}/${c.prefix}; use a host address`,
+      );
       return undefined;
     }
-    if (host === (~mask >>> 0)) {
+    if (host === ~mask >>> 0) {
       r.error(n, path, `${v} is the broadcast address of its subnet; use a host address`);
       return undefined;
     }
@@ -243,7 +280,8 @@ function readAddress(r: Reader, n: YNode | null, path: string): TopoAddress | un
 
 function readIface(r: Reader, name: string, n: YNode | null, path: string, pos: Pos): TopoIface {
   const iface: TopoIface = { name, addresses: [], pos };
-  if (!IFNAME.test(name)) r.error(pos, path, `interface name "${name}" may only use letters, digits and "_"`);
+  if (!IFNAME.test(name))
+    r.error(pos, path, `interface name "${name}" may only use letters, digits and "_"`);
   if (n === null || (isScalar(n) && n.value === null)) return iface;
   if (isScalar(n)) {
     const a = readAddress(r, n, path);
@@ -261,7 +299,16 @@ function readIface(r: Reader, name: string, n: YNode | null, path: string, pos: 
     r.error(n, path, 'expected an address, a list of addresses, or a map with address, mac, mtu');
     return iface;
   }
-  for (const [key, v] of r.entries(n, path, ['address', 'addresses', 'mac', 'mtu', 'promiscuous', 'tx_queue_len', 'rx_ring', 'rx_cost'])) {
+  for (const [key, v] of r.entries(n, path, [
+    'address',
+    'addresses',
+    'mac',
+    'mtu',
+    'promiscuous',
+    'tx_queue_len',
+    'rx_ring',
+    'rx_cost',
+  ])) {
     const p = `${path}.${key}`;
     const val = r.scalar(v);
     switch (key) {
@@ -279,8 +326,14 @@ function readIface(r: Reader, name: string, n: YNode | null, path: string, pos: 
         break;
       case 'mac': {
         const mac = typeof val === 'string' ? parseMac(val) : undefined;
-        if (mac === undefined) r.error(v, p, `${JSON.stringify(val)} is not a MAC address (like 02:00:00:00:00:0a)`);
-        else if (isMulticastMac(mac)) r.error(v, p, `${val} is a group (multicast) address; a NIC needs a unicast MAC (first octet even)`);
+        if (mac === undefined)
+          r.error(v, p, `${JSON.stringify(val)} is not a MAC address (like 02:00:00:00:00:0a)`);
+        else if (isMulticastMac(mac))
+          r.error(
+            v,
+            p,
+            `${val} is a group (multicast) address; a NIC needs a unicast MAC (first octet even)`,
+          );
         else iface.mac = mac;
         break;
       }
@@ -321,11 +374,19 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
         if (val === 'default') break;
         const c = typeof val === 'string' ? parseCidr(val) : undefined;
         if (c === undefined || typeof val !== 'string' || !val.includes('/')) {
-          r.error(v, p, `${JSON.stringify(val)} is not a destination (like 10.0.0.0/8, 10.0.0.5/32 or default)`);
+          r.error(
+            v,
+            p,
+            `${JSON.stringify(val)} is not a destination (like 10.0.0.0/8, 10.0.0.5/32 or default)`,
+          );
           break;
         }
-        if (((c.addr & prefixToMask(c.prefix)) >>> 0) !== c.addr) {
-          r.error(v, p, `${val} has host bits set; the network is ${formatIpv4((c.addr & prefixToMask(c.prefix)) >>> 0)}/${c.prefix}`);
+        if ((c.addr & prefixToMask(c.prefix)) >>> 0 !== c.addr) {
+          r.error(
+            v,
+            p,
+            `${val} has host bits set; the network is ${formatIpv4((c.addr & prefixToMask(c.prefix)) >>> 0)}/${c.prefix}`,
+          );
           break;
         }
         route.dst = c.addr;
@@ -354,7 +415,8 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
     }
   }
   if (!hasTo) r.error(n, path, 'missing "to" (a destination like 10.0.0.0/8 or default)');
-  if (route.via === undefined && route.dev === undefined) r.error(n, path, 'a route needs "via" (a gateway) or "dev" (an interface), or both');
+  if (route.via === undefined && route.dev === undefined)
+    r.error(n, path, 'a route needs "via" (a gateway) or "dev" (an interface), or both');
   return route;
 }
 
@@ -368,8 +430,10 @@ function readPorts(r: Reader, n: YNode | null, path: string): string[] {
     const names: string[] = [];
     n.items.forEach((it, i) => {
       const s = r.scalar(it as YNode);
-      if (typeof s !== 'string' || !IFNAME.test(s)) r.error(it as YNode, `${path}[${i}]`, 'a port name uses letters, digits and "_"');
-      else if (names.includes(s)) r.error(it as YNode, `${path}[${i}]`, `port "${s}" is listed twice`);
+      if (typeof s !== 'string' || !IFNAME.test(s))
+        r.error(it as YNode, `${path}[${i}]`, 'a port name uses letters, digits and "_"');
+      else if (names.includes(s))
+        r.error(it as YNode, `${path}[${i}]`, `port "${s}" is listed twice`);
       else names.push(s);
     });
     return names;
@@ -378,8 +442,15 @@ function readPorts(r: Reader, n: YNode | null, path: string): string[] {
   return [];
 }
 
-function readNode(r: Reader, name: string, n: YNode | null, path: string, pos: Pos): TopoNode | undefined {
-  if (!NAME.test(name)) r.error(pos, path, `node name "${name}" may only use letters, digits, "_" and "-"`);
+function readNode(
+  r: Reader,
+  name: string,
+  n: YNode | null,
+  path: string,
+  pos: Pos,
+): TopoNode | undefined {
+  if (!NAME.test(name))
+    r.error(pos, path, `node name "${name}" may only use letters, digits, "_" and "-"`);
   if (!isMap(n)) {
     r.error(n ?? pos, path, 'a node is a map with at least "kind" (host, router, switch or hub)');
     return undefined;
@@ -387,7 +458,13 @@ function readNode(r: Reader, name: string, n: YNode | null, path: string, pos: P
   const kindNode = n.get('kind', true) as YNode | undefined;
   const kind = r.scalar(kindNode);
   if (kind !== 'host' && kind !== 'router' && kind !== 'switch' && kind !== 'hub') {
-    r.error(kindNode ?? n, `${path}.kind`, kindNode === undefined ? 'missing "kind" (host, router, switch or hub)' : `${JSON.stringify(kind)} is not a kind (host, router, switch or hub)`);
+    r.error(
+      kindNode ?? n,
+      `${path}.kind`,
+      kindNode === undefined
+        ? 'missing "kind" (host, router, switch or hub)'
+        : `${JSON.stringify(kind)} is not a kind (host, router, switch or hub)`,
+    );
     return undefined;
   }
   const node: TopoNode = { name, kind, interfaces: [], routes: [], ports: [], pos };
@@ -403,11 +480,17 @@ function readNode(r: Reader, name: string, n: YNode | null, path: string, pos: P
     switch (key) {
       case 'interfaces':
         if (!isMap(v)) {
-          r.error(v ?? (pair.key as YNode), p, 'expected a map of interface name → address (or settings)');
+          r.error(
+            v ?? (pair.key as YNode),
+            p,
+            'expected a map of interface name → address (or settings)',
+          );
           break;
         }
         for (const [ifname, iv, ipair] of r.entries(v, p)) {
-          node.interfaces.push(readIface(r, ifname, iv, `${p}.${ifname}`, r.pos(ipair.key as YNode)));
+          node.interfaces.push(
+            readIface(r, ifname, iv, `${p}.${ifname}`, r.pos(ipair.key as YNode)),
+          );
         }
         break;
       case 'routes':
@@ -466,21 +549,45 @@ function readEnd(r: Reader, n: YNode | null, path: string): TopoEnd | undefined 
   return { node: v.slice(0, i), port: v.slice(i + 1), pos: r.pos(n) };
 }
 
-function readLink(r: Reader, n: YNode | null, path: string, defaults: Partial<LinkProps>): TopoLink | undefined {
+function readLink(
+  r: Reader,
+  n: YNode | null,
+  path: string,
+  defaults: Partial<LinkProps>,
+): TopoLink | undefined {
   const pos = r.pos(n);
   if (isSeq(n)) {
     const ends = n.items.map((it, i) => readEnd(r, it as YNode, `${path}[${i}]`));
-    if (ends.length !== 2) r.error(n, path, `a link joins exactly 2 ports (got ${ends.length}); use { segment: [...] } for a shared bus`);
-    return { kind: 'link', ends: ends.filter((e): e is TopoEnd => e !== undefined), props: { ...defaults }, pos, path };
+    if (ends.length !== 2)
+      r.error(
+        n,
+        path,
+        `a link joins exactly 2 ports (got ${ends.length}); use { segment: [...] } for a shared bus`,
+      );
+    return {
+      kind: 'link',
+      ends: ends.filter((e): e is TopoEnd => e !== undefined),
+      props: { ...defaults },
+      pos,
+      path,
+    };
   }
   if (!isMap(n)) {
-    r.error(n, path, 'a link is [a.port, b.port] or a map with "between" (or "segment") and properties');
+    r.error(
+      n,
+      path,
+      'a link is [a.port, b.port] or a map with "between" (or "segment") and properties',
+    );
     return undefined;
   }
   const between = n.get('between', true) as YNode | undefined;
   const segment = n.get('segment', true) as YNode | undefined;
   if ((between === undefined) === (segment === undefined)) {
-    r.error(n, path, 'a link needs exactly one of "between: [a.port, b.port]" or "segment: [ports...]"');
+    r.error(
+      n,
+      path,
+      'a link needs exactly one of "between: [a.port, b.port]" or "segment: [ports...]"',
+    );
     return undefined;
   }
   const list = (between ?? segment)!;
@@ -489,14 +596,19 @@ function readLink(r: Reader, n: YNode | null, path: string, defaults: Partial<Li
     r.error(list, `${path}.${key}`, 'expected a list of port references');
     return undefined;
   }
-  const ends = list.items.map((it, i) => readEnd(r, it as YNode, `${path}.${key}[${i}]`)).filter((e): e is TopoEnd => e !== undefined);
-  if (key === 'between' && list.items.length !== 2) r.error(list, `${path}.between`, `a link joins exactly 2 ports (got ${list.items.length})`);
-  if (key === 'segment' && list.items.length < 2) r.error(list, `${path}.segment`, 'a segment needs at least 2 ports');
+  const ends = list.items
+    .map((it, i) => readEnd(r, it as YNode, `${path}.${key}[${i}]`))
+    .filter((e): e is TopoEnd => e !== undefined);
+  if (key === 'between' && list.items.length !== 2)
+    r.error(list, `${path}.between`, `a link joins exactly 2 ports (got ${list.items.length})`);
+  if (key === 'segment' && list.items.length < 2)
+    r.error(list, `${path}.segment`, 'a segment needs at least 2 ports');
   const props = { ...defaults, ...readLinkProps(r, n, path, ['between', 'segment', 'name']) };
   const nameVal = r.scalar(n.get('name', true) as YNode | undefined);
   const link: TopoLink = { kind: key === 'between' ? 'link' : 'segment', ends, props, pos, path };
   if (nameVal !== undefined) {
-    if (typeof nameVal !== 'string' || nameVal === '') r.error(n.get('name', true) as YNode, `${path}.name`, 'expected a name');
+    if (typeof nameVal !== 'string' || nameVal === '')
+      r.error(n.get('name', true) as YNode, `${path}.name`, 'expected a name');
     else link.name = nameVal;
   }
   return link;
@@ -534,7 +646,14 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
   let sawNodes = false;
   /** Nodes that had errors of their own: links to them are not reported again. */
   const invalid = new Set<string>();
-  for (const [key, v, pair] of r.entries(root, '', ['name', 'description', 'seed', 'defaults', 'nodes', 'links'])) {
+  for (const [key, v, pair] of r.entries(root, '', [
+    'name',
+    'description',
+    'seed',
+    'defaults',
+    'nodes',
+    'links',
+  ])) {
     const val = r.scalar(v);
     switch (key) {
       case 'name':
@@ -584,35 +703,73 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
   for (const n of topo.nodes) {
     const seenIf = new Set<string>();
     for (const i of n.interfaces) {
-      if (i.name === 'lo') r.error(i.pos, `nodes.${n.name}.interfaces.lo`, '"lo" is the loopback interface every node has; pick another name');
+      if (i.name === 'lo')
+        r.error(
+          i.pos,
+          `nodes.${n.name}.interfaces.lo`,
+          '"lo" is the loopback interface every node has; pick another name',
+        );
       seenIf.add(i.name);
       for (const a of i.addresses) {
         const prev = addrOwner.get(a.addr);
-        if (prev !== undefined) r.error(a.pos, `nodes.${n.name}.interfaces.${i.name}`, `${formatIpv4(a.addr)} is already used by ${prev}`);
+        if (prev !== undefined)
+          r.error(
+            a.pos,
+            `nodes.${n.name}.interfaces.${i.name}`,
+            `${formatIpv4(a.addr)} is already used by ${prev}`,
+          );
         else addrOwner.set(a.addr, `${n.name}.${i.name}`);
       }
       if (i.mac !== undefined) {
         const prev = macOwner.get(i.mac);
-        if (prev !== undefined) r.error(i.pos, `nodes.${n.name}.interfaces.${i.name}.mac`, `${formatMac(i.mac)} is already used by ${prev}`);
+        if (prev !== undefined)
+          r.error(
+            i.pos,
+            `nodes.${n.name}.interfaces.${i.name}.mac`,
+            `${formatMac(i.mac)} is already used by ${prev}`,
+          );
         else macOwner.set(i.mac, `${n.name}.${i.name}`);
       }
     }
     const routeKeys = new Set<string>();
     for (const rt of n.routes) {
       if (rt.dev !== undefined && !seenIf.has(rt.dev)) {
-        r.error(rt.pos, `${rt.path}.dev`, `${n.name} has no interface "${rt.dev}" (it has: ${[...seenIf].join(', ') || 'none'})`);
+        r.error(
+          rt.pos,
+          `${rt.path}.dev`,
+          `${n.name} has no interface "${rt.dev}" (it has: ${[...seenIf].join(', ') || 'none'})`,
+        );
         continue;
       }
       if (rt.via !== undefined) {
         const candidates = n.interfaces.filter((i) => rt.dev === undefined || i.name === rt.dev);
-        const onLink = candidates.some((i) => i.addresses.some((a) => ((rt.via! & prefixToMask(a.prefix)) >>> 0) === ((a.addr & prefixToMask(a.prefix)) >>> 0)));
+        const onLink = candidates.some((i) =>
+          i.addresses.some(
+            (a) =>
+              (rt.via! & prefixToMask(a.prefix)) >>> 0 === (a.addr & prefixToMask(a.prefix)) >>> 0,
+          ),
+        );
         if (!onLink) {
-          const subnets = candidates.flatMap((i) => i.addresses.map((a) => `${formatIpv4((a.addr & prefixToMask(a.prefix)) >>> 0)}/${a.prefix} on ${i.name}`));
-          r.error(rt.pos, `${rt.path}.via`, `gateway ${formatIpv4(rt.via)} is not on a connected subnet of ${n.name} (${subnets.join(', ') || 'no addresses'})`);
+          const subnets = candidates.flatMap((i) =>
+            i.addresses.map(
+              (a) =>
+                `${formatIpv4((a.addr & prefixToMask(a.prefix)) >>> 0)}/${a.prefix} on ${i.name}`,
+            ),
+          );
+          r.error(
+            rt.pos,
+            `${rt.path}.via`,
+            `gateway ${formatIpv4(rt.via)} is not on a connected subnet of ${n.name} (${subnets.join(', ') || 'no addresses'})`,
+          );
         }
       }
       const key = `${rt.dst}/${rt.prefix}/${rt.metric ?? 0}`;
-      if (routeKeys.has(key)) r.error(rt.pos, rt.path, `a route to ${formatIpv4(rt.dst)}/${rt.prefix} with the same metric is already listed`);
+      if (routeKeys.has(key))
+        r.error(
+          rt.pos,
+          rt.path,
+          `a route to ${formatIpv4(rt.dst)}/${rt.prefix} with the same metric is already listed`,
+        );
       routeKeys.add(key);
     }
   }
@@ -625,9 +782,16 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
         if (!invalid.has(e.node)) r.error(e.pos, l.path, `no node named "${e.node}"`);
         continue;
       }
-      const ports = node.kind === 'host' || node.kind === 'router' ? node.interfaces.map((i) => i.name) : node.ports;
+      const ports =
+        node.kind === 'host' || node.kind === 'router'
+          ? node.interfaces.map((i) => i.name)
+          : node.ports;
       if (!ports.includes(e.port)) {
-        r.error(e.pos, l.path, `${e.node} has no ${node.kind === 'host' || node.kind === 'router' ? 'interface' : 'port'} "${e.port}" (it has: ${ports.join(', ') || 'none'})`);
+        r.error(
+          e.pos,
+          l.path,
+          `${e.node} has no ${node.kind === 'host' || node.kind === 'router' ? 'interface' : 'port'} "${e.port}" (it has: ${ports.join(', ') || 'none'})`,
+        );
         continue;
       }
       const prev = used.get(id);
@@ -636,10 +800,19 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
       const mtu = l.props.mtu;
       const iface = node.interfaces.find((i) => i.name === e.port);
       if (mtu !== undefined && iface?.mtu !== undefined && iface.mtu > mtu) {
-        r.error(e.pos, l.path, `${id} has MTU ${iface.mtu}, larger than this link's MTU ${mtu}: its big frames would be dropped`);
+        r.error(
+          e.pos,
+          l.path,
+          `${id} has MTU ${iface.mtu}, larger than this link's MTU ${mtu}: its big frames would be dropped`,
+        );
       }
     }
-    if (l.kind === 'link' && l.ends.length === 2 && l.ends[0].node === l.ends[1].node && l.ends[0].port === l.ends[1].port) {
+    if (
+      l.kind === 'link' &&
+      l.ends.length === 2 &&
+      l.ends[0].node === l.ends[1].node &&
+      l.ends[0].port === l.ends[1].port
+    ) {
       r.error(l.pos, l.path, 'a link cannot connect a port to itself');
     }
   }
@@ -657,17 +830,28 @@ export function buildNetwork(topo: Topology, options: BuildOptions = {}): Networ
   const net = new Network({ seed: options.seed ?? topo.seed ?? 1, tcp: options.tcp });
   const issues: TopologyIssue[] = [];
   const linkMtu = new Map<string, number>();
-  for (const l of topo.links) if (l.props.mtu !== undefined) for (const e of l.ends) linkMtu.set(`${e.node}.${e.port}`, l.props.mtu);
+  for (const l of topo.links)
+    if (l.props.mtu !== undefined)
+      for (const e of l.ends) linkMtu.set(`${e.node}.${e.port}`, l.props.mtu);
   for (const n of topo.nodes) {
     if (n.kind === 'switch') {
-      new Switch(net, n.name, { ports: n.ports, ageing: n.ageing, latency: n.latency, queue: n.queue, tableSize: n.tableSize });
+      new Switch(net, n.name, {
+        ports: n.ports,
+        ageing: n.ageing,
+        latency: n.latency,
+        queue: n.queue,
+        tableSize: n.tableSize,
+      });
       continue;
     }
     if (n.kind === 'hub') {
       new Hub(net, n.name, { ports: n.ports });
       continue;
     }
-    const h: Host = n.kind === 'router' ? new Router(net, n.name) : new Host(net, n.name, { forwarding: n.forwarding });
+    const h: Host =
+      n.kind === 'router'
+        ? new Router(net, n.name)
+        : new Host(net, n.name, { forwarding: n.forwarding });
     if (n.kind === 'host' && n.forwarding === true) h.forwarding = true;
     for (const i of n.interfaces) {
       const iface = h.addInterface(i.name, {
@@ -683,11 +867,31 @@ export function buildNetwork(topo: Topology, options: BuildOptions = {}): Networ
     for (const rt of n.routes) {
       const dev = rt.dev ?? (rt.via !== undefined ? h.ifaceForGateway(rt.via)?.name : undefined);
       if (dev === undefined) {
-        issues.push({ file: topo.file, line: rt.pos.line, col: rt.pos.col, path: rt.path, message: 'cannot tell which interface this route uses' });
+        issues.push({
+          file: topo.file,
+          line: rt.pos.line,
+          col: rt.pos.col,
+          path: rt.path,
+          message: 'cannot tell which interface this route uses',
+        });
         continue;
       }
-      const err = h.addRoute({ dst: rt.dst, prefix: rt.prefix, gateway: rt.via, iface: dev, metric: rt.metric, src: rt.src });
-      if (err !== undefined) issues.push({ file: topo.file, line: rt.pos.line, col: rt.pos.col, path: rt.path, message: err });
+      const err = h.addRoute({
+        dst: rt.dst,
+        prefix: rt.prefix,
+        gateway: rt.via,
+        iface: dev,
+        metric: rt.metric,
+        src: rt.src,
+      });
+      if (err !== undefined)
+        issues.push({
+          file: topo.file,
+          line: rt.pos.line,
+          col: rt.pos.col,
+          path: rt.path,
+          message: err,
+        });
     }
     if (options.tcp !== undefined) h.attachTcp(options.tcp);
   }
@@ -701,6 +905,10 @@ export function buildNetwork(topo: Topology, options: BuildOptions = {}): Networ
 }
 
 /** parseTopology + buildNetwork. */
-export function loadNetwork(text: string, file = 'topology.yaml', options: BuildOptions = {}): Network {
+export function loadNetwork(
+  text: string,
+  file = 'topology.yaml',
+  options: BuildOptions = {},
+): Network {
   return buildNetwork(parseTopology(text, file), options);
 }

@@ -23,7 +23,8 @@ export function arpRows(host: NetStack): ArpRow[] {
   const rows: ArpRow[] = [];
   for (const i of host.interfaces.values()) {
     if (i.arp === undefined) continue;
-    for (const e of i.arp.list()) rows.push({ ip: e.ip, mac: e.mac, state: e.state, iface: i.name });
+    for (const e of i.arp.list())
+      rows.push({ ip: e.ip, mac: e.mac, state: e.state, iface: i.name });
   }
   return rows;
 }
@@ -40,8 +41,20 @@ export function formatArpN(rows: readonly ArpRow[]): string[] {
     let flags = '';
     if (complete(r.state)) flags += 'C';
     if (r.state === 'PERMANENT') flags += 'M';
-    const hw = complete(r.state) ? 'ether'.padEnd(8) + formatMac(r.mac).padEnd(20) : ''.padEnd(8) + '(incomplete)'.padEnd(20);
-    out.push((formatIpv4(r.ip).padEnd(23) + '  ' + hw + flags.padEnd(6) + ''.padEnd(15) + ' ' + r.iface).trimEnd());
+    const hw = complete(r.state)
+      ? 'ether'.padEnd(8) + formatMac(r.mac).padEnd(20)
+      : ''.padEnd(8) + '(incomplete)'.padEnd(20);
+    out.push(
+      (
+        formatIpv4(r.ip).padEnd(23) +
+        '  ' +
+        hw +
+        flags.padEnd(6) +
+        ''.padEnd(15) +
+        ' ' +
+        r.iface
+      ).trimEnd(),
+    );
   }
   return out;
 }

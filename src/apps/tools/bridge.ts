@@ -18,7 +18,9 @@ export function formatShowMacs(sw: Switch): string[] {
     const age = now - e.seen;
     const sec = Math.floor(age / 1e9);
     const cs = Math.floor((age % 1e9) / 1e7);
-    out.push(`${String(e.port.number).padStart(3)}\t${formatMac(e.mac)}\tno\t\t${String(sec).padStart(4)}.${String(cs).padStart(2, '0')}`);
+    out.push(
+      `${String(e.port.number).padStart(3)}\t${formatMac(e.mac)}\tno\t\t${String(sec).padStart(4)}.${String(cs).padStart(2, '0')}`,
+    );
   }
   return out;
 }

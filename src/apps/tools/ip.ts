@@ -20,19 +20,35 @@ export interface RouteGetResult {
 /** `ip route get <addr>`. */
 export function ipRouteGet(host: NetStack, dst: Ipv4Addr | string): RouteGetResult {
   const d = typeof dst === 'string' ? parseIpv4(dst) : dst >>> 0;
-  if (d === undefined) return { lines: [`Error: any valid prefix is expected rather than "${String(dst)}".`], exitCode: 1 };
+  if (d === undefined)
+    return {
+      lines: [`Error: any valid prefix is expected rather than "${String(dst)}".`],
+      exitCode: 1,
+    };
   const r = host.resolveRoute(d);
   if (r === undefined) return { lines: ['RTNETLINK answers: Network is unreachable'], exitCode: 2 };
   const a = formatIpv4(d);
   if (r.local) {
-    return { lines: [`local ${a} dev lo src ${formatIpv4(r.src)} uid 0`, '    cache <local>'], exitCode: 0 };
+    return {
+      lines: [`local ${a} dev lo src ${formatIpv4(r.src)} uid 0`, '    cache <local>'],
+      exitCode: 0,
+    };
   }
   const route = r.route!;
   const via = route.gateway !== 0 ? ` via ${formatIpv4(route.gateway)}` : '';
   if (d === 0xffffffff || r.iface.isBroadcast(d)) {
-    return { lines: [`broadcast ${a} dev ${r.iface.name} src ${formatIpv4(r.src)} uid 0`, '    cache <local,brd>'], exitCode: 0 };
+    return {
+      lines: [
+        `broadcast ${a} dev ${r.iface.name} src ${formatIpv4(r.src)} uid 0`,
+        '    cache <local,brd>',
+      ],
+      exitCode: 0,
+    };
   }
-  return { lines: [`${a}${via} dev ${r.iface.name} src ${formatIpv4(r.src)} uid 0`, '    cache'], exitCode: 0 };
+  return {
+    lines: [`${a}${via} dev ${r.iface.name} src ${formatIpv4(r.src)} uid 0`, '    cache'],
+    exitCode: 0,
+  };
 }
 
 /**
@@ -43,7 +59,8 @@ export function explainRouteGet(host: NetStack, dst: Ipv4Addr): string[] {
   const ex = host.explainRoute(dst);
   const out: string[] = [];
   const a = formatIpv4(dst);
-  if (ex.lookup?.local === true) return [`${a} is an address of ${host.name}: delivered locally (loopback)`];
+  if (ex.lookup?.local === true)
+    return [`${a} is an address of ${host.name}: delivered locally (loopback)`];
   for (const c of ex.candidates) {
     const r = c.route;
     const mask = formatIpv4(prefixMask(r.prefix));
@@ -129,16 +146,43 @@ export function formatIpLink(host: NetStack, stats = 0, only?: string): string[]
     if (stats === 0) continue;
     const c = i.counters;
     out.push('    RX:  bytes packets errors dropped  missed   mcast');
-    out.push(row([10, 8, 7, 8, 8, 8], [c.rxBytes, c.rxPackets, c.rxErrors, c.rxDropped, c.rxMissed, c.rxMcast]));
+    out.push(
+      row(
+        [10, 8, 7, 8, 8, 8],
+        [c.rxBytes, c.rxPackets, c.rxErrors, c.rxDropped, c.rxMissed, c.rxMcast],
+      ),
+    );
     if (stats > 1) {
       out.push('    RX errors:  length    crc   frame    fifo overrun');
-      out.push(row([10, 8, 7, 8, 8, 8], ['', c.rxLengthErrors, c.rxCrcErrors, c.rxFrameErrors, c.rxFifoErrors, c.rxOverErrors]));
+      out.push(
+        row(
+          [10, 8, 7, 8, 8, 8],
+          ['', c.rxLengthErrors, c.rxCrcErrors, c.rxFrameErrors, c.rxFifoErrors, c.rxOverErrors],
+        ),
+      );
     }
     out.push('    TX:  bytes packets errors dropped carrier collsns');
-    out.push(row([10, 8, 7, 8, 8, 8], [c.txBytes, c.txPackets, c.txErrors, c.txDropped, c.txCarrierErrors, c.collisions]));
+    out.push(
+      row(
+        [10, 8, 7, 8, 8, 8],
+        [c.txBytes, c.txPackets, c.txErrors, c.txDropped, c.txCarrierErrors, c.collisions],
+      ),
+    );
     if (stats > 1) {
       out.push('    TX errors: aborted   fifo  window heartbt transns');
-      out.push(row([10, 8, 7, 8, 8, 8], ['', c.txAbortedErrors, c.txFifoErrors, c.txWindowErrors, c.txHeartbeatErrors, c.txTransns]));
+      out.push(
+        row(
+          [10, 8, 7, 8, 8, 8],
+          [
+            '',
+            c.txAbortedErrors,
+            c.txFifoErrors,
+            c.txWindowErrors,
+            c.txHeartbeatErrors,
+            c.txTransns,
+          ],
+        ),
+      );
     }
   }
   return out.map((l) => l.trimEnd());

@@ -81,7 +81,12 @@ export function icmpErrorText(type: number, code: number, mtu: number): string {
     if (code === 4) return `Frag needed and DF set (mtu = ${mtu})`;
     return UNREACH[code] ?? `Dest Unreachable, Bad Code: ${code}`;
   }
-  if (type === 11) return code === 0 ? 'Time to live exceeded' : code === 1 ? 'Frag reassembly time exceeded' : `Time exceeded, Bad Code: ${code}`;
+  if (type === 11)
+    return code === 0
+      ? 'Time to live exceeded'
+      : code === 1
+        ? 'Frag reassembly time exceeded'
+        : `Time exceeded, Bad Code: ${code}`;
   return `Bad ICMP type: ${type}`;
 }
 
@@ -165,20 +170,34 @@ function echoData(size: number, now: number): Uint8Array {
  * Runs ping on `host`. `out` receives each line as it would appear on the terminal. Drive the
  * simulation with `sim.runUntilSettled(ping(...))`.
  */
-export async function ping(host: NetStack, options: PingOptions, out: (line: string) => void = () => {}): Promise<PingResult> {
+export async function ping(
+  host: NetStack,
+  options: PingOptions,
+  out: (line: string) => void = () => {},
+): Promise<PingResult> {
   const lines: string[] = [];
   const print = (l: string): void => {
     lines.push(l);
     out(l);
   };
-  const target = typeof options.target === 'string' ? parseIpv4(options.target) : options.target >>> 0;
-  if (target === undefined) throw new Error(`ping: ${String(options.target)}: Name or service not known`);
+  const target =
+    typeof options.target === 'string' ? parseIpv4(options.target) : options.target >>> 0;
+  if (target === undefined)
+    throw new Error(`ping: ${String(options.target)}: Name or service not known`);
   const count = options.count ?? 4;
   const interval = options.interval ?? SECOND;
   const size = options.size ?? 56;
   const linger = options.linger ?? 10 * SECOND;
   const clock = host.clock;
-  const base = { target, transmitted: 0, received: 0, duplicates: 0, errors: 0, rtts: [] as number[], elapsed: 0 };
+  const base = {
+    target,
+    transmitted: 0,
+    received: 0,
+    duplicates: 0,
+    errors: 0,
+    rtts: [] as number[],
+    elapsed: 0,
+  };
   if (host.route(target) === undefined) {
     print('ping: connect: Network is unreachable');
     return { ...base, exitCode: 2, lines };
@@ -201,14 +220,18 @@ export async function ping(host: NetStack, options: PingOptions, out: (line: str
       base.received++;
     }
     base.rtts.push(us);
-    if (!options.quiet) print(`${r.len} bytes from ${formatIpv4(r.from)}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup ? ' (DUP!)' : ''}`);
+    if (!options.quiet)
+      print(
+        `${r.len} bytes from ${formatIpv4(r.from)}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup ? ' (DUP!)' : ''}`,
+      );
     waker.wake();
   });
   sock.on('error', (e: EchoError) => {
     if (!sent.has(e.seq)) return;
     lastActivity = clock.now();
     base.errors++;
-    if (!options.quiet) print(`From ${formatIpv4(e.from)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.mtu)}`);
+    if (!options.quiet)
+      print(`From ${formatIpv4(e.from)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.mtu)}`);
     waker.wake();
   });
   print(`PING ${t} (${t}) ${size}(${size + 28}) bytes of data.`);
@@ -225,18 +248,25 @@ export async function ping(host: NetStack, options: PingOptions, out: (line: str
       sent.set(seq, now);
       base.transmitted++;
       lastActivity = now;
-      const err = sock.send(target, seq, echoData(size, now), { ttl: options.ttl, dontFragment: options.dontFragment, src: options.source });
+      const err = sock.send(target, seq, echoData(size, now), {
+        ttl: options.ttl,
+        dontFragment: options.dontFragment,
+        src: options.source,
+      });
       if (err === 'too-big') {
         print(`ping: local error: message too long, mtu=${host.route(target)?.mtu ?? 0}`);
         base.errors++;
       } else if (err !== undefined) {
-        print(`ping: sendmsg: ${err === 'no-route' ? 'Network is unreachable' : 'No buffer space available'}`);
+        print(
+          `ping: sendmsg: ${err === 'no-route' ? 'Network is unreachable' : 'No buffer space available'}`,
+        );
         base.errors++;
       }
       next = now + interval;
       continue;
     }
-    const wakeAt = seq < count ? Math.min(next, deadline) : Math.min(lastSendTime(sent, seq) + linger, deadline);
+    const wakeAt =
+      seq < count ? Math.min(next, deadline) : Math.min(lastSendTime(sent, seq) + linger, deadline);
     if (seq >= count && now >= wakeAt) break;
     await waker.wait(wakeAt);
   }
@@ -244,11 +274,11 @@ export async function ping(host: NetStack, options: PingOptions, out: (line: str
   base.elapsed = (base.received + base.errors >= count ? lastActivity : clock.now()) - start;
   const summary = formatPingSummary(base);
   for (const l of summary) print(l);
-  const exitCode = base.received > 0 && !(options.deadline !== undefined && base.received < count) ? 0 : 1;
+  const exitCode =
+    base.received > 0 && !(options.deadline !== undefined && base.received < count) ? 0 : 1;
   return { ...base, exitCode, lines };
 }
 
 function lastSendTime(sent: Map<number, number>, seq: number): number {
   return sent.get(seq) ?? 0;
 }
-

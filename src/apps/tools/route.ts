@@ -11,7 +11,10 @@ import type { NetStack } from '../../stack/netstack.js';
 import type { Route } from '../../stack/route.js';
 
 export function formatRouteN(routes: readonly Route[]): string[] {
-  const out = ['Kernel IP routing table', 'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface'];
+  const out = [
+    'Kernel IP routing table',
+    'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+  ];
   for (const r of routes) {
     let flags = 'U';
     if (r.gateway !== 0) flags += 'G';

@@ -68,7 +68,11 @@ export interface TracerouteResult {
 }
 
 /** traceroute.c parse_icmp_res: the annotation after an answered probe and whether it ends. */
-export function icmpAnnotation(type: number, code: number, mtu: number): { err: string; final: boolean } {
+export function icmpAnnotation(
+  type: number,
+  code: number,
+  mtu: number,
+): { err: string; final: boolean } {
   if (type === 11) return { err: '', final: code !== 0 };
   if (type === 3) {
     switch (code) {
@@ -124,19 +128,28 @@ export function formatHop(ttl: number, probes: readonly Probe[], numeric: boolea
   return s;
 }
 
-export function formatTracerouteHeader(target: Ipv4Addr, maxTtl: number, packetLen: number): string {
+export function formatTracerouteHeader(
+  target: Ipv4Addr,
+  maxTtl: number,
+  packetLen: number,
+): string {
   const t = formatIpv4(target);
   return `traceroute to ${t} (${t}), ${maxTtl} hops max, ${packetLen} byte packets`;
 }
 
 /** Runs traceroute on `host`; `out` receives each line as it is complete. */
-export async function traceroute(host: NetStack, options: TracerouteOptions, out: (line: string) => void = () => {}): Promise<TracerouteResult> {
+export async function traceroute(
+  host: NetStack,
+  options: TracerouteOptions,
+  out: (line: string) => void = () => {},
+): Promise<TracerouteResult> {
   const lines: string[] = [];
   const print = (l: string): void => {
     lines.push(l);
     out(l);
   };
-  const target = typeof options.target === 'string' ? parseIpv4(options.target) : options.target >>> 0;
+  const target =
+    typeof options.target === 'string' ? parseIpv4(options.target) : options.target >>> 0;
   if (target === undefined) throw new Error(`${String(options.target)}: Name or service not known`);
   const firstTtl = options.firstTtl ?? 1;
   const maxTtl = options.maxTtl ?? 30;
@@ -158,7 +171,18 @@ export async function traceroute(host: NetStack, options: TracerouteOptions, out
   const probes: Probe[] = [];
   for (let ttl = firstTtl; ttl <= maxTtl; ttl++) {
     for (let q = 0; q < queries; q++) {
-      probes.push({ ttl, sent: false, port: 0, sendTime: 0, recvTime: 0, from: 0, done: false, final: false, err: '', sock: undefined });
+      probes.push({
+        ttl,
+        sent: false,
+        port: 0,
+        sendTime: 0,
+        recvTime: 0,
+        from: 0,
+        done: false,
+        final: false,
+        err: '',
+        sock: undefined,
+      });
     }
   }
   const waker = new Waker(clock);
@@ -242,6 +266,7 @@ export async function traceroute(host: NetStack, options: TracerouteOptions, out
   }
   for (const pb of probes) if (pb.sock !== undefined) pb.sock.close();
   const hops: Probe[][] = [];
-  for (let i = 0; i < end && i < probes.length; i += queries) hops.push(probes.slice(i, i + queries));
+  for (let i = 0; i < end && i < probes.length; i += queries)
+    hops.push(probes.slice(i, i + queries));
   return { target, hops, reached, exitCode: 0, lines };
 }
