@@ -230,6 +230,13 @@ function otherInput(t: Tcb, seg: Seg): number {
       return REOPEN;
     }
   }
+  // SYN-RECEIVED after a simultaneous open: the peer's SYN-ACK repeats the SYN we have; its
+  // SYN is old and trimmed ("only the new parts are processed"), its ACK completes the handshake.
+  if (st === SYN_RECEIVED && f & SYN && f & ACK && !(f & RST) && seg.seq === t.irs) {
+    seg.flags &= ~SYN;
+    seg.seq = seqAdd(seg.seq, 1);
+    return otherInput(t, seg);
+  }
   // SYN-RECEIVED: a retransmitted SYN gets the SYN-ACK again.
   if (st === SYN_RECEIVED && f & SYN && !(f & (ACK | RST)) && seg.seq === t.irs) {
     sendSyn(t, 'retransmit SYN-ACK (duplicate SYN)');
@@ -454,10 +461,13 @@ function deliverQueued(t: Tcb): void {
 function oldSegmentAck(t: Tcb, seg: Seg): number {
   t.layer.drop('old-segment-ack-only', t);
   dsackOld(t, seg);
+  const retransmittedFin = seg.flags & FIN && seqAdd(seg.seq, seg.payload.length + 1) === t.rcvNxt;
   seg.payload = EMPTY;
   seg.flags &= ~(FIN | PSH);
   if (t.state === TIME_WAIT) {
-    sendAck(t, 'ACK for an old segment');
+    // RFC 9293 § 3.10.7.4: a retransmission of the peer's FIN restarts the 2·MSL timeout.
+    if (retransmittedFin && t.flags & F_RCVD_FIN) armKeep(t, now(t) + 2 * t.layer.config.msl);
+    sendAck(t, retransmittedFin ? 'ACK of a retransmitted FIN' : 'ACK for an old segment');
     return DONE;
   }
   if (!processAck(t, seg)) return DONE;
