@@ -31,7 +31,7 @@
  * Not supported, on purpose: HTTP/0.9 request lines (no version), versions other than 1.x,
  * RTSP/ICE protocols (llhttp parses them; they are not HTTP).
  */
-import { HttpHeaders, TCHAR } from './headers.js';
+import { HttpHeaders, TCHAR as TCHAR_TABLE } from './headers.js';
 
 export type HttpMessageKind = 'request' | 'response';
 
@@ -217,6 +217,8 @@ function table(f: (c: number) => boolean): Uint8Array {
   for (let c = 0; c < 256; c++) t[c] = f(c) ? 1 : 0;
   return t;
 }
+/** A module-local binding: an imported binding can cost a getter call per byte under some loaders. */
+const TCHAR: Uint8Array = TCHAR_TABLE;
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
@@ -259,6 +261,13 @@ const QPAIR = table((c) => c === HTAB || c === SP || (c >= 0x21 && c <= 0x7e) ||
 
 /** Bytes → string, one char per byte (RFC 9110 § 5.5: obs-text is opaque). */
 export function latin1(b: Uint8Array, start = 0, end = b.length): string {
+  // Short strings (field names and most values): a plain loop beats fromCharCode.apply on a
+  // typed-array view.
+  if (end - start <= 64) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
+    return s;
+  }
   let s = '';
   for (let i = start; i < end; i += 4096) {
     s += String.fromCharCode.apply(
@@ -500,12 +509,24 @@ export class HttpParser {
     this.buf[this.len++] = c;
   }
 
-  private span(
-    kind: HttpSpanKind,
-    offset: number,
-    bytes: Uint8Array = this.buf.subarray(0, this.len),
-  ): void {
-    this.handler.onSpan?.(kind, bytes, offset);
+  /** Appends data[from, to) to the scratch buffer. */
+  private pushRun(data: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.len + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.len + n) size *= 2;
+      const nb = new Uint8Array(size);
+      nb.set(this.buf.subarray(0, this.len));
+      this.buf = nb;
+    }
+    this.buf.set(data.subarray(from, to), this.len);
+    this.len += n;
+  }
+
+  private span(kind: HttpSpanKind, offset: number, bytes?: Uint8Array): void {
+    const f = this.handler.onSpan;
+    if (f !== undefined)
+      f.call(this.handler, kind, bytes ?? this.buf.subarray(0, this.len), offset);
   }
 
   private complete(kind: HttpSpanKind, offset: number): void {
@@ -802,6 +823,13 @@ export class HttpParser {
           break;
 
         case S.TargetPath:
+          if (VCHAR[c] === 1 && i + 1 < end && VCHAR[data[i + 1]] === 1) {
+            let j = i + 1;
+            while (j + 1 < end && VCHAR[data[j + 1]] === 1) j++;
+            this.pushRun(data, i, j);
+            i = j;
+            continue;
+          }
           if (VCHAR[c] === 1) {
             this.push(c);
             if (this.len > lim.maxTargetBytes) {
@@ -1133,6 +1161,14 @@ export class HttpParser {
           continue;
 
         case S.FieldName:
+          if (TCHAR[c] === 1 && i + 1 < end && TCHAR[data[i + 1]] === 1) {
+            // Fast path: a run of token bytes (the last one goes through the checks below).
+            let j = i + 1;
+            while (j + 1 < end && TCHAR[data[j + 1]] === 1) j++;
+            this.pushRun(data, i, j);
+            i = j;
+            continue;
+          }
           if (TCHAR[c] === 1) {
             this.push(c);
             if (pos - this.headStart > lim.maxHeadBytes) {
@@ -1277,6 +1313,22 @@ export class HttpParser {
           continue;
 
         case S.Value:
+          if (this.special === Special.None && FIELD_CHAR[c] === 1) {
+            // Fast path: a run of ordinary value bytes.
+            let j = i + 1;
+            while (j < end && FIELD_CHAR[data[j]] === 1) j++;
+            this.pushRun(data, i, j);
+            if (base + j - 1 - this.headStart > lim.maxHeadBytes) {
+              return this.fail(
+                'header-overflow',
+                'field-value',
+                base + j - 1,
+                'the header section is too large',
+              );
+            }
+            i = j;
+            continue;
+          }
           if (c === CR) {
             const raw = this.buf.subarray(0, this.len);
             this.span('field-value', this.tokStart, raw);
