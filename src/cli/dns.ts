@@ -314,6 +314,10 @@ export function nodeNetApi(): NetApi {
 
 // ────────────────────────────────────────── commands ─────────────────────────────────────
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 registerCommand((program: Command, io: CliIo) => {
   const dns = program
     .command('dns')
@@ -323,7 +327,12 @@ registerCommand((program: Command, io: CliIo) => {
     .command('serve')
     .description('serve zones (default: the shipped hierarchy) over real UDP and TCP sockets')
     .option('--listen <address:port>', 'where to listen', '127.0.0.1:5300')
-    .option('--zone <file[=origin]...>', 'zone files to serve (default: src/world/zones/*.zone)')
+    .option(
+      '--zone <file[=origin]>',
+      'a zone file to serve, repeatable (default: the shipped src/world/zones/*.zone)',
+      collect,
+      [],
+    )
     .option('-v, --verbose', 'one line per query on stderr')
     .option('--tcp-idle <seconds>', 'close idle TCP connections after this long', '10')
     .addHelpText(
@@ -388,7 +397,12 @@ registerCommand((program: Command, io: CliIo) => {
   dns
     .command('servers')
     .description('which name server serves which zone at which address (from the zone files)')
-    .option('--zone <file[=origin]...>', 'zone files (default: the shipped hierarchy)')
+    .option(
+      '--zone <file[=origin]>',
+      'a zone file, repeatable (default: the shipped hierarchy)',
+      collect,
+      [],
+    )
     .action((opts: { zone?: string[] }) => {
       const specs =
         opts.zone && opts.zone.length > 0

@@ -284,6 +284,7 @@ export function formatDig(r: DigResult, env: { epochMs?: number } = {}): string 
     );
   }
   L.push(...r.errors);
+  if (r.ok && r.retriedTcp) L.push(';; Truncated, retrying in TCP mode.');
   L.push('');
   L.push(
     `; <<>> wiretrail dig <<>> ${o.argv ?? `${o.serverLabel ? '@' + o.serverLabel + ' ' : ''}${o.name}`}`,
@@ -296,7 +297,6 @@ export function formatDig(r: DigResult, env: { epochMs?: number } = {}): string 
     return L.join('\n');
   }
   const m = r.response!;
-  if (r.retriedTcp) L.push(';; Truncated, retrying in TCP mode.');
   L.push(';; Got answer:');
   L.push(...formatDigMessage(m, { rdWanted: o.recurse !== false }));
   const label = o.serverLabel ?? formatIpv4(o.server);
