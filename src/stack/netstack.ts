@@ -419,7 +419,10 @@ export class NetStack implements TransportHost {
     const ident = this.nextIdent();
     const ttl = req.ttl ?? this.defaultTtl;
     const tos = req.tos ?? 0;
-    p.prepend(IPV4_HEADER_LEN);
+    // PacketBuf.prepend returns a view of the header; we write through p.buf, so with enough
+    // headroom just move the start (no view allocated per datagram).
+    if (p.start >= IPV4_HEADER_LEN) p.start -= IPV4_HEADER_LEN;
+    else p.prepend(IPV4_HEADER_LEN);
     emitIpv4(
       {
         dscp: tos >>> 2,
