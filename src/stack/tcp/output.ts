@@ -335,7 +335,7 @@ function canSendData(state: number): boolean {
  * Sends one data/FIN segment at `seq` of `len` bytes (FIN when `fin`); updates SND.NXT/SND.MAX,
  * starts RTT timing for new data and the retransmission timer.
  */
-function sendDataSegment(t: Tcb, seq: number, len: number, fin: boolean, why: string): void {
+function sendDataSegment(t: Tcb, seq: number, len: number, fin: boolean, why: string, probe = false): void {
   const s = resetOut(t);
   const dataStart = t.dataSeq;
   s.seq = seq;
@@ -349,6 +349,7 @@ function sendDataSegment(t: Tcb, seq: number, len: number, fin: boolean, why: st
   const retransmit = seqLt(seq, t.sndMax);
   emit(t, s, off, len, why, retransmit);
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
+  if (len > 0 && len < t.mss) t.smallEnd = end;
   if (seqGt(end, t.sndNxt)) t.sndNxt = end;
   if (seqGt(end, t.sndMax)) {
     // RFC 6298 § 3 / Karn: time new data only.
@@ -359,7 +360,8 @@ function sendDataSegment(t: Tcb, seq: number, len: number, fin: boolean, why: st
     }
     t.sndMax = end;
   }
-  if (t.rtoAt === 0 || t.flags & F_PERSIST) armRto(t);
+  // A zero-window probe stays under the persist timer (timers.ts re-arms it).
+  if (!probe && (t.rtoAt === 0 || t.flags & F_PERSIST)) armRto(t);
 }
 
 /** RFC 3042 limited transmit: one extra segment per duplicate ACK for the first two. */
@@ -398,15 +400,18 @@ function sendData(t: Tcb, force: boolean): boolean {
       len = Math.min(len, seqDiff(t.sb.nextSackedAbove(seq, t.sndMax), seq));
     }
     // Zero window with nothing in flight: a forced probe sends one octet (RFC 9293 § 3.8.6.1).
-    if (force && len === 0 && avail > 0 && t.sndWnd === 0 && t.sndUna === t.sndMax) len = 1;
+    const probe = force && len === 0 && avail > 0 && t.sndWnd === 0 && seq === t.sndUna;
+    if (probe) len = 1;
     if (force && len === 0 && avail > 0 && usable > 0) len = Math.min(avail, mss, usable);
     const finQueued = (t.flags & F_FIN_QUEUED) !== 0;
     const fin = finQueued && len === avail && seq === ((t.sndFin - len) >>> 0) && seqGe(t.sndFin, seq);
     if (len === 0 && !fin) break;
     if (len > 0 && len < mss && !retransmit && !force && !fin) {
-      // Nagle (RFC 9293 § 3.7.4) and sender SWS avoidance (RFC 1122 § 4.2.3.4).
+      // Nagle (RFC 9293 § 3.7.4, RFC 1122 § 4.2.3.4) with Minshall's modification (as Linux):
+      // a short segment waits only while another short segment is unacknowledged.
+      // Sender SWS avoidance: or at least half the largest window the peer offered.
       const allQueued = len === avail;
-      const idle = t.sndUna === t.sndMax;
+      const idle = t.sndUna === t.sndMax || !seqGt(t.smallEnd, t.sndUna);
       const nagleOk = allQueued && ((t.flags & F_NODELAY) !== 0 || idle);
       const halfWnd = t.maxSndWnd > 0 && len >= t.maxSndWnd >> 1;
       if (!nagleOk && !halfWnd) break;
@@ -415,9 +420,10 @@ function sendData(t: Tcb, force: boolean): boolean {
     if (retransmit) why = t.flags & F_RTO_RECOVERY ? 'retransmit (RTO)' : 'retransmit';
     else if (force && t.sndWnd === 0) why = 'zero-window probe';
     else if (len === 0 && fin) why = 'FIN';
-    sendDataSegment(t, seq, len, fin, why);
+    sendDataSegment(t, seq, len, fin, why, probe);
     sent = true;
     force = false;
+    if (probe) break;
     if (fin) break;
   }
   if (seqGe(t.sndNxt, t.sndMax)) t.flags &= ~F_RTO_RECOVERY;
@@ -535,7 +541,12 @@ export function tcpOutput(t: Tcb, force = false): void {
   if (!sent && t.flags & (F_ACK_NOW | F_WND_UPDATE)) sendAck(t, t.flags & F_ACK_NOW ? 'ACK' : 'window update');
   // Data waiting but nothing in flight and nothing could go: persist (RFC 9293 § 3.8.6.1,
   // RFC 1122 § 4.2.3.4 override timeout).
-  if (t.sndUna === t.sndMax && t.sendQueued > seqDiff(t.sndNxt, t.dataSeq) && t.rtoAt === 0) armPersist(t);
+  if (t.rtoAt === 0) {
+    if (t.sndUna === t.sndMax) {
+      if (t.sendQueued > seqDiff(t.sndNxt, t.dataSeq)) armPersist(t);
+    } else if (t.sndWnd === 0) armPersist(t);
+    else armRto(t); // RFC 6298 (5.1): outstanding data always has a timer
+  }
 }
 
 /** Sends our (unacknowledged) FIN again with the current ACK, when no data precedes it. */

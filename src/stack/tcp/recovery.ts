@@ -52,8 +52,10 @@ export function updateWindow(t: Tcb, seg: Seg): boolean {
     t.sndWl2 = seg.ack;
     if (wnd > t.maxSndWnd) t.maxSndWnd = wnd;
     if (wnd > 0 && t.flags & F_PERSIST) {
+      // The window reopened: leave persist; a probe octet goes again with the data.
       stopRto(t);
       t.rtxShift = 0;
+      t.sndNxt = t.sndUna;
     }
     return changed;
   }

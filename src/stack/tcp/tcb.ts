@@ -145,6 +145,8 @@ export class Tcb {
   rcvScale = 0;
   /** Sequence number of a FIN that arrived out of order (F_OOO_FIN). */
   oooFinSeq = 0;
+  /** End of the last sub-MSS segment sent (Nagle with Minshall's modification). */
+  smallEnd = 0;
   /** Sequence number of our FIN, fixed when the user closes (F_FIN_QUEUED). */
   sndFin = 0;
   /** Pending D-SACK range for the next ACK (RFC 2883), start/end, valid when dsackEnd !== dsackStart. */

@@ -180,6 +180,11 @@ function onRto(t: Tcb): void {
   }
   if (t.state === TIME_WAIT || t.state === CLOSED) return;
   if (t.sndUna === t.sndMax) return; // nothing outstanding
+  if (t.sndWnd === 0) {
+    // The peer's window is closed: this is window probing, not loss (RFC 9293 § 3.8.6.1).
+    onPersist(t);
+    return;
+  }
   t.rtxShift++;
   // RFC 1122 § 4.2.2.17: a zero window is not a failure while the peer keeps answering.
   const zeroWindow = t.sndWnd === 0 && n0(t) - t.lastRecv < backedOffRto(t) * 2;
@@ -216,12 +221,16 @@ function n0(t: Tcb): number {
 function onPersist(t: Tcb): void {
   if (t.state < ESTABLISHED || t.state === TIME_WAIT) return;
   const unsent = t.sendQueued - seqDiff(t.sndNxt, t.dataSeq);
-  if (unsent <= 0 && !(t.flags & F_FIN_QUEUED)) return;
-  if (t.sndWnd === 0) t.layer.stats.lossProbes++;
-  if (t.rtxShift < 30) t.rtxShift++;
+  if (unsent <= 0 && t.sndUna === t.sndMax && !(t.flags & F_FIN_QUEUED)) return;
+  if (t.sndWnd === 0) {
+    t.layer.stats.lossProbes++;
+    // Probe from SND.UNA: a probe octet sent before is sent again.
+    t.sndNxt = t.sndUna;
+  }
   tcpOutput(t, true);
+  if (t.rtxShift < 30) t.rtxShift++;
   if (t.state === CLOSED) return;
-  if (t.rtoAt === 0 && t.sndWnd === 0) armPersist(t);
+  if (t.sndWnd === 0 && (t.rtoAt === 0 || t.flags & F_PERSIST)) armPersist(t);
 }
 
 /** Keep-alive, TIME-WAIT expiry, FIN-WAIT-2 timeout, or connection-establishment timeout. */
