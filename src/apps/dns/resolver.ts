@@ -855,6 +855,9 @@ export class RecursiveResolver {
       void this.handleClient(msg, rinfo.address, rinfo.port, 'udp').then((out) => {
         if (out) sock.send(out, rinfo.port, rinfo.address);
       });
+      // the answer may come from the cache in a continuation: let the scheduler run it before
+      // it advances time (DESIGN.md "Time and application code")
+      this.o.clock.noteWake();
     });
     this.udp = sock;
     if (this.o.net) {
