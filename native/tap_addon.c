@@ -20,7 +20,9 @@
 
 typedef struct Tap {
   int fd;
-  int closed;
+  int closed;         /* close() ran: fd closed, poll handle closing */
+  int handle_closed;  /* uv_close callback ran */
+  int finalized;      /* the JS external was garbage-collected */
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
@@ -46,12 +48,25 @@ static Tap *get_tap(napi_env env, napi_value v) {
   return (Tap *)p;
 }
 
-static void on_closed(uv_handle_t *h) {
-  Tap *t = (Tap *)h->data;
-  free(t->buf);
-  free(t);
+static void maybe_free(Tap *t) {
+  if (t->handle_closed && t->finalized) {
+    free(t->buf);
+    free(t);
+  }
 }
 
+static void on_closed(uv_handle_t *h) {
+  Tap *t = (Tap *)h->data;
+  t->handle_closed = 1;
+  maybe_free(t);
+}
+
+/*
+ * Closes the poll handle and then the descriptor, in that order: uv_close removes the fd from
+ * the loop's epoll set, which must happen while the number still belongs to us. (Closing the fd
+ * first and the handle later, e.g. from the GC finalizer, would remove whatever socket reused the
+ * number from epoll, and that socket would never be read again.)
+ */
 static void tap_shutdown(Tap *t) {
   if (t->closed) return;
   t->closed = 1;
@@ -63,6 +78,8 @@ static void tap_shutdown(Tap *t) {
     napi_async_destroy(t->env, t->async);
     t->async = NULL;
   }
+  uv_poll_stop(&t->poll);
+  uv_close((uv_handle_t *)&t->poll, on_closed);
   close(t->fd);
   t->fd = -1;
 }
@@ -72,11 +89,9 @@ static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   Tap *t = (Tap *)data;
-  if (!t->closed) {
-    uv_poll_stop(&t->poll);
-    tap_shutdown(t);
-  }
-  uv_close((uv_handle_t *)&t->poll, on_closed);
+  tap_shutdown(t);
+  t->finalized = 1;
+  maybe_free(t);
 }
 
 static void on_readable(uv_poll_t *p, int status, int events) {
@@ -220,11 +235,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Tap *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
-  if (!t->closed) {
-    uv_poll_stop(&t->poll);
-    uv_unref((uv_handle_t *)&t->poll);
-    tap_shutdown(t);
-  }
+  tap_shutdown(t);
   return NULL;
 }
 

@@ -197,37 +197,44 @@ class HelperTap implements TapDevice {
   static async open(name: string, netns: string | undefined, ns: string): Promise<TapDevice> {
     const exe = await helperPath();
     const child = spawn(exe, ns === '' ? [name] : [name, ns], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const first = await new Promise<{ line: string; rest: Buffer }>((resolve, reject) => {
-      let acc = Buffer.alloc(0);
-      const onData = (chunk: Buffer) => {
-        acc = Buffer.concat([acc, chunk]);
-        const nl = acc.indexOf(10);
-        if (nl >= 0) {
-          child.stdout.off('data', onData);
-          child.stdout.pause();
-          resolve({ line: acc.subarray(0, nl).toString(), rest: acc.subarray(nl + 1) });
-        }
-      };
-      child.stdout.on('data', onData);
+    // One permanent 'data' listener (no pause/resume): the first line is the helper's answer,
+    // everything after it is length-prefixed frames.
+    let tap: HelperTap | undefined;
+    let head = Buffer.alloc(0);
+    let stderr = '';
+    const opened = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (tap !== undefined) return tap.input(chunk);
+        head = Buffer.concat([head, chunk]);
+        const nl = head.indexOf(10);
+        if (nl < 0) return;
+        const line = head.subarray(0, nl).toString();
+        const rest = head.subarray(nl + 1);
+        if (!line.startsWith('ok ')) return reject(new TapOpenError(line.replace(/^error /, '')));
+        tap = new HelperTap(child, line.slice(3), netns);
+        resolve(line);
+        if (rest.length > 0) tap.input(rest);
+      });
       child.once('error', (e) =>
         reject(new TapOpenError(`cannot start the TAP helper: ${e.message}`)),
       );
       child.once('exit', (code) =>
-        reject(new TapOpenError(`the TAP helper exited (${code}) before opening the device`)),
+        reject(
+          new TapOpenError(
+            `the TAP helper exited (${code}) before opening the device ${stderr}`.trim(),
+          ),
+        ),
       );
     });
-    if (!first.line.startsWith('ok ')) {
-      child.kill();
-      throw new TapOpenError(first.line.replace(/^error /, ''));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stdin.on('error', () => {}); // EPIPE after the helper exits: frames count as dropped
+    try {
+      await opened;
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw e;
     }
-    const tap = new HelperTap(child, first.line.slice(3), netns);
-    tap.rest = first.rest;
-    child.stdout.on('data', (chunk: Buffer) => tap.input(chunk));
-    child.stdin.on('error', () => {}); // EPIPE after the helper exits: frames are counted as dropped
-    child.stderr.resume();
-    child.stdout.resume();
-    if (tap.rest.length > 0) tap.input(Buffer.alloc(0));
-    return tap;
+    return tap!;
   }
 
   private input(chunk: Buffer): void {
