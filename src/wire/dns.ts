@@ -913,17 +913,18 @@ class Writer {
     this.pos += 4;
   }
   bytes(b: Uint8Array): void {
-    if (this.out) this.out.set(b, this.pos);
-    this.pos += b.length;
-  }
-  name(labels: readonly Uint8Array[], compress: boolean): void {
-    // key of each suffix: its labels' octets with length prefixes, as a string
-    const keys: string[] = new Array(labels.length);
-    let k = '';
-    for (let i = labels.length - 1; i >= 0; i--) {
-      k = String.fromCharCode(labels[i].length, ...labels[i]) + k;
-      keys[i] = k;
+    // past the end of a scratch buffer nothing is written (encodeDns then starts again)
+    const out = this.out;
+    const n = b.length;
+    if (out && this.pos + n <= out.length) {
+      // labels are short: a loop beats TypedArray.set's call overhead below ~32 octets
+      if (n < 32) for (let i = 0; i < n; i++) out[this.pos + i] = b[i];
+      else out.set(b, this.pos);
     }
+    this.pos += n;
+  }
+  name(enc: EncodedName, compress: boolean): void {
+    const { labels, keys } = enc;
     for (let i = 0; i < labels.length; i++) {
       if (compress) {
         const at = this.seen.get(keys[i]);
@@ -941,23 +942,59 @@ class Writer {
   }
 }
 
-function labelsOf(name: string, where: string): Result<Uint8Array[]> {
-  const r = nameToLabels(name);
-  if (!r.ok) return err(r.error, `${where}: ${r.detail}`);
+/** A name ready to write: its labels, and the key of each suffix for compression. */
+interface EncodedName {
+  labels: Uint8Array[];
+  /** keys[i]: the exact octets of labels i.. with their length prefixes, as a string. */
+  keys: string[];
+}
+
+/**
+ * Names repeat (zone data, the question): their encodings are cached. Pure, so the cache
+ * cannot change any result; it is cleared when it grows past a bound.
+ */
+const nameCache = new Map<string, Result<EncodedName>>();
+const NAME_CACHE_MAX = 4096;
+
+function encodeName(name: string): Result<EncodedName> {
+  let e = nameCache.get(name);
+  if (e !== undefined) return e;
+  const l = nameToLabels(name);
+  if (!l.ok) e = l;
+  else {
+    const labels = l.value;
+    const keys: string[] = new Array(labels.length);
+    let k = '';
+    for (let i = labels.length - 1; i >= 0; i--) {
+      let part = String.fromCharCode(labels[i].length);
+      for (const c of labels[i]) part += String.fromCharCode(c);
+      k = part + k;
+      keys[i] = k;
+    }
+    e = ok({ labels, keys });
+  }
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+  nameCache.set(name, e);
+  return e;
+}
+
+function labelsOf(name: string, where: () => string): Result<EncodedName> {
+  const r = encodeName(name);
+  if (!r.ok) return err(r.error, `${where()}: ${r.detail}`);
   return r;
 }
 
-function writeRData(w: Writer, r: DnsRecord, where: string): WireError | string | undefined {
+function writeRData(w: Writer, r: DnsRecord, where: () => string): WireError | string | undefined {
   const d = r.data;
   if (d.kind !== 'raw' && kindOf(r.type) !== d.kind)
-    return `${where}: type ${typeName(r.type)} with ${d.kind} data`;
+    return `${where()}: type ${typeName(r.type)} with ${d.kind} data`;
   switch (d.kind) {
     case 'A':
       if (w.out) writeIpv4(w.out, w.pos, d.address);
       w.pos += 4;
       return undefined;
     case 'AAAA':
-      if (d.address.length !== 16) return `${where}: AAAA address of ${d.address.length} octets`;
+      if (d.address.length !== 16) return `${where()}: AAAA address of ${d.address.length} octets`;
       w.bytes(d.address);
       return undefined;
     case 'NS':
@@ -992,14 +1029,14 @@ function writeRData(w: Writer, r: DnsRecord, where: string): WireError | string 
     }
     case 'TXT':
       for (const s of d.strings) {
-        if (s.length > 255) return `${where}: TXT string of ${s.length} octets (max 255)`;
+        if (s.length > 255) return `${where()}: TXT string of ${s.length} octets (max 255)`;
         w.u8(s.length);
         w.bytes(s);
       }
       return undefined;
     case 'OPT':
       for (const o of d.options) {
-        if (o.data.length > 0xffff) return `${where}: EDNS option too long`;
+        if (o.data.length > 0xffff) return `${where()}: EDNS option too long`;
         w.u16(o.code);
         w.u16(o.data.length);
         w.bytes(o.data);
@@ -1026,7 +1063,7 @@ function write(msg: DnsMessage, w: Writer): Result<number> {
   for (const c of counts) w.u16(c);
   for (let i = 0; i < msg.questions.length; i++) {
     const q = msg.questions[i];
-    const l = labelsOf(q.name, `question ${i + 1}`);
+    const l = labelsOf(q.name, () => `question ${i + 1}`);
     if (!l.ok) return l;
     w.name(l.value, true);
     w.u16(q.type);
@@ -1040,7 +1077,7 @@ function write(msg: DnsMessage, w: Writer): Result<number> {
   for (const [sname, recs] of sections) {
     for (let i = 0; i < recs.length; i++) {
       const r = recs[i];
-      const where = `${sname} record ${i + 1} (${r.name} ${typeName(r.type)})`;
+      const where = (): string => `${sname} record ${i + 1} (${r.name} ${typeName(r.type)})`;
       const l = labelsOf(r.name, where);
       if (!l.ok) return l;
       w.name(l.value, true);
@@ -1052,7 +1089,7 @@ function write(msg: DnsMessage, w: Writer): Result<number> {
       const e = writeRData(w, r, where);
       if (e !== undefined) return err('bad-field', e);
       const rdlen = w.pos - lenAt - 2;
-      if (rdlen > 0xffff) return err('bad-length', `${where}: RDATA of ${rdlen} octets`);
+      if (rdlen > 0xffff) return err('bad-length', `${where()}: RDATA of ${rdlen} octets`);
       if (w.out) putU16(w.out, lenAt, rdlen);
     }
   }
@@ -1080,12 +1117,18 @@ export const DnsRepr = {
 
 /** Encodes a message into a new buffer. */
 export function encodeDns(msg: DnsMessage): Result<Uint8Array> {
-  const n = DnsRepr.bufferLen(msg);
+  // One pass into a scratch buffer (a message fits in 64 KiB, RFC 1035 § 4.2.2), then a copy;
+  // the two-pass bufferLen + emit only when it does not fit.
+  const w = new Writer(scratch, 0);
+  const n = write(msg, w);
   if (!n.ok) return n;
+  if (n.value <= scratch.length) return ok(scratch.slice(0, n.value));
   const buf = new Uint8Array(n.value);
   DnsRepr.emit(msg, buf, 0);
   return ok(buf);
 }
+
+const scratch = new Uint8Array(0x10000);
 
 // ────────────────────────────────────── EDNS0 helpers ────────────────────────────────────
 

@@ -30,7 +30,7 @@ import {
   DNS_PORT,
   DNS_UDP_MAX,
   DnsClass,
-  DnsRepr,
+  encodeDns,
   DnsType,
   HDR,
   Opcode,
@@ -439,11 +439,10 @@ export function fit(
   referral: boolean,
 ): { bytes: Uint8Array; response: DnsMessage } {
   const enc = (m: DnsMessage): Uint8Array => {
-    const n = DnsRepr.bufferLen(m);
-    if (!n.ok) throw new Error(`authoritative: cannot encode a response: ${n.detail}`);
-    const b = new Uint8Array(n.value);
-    DnsRepr.emit(m, b, 0);
-    return b;
+    const b = encodeDns(m);
+    // zone data was validated when parsed, and the question was parsed from the wire
+    if (!b.ok) throw new Error(`authoritative: cannot encode a response: ${b.detail}`);
+    return b.value;
   };
   const full = enc(res);
   if (full.length <= limit) return { bytes: full, response: res };
