@@ -67,6 +67,7 @@ export async function nslookup(env: DigEnv, o: NslookupOptions): Promise<Nslooku
   const name = rev ?? o.name;
   const types = o.type ? [o.type.toUpperCase()] : rev ? ['PTR'] : ['A', 'AAAA'];
   let printedBanner = false;
+  const seen = new Set<string>();
   let found = false;
   for (const t of types) {
     const r: DigResult = await dig(env, {
@@ -91,7 +92,12 @@ export async function nslookup(env: DigEnv, o: NslookupOptions): Promise<Nslooku
       L.push('Non-authoritative answer:');
       printedBanner = true;
     }
-    for (const a of m.answers) L.push(recordLine(a));
+    // the AAAA query repeats the CNAME chain: print it once, as nslookup does
+    for (const a of m.answers) {
+      const line = recordLine(a);
+      if (!seen.has(line)) L.push(line);
+      seen.add(line);
+    }
     found = true;
   }
   if (!found) L.push(`*** Can't find ${bare(o.name)}: No answer`);
