@@ -1,0 +1,168 @@
+/**
+ * Runs what the address bar asked for on a topology and turns the trace into RunData: either a
+ * visit (the lead's runVisit, passed in when src/world/visit.ts exists) or a tool (`ping X`,
+ * `traceroute X`; also what a URL falls back to while the visit is not available). Pure
+ * TypeScript over src/: the worker calls it, and so do the Node tests.
+ */
+import { Capture } from '../../src/sim/capture.js';
+import { TraceRecorder } from '../../src/sim/trace.js';
+import { ping } from '../../src/apps/tools/ping.js';
+import { traceroute } from '../../src/apps/tools/traceroute.js';
+import { MS } from '../../src/sim/time.js';
+import { parseIpv4 } from '../../src/wire/addr.js';
+import { buildNetwork, parseTopology, TopologyError } from '../../src/world/topology.js';
+import type { Topology } from '../../src/world/topology.js';
+import { parseDuration } from '../../src/world/units.js';
+import { analyse } from './model.js';
+import type { MediumInfo } from './model.js';
+import { describeNetwork } from './network-info.js';
+import { toolStory } from './toolstory.js';
+import type { Faults, RunData, WaterfallRow } from './types.js';
+
+export interface ParsedInput {
+  tool: 'ping' | 'traceroute' | 'visit';
+  target: string;
+  count?: number;
+}
+
+/** "ping 198.51.100.80", "ping -c 2 x", "traceroute x", or anything else: a URL to visit. */
+export function parseInput(input: string): ParsedInput {
+  const words = input.trim().split(/\s+/);
+  const cmd = words[0]?.toLowerCase();
+  if (cmd === 'ping' || cmd === 'traceroute' || cmd === 'tracert') {
+    let count: number | undefined;
+    let target = '';
+    for (let i = 1; i < words.length; i++) {
+      if (words[i] === '-c' && i + 1 < words.length) count = Number(words[++i]);
+      else if (!words[i].startsWith('-')) target = words[i];
+    }
+    return { tool: cmd === 'ping' ? 'ping' : 'traceroute', target, count: Number.isFinite(count) ? count : undefined };
+  }
+  return { tool: 'visit', target: input.trim() };
+}
+
+export interface ToolRequest {
+  input: string;
+  yaml: string;
+  file: string;
+  seed?: number;
+  faults?: Faults;
+}
+
+/** Links between two routers: the "wide-area" links the delay and MTU knobs change. */
+function isWan(topo: Topology, ends: readonly string[]): boolean {
+  const kinds = ends.map((id) => topo.nodes.find((n) => n.name === id.slice(0, id.indexOf('.')))?.kind);
+  return kinds.length === 2 && kinds.every((k) => k === 'router');
+}
+
+/** Applies the fault knobs to a parsed topology (before it is built). */
+export function applyFaults(topo: Topology, faults: Faults | undefined): void {
+  if (faults === undefined) return;
+  let extra = 0;
+  if (faults.delay !== undefined && faults.delay.trim() !== '') {
+    const d = parseDuration(faults.delay.trim());
+    if (!d.ok) throw new Error(`delay: ${d.message}`);
+    extra = d.value;
+  }
+  for (const l of topo.links) {
+    const wan = isWan(topo, l.ends.map((e) => `${e.node}.${e.port}`));
+    if (faults.loss !== undefined && faults.loss > 0) l.props.loss = faults.loss;
+    if (wan && extra > 0) l.props.delay = (l.props.delay ?? 0) + extra;
+    if (wan && faults.mtu !== undefined && faults.mtu > 0) {
+      l.props.mtu = faults.mtu;
+      for (const e of l.ends) {
+        const iface = topo.nodes.find((n) => n.name === e.node)?.interfaces.find((i) => i.name === e.port);
+        if (iface !== undefined) iface.mtu = faults.mtu;
+      }
+    }
+  }
+}
+
+function pickClient(topo: Topology): string {
+  return (topo.nodes.find((n) => n.name === 'pc') ?? topo.nodes.find((n) => n.kind === 'host'))?.name ?? '';
+}
+
+/** The address a name or URL stands for in a network without DNS: a web server's address. */
+function guessTarget(topo: Topology, target: string): string {
+  let host = target;
+  try {
+    host = new URL(/^[a-z]+:\/\//i.test(target) ? target : `http://${target}`).hostname;
+  } catch {
+    /* keep the text */
+  }
+  if (parseIpv4(host) !== undefined) return host;
+  const servers = topo.nodes.filter((n) => n.kind === 'host' && n.name !== pickClient(topo));
+  const named = servers.find((n) => /server|web|www/.test(n.name)) ?? servers[servers.length - 1];
+  const a = named?.interfaces[0]?.addresses[0];
+  if (a === undefined) throw new Error(`${host}: no address to reach (this topology has no server)`);
+  return `${a.addr >>> 24}.${(a.addr >>> 16) & 255}.${(a.addr >>> 8) & 255}.${a.addr & 255}`;
+}
+
+export function mediaInfo(data: Pick<RunData, 'links'>): Map<string, MediumInfo> {
+  return new Map(data.links.map((l) => [l.name, { receivers: Math.max(1, l.ends.length - 1), delay: l.delay ?? 0 }]));
+}
+
+/** Runs ping or traceroute (a URL falls back to a ping of its server) and records it all. */
+export async function runTool(req: ToolRequest, now: () => number = () => 0): Promise<RunData> {
+  const t0 = now();
+  const parsed = parseInput(req.input);
+  let topo: Topology;
+  try {
+    topo = parseTopology(req.yaml, req.file);
+  } catch (e) {
+    if (e instanceof TopologyError) throw new Error(e.message);
+    throw e;
+  }
+  applyFaults(topo, req.faults);
+  const net = buildNetwork(topo, { seed: req.seed });
+  const client = pickClient(topo);
+  const host = net.hostNamed(client);
+  const rec = new TraceRecorder(net.trace);
+  const cap = new Capture(net.trace, { comment: `wiretrail web: ${req.input}` });
+  const target = guessTarget(topo, parsed.target === '' ? 'server' : parsed.target);
+  const output: string[] = [];
+  const tool = parsed.tool === 'traceroute' ? 'traceroute' : 'ping';
+  if (parsed.tool === 'visit') {
+    output.push(`(the visit is not available in this build: pinging ${target}, the server of ${parsed.target})`);
+  }
+  // Let the NICs' gratuitous ARPs settle first, as a booted network would have.
+  await net.run({ until: 1 * MS });
+  if (tool === 'ping') {
+    await net.runUntilSettled(ping(host, { target, count: parsed.count ?? 2 }, (l) => output.push(l)));
+  } else {
+    await net.runUntilSettled(traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, (l) => output.push(l)));
+  }
+  rec.stop();
+  cap.stop();
+  const t1 = now();
+  const { nodes, links } = describeNetwork(topo, net, client);
+  const base = { links };
+  const a = analyse(rec.events, mediaInfo(base));
+  const story = toolStory(rec.events, client, tool, target);
+  const waterfall: WaterfallRow[] = [];
+  for (const e of rec.events) {
+    if (e.kind === 'icmp.tx' && e.node === client && e.type === 8) {
+      const reply = rec.events.find((x) => x.kind === 'icmp.rx' && x.node === client && x.t >= e.t && x.seq === e.seq);
+      if (reply !== undefined) waterfall.push({ label: `echo seq ${e.seq ?? '?'}`, start: e.t, end: reply.t, phases: [{ name: 'wait', start: e.t, end: reply.t }] });
+    }
+  }
+  return {
+    input: req.input,
+    title: { en: `${tool} ${target} from ${client}`, zh: `从 ${client} ${tool} ${target}` },
+    mode: tool,
+    topologyName: topo.name ?? req.file,
+    nodes,
+    links,
+    events: rec.events,
+    frames: a.frames,
+    frameBytes: a.frameBytes,
+    hops: a.hops,
+    rows: a.rows,
+    story,
+    waterfall,
+    output,
+    pcapng: cap.bytes(),
+    endT: a.endT,
+    timing: { simulate: t1 - t0, analyse: now() - t1 },
+  };
+}
