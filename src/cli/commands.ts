@@ -4,4 +4,5 @@ import './decode.js';
 import './dig.js';
 import './dns.js';
 import './run.js';
+import './visit.js';
 export {};

@@ -64,6 +64,6 @@ export class TraceRecorder {
     this.off();
   }
   ofKind<K extends TraceKind>(kind: K): TraceEvent<K>[] {
-    return this.events.filter((e): e is TraceEvent<K> => e.kind === kind);
+    return this.events.filter((e) => e.kind === kind) as unknown as TraceEvent<K>[];
   }
 }

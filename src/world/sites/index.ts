@@ -5,6 +5,10 @@ import type { Site, SiteOptions } from '../../apps/http/site.js';
 
 /** host → path → file bytes, base64. */
 export const SITE_FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'www.example.org': {
+    '/index.html':
+      'PCFET0NUWVBFIGh0bWw+CjxodG1sIGxhbmc9ImVuIj4KPGhlYWQ+CjxtZXRhIGNoYXJzZXQ9InV0Zi04Ij4KPHRpdGxlPmV4YW1wbGUub3JnIG9uIHdpcmV0cmFpbCdzIGludGVybmV0PC90aXRsZT4KPC9oZWFkPgo8Ym9keT4KPGgxPmV4YW1wbGUub3JnPC9oMT4KPHA+QSBzZWNvbmQgd2ViIHNpdGUgb2Ygd2lyZXRyYWlsJ3MgZGVmYXVsdCBpbnRlcm5ldC4gSXRzIG5hbWUgaXMgc2VydmVkIGJ5IGl0cyBvd24KYXV0aG9yaXRhdGl2ZSBETlMgc2VydmVyLCBuczEuZXhhbXBsZS5vcmcsIGRlbGVnYXRlZCBmcm9tIHRoZSAub3JnIHRvcC1sZXZlbCBkb21haW4uPC9wPgo8cD5CYWNrIHRvIDxhIGhyZWY9Imh0dHA6Ly93d3cuc2VydmVyLmNvbS8iPnd3dy5zZXJ2ZXIuY29tPC9hPi48L3A+CjwvYm9keT4KPC9odG1sPgo=',
+  },
   'www.server.com': {
     '/404.html':
       'PCFET0NUWVBFIGh0bWw+CjxodG1sIGxhbmc9ImVuIj4KPGhlYWQ+CjxtZXRhIGNoYXJzZXQ9InV0Zi04Ij4KPHRpdGxlPjQwNCBOb3QgRm91bmQ8L3RpdGxlPgo8L2hlYWQ+Cjxib2R5Pgo8aDE+NDA0IE5vdCBGb3VuZDwvaDE+CjxwPlRoZXJlIGlzIG5vIGZpbGUgYXQgdGhpcyBwYXRoIG9uIHd3dy5zZXJ2ZXIuY29tLiBUaGUgc2VydmVyIGxvb2tlZCBmb3IgaXQsIGZvdW5kIG5vdGhpbmcsCmFuZCBhbnN3ZXJlZCB3aXRoIHN0YXR1cyA0MDQuPC9wPgo8cD48YSBocmVmPSIvIj5HbyB0byB0aGUgc3RhcnQgcGFnZTwvYT48L3A+CjwvYm9keT4KPC9odG1sPgo=',

@@ -1,0 +1,191 @@
+/**
+ * `wiretrail visit <url>`: the main job. Builds the default internet (or --topology), types the
+ * URL into the client's browser, and tells the journey step by step from the trace, with a
+ * hop table, a waterfall and the page; optionally writes the capture and the trace.
+ *
+ * Exit codes: 0 the page loaded (2xx/3xx), 1 it did not (unknown host, refused, timeout,
+ * HTTP error status), 2 usage or topology error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { registerCommand, UsageError } from './main.js';
+import type { CliIo } from './main.js';
+import { formatIpv4 } from '../wire/addr.js';
+import { buildStory, captureFromTrace, stepComments, tell } from '../story/index.js';
+import type { Detail, Lang, VisitStory } from '../story/index.js';
+import { runVisit } from '../world/visit.js';
+import type { VisitFaults, VisitResult } from '../world/visit.js';
+import { TopologyError } from '../world/topology.js';
+import { parseDuration, parseProbability } from '../world/units.js';
+
+interface VisitFlags {
+  lang: string;
+  detail: string;
+  pcapng?: string;
+  capture: string;
+  json?: string;
+  topology?: string;
+  client?: string;
+  seed: string;
+  loss?: string;
+  delay?: string;
+  mtu?: string;
+  faultLink?: string;
+  repeat: string;
+  page: boolean;
+  color?: boolean;
+}
+
+registerCommand((program: Command, io: CliIo) => {
+  program
+    .command('visit')
+    .description('type a URL into the simulated browser and tell what happens, packet by packet')
+    .argument('<url>', 'what you would type in the address bar, e.g. http://www.server.com/')
+    .option('--lang <lang>', 'language of the story: en or zh', 'en')
+    .option('--detail <level>', 'summary, hop (every hop of every packet) or packet (headers field by field)', 'summary')
+    .option('--pcapng <file>', 'write a capture (Wireshark opens it); packets carry a comment naming their step')
+    .option('--capture <points>', 'capture points: "client" (the client NIC), "links" (every link) or node.port,…', 'client')
+    .option('--json <file>', 'write the trace as JSON ("-" for stdout)')
+    .option('--topology <file>', 'a topology YAML file (default: the embedded default internet)')
+    .option('--client <node>', 'the host whose browser is used', 'pc')
+    .option('--seed <n>', 'seed of every random stream (same seed, same run, byte for byte)', '1')
+    .option('--loss <p>', 'frame loss on the fault link, e.g. 5% or 0.05')
+    .option('--delay <d>', 'extra one-way delay on the fault link, e.g. 50ms')
+    .option('--mtu <bytes>', 'MTU of the fault link, e.g. 1400')
+    .option('--fault-link <node.port>', 'where --loss/--delay/--mtu apply (default: r-home.eth1, the access line)')
+    .option('--repeat <n>', 'visit the URL n times in one run (the second visit shows the caches)', '1')
+    .option('--no-page', 'do not print the rendered page')
+    .action(async (url: string, flags: VisitFlags) => {
+      io.exitCode = await visitCommand(url, flags, io);
+    });
+});
+
+async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<number> {
+  const lang = flags.lang as Lang;
+  if (lang !== 'en' && lang !== 'zh') throw new UsageError(`--lang must be en or zh (got "${flags.lang}")`);
+  const detail = flags.detail as Detail;
+  if (!['summary', 'hop', 'packet'].includes(detail)) throw new UsageError(`--detail must be summary, hop or packet (got "${flags.detail}")`);
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295 (got "${flags.seed}")`);
+  const repeat = Number(flags.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
+  const faults = readFaults(flags);
+
+  let topology: { text: string; file: string } | undefined;
+  if (flags.topology !== undefined) {
+    try {
+      topology = { text: readFileSync(flags.topology, 'utf8'), file: basename(flags.topology) };
+    } catch (e) {
+      throw new UsageError(`cannot read topology file ${flags.topology}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+
+  let result: VisitResult;
+  try {
+    result = await runVisit({ url, topology, client: flags.client, seed, faults, repeat });
+  } catch (e) {
+    if (e instanceof TopologyError) throw new UsageError(`topology error:\n${e.message}`);
+    if (e instanceof Error && /^(fault link|no host|.* has no resolver|.*: no TCP layer)/.test(e.message)) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const story = buildStory(result.events, result.client);
+  const client = result.net.hostNamed(result.client);
+  const points = flags.capture === 'client' ? client.portNames().map((p) => `${result.client}.${p}`) : flags.capture.split(',');
+  const text = tell(result.events, story, {
+    lang,
+    detail,
+    url,
+    networkName: result.topology.name === 'internet' ? (lang === 'zh' ? '默认互联网' : 'default internet') : (result.topology.name ?? result.topology.file),
+    seed,
+    clientAddress: client.localAddresses().filter((a) => a >>> 24 !== 127).map(formatIpv4)[0] ?? '',
+    capture: flags.pcapng ? `${flags.pcapng} (${flags.capture})` : 'off (--pcapng FILE)',
+    page: flags.page,
+  });
+  io.out(text);
+
+  if (flags.pcapng !== undefined) {
+    const cap = captureFromTrace(result.events, {
+      points,
+      comments: stepComments(story, result.events, lang),
+      comment: `wiretrail visit ${url} (seed ${seed})`,
+    });
+    writeFileSync(flags.pcapng, cap.bytes);
+    io.err(`wrote ${cap.packets} packets to ${flags.pcapng}\n`);
+  }
+  if (flags.json !== undefined) {
+    const json = traceJson(result);
+    if (flags.json === '-') io.out(json);
+    else writeFileSync(flags.json, json);
+  }
+
+  const failed = story.visits.find((v) => !v.ok);
+  if (failed) {
+    io.err(explainFailure(failed, url, lang));
+    return 1;
+  }
+  return 0;
+}
+
+function readFaults(flags: VisitFlags): VisitFaults | undefined {
+  if (flags.loss === undefined && flags.delay === undefined && flags.mtu === undefined) {
+    if (flags.faultLink !== undefined) throw new UsageError('--fault-link needs --loss, --delay or --mtu');
+    return undefined;
+  }
+  const faults: VisitFaults = { link: flags.faultLink };
+  if (flags.loss !== undefined) {
+    const r = parseProbability(flags.loss);
+    if (!r.ok) throw new UsageError(`--loss: ${r.message}`);
+    faults.loss = r.value;
+  }
+  if (flags.delay !== undefined) {
+    const r = parseDuration(flags.delay);
+    if (!r.ok) throw new UsageError(`--delay: ${r.message}`);
+    faults.delay = r.value;
+  }
+  if (flags.mtu !== undefined) {
+    const m = Number(flags.mtu);
+    if (!Number.isInteger(m) || m < 68 || m > 9000) throw new UsageError(`--mtu must be 68 to 9000 bytes (got "${flags.mtu}")`);
+    faults.mtu = m;
+  }
+  return faults;
+}
+
+/** UX.md "Errors": what went wrong, where, and what to try. */
+function explainFailure(v: VisitStory, url: string, lang: Lang): string {
+  const err = v.steps.find((s) => s.kind === 'error');
+  const host = v.steps.find((s) => s.kind === 'url');
+  const name = host && host.kind === 'url' ? host.host : url;
+  const lines: string[] = [];
+  if (err && err.kind === 'error') {
+    const code = err.code ?? '';
+    if (code === 'ENOTFOUND' || err.nxdomainFrom) {
+      lines.push(lang === 'zh' ? `wiretrail：无法访问 ${name} —— 域名不存在` : `wiretrail: cannot reach ${name} — the name does not exist`);
+      if (err.nxdomainFrom) lines.push(`  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`);
+      lines.push(`  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`);
+    } else {
+      lines.push(`wiretrail: ${pc.bold(name)}: ${err.message}`);
+      if (/refused/i.test(err.message)) lines.push('  nothing listens on that port: check the URL\'s port, or the server\'s services in the topology');
+      if (/timed? ?out|ETIMEDOUT/i.test(err.message)) lines.push('  no answer in time: lost packets or an unreachable host (try --detail hop)');
+    }
+  } else {
+    lines.push(`wiretrail: the visit of ${url} did not finish`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The trace as JSON: byte arrays as hex, so that other tools can read it. */
+export function traceJson(result: VisitResult): string {
+  return JSON.stringify(
+    {
+      url: result.visits[0]?.input,
+      client: result.client,
+      topology: result.topology.name ?? result.topology.file,
+      seed: result.net.seed,
+      events: result.events,
+    },
+    (_k, v) => (v instanceof Uint8Array ? Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('') : v),
+  ) + '\n';
+}

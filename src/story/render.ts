@@ -1,0 +1,542 @@
+/**
+ * The story as text, in English or Chinese (zh-CN, with the seeds' vocabulary: 解析 URL、
+ * 生成 HTTP 请求信息、协议栈、三次握手、路由表、默认网关、交换机的 MAC 地址表、四次挥手).
+ * Every step is rendered from the data of src/story/steps.ts; each language is a function per
+ * step kind, side by side, so that a new step cannot be told in one language only (the
+ * `Record<StepKind, ...>` types make the compiler check it).
+ */
+import { formatDuration } from '../sim/time.js';
+import type {
+  ArpStep,
+  CachesStep,
+  CloseStep,
+  DnsStep,
+  ErrorStep,
+  FaultStep,
+  FrameStep,
+  HandshakeStep,
+  HopRow,
+  PageStep,
+  RequestStep,
+  ResponseStep,
+  RouteStep,
+  RouterStep,
+  SegmentationStep,
+  ServerStep,
+  SocketStep,
+  Step,
+  StepKind,
+  Story,
+  SwitchStep,
+  UrlStep,
+  VisitStory,
+  WaterfallRow,
+} from './steps.js';
+
+export type Lang = 'en' | 'zh';
+export type Detail = 'summary' | 'hop' | 'packet';
+
+/** A rendered step: a number, a title and its lines. */
+export interface RenderedStep {
+  n: string;
+  kind: StepKind;
+  title: string;
+  lines: string[];
+  t: number;
+  events: number[];
+}
+
+const ms = (ns: number): string => `${(ns / 1e6).toFixed(1)} ms`;
+const at = (ns: number): string => `${(ns / 1e6).toFixed(3)} ms`;
+const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+const kb = (n: number): string => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+const short = (url: string): string => url.replace(/^https?:\/\/[^/]+/, '') || '/';
+
+type Texts = { [K in StepKind]: (s: Extract<Step, { kind: K }>) => { title: string; lines: string[] } };
+
+const EN: Texts = {
+  fault: (s: FaultStep) => ({
+    title: 'Faults injected',
+    lines: [
+      `${s.what} on link ${s.target}`,
+      s.drops > 0 ? `the link lost ${s.drops} frame${s.drops === 1 ? '' : 's'} during this visit` : 'no frame was lost on it during this visit',
+      ...s.retransmissions.slice(0, 6).map((r) => `${at(r.t)}  ${r.node} retransmits seq ${r.seq}: ${r.why}`),
+      ...(s.retransmissions.length > 6 ? [`… ${s.retransmissions.length - 6} more retransmissions`] : []),
+      ...(s.fragments > 0 ? [`${s.fragments} datagram${s.fragments === 1 ? ' was' : 's were'} fragmented to fit the MTU`] : []),
+      ...s.icmp.slice(0, 4).map((i) => `${at(i.t)}  ${i.node} sends ICMP ${i.message}`),
+    ],
+  }),
+  url: (s: UrlStep) => ({
+    title: 'URL parsed',
+    lines: [
+      `scheme ${s.scheme} · host ${s.host} · port ${s.port}${s.portIsDefault ? ` (default for ${s.scheme})` : ''}${s.addedScheme ? ` · "${s.input}" had no scheme: http:// added` : ''}`,
+      s.defaultFile
+        ? `path ${s.path} names no file → the server picks its default file (index.html)`
+        : `path ${s.path}`,
+    ],
+  }),
+  request: (s: RequestStep) => ({
+    title: 'HTTP request built',
+    lines: [
+      `${s.firstLine} · Host: ${s.host} · ${s.fields} header fields · ${s.length} bytes`,
+      ...(s.conditional.length > 0 ? [`conditional: ${s.conditional.join(', ')} (asks the server whether the cached copy is still good)`] : []),
+      'the browser hands it to the operating system: first it needs the server\'s IP address',
+    ],
+  }),
+  caches: (s: CachesStep) => ({
+    title: 'Caches',
+    lines: [
+      `browser cache: ${s.browserCache} (${s.browserCacheWhy})`,
+      `browser DNS cache: ${s.dnsCache}${s.address ? ` → ${s.address}` : ''}` +
+        (s.osCache ? ` · OS cache (gethostbyname): ${s.osCache}` : '') +
+        (s.hosts ? ` · /etc/hosts: ${s.hosts === 'hit' ? 'has the name' : 'no entry'}` : ''),
+    ],
+  }),
+  dns: (s: DnsStep) => {
+    const lines: string[] = [];
+    if (s.source === 'none') return { title: 'DNS', lines: [`${s.name} is already an IP address: no DNS lookup`] };
+    if (s.source === 'hosts') lines.push(`${s.name} found in /etc/hosts → ${s.addresses.join(', ')}`);
+    else if (s.source === 'os-cache') lines.push(`${s.name} found in the OS cache → ${s.addresses.join(', ')}`);
+    else if (s.resolver) {
+      lines.push(`ask the local DNS server ${s.resolver}${s.resolverNode ? ` (${s.resolverNode}, from resolv.conf)` : ''}: ${s.name} A?`);
+      if (s.resolverFromCache) lines.push(`the local DNS server has the answer in its cache: no need to ask the root`);
+      s.hops.forEach((h) => {
+        if (h.timeout) lines.push(`  local DNS → ${h.serverName} ${h.server}: no answer (timeout), try again`);
+        else if (h.outcome === 'referral') lines.push(`  local DNS → ${h.serverName} ${h.server}: "ask ${h.referralZone ?? ''}" (referral) · ${ms(h.rtt)}`);
+        else if (h.rcode === 'NXDOMAIN') lines.push(`  local DNS → ${h.serverName} ${h.server}: NXDOMAIN, the name does not exist (${h.summary})`);
+        else lines.push(`  local DNS → ${h.serverName} ${h.server}: ${h.summary}${h.aa ? ' (authoritative)' : ''} · ${ms(h.rtt)}`);
+      });
+    }
+    if (s.addresses.length > 0) {
+      lines.push(`→ ${s.name.replace(/\.$/, '')} is ${s.addresses.join(', ')}${s.ttl !== undefined ? `, TTL ${Math.round(s.ttl)} s` : ''} · DNS total ${ms(s.duration)}`);
+    } else if (s.rcode !== 'NOERROR') lines.push(`→ ${s.rcode}`);
+    return { title: 'DNS', lines };
+  },
+  socket: (s: SocketStep) => ({
+    title: 'Socket',
+    lines: s.reused
+      ? [`reuse connection #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort} (kept alive: no handshake needed)`]
+      : [
+          `connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort} (connection #${s.connectionId}; ${s.why})`,
+          'the protocol stack\'s upper half (TCP) takes over from the browser',
+        ],
+  }),
+  route: (s: RouteStep) => ({
+    title: 'Route lookup',
+    lines: [
+      `${s.dst} matches ${s.matched}${s.gateway ? ` via ${s.gateway}` : ' (on-link)'} on ${s.iface}` +
+        (s.rejected.length > 0 ? ` (${s.rejected.join(' and ')} did not match)` : ''),
+      `→ source address ${s.src}${s.gateway ? ` · next hop is the default gateway ${s.gateway}` : ''}`,
+    ],
+  }),
+  arp: (s: ArpStep) => ({
+    title: 'ARP',
+    lines: s.failed
+      ? [`who has ${s.target}? no answer after several tries: the packets waiting for it are dropped (host unreachable)`]
+      : s.resolvedNow
+        ? [
+            `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface})`,
+            `→ ${s.target} is at ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (reply at ${at(s.learnedAt)})` : ''} · kept in the ARP cache`,
+          ]
+        : [`${s.target} is already in the ARP cache: ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (learned at ${at(s.learnedAt)})` : ''}`],
+  }),
+  handshake: (s: HandshakeStep) => ({
+    title: 'TCP handshake',
+    lines: s.refused
+      ? [`SYN seq=${s.synSeq} → RST: nothing listens on ${s.server} (connection refused)`]
+      : [
+          `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN-ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}` +
+            `   RTT ${ms(s.rtt)}`,
+          ...(s.retries > 0 ? [`the SYN was sent ${s.retries + 1} times (retransmitted after timeouts)`] : []),
+        ],
+  }),
+  segmentation: (s: SegmentationStep) => ({
+    title: 'Segmentation',
+    lines: [
+      `MSS ${s.mss} bytes: the ${s.requestBytes}-byte request fits in ${s.requestSegments} segment${s.requestSegments === 1 ? '' : 's'}; ` +
+        `the ${s.responseBytes}-byte response takes ${s.responseSegments} segment${s.responseSegments === 1 ? '' : 's'}` +
+        (s.retransmissions > 0 ? ` (${s.retransmissions} retransmitted)` : ''),
+    ],
+  }),
+  frame: (s: FrameStep) => ({
+    title: 'Frame on the wire',
+    lines: [
+      `IP header: ${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · protocol ${s.ipHeader.protocol} (TCP) · ID ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
+      `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
+      `the NIC (${s.node} ${s.iface}) adds a 7-byte preamble + 1-byte SFD and keeps a 12-byte gap: ${s.wireBytes} bytes of wire time`,
+    ],
+  }),
+  switch: (s: SwitchStep) => ({
+    title: `Switch ${s.node}`,
+    lines: [
+      (s.learnedAt !== undefined ? `learned ${s.srcMac} on ${s.inPort} (at ${at(s.learnedAt)}) · ` : '') +
+        (s.decision === 'known'
+          ? `dst ${s.dstMac} is in the MAC table → ${s.outPorts.join(', ')}`
+          : `dst ${s.dstMac} unknown → flooded to ${s.outPorts.join(', ')}`),
+    ],
+  }),
+  router: (s: RouterStep) => ({
+    title: `Router ${s.node}`,
+    lines: [
+      `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route ${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
+      `new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`,
+    ],
+  }),
+  server: (s: ServerStep) => ({
+    title: `Server ${s.node}`,
+    lines: [
+      `peels MAC → IP → TCP → HTTP: ${s.path.map((p) => p.fn).join(' → ')}${s.path.length > 0 ? ' → application' : ''}`,
+      `${s.method} ${s.target} → ${s.status} ${s.reason}${s.file ? ` · ${s.file} ${kb(s.bodyBytes)}` : ''}${s.why ? ` (${s.why})` : ''}`,
+    ],
+  }),
+  response: (s: ResponseStep) => ({
+    title: 'Response',
+    lines: [
+      `HTTP/1.1 ${s.status} ${s.reason} · ${s.bytes} bytes in ${s.segments} segment${s.segments === 1 ? '' : 's'} back along the same path · time to first byte ${ms(s.ttfb)}`,
+      ...(s.hops > 0 ? [`MACs are rewritten at each of the ${s.hops} routers; the IP addresses stay (no NAT in this network)`] : []),
+    ],
+  }),
+  page: (s: PageStep) => {
+    const reused = s.subresources.filter((r) => r.reused).length;
+    const cached = s.subresources.filter((r) => r.cache !== 'none').length;
+    return {
+      title: 'Page',
+      lines: [
+        `"${s.title}" · ${s.subresources.length} subresource${s.subresources.length === 1 ? '' : 's'}` +
+          (s.subresources.length > 0 ? ` (${s.subresources.map((r) => short(r.url)).join(', ')})` : '') +
+          ` over ${s.connections} connection${s.connections === 1 ? '' : 's'}` +
+          (reused > 0 ? `, ${reused} on a kept-alive one` : '') +
+          (cached > 0 ? `, ${cached} from the cache` : ''),
+        `loaded in ${ms(s.loadTime)} · rendered below`,
+      ],
+    };
+  },
+  close: (s: CloseStep) => ({
+    title: 'Close',
+    lines: [
+      `${s.firstFin === 'client' ? 'the browser' : 'the server'} closes first: FIN → ACK → FIN → ACK (four-way close) on ${s.connections} connection${s.connections === 1 ? '' : 's'}`,
+      s.timeWaitNode ? `${s.timeWaitNode} waits in TIME-WAIT ${formatDuration(s.timeWait)} (2·MSL) so late segments die out` : '',
+    ].filter(Boolean),
+  }),
+  error: (s: ErrorStep) => ({
+    title: 'Error',
+    lines: [
+      `${s.code ? `${s.code}: ` : ''}${s.message}`,
+      ...(s.nxdomainFrom ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`] : []),
+    ],
+  }),
+};
+
+const ZH: Texts = {
+  fault: (s: FaultStep) => ({
+    title: '注入的故障',
+    lines: [
+      `链路 ${s.target}：${s.what}`,
+      s.drops > 0 ? `这次访问中该链路丢了 ${s.drops} 个帧` : '这次访问中该链路没有丢帧',
+      ...s.retransmissions.slice(0, 6).map((r) => `${at(r.t)}  ${r.node} 重传 seq ${r.seq}：${r.why}`),
+      ...(s.retransmissions.length > 6 ? [`…… 另有 ${s.retransmissions.length - 6} 次重传`] : []),
+      ...(s.fragments > 0 ? [`${s.fragments} 个数据报因 MTU 被分片`] : []),
+      ...s.icmp.slice(0, 4).map((i) => `${at(i.t)}  ${i.node} 发送 ICMP ${i.message}`),
+    ],
+  }),
+  url: (s: UrlStep) => ({
+    title: '解析 URL',
+    lines: [
+      `协议 ${s.scheme} · 主机名 ${s.host} · 端口 ${s.port}${s.portIsDefault ? `（${s.scheme} 的默认端口）` : ''}${s.addedScheme ? ` · 输入的 "${s.input}" 没有协议，补全为 http://` : ''}`,
+      s.defaultFile ? `路径 ${s.path} 没有文件名 → 服务器使用事先设置的默认文件（index.html）` : `路径 ${s.path}`,
+    ],
+  }),
+  request: (s: RequestStep) => ({
+    title: '生成 HTTP 请求信息',
+    lines: [
+      `${s.firstLine} · Host: ${s.host} · ${s.fields} 个首部字段 · ${s.length} 字节`,
+      ...(s.conditional.length > 0 ? [`条件请求：${s.conditional.join('、')}（问服务器缓存的副本是否还有效）`] : []),
+      '浏览器委托操作系统发送消息：先要查出服务器的 IP 地址',
+    ],
+  }),
+  caches: (s: CachesStep) => ({
+    title: '查看缓存',
+    lines: [
+      `浏览器缓存：${zhHit(s.browserCache)}（${s.browserCacheWhy}）`,
+      `浏览器 DNS 缓存：${zhHit(s.dnsCache)}${s.address ? ` → ${s.address}` : ''}` +
+        (s.osCache ? ` · 操作系统缓存（gethostbyname）：${zhHit(s.osCache)}` : '') +
+        (s.hosts ? ` · hosts 文件：${s.hosts === 'hit' ? '有这个域名' : '没有记录'}` : ''),
+    ],
+  }),
+  dns: (s: DnsStep) => {
+    const lines: string[] = [];
+    if (s.source === 'none') return { title: 'DNS 域名解析', lines: [`${s.name} 本身就是 IP 地址，不用查 DNS`] };
+    if (s.source === 'hosts') lines.push(`在 hosts 文件中找到 ${s.name} → ${s.addresses.join(', ')}`);
+    else if (s.source === 'os-cache') lines.push(`在操作系统缓存中找到 ${s.name} → ${s.addresses.join(', ')}`);
+    else if (s.resolver) {
+      lines.push(`询问本地 DNS 服务器 ${s.resolver}${s.resolverNode ? `（${s.resolverNode}，来自 resolv.conf）` : ''}：${s.name} 的 IP 是什么？`);
+      if (s.resolverFromCache) lines.push('本地 DNS 服务器的缓存里有答案，直接返回，不用去问根域名服务器');
+      s.hops.forEach((h) => {
+        if (h.timeout) lines.push(`  本地 DNS → ${h.serverName} ${h.server}：没有回应（超时），重试`);
+        else if (h.outcome === 'referral') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：“去问 ${h.referralZone ?? ''} 的服务器”（引荐）· ${ms(h.rtt)}`);
+        else if (h.rcode === 'NXDOMAIN') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，域名不存在（${h.summary}）`);
+        else lines.push(`  本地 DNS → ${h.serverName} ${h.server}：${h.summary}${h.aa ? '（权威 DNS 服务器的回答）' : ''} · ${ms(h.rtt)}`);
+      });
+    }
+    if (s.addresses.length > 0) {
+      lines.push(`→ ${s.name.replace(/\.$/, '')} 的 IP 地址是 ${s.addresses.join(', ')}${s.ttl !== undefined ? `，TTL ${Math.round(s.ttl)} 秒` : ''} · DNS 共 ${ms(s.duration)}`);
+    } else if (s.rcode !== 'NOERROR') lines.push(`→ ${s.rcode}`);
+    return { title: 'DNS 域名解析', lines };
+  },
+  socket: (s: SocketStep) => ({
+    title: '创建套接字',
+    lines: s.reused
+      ? [`复用连接 #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（keep-alive 保持连接，不用再握手）`]
+      : [`connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（连接 #${s.connectionId}）`, '协议栈的上半部分（TCP）接手浏览器的委托'],
+  }),
+  route: (s: RouteStep) => ({
+    title: '查询路由表',
+    lines: [
+      `${s.dst} 与 ${s.matched} 匹配${s.gateway ? `（默认网关 ${s.gateway}，网卡 ${s.iface}）` : `（直连，网卡 ${s.iface}）`}` +
+        (s.rejected.length > 0 ? `；${s.rejected.join('、')} 不匹配` : ''),
+      `→ 源地址 ${s.src}${s.gateway ? ` · 下一跳是默认网关 ${s.gateway}` : ''}`,
+    ],
+  }),
+  arp: (s: ArpStep) => ({
+    title: 'ARP',
+    lines: s.failed
+      ? [`广播“谁是 ${s.target}？”多次都没有回应：等待它的包被丢弃（主机不可达）`]
+      : s.resolvedNow
+        ? [`广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`, `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}，写入 ARP 缓存`]
+        : [`ARP 缓存里已经有 ${s.target}：${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 时学到）` : ''}`],
+  }),
+  handshake: (s: HandshakeStep) => ({
+    title: 'TCP 三次握手',
+    lines: s.refused
+      ? [`SYN seq=${s.synSeq} → 收到 RST：${s.server} 上没有程序在监听（连接被拒绝）`]
+      : [
+          `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN+ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}   往返时间 ${ms(s.rtt)}`,
+          ...(s.retries > 0 ? [`SYN 发送了 ${s.retries + 1} 次（超时后重传）`] : []),
+        ],
+  }),
+  segmentation: (s: SegmentationStep) => ({
+    title: 'MSS 分段',
+    lines: [
+      `MSS ${s.mss} 字节：${s.requestBytes} 字节的请求用 ${s.requestSegments} 个 TCP 段；${s.responseBytes} 字节的响应分成 ${s.responseSegments} 个段` +
+        (s.retransmissions > 0 ? `（重传 ${s.retransmissions} 个）` : ''),
+    ],
+  }),
+  frame: (s: FrameStep) => ({
+    title: '网卡发出的帧',
+    lines: [
+      `IP 头部：${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · 协议号 ${s.ipHeader.protocol}（TCP）· 标识 ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
+      `MAC 头部：目标 ${s.dstMac} 源 ${s.srcMac} 类型 0x${s.etherType.toString(16).padStart(4, '0')}（IPv4；有的文章写成 0080，是笔误）· FCS ${hex32(s.fcs)} · ${s.length} 字节`,
+      `网卡（${s.node} ${s.iface}）在开头加上 7 字节前导码和 1 字节帧起始定界符，帧之间留 12 字节间隔：线路上共 ${s.wireBytes} 字节`,
+    ],
+  }),
+  switch: (s: SwitchStep) => ({
+    title: `交换机 ${s.node}`,
+    lines: [
+      (s.learnedAt !== undefined ? `MAC 地址表记下 ${s.srcMac} 在 ${s.inPort}（${at(s.learnedAt)}）· ` : '') +
+        (s.decision === 'known' ? `目标 ${s.dstMac} 在 MAC 地址表中 → 从 ${s.outPorts.join('、')} 转发` : `目标 ${s.dstMac} 不在表中 → 从 ${s.outPorts.join('、')} 泛洪`) +
+        '（交换机的端口没有 MAC 地址）',
+    ],
+  }),
+  router: (s: RouterStep) => ({
+    title: `路由器 ${s.node}`,
+    lines: [
+      `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
+      `换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`,
+    ],
+  }),
+  server: (s: ServerStep) => ({
+    title: `服务器 ${s.node}`,
+    lines: [
+      `逐层拆开 MAC → IP → TCP → HTTP：${s.path.map((p) => p.fn).join(' → ')}${s.path.length > 0 ? ' → 应用程序' : ''}`,
+      `${s.method} ${s.target} → ${s.status} ${s.reason}${s.file ? ` · ${s.file} ${kb(s.bodyBytes)}` : ''}${s.why ? `（${s.why}）` : ''}`,
+    ],
+  }),
+  response: (s: ResponseStep) => ({
+    title: '返回响应',
+    lines: [
+      `HTTP/1.1 ${s.status} ${s.reason} · ${s.bytes} 字节，${s.segments} 个段沿原路返回 · 首字节时间 ${ms(s.ttfb)}`,
+      ...(s.hops > 0 ? [`经过 ${s.hops} 个路由器，每一跳都换 MAC 头部；IP 地址不变（这个网络里没有 NAT）`] : []),
+    ],
+  }),
+  page: (s: PageStep) => {
+    const reused = s.subresources.filter((r) => r.reused).length;
+    const cached = s.subresources.filter((r) => r.cache !== 'none').length;
+    return {
+      title: '显示网页',
+      lines: [
+        `“${s.title}”· ${s.subresources.length} 个子资源` +
+          (s.subresources.length > 0 ? `（${s.subresources.map((r) => short(r.url)).join('、')}）` : '') +
+          `，用了 ${s.connections} 个连接` +
+          (reused > 0 ? `，其中 ${reused} 个复用 keep-alive 连接` : '') +
+          (cached > 0 ? `，${cached} 个来自缓存` : ''),
+        `加载用时 ${ms(s.loadTime)} · 页面显示在下面`,
+      ],
+    };
+  },
+  close: (s: CloseStep) => ({
+    title: 'TCP 四次挥手',
+    lines: [
+      `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：FIN → ACK → FIN → ACK，共 ${s.connections} 个连接`,
+      s.timeWaitNode ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}（2·MSL），让迟到的报文消失` : '',
+    ].filter(Boolean),
+  }),
+  error: (s: ErrorStep) => ({
+    title: '出错',
+    lines: [
+      `${s.code ? `${s.code}：` : ''}${s.message}`,
+      ...(s.nxdomainFrom ? [`${s.nxdomainFrom} 回答 NXDOMAIN：域名不存在（${s.soa ?? ''}）`] : []),
+    ],
+  }),
+};
+
+function zhHit(r: string): string {
+  switch (r) {
+    case 'hit':
+      return '命中';
+    case 'miss':
+      return '未命中';
+    case 'none':
+      return '未使用';
+    case 'stale':
+      return '已过期';
+    case 'revalidate':
+      return '需要验证';
+    default:
+      return r;
+  }
+}
+
+const TEXTS: Record<Lang, Texts> = { en: EN, zh: ZH };
+
+/** Renders the steps of one visit (numbered, with sub-numbers for consecutive routers). */
+export function renderSteps(visit: VisitStory, lang: Lang): RenderedStep[] {
+  const texts = TEXTS[lang];
+  const out: RenderedStep[] = [];
+  let n = 0;
+  for (const step of visit.steps) {
+    const render = texts[step.kind] as (s: Step) => { title: string; lines: string[] };
+    const { title, lines } = render(step);
+    n++;
+    out.push({ n: String(n), kind: step.kind, title, lines, t: step.t, events: step.events });
+  }
+  return out;
+}
+
+const LABELS = {
+  en: {
+    heading: (url: string) => `wiretrail · what happens when you type ${url} and press Enter`,
+    network: (name: string, seed: number, client: string, addr: string, capture: string) =>
+      `network: ${name} (seed ${seed}) · client ${client} ${addr} · capture: ${capture}`,
+    visit: (i: number) => (i === 0 ? '' : `— visit ${i + 1} of the same URL: caches and kept-alive connections at work —`),
+    hopTable: 'hop table (the SYN):',
+    hopNote: '(MACs change at every hop; IPs stay — no NAT in this network)',
+    hopCols: ['where', 'src MAC', 'dst MAC', 'src IP', 'dst IP', 'TTL'],
+    waterfall: 'waterfall',
+    wfCols: { dns: 'dns', connect: 'connect', send: 'send', wait: 'wait', download: 'recv' },
+    page: 'the page, as the browser renders it:',
+    ok: 'done',
+  },
+  zh: {
+    heading: (url: string) => `wiretrail · 输入 ${url} 按下回车之后发生了什么`,
+    network: (name: string, seed: number, client: string, addr: string, capture: string) =>
+      `网络：${name}（种子 ${seed}）· 客户端 ${client} ${addr} · 抓包：${capture}`,
+    visit: (i: number) => (i === 0 ? '' : `—— 第 ${i + 1} 次访问同一个 URL：缓存和 keep-alive 连接在起作用 ——`),
+    hopTable: '逐跳表（SYN 包）：',
+    hopNote: '（每一跳 MAC 地址都变；IP 地址不变——这个网络里没有 NAT）',
+    hopCols: ['位置', '源 MAC', '目标 MAC', '源 IP', '目标 IP', 'TTL'],
+    waterfall: '瀑布图',
+    wfCols: { dns: 'DNS', connect: '连接', send: '发送', wait: '等待', download: '接收' },
+    page: '浏览器显示的页面：',
+    ok: '完成',
+  },
+};
+
+export interface RenderOptions {
+  lang: Lang;
+  detail: Detail;
+  networkName: string;
+  seed: number;
+  clientAddress: string;
+  capture: string;
+  /** Include the rendered page text (default true). */
+  page?: boolean;
+  /** Extra lines per detail level (hop-by-hop packets, decoded headers), from the caller. */
+  extra?: (visit: VisitStory, step: RenderedStep) => string[];
+}
+
+/** The whole story as terminal text. */
+export function renderStory(story: Story, url: string, o: RenderOptions): string {
+  const L = LABELS[o.lang];
+  const out: string[] = [L.heading(url), L.network(o.networkName, o.seed, story.client, o.clientAddress, o.capture), ''];
+  for (const visit of story.visits) {
+    const head = L.visit(visit.index);
+    if (head) out.push('', head, '');
+    for (const s of renderSteps(visit, o.lang)) {
+      const lines = [...s.lines, ...(o.extra ? o.extra(visit, s) : [])];
+      out.push(`${s.n.padStart(2)}  ${padDisplay(s.title, 20)}  ${lines[0] ?? ''}`);
+      for (const l of lines.slice(1)) out.push(`${' '.repeat(24)}  ${l}`);
+    }
+    if (visit.hops.length > 0 && visit.index === 0) {
+      out.push('', L.hopTable, ...hopTable(visit.hops, o.lang), `    ${L.hopNote}`);
+    }
+    if (visit.waterfall.length > 0) out.push('', `${L.waterfall}:`, ...waterfall(visit.waterfall, o.lang));
+    if ((o.page ?? true) && visit.pageText && visit.index === 0) {
+      out.push('', L.page, '', ...visit.pageText.split('\n').map((l) => `    ${l}`));
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The hop table: one row per wire the packet crossed. */
+export function hopTable(rows: readonly HopRow[], lang: Lang): string[] {
+  const cols = LABELS[lang].hopCols;
+  const table = [cols, ...rows.map((r) => [r.from, r.srcMac, r.dstMac, r.srcIp, r.dstIp, String(r.ttl)])];
+  const widths = cols.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c]))));
+  return table.map((row) => `    ${row.map((cell, c) => padDisplay(cell, widths[c])).join('  ')}`.trimEnd());
+}
+
+/** A browser network panel in text: one bar per resource, on a shared time axis. */
+export function waterfall(rows: readonly WaterfallRow[], lang: Lang, width = 40): string[] {
+  const L = LABELS[lang].wfCols;
+  const t0 = Math.min(...rows.map((r) => r.start));
+  const t1 = Math.max(...rows.map((r) => r.start + r.total));
+  const span = Math.max(1, t1 - t0);
+  const nameW = Math.min(24, Math.max(...rows.map((r) => short(r.url).length)));
+  return rows.map((r) => {
+    const pos = (t: number) => Math.round(((t - t0) / span) * width);
+    const segs: [number, string][] = [
+      [r.dns, '░'],
+      [r.connect, '▒'],
+      [r.send, '▓'],
+      [r.wait, '█'],
+      [r.download, '▆'],
+    ];
+    let bar = ' '.repeat(pos(r.start));
+    let t = r.start;
+    for (const [d, ch] of segs) {
+      const n = Math.max(d > 0 ? 1 : 0, pos(t + d) - pos(t));
+      bar += ch.repeat(n);
+      t += d;
+    }
+    const parts = [
+      r.dns > 0 ? `${L.dns} ${ms(r.dns)}` : '',
+      r.connect > 0 ? `${L.connect} ${ms(r.connect)}` : '',
+      r.wait > 0 ? `${L.wait} ${ms(r.wait)}` : '',
+      r.download > 0 ? `${L.download} ${ms(r.download)}` : '',
+      r.cache !== 'none' ? `cache: ${r.cache}` : '',
+      r.reused ? `#${r.connectionId} reused` : r.connectionId !== undefined ? `#${r.connectionId}` : '',
+    ].filter(Boolean);
+    return `    ${short(r.url).slice(0, nameW).padEnd(nameW)} ${r.status || '---'} ${bar.padEnd(width + 1)} ${ms(r.total).padStart(9)}  ${parts.join(' · ')}`;
+  });
+}
+
+/** Display width counting CJK characters as two columns. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+function padDisplay(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
+}

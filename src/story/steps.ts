@@ -1,0 +1,1013 @@
+/**
+ * The story of a visit, as data: reads the trace (and nothing else — DESIGN.md principle 4)
+ * and finds each step the seeds tell, with the real values and the indexes of the events
+ * that prove it. Rendering to English or Chinese is src/story/render.ts; both languages render
+ * the same steps from the same data, so they cannot drift apart.
+ *
+ * The walk (the seeds' order): URL parsed → HTTP request built → caches → DNS (stub → local
+ * DNS server → root → TLD → authoritative) → socket → route lookup → ARP → TCP handshake →
+ * frame on the wire → switches → routers → server peels the layers → response → page → close.
+ */
+import type { TraceEvent } from '../sim/trace.js';
+import { formatIpv4, formatMac } from '../wire/addr.js';
+import { frameFacts, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './frames.js';
+import type { FrameFacts } from './frames.js';
+
+/** Trace events read loosely: each event kind's fields are declared by the module emitting it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Ev = { readonly kind: string; readonly t: number; readonly node: string; readonly [field: string]: any };
+
+export interface StepBase {
+  /** Instant of the first event of the step. */
+  t: number;
+  /** Indexes (into the trace) of the events the step narrates. */
+  events: number[];
+}
+
+export interface UrlStep extends StepBase {
+  kind: 'url';
+  input: string;
+  href: string;
+  scheme: string;
+  host: string;
+  port: number;
+  portIsDefault: boolean;
+  path: string;
+  defaultFile: boolean;
+  addedScheme: boolean;
+}
+
+export interface RequestStep extends StepBase {
+  kind: 'request';
+  firstLine: string;
+  host: string;
+  fields: number;
+  length: number;
+  text: string;
+  conditional: string[];
+}
+
+export interface CachesStep extends StepBase {
+  kind: 'caches';
+  browserCache: string;
+  browserCacheWhy: string;
+  dnsCache: 'hit' | 'miss' | 'none';
+  osCache?: 'hit' | 'miss';
+  hosts?: 'hit' | 'miss';
+  /** Address found in a cache or the hosts file, when one was. */
+  address?: string;
+}
+
+export interface DnsHop {
+  t: number;
+  server: string;
+  serverName: string;
+  zone: string;
+  outcome: string;
+  summary: string;
+  rtt: number;
+  rcode: string;
+  aa: boolean;
+  referralZone?: string;
+  timeout?: boolean;
+  transport: string;
+}
+
+export interface DnsStep extends StepBase {
+  kind: 'dns';
+  name: string;
+  resolver?: string;
+  resolverNode?: string;
+  hops: DnsHop[];
+  resolverFromCache: boolean;
+  addresses: string[];
+  ttl?: number;
+  rcode: string;
+  duration: number;
+  source: 'dns' | 'os-cache' | 'hosts' | 'browser-cache' | 'none';
+}
+
+export interface SocketStep extends StepBase {
+  kind: 'socket';
+  local: string;
+  localPort: number;
+  remote: string;
+  remotePort: number;
+  connectionId: number;
+  reused: boolean;
+  why: string;
+}
+
+export interface RouteStep extends StepBase {
+  kind: 'route';
+  node: string;
+  dst: string;
+  matched: string;
+  gateway?: string;
+  iface: string;
+  src: string;
+  srcWhy?: string;
+  rejected: string[];
+  local: boolean;
+}
+
+export interface ArpStep extends StepBase {
+  kind: 'arp';
+  node: string;
+  iface: string;
+  target: string;
+  mac?: string;
+  /** Broadcast and reply observed in this visit (false: already in the cache). */
+  resolvedNow: boolean;
+  /** When the entry was learned (if before the step). */
+  learnedAt?: number;
+  why?: string;
+  failed: boolean;
+}
+
+export interface HandshakeStep extends StepBase {
+  kind: 'handshake';
+  client: string;
+  server: string;
+  synSeq: number;
+  synAckSeq: number;
+  synAckAck: number;
+  ackSeq: number;
+  ackAck: number;
+  mss?: number;
+  rtt: number;
+  refused: boolean;
+  retries: number;
+}
+
+export interface SegmentationStep extends StepBase {
+  kind: 'segmentation';
+  mss: number;
+  requestBytes: number;
+  requestSegments: number;
+  responseBytes: number;
+  responseSegments: number;
+  retransmissions: number;
+}
+
+export interface FrameStep extends StepBase {
+  kind: 'frame';
+  node: string;
+  iface: string;
+  dstMac: string;
+  srcMac: string;
+  etherType: number;
+  length: number;
+  wireBytes: number;
+  fcs: number;
+  ipHeader: { src: string; dst: string; ttl: number; protocol: number; id: number; df: boolean };
+}
+
+export interface SwitchStep extends StepBase {
+  kind: 'switch';
+  node: string;
+  inPort: string;
+  outPorts: string[];
+  decision: string;
+  srcMac: string;
+  dstMac: string;
+  learnedAt?: number;
+}
+
+export interface RouterStep extends StepBase {
+  kind: 'router';
+  node: string;
+  inIface: string;
+  outIface: string;
+  route: string;
+  nextHop: string;
+  ttlIn: number;
+  ttlOut: number;
+  inSrcMac: string;
+  inDstMac: string;
+  srcMac: string;
+  dstMac: string;
+}
+
+export interface ServerStep extends StepBase {
+  kind: 'server';
+  node: string;
+  /** The Linux receive path stages seen for the request segment. */
+  path: { stage: string; fn: string }[];
+  method: string;
+  target: string;
+  status: number;
+  reason: string;
+  file?: string;
+  bodyBytes: number;
+  bytes: number;
+  why: string;
+}
+
+export interface ResponseStep extends StepBase {
+  kind: 'response';
+  status: number;
+  reason: string;
+  bytes: number;
+  segments: number;
+  hops: number;
+  ttfb: number;
+}
+
+export interface PageStep extends StepBase {
+  kind: 'page';
+  title: string;
+  status: number;
+  subresources: { url: string; status: number; connectionId?: number; reused: boolean; cache: string; size: number }[];
+  connections: number;
+  loadTime: number;
+}
+
+export interface CloseStep extends StepBase {
+  kind: 'close';
+  connections: number;
+  firstFin: 'client' | 'server';
+  timeWaitNode: string;
+  timeWait: number;
+  fins: number;
+}
+
+export interface ErrorStep extends StepBase {
+  kind: 'error';
+  code?: string;
+  message: string;
+  /** For NXDOMAIN: who said the name does not exist. */
+  nxdomainFrom?: string;
+  soa?: string;
+}
+
+export interface FaultStep extends StepBase {
+  kind: 'fault';
+  target: string;
+  what: string;
+  drops: number;
+  retransmissions: { t: number; node: string; why: string; seq: number }[];
+  fragments: number;
+  icmp: { t: number; node: string; message: string }[];
+}
+
+export type Step =
+  | UrlStep
+  | RequestStep
+  | CachesStep
+  | DnsStep
+  | SocketStep
+  | RouteStep
+  | ArpStep
+  | HandshakeStep
+  | SegmentationStep
+  | FrameStep
+  | SwitchStep
+  | RouterStep
+  | ServerStep
+  | ResponseStep
+  | PageStep
+  | CloseStep
+  | ErrorStep
+  | FaultStep;
+
+export type StepKind = Step['kind'];
+
+/** One row of the hop table: a packet on one wire. */
+export interface HopRow {
+  t: number;
+  link: string;
+  from: string;
+  srcMac: string;
+  dstMac: string;
+  srcIp: string;
+  dstIp: string;
+  ttl: number;
+  event: number;
+}
+
+export interface WaterfallRow {
+  url: string;
+  resource: string;
+  status: number;
+  start: number;
+  dns: number;
+  connect: number;
+  send: number;
+  wait: number;
+  download: number;
+  total: number;
+  cache: string;
+  reused: boolean;
+  connectionId?: number;
+}
+
+export interface VisitStory {
+  index: number;
+  input: string;
+  ok: boolean;
+  startedAt: number;
+  finishedAt: number;
+  steps: Step[];
+  /** The path of the first SYN, wire by wire. */
+  hops: HopRow[];
+  waterfall: WaterfallRow[];
+  pageText?: string;
+}
+
+export interface Story {
+  client: string;
+  visits: VisitStory[];
+}
+
+/** Builds the story of every visit in a trace (events from runVisit). */
+export function buildStory(events: readonly TraceEvent[], client: string): Story {
+  const evs = events as unknown as readonly Ev[];
+  const starts: number[] = [];
+  evs.forEach((e, i) => {
+    if (e.kind === 'visit.start' && e.node === client) starts.push(i);
+  });
+  const visits = starts.map((start, k) => {
+    const end = evs.findIndex((e, i) => i > start && e.kind === 'visit.end' && e.index === evs[start].index);
+    const stop = end < 0 ? (starts[k + 1] ?? evs.length) : end;
+    // The close of the last visit happens after visit.end: include everything up to the next visit.
+    const tail = starts[k + 1] ?? evs.length;
+    return new VisitReader(evs, client, start, stop, tail).read();
+  });
+  return { client, visits };
+}
+
+class VisitReader {
+  private readonly steps: Step[] = [];
+  private clientAddr = '';
+
+  constructor(
+    private readonly evs: readonly Ev[],
+    private readonly client: string,
+    private readonly start: number,
+    private readonly stop: number,
+    private readonly tail: number,
+  ) {}
+
+  /** First event index in [from, to) matching. */
+  private find(pred: (e: Ev) => boolean, from = this.start, to = this.stop): number {
+    for (let i = from; i < to; i++) if (pred(this.evs[i])) return i;
+    return -1;
+  }
+
+  private findAll(pred: (e: Ev) => boolean, from = this.start, to = this.stop): number[] {
+    const out: number[] = [];
+    for (let i = from; i < to; i++) if (pred(this.evs[i])) out.push(i);
+    return out;
+  }
+
+  private at(i: number): Ev {
+    return this.evs[i];
+  }
+
+  read(): VisitStory {
+    const startEv = this.at(this.start);
+    const endEv = this.stop < this.evs.length ? this.at(this.stop) : undefined;
+    const ok = endEv?.kind === 'visit.end' && endEv.ok === true;
+    this.faults();
+    this.url();
+    const doc = this.request();
+    this.caches(doc);
+    const dns = this.dns();
+    const conn = this.socket();
+    let hops: HopRow[] = [];
+    if (conn !== undefined && conn.newConnection) {
+      const syn = this.synFrame(conn);
+      this.route(conn, syn);
+      this.arp(conn, syn);
+      this.handshake(conn);
+      if (syn !== undefined) {
+        hops = this.hopTable(syn);
+        this.frame(syn);
+        this.switchesAndRouters(syn);
+      }
+    }
+    if (conn !== undefined) {
+      this.segmentation(conn);
+      this.server(conn);
+      this.response(conn);
+    }
+    const page = this.page();
+    if (!ok) this.error(endEv, dns);
+    this.close();
+    return {
+      index: startEv.index as number,
+      input: startEv.input as string,
+      ok,
+      startedAt: startEv.t,
+      finishedAt: endEv?.t ?? startEv.t,
+      steps: this.steps,
+      hops,
+      waterfall: this.waterfall(),
+      pageText: page,
+    };
+  }
+
+  private faults(): void {
+    const i = this.find((e) => e.kind === 'visit.fault', 0, this.start);
+    if (i < 0) return;
+    const f = this.at(i);
+    const link = f.target as string;
+    const drops = this.findAll((e) => e.kind === 'link.drop' && e.link === link, this.start, this.tail).length;
+    const retrans = this.findAll(
+      (e) => e.kind === 'tcp.segment-out' && typeof e.why === 'string' && /retransmit|RTO|probe/i.test(e.why),
+      this.start,
+      this.tail,
+    ).map((j) => ({ t: this.at(j).t, node: this.at(j).node, why: this.at(j).why as string, seq: this.at(j).seq as number }));
+    const fragments = this.findAll((e) => e.kind === 'ip.frag', this.start, this.tail).length;
+    const icmp = this.findAll((e) => e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8, this.start, this.tail).map(
+      (j) => ({ t: this.at(j).t, node: this.at(j).node, message: `${this.at(j).message} → ${this.at(j).to}` }),
+    );
+    this.steps.push({ kind: 'fault', t: f.t, events: [i], target: link, what: f.what, drops, retransmissions: retrans, fragments, icmp });
+  }
+
+  private url(): void {
+    const i = this.find((e) => e.kind === 'browser.url-parsed' && e.node === this.client);
+    if (i < 0) return;
+    const e = this.at(i);
+    this.steps.push({
+      kind: 'url',
+      t: e.t,
+      events: [i],
+      input: e.input,
+      href: e.href,
+      scheme: e.scheme,
+      host: e.host,
+      port: e.port,
+      portIsDefault: e.portIsDefault,
+      path: e.path,
+      defaultFile: e.defaultFile,
+      addedScheme: e.addedScheme,
+    });
+  }
+
+  private request(): Ev | undefined {
+    const i = this.find((e) => e.kind === 'browser.request-built' && e.node === this.client && e.resource === 'document');
+    if (i < 0) return undefined;
+    const e = this.at(i);
+    const text = e.text as string;
+    this.steps.push({
+      kind: 'request',
+      t: e.t,
+      events: [i],
+      firstLine: text.split('\r\n')[0],
+      host: (/\r\nHost: ([^\r]*)/i.exec(text) ?? [])[1] ?? '',
+      fields: e.fields,
+      length: e.length,
+      text,
+      conditional: ((e.conditional ?? []) as unknown[]).map((c) => (Array.isArray(c) ? `${c[0]}: ${c[1]}` : String(c))),
+    });
+    return e;
+  }
+
+  private caches(doc: Ev | undefined): void {
+    const ci = this.find((e) => e.kind === 'browser.cache' && e.node === this.client && (doc === undefined || e.url === doc.url));
+    if (ci < 0) return;
+    const c = this.at(ci);
+    const events = [ci];
+    const di = this.find((e) => e.kind === 'browser.dns-cache' && e.node === this.client);
+    let dnsCache: CachesStep['dnsCache'] = 'none';
+    let address: string | undefined;
+    if (di >= 0) {
+      events.push(di);
+      dnsCache = this.at(di).result === 'hit' ? 'hit' : 'miss';
+      if (dnsCache === 'hit') address = formatIpv4(this.at(di).addresses[0]);
+    }
+    const step: CachesStep = { kind: 'caches', t: c.t, events, browserCache: c.result, browserCacheWhy: c.why, dnsCache, address };
+    const dnsDone = this.find((e) => e.kind === 'browser.dns-resolved' && e.node === this.client);
+    const limit = dnsDone >= 0 ? dnsDone : this.stop;
+    for (const j of this.findAll((e) => e.kind === 'dns.stub' && e.node === this.client, this.start, limit)) {
+      const s = this.at(j);
+      if (s.op === 'hosts-miss' || s.op === 'hosts-hit') {
+        step.hosts ??= s.op === 'hosts-hit' ? 'hit' : 'miss';
+        events.push(j);
+      } else if (s.op === 'cache-miss' || s.op === 'cache-hit') {
+        step.osCache ??= s.op === 'cache-hit' ? 'hit' : 'miss';
+        events.push(j);
+      }
+    }
+    this.steps.push(step);
+  }
+
+  private dns(): DnsStep | undefined {
+    const di = this.find((e) => e.kind === 'browser.dns-resolved' && e.node === this.client);
+    const qi = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'query');
+    const fail = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && /fail|error|nxdomain|timeout/i.test(e.op));
+    if (di < 0 && qi < 0 && fail < 0) {
+      const ui = this.find((e) => e.kind === 'browser.url-parsed' && e.node === this.client);
+      if (ui >= 0 && this.at(ui).hostIsAddress === true) {
+        const u = this.at(ui);
+        this.steps.push({
+          kind: 'dns', t: u.t, events: [ui], name: u.host, hops: [], resolverFromCache: false,
+          addresses: [u.host], rcode: 'NOERROR', duration: 0, source: 'none',
+        });
+      }
+      return undefined;
+    }
+    const first = qi >= 0 ? qi : di >= 0 ? di : fail;
+    const events = [first];
+    const step: DnsStep = {
+      kind: 'dns',
+      t: this.at(first).t,
+      events,
+      name: '',
+      hops: [],
+      resolverFromCache: false,
+      addresses: [],
+      rcode: 'NOERROR',
+      duration: 0,
+      source: 'dns',
+    };
+    if (qi >= 0) {
+      const q = this.at(qi);
+      step.name = q.name;
+      step.resolver = formatIpv4(q.server);
+      // The resolver's side: dns.resolve start … done for this client's question.
+      const rs = this.find((e) => e.kind === 'dns.resolve' && e.phase === 'start' && e.qname === q.name, qi);
+      if (rs >= 0) {
+        const resolverNode = this.at(rs).node;
+        step.resolverNode = resolverNode;
+        const rd = this.find((e) => e.kind === 'dns.resolve' && e.phase === 'done' && e.node === resolverNode && e.qname === q.name, rs);
+        const to = rd >= 0 ? rd + 1 : this.stop;
+        events.push(rs);
+        for (const j of this.findAll(
+          (e) => e.node === resolverNode && (e.kind === 'dns.response-in' || e.kind === 'dns.timeout'),
+          rs,
+          to,
+        )) {
+          const r = this.at(j);
+          events.push(j);
+          step.hops.push({
+            t: r.t,
+            server: formatIpv4(r.server),
+            serverName: (r.serverName as string) ?? formatIpv4(r.server),
+            zone: r.zone ?? '',
+            outcome: r.kind === 'dns.timeout' ? 'timeout' : r.outcome,
+            summary: r.summary ?? '',
+            rtt: r.rtt ?? 0,
+            rcode: r.rcode ?? '',
+            aa: r.aa === true,
+            referralZone: r.referral?.zone,
+            timeout: r.kind === 'dns.timeout',
+            transport: r.transport ?? 'udp',
+          });
+        }
+        if (rd >= 0) {
+          const d = this.at(rd);
+          events.push(rd);
+          step.resolverFromCache = d.fromCache === true;
+          step.rcode = d.rcode;
+        }
+      }
+    }
+    if (di >= 0) {
+      const d = this.at(di);
+      events.push(di);
+      step.name ||= d.host;
+      step.addresses = (d.addresses as number[]).map(formatIpv4);
+      step.ttl = d.ttl;
+      step.duration = d.duration;
+      step.source = d.source ?? 'dns';
+    }
+    const stubSource = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && (e.op === 'hosts-hit' || e.op === 'cache-hit'));
+    if (stubSource >= 0 && qi < 0) step.source = this.at(stubSource).op === 'hosts-hit' ? 'hosts' : 'os-cache';
+    this.steps.push(step);
+    return step;
+  }
+
+  /** The document's connection: the pool's decision and, for a new one, its SYN. */
+  private socket(): { connectionId: number; newConnection: boolean; laddr: number; lport: number; raddr: number; rport: number; stateIdx: number } | undefined {
+    const pi = this.find((e) => e.kind === 'http.pool' && e.node === this.client && (e.action === 'connect' || e.action === 'reuse'));
+    if (pi < 0) return undefined;
+    const p = this.at(pi);
+    if (p.action === 'reuse') {
+      const m = /^([\d.]+):(\d+) → ([\d.]+):(\d+)$/.exec(p.conn ?? '');
+      if (!m) return undefined;
+      const conn = { connectionId: p.connectionId, newConnection: false, laddr: ipNum(m[1]), lport: Number(m[2]), raddr: ipNum(m[3]), rport: Number(m[4]), stateIdx: pi };
+      this.clientAddr = m[1];
+      this.steps.push({
+        kind: 'socket',
+        t: p.t,
+        events: [pi],
+        local: m[1],
+        localPort: conn.lport,
+        remote: m[3],
+        remotePort: conn.rport,
+        connectionId: p.connectionId,
+        reused: true,
+        why: p.why,
+      });
+      return conn;
+    }
+    const si = this.find((e) => e.kind === 'tcp.state' && e.node === this.client && e.from === 'CLOSED' && e.to === 'SYN-SENT', pi);
+    if (si < 0) return undefined;
+    const s = this.at(si);
+    this.clientAddr = formatIpv4(s.laddr);
+    this.steps.push({
+      kind: 'socket',
+      t: p.t,
+      events: [pi, si],
+      local: formatIpv4(s.laddr),
+      localPort: s.lport,
+      remote: formatIpv4(s.raddr),
+      remotePort: s.rport,
+      connectionId: p.connectionId,
+      reused: false,
+      why: p.why,
+    });
+    return { connectionId: p.connectionId, newConnection: true, laddr: s.laddr, lport: s.lport, raddr: s.raddr, rport: s.rport, stateIdx: si };
+  }
+
+  /** The first link.tx of the client's SYN for this connection. */
+  private synFrame(conn: { lport: number; raddr: number; stateIdx: number }): { idx: number; facts: FrameFacts } | undefined {
+    for (let i = conn.stateIdx; i < this.stop; i++) {
+      const e = this.at(i);
+      if (e.kind !== 'link.tx' || !(e.from as string).startsWith(`${this.client}.`)) continue;
+      const f = frameFacts(e.frame);
+      if (f?.tcp && f.sport === conn.lport && f.ip?.dst === conn.raddr && (f.tcp.flags & TCP_SYN) !== 0) return { idx: i, facts: f };
+    }
+    return undefined;
+  }
+
+  private route(conn: { raddr: number; stateIdx: number }, syn: { idx: number } | undefined): void {
+    const dst = formatIpv4(conn.raddr);
+    const ri = this.find((e) => e.kind === 'ip.route' && e.node === this.client && e.dst === dst && e.purpose === 'output', conn.stateIdx, syn ? syn.idx + 1 : this.stop);
+    if (ri < 0) return;
+    const r = this.at(ri);
+    const route = r.route as { dst: string; prefix: number; gateway: string; iface: string } | undefined;
+    const rejected = ((r.candidates ?? []) as { route: { dst: string; prefix: number }; verdict: string }[])
+      .filter((c) => c.verdict !== 'match' && c.verdict !== 'chosen' && !(route && c.route.dst === route.dst && c.route.prefix === route.prefix))
+      .map((c) => `${c.route.dst}/${c.route.prefix}`);
+    this.steps.push({
+      kind: 'route',
+      t: r.t,
+      events: [ri],
+      node: this.client,
+      dst,
+      matched: route ? `${route.dst}/${route.prefix}` : 'none',
+      gateway: route && route.gateway !== '0.0.0.0' ? route.gateway : undefined,
+      iface: r.iface ?? route?.iface ?? '',
+      src: r.src ?? this.clientAddr,
+      srcWhy: r.srcWhy,
+      rejected,
+      local: r.local === true,
+    });
+  }
+
+  private arp(conn: { raddr: number; stateIdx: number }, syn: { idx: number; facts: FrameFacts } | undefined): void {
+    const route = this.steps.find((s): s is RouteStep => s.kind === 'route');
+    if (route === undefined) return;
+    const target = route.gateway ?? route.dst;
+    // Was it resolved during this visit (before the SYN, e.g. for the DNS query)?
+    const req = this.find((e) => e.kind === 'arp.request' && e.node === this.client && e.target === target, this.start, syn ? syn.idx : this.stop);
+    const reach = this.find(
+      (e) => e.kind === 'arp.state' && e.node === this.client && e.ip === target && e.to === 'REACHABLE',
+      0,
+      syn ? syn.idx : this.stop,
+    );
+    const fail = this.find((e) => e.kind === 'arp.fail' && e.node === this.client && e.ip === target);
+    const events = [req, reach, fail].filter((i) => i >= 0);
+    const mac = syn ? formatMac(syn.facts.dstMac) : reach >= 0 ? this.at(reach).mac : undefined;
+    this.steps.push({
+      kind: 'arp',
+      t: req >= 0 ? this.at(req).t : reach >= 0 ? this.at(reach).t : this.at(conn.stateIdx).t,
+      events,
+      node: this.client,
+      iface: route.iface,
+      target,
+      mac,
+      resolvedNow: req >= 0,
+      learnedAt: reach >= 0 ? this.at(reach).t : undefined,
+      why: req >= 0 ? this.at(req).why : undefined,
+      failed: fail >= 0,
+    });
+  }
+
+  private handshake(conn: { lport: number; raddr: number; stateIdx: number }): void {
+    const mine = (e: Ev) => e.laddr !== undefined && e.lport === conn.lport && e.raddr === conn.raddr;
+    const synI = this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', conn.stateIdx);
+    if (synI < 0) return;
+    const synAckI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('S') && e.flags.includes('.'), synI);
+    const rstI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('R'), synI);
+    const ackI = synAckI >= 0 ? this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === '.', synAckI) : -1;
+    const retries = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', synI + 1, synAckI >= 0 ? synAckI : this.stop).length;
+    const syn = this.at(synI);
+    const synAck = synAckI >= 0 ? this.at(synAckI) : undefined;
+    const ack = ackI >= 0 ? this.at(ackI) : undefined;
+    // MSS from the SYN frame's options (the segment event has none): read the first link.tx.
+    let mss: number | undefined;
+    for (let i = synI; i < this.stop && i < synI + 400; i++) {
+      const e = this.at(i);
+      if (e.kind === 'link.tx' && (e.from as string).startsWith(`${this.client}.`)) {
+        mss = readMss(e.frame);
+        if (mss !== undefined) break;
+      }
+    }
+    this.steps.push({
+      kind: 'handshake',
+      t: syn.t,
+      events: [synI, synAckI, ackI].filter((i) => i >= 0),
+      client: `${formatIpv4(syn.laddr)}:${syn.lport}`,
+      server: `${formatIpv4(syn.raddr)}:${syn.rport}`,
+      synSeq: syn.seq,
+      synAckSeq: synAck?.seq ?? 0,
+      synAckAck: synAck?.ack ?? 0,
+      ackSeq: ack?.seq ?? 0,
+      ackAck: ack?.ack ?? 0,
+      mss,
+      rtt: synAck ? synAck.t - syn.t : 0,
+      refused: rstI >= 0 && synAckI < 0,
+      retries,
+    });
+  }
+
+  private hopTable(syn: { idx: number; facts: FrameFacts }): HopRow[] {
+    const rows: HopRow[] = [];
+    const want = syn.facts;
+    for (let i = syn.idx; i < this.stop; i++) {
+      const e = this.at(i);
+      if (e.kind !== 'link.tx') continue;
+      const f = frameFacts(e.frame);
+      if (!f?.tcp || !f.ip || f.ip.src !== want.ip!.src || f.ip.dst !== want.ip!.dst) continue;
+      if (f.sport !== want.sport || f.tcp.seq !== want.tcp!.seq || (f.tcp.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) continue;
+      rows.push({
+        t: e.t,
+        link: e.link,
+        from: e.from,
+        srcMac: formatMac(f.srcMac),
+        dstMac: formatMac(f.dstMac),
+        srcIp: formatIpv4(f.ip.src),
+        dstIp: formatIpv4(f.ip.dst),
+        ttl: f.ip.ttl,
+        event: i,
+      });
+      if (rows.length > 64) break;
+    }
+    return rows;
+  }
+
+  private frame(syn: { idx: number; facts: FrameFacts }): void {
+    const e = this.at(syn.idx);
+    const f = syn.facts;
+    const from = e.from as string;
+    this.steps.push({
+      kind: 'frame',
+      t: e.t,
+      events: [syn.idx],
+      node: from.slice(0, from.lastIndexOf('.')),
+      iface: from.slice(from.lastIndexOf('.') + 1),
+      dstMac: formatMac(f.dstMac),
+      srcMac: formatMac(f.srcMac),
+      etherType: f.etherType,
+      length: f.length,
+      wireBytes: e.wireBytes,
+      fcs: f.fcs,
+      ipHeader: { src: formatIpv4(f.ip!.src), dst: formatIpv4(f.ip!.dst), ttl: f.ip!.ttl, protocol: f.ip!.protocol, id: f.ip!.id, df: f.ip!.df },
+    });
+  }
+
+  private switchesAndRouters(syn: { idx: number; facts: FrameFacts }): void {
+    const rows = this.hopTable(syn);
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const node = row.from.slice(0, row.from.lastIndexOf('.'));
+      if (node === this.client || seen.has(node)) continue;
+      seen.add(node);
+      // The device's decision is the event just before its link.tx at the same instant.
+      let j = row.event - 1;
+      while (j > this.start && !(this.at(j).node === node && (this.at(j).kind === 'switch.forward' || this.at(j).kind === 'router.forward'))) j--;
+      const d = this.at(j);
+      if (d.kind === 'switch.forward') {
+        const learned = this.find((e) => e.kind === 'switch.learn' && e.node === node && e.mac === d.src, 0, j);
+        this.steps.push({
+          kind: 'switch',
+          t: d.t,
+          events: [j, row.event, ...(learned >= 0 ? [learned] : [])],
+          node,
+          inPort: d.inPort,
+          outPorts: d.outPorts,
+          decision: d.decision,
+          srcMac: d.src,
+          dstMac: d.dst,
+          learnedAt: learned >= 0 ? this.at(learned).t : undefined,
+        });
+      } else if (d.kind === 'router.forward') {
+        this.steps.push({
+          kind: 'router',
+          t: d.t,
+          events: [j, row.event],
+          node,
+          inIface: d.inIface,
+          outIface: d.outIface,
+          route: d.route,
+          nextHop: d.nextHop,
+          ttlIn: d.ttlIn,
+          ttlOut: d.ttlOut,
+          inSrcMac: d.inSrcMac,
+          inDstMac: d.inDstMac,
+          srcMac: d.srcMac,
+          dstMac: d.dstMac,
+        });
+      }
+    }
+  }
+
+  private segmentation(conn: { lport: number; raddr: number }): void {
+    const mine = (e: Ev) => e.lport === conn.lport && e.raddr === conn.raddr;
+    const server = (e: Ev) => e.rport === conn.lport && e.laddr === conn.raddr;
+    const hs = this.steps.find((s): s is HandshakeStep => s.kind === 'handshake');
+    const reqI = this.find((e) => e.kind === 'http.request-out' && e.node === this.client && e.conn?.includes(`:${conn.lport} `));
+    const respI = reqI >= 0 ? this.find((e) => e.kind === 'http.response-in' && e.node === this.client && e.connectionId === this.at(reqI).connectionId, reqI) : -1;
+    if (reqI < 0) return;
+    const reqOut = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.len > 0, reqI, respI >= 0 ? respI : this.stop);
+    const respOut = this.findAll((e) => e.kind === 'tcp.segment-out' && server(e) && e.len > 0, reqI, respI >= 0 ? respI + 1 : this.stop);
+    const retrans = respOut.concat(reqOut).filter((i) => /retrans|RTO/i.test(this.at(i).why ?? '')).length;
+    this.steps.push({
+      kind: 'segmentation',
+      t: this.at(reqI).t,
+      events: [reqI, ...reqOut, ...respOut],
+      mss: hs?.mss ?? 1460,
+      requestBytes: this.at(reqI).bytes,
+      requestSegments: reqOut.length,
+      responseBytes: respI >= 0 ? this.at(respI).bytes : 0,
+      responseSegments: respOut.length,
+      retransmissions: retrans,
+    });
+  }
+
+  private server(conn: { lport: number; raddr: number }): void {
+    const inI = this.find((e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`);
+    if (inI < 0) return;
+    const req = this.at(inI);
+    const outI = this.find((e) => e.kind === 'http.response-out' && e.node === req.node && e.conn === req.conn && e.target === req.target, inI);
+    // The receive path of the segment that carried the request: stack.rx stages just before.
+    const path: { stage: string; fn: string }[] = [];
+    const stages: number[] = [];
+    for (let j = inI - 1; j > this.start && path.length < 12; j--) {
+      const e = this.at(j);
+      if (e.node !== req.node) continue;
+      if (e.kind === 'stack.rx') {
+        path.unshift({ stage: e.stage, fn: e.fn });
+        stages.unshift(j);
+        if (e.stage === 'irq') break;
+      }
+    }
+    const res = outI >= 0 ? this.at(outI) : undefined;
+    this.steps.push({
+      kind: 'server',
+      t: req.t,
+      events: [...stages, inI, ...(outI >= 0 ? [outI] : [])],
+      node: req.node,
+      path,
+      method: req.method,
+      target: req.target,
+      status: res?.status ?? 0,
+      reason: res?.reason ?? '',
+      file: res?.file,
+      bodyBytes: res?.bodyBytes ?? 0,
+      bytes: res?.bytes ?? 0,
+      why: res?.why ?? '',
+    });
+  }
+
+  private response(conn: { lport: number; raddr: number }): void {
+    const ri = this.find((e) => e.kind === 'http.response-in' && e.node === this.client && (e.conn as string)?.includes(`:${conn.lport} `));
+    if (ri < 0) return;
+    const r = this.at(ri);
+    const seg = this.steps.find((s): s is SegmentationStep => s.kind === 'segmentation');
+    // Routers the response crossed: forwarding decisions for server → client datagrams.
+    const server = formatIpv4(conn.raddr);
+    const reqIn = this.find((e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`);
+    const routers = new Set(
+      this.findAll((e) => e.kind === 'router.forward' && e.src === server && e.dst === this.clientAddr && e.protocol === 6, reqIn >= 0 ? reqIn : this.start, ri).map(
+        (j) => this.at(j).node,
+      ),
+    ).size;
+    this.steps.push({
+      kind: 'response',
+      t: r.t,
+      events: [ri],
+      status: r.status,
+      reason: r.reason,
+      bytes: r.bytes,
+      segments: seg?.responseSegments ?? 0,
+      hops: routers,
+      ttfb: r.ttfb ?? 0,
+    });
+  }
+
+  private page(): string | undefined {
+    const pi = this.find((e) => e.kind === 'browser.page-rendered' && e.node === this.client);
+    if (pi < 0) return undefined;
+    const p = this.at(pi);
+    const timings = this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client && e.resource !== 'document');
+    const conns = new Set<number>();
+    const subresources = timings.map((i) => {
+      const t = this.at(i);
+      if (t.connectionId !== undefined) conns.add(t.connectionId);
+      return { url: t.url, status: t.status, connectionId: t.connectionId, reused: t.reused === true, cache: t.cache ?? 'none', size: t.size ?? 0 };
+    });
+    const doc = this.find((e) => e.kind === 'browser.resource-timing' && e.node === this.client && e.resource === 'document');
+    if (doc >= 0 && this.at(doc).connectionId !== undefined) conns.add(this.at(doc).connectionId);
+    this.steps.push({
+      kind: 'page',
+      t: p.t,
+      events: [pi, ...timings],
+      title: p.title ?? '',
+      status: p.status ?? 0,
+      subresources,
+      connections: conns.size,
+      loadTime: p.loadTime ?? p.t - this.at(this.start).t,
+    });
+    return typeof p.text === 'string' ? p.text : undefined;
+  }
+
+  private error(endEv: Ev | undefined, dns: DnsStep | undefined): void {
+    if (endEv === undefined) {
+      this.steps.push({ kind: 'error', t: this.at(this.start).t, events: [], message: 'the visit did not finish' });
+      return;
+    }
+    const step: ErrorStep = { kind: 'error', t: endEv.t, events: [this.stop], code: endEv.code, message: endEv.error ?? `HTTP ${endEv.status}` };
+    if (dns !== undefined) {
+      const nx = [...dns.hops].reverse().find((h) => h.rcode === 'NXDOMAIN');
+      if (nx) {
+        step.nxdomainFrom = nx.serverName;
+        step.soa = nx.summary;
+      }
+    }
+    this.steps.push(step);
+  }
+
+  private close(): void {
+    const fins = this.findAll((e) => e.kind === 'tcp.segment-out' && e.flags.includes('F') && (e.node === this.client || e.raddr === ipNum(this.clientAddr)), this.start, this.tail);
+    if (fins.length === 0) return;
+    const first = this.at(fins[0]);
+    const tw = this.find((e) => e.kind === 'tcp.state' && e.to === 'TIME-WAIT', fins[0], this.tail);
+    const conns = new Set(fins.map((i) => `${this.at(i).lport}/${this.at(i).rport}`));
+    const twEnd = tw >= 0 ? this.find((e) => e.kind === 'tcp.state' && e.from === 'TIME-WAIT' && e.node === this.at(tw).node && e.lport === this.at(tw).lport, tw, this.tail) : -1;
+    this.steps.push({
+      kind: 'close',
+      t: first.t,
+      events: [...fins.slice(0, 8), ...(tw >= 0 ? [tw] : []), ...(twEnd >= 0 ? [twEnd] : [])],
+      connections: Math.ceil(conns.size / 2),
+      firstFin: first.node === this.client ? 'client' : 'server',
+      timeWaitNode: tw >= 0 ? this.at(tw).node : '',
+      timeWait: tw >= 0 && twEnd >= 0 ? this.at(twEnd).t - this.at(tw).t : 0,
+      fins: fins.length,
+    });
+  }
+
+  private waterfall(): WaterfallRow[] {
+    return this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client).map((i) => {
+      const t = this.at(i);
+      return {
+        url: t.url,
+        resource: t.resource,
+        status: t.status,
+        start: t.start,
+        dns: t.dns ?? 0,
+        connect: t.connect ?? 0,
+        send: t.send ?? 0,
+        wait: t.wait ?? 0,
+        download: t.download ?? 0,
+        total: t.total ?? 0,
+        cache: t.cache ?? 'none',
+        reused: t.reused === true,
+        connectionId: t.connectionId,
+      };
+    });
+  }
+}
+
+function ipNum(text: string): number {
+  const p = text.split('.').map(Number);
+  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
+}
+
+/** The MSS option of a TCP SYN inside an Ethernet/IPv4 frame (RFC 9293 § 3.7.1). */
+function readMss(frame: Uint8Array): number | undefined {
+  const f = frameFacts(frame);
+  if (!f?.tcp || (f.tcp.flags & TCP_SYN) === 0) return undefined;
+  let o = 14 + f.ip!.headerLength + 20;
+  const end = 14 + f.ip!.headerLength + f.tcp.headerLength;
+  while (o < end) {
+    const kind = frame[o];
+    if (kind === 0) break;
+    if (kind === 1) {
+      o++;
+      continue;
+    }
+    const len = frame[o + 1];
+    if (len < 2) break;
+    if (kind === 2 && len === 4) return (frame[o + 2] << 8) | frame[o + 3];
+    o += len;
+  }
+  return undefined;
+}
+
+export { TCP_FIN, TCP_RST };
