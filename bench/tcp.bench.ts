@@ -113,7 +113,8 @@ function idleConnections(n: number): number {
   gc();
   const after = process.memoryUsage().heapUsed;
   const established = clients.filter((c) => c.state === 'ESTABLISHED').length;
-  if (established !== n || server.length !== n) throw new Error(`only ${established}/${server.length} of ${n} established`);
+  if (established !== n || server.length !== n)
+    throw new Error(`only ${established}/${server.length} of ${n} established`);
   const perEndpoint = (after - before) / (2 * n);
   // keep them alive until measured
   if (clients.length + server.length < 0) console.log('');
@@ -121,7 +122,11 @@ function idleConnections(n: number): number {
 }
 
 async function chainBulk(bytes: number): Promise<{ wall: number; sim: number; segments: number }> {
-  const netw = new Network({ seed: 1, tcp: (h) => new TcpLayer(h, { rcvBuf: 4 << 20, sndBuf: 4 << 20, maxBuf: 4 << 20, congestion: 'newreno' }) });
+  const netw = new Network({
+    seed: 1,
+    tcp: (h) =>
+      new TcpLayer(h, { rcvBuf: 4 << 20, sndBuf: 4 << 20, maxBuf: 4 << 20, congestion: 'newreno' }),
+  });
   netw.host('a', { eth0: '10.0.1.10/24' }, { default: '10.0.1.1' });
   netw.router('r1', { eth0: '10.0.1.1/24', eth1: '10.0.0.1/30' }, { default: '10.0.0.2' });
   netw.router('r2', { eth0: '10.0.0.2/30', eth1: '10.0.2.1/24' }, { default: '10.0.0.1' });
@@ -174,21 +179,39 @@ async function main(): Promise<void> {
   const chain = await chainBulk(100_000_000);
   const segps = chain.segments / chain.wall;
   console.log('measure                               value');
-  console.log(`in-process, MTU 65536 (Gbit/s)        ${ip.gbps.toFixed(2)}   (${(ip.segs / ip.seconds).toFixed(0)} segments/s)`);
-  console.log(`in-process, MTU 1500 (Gbit/s)         ${ip1500.gbps.toFixed(2)}   (${(ip1500.segs / ip1500.seconds).toFixed(0)} segments/s)`);
+  console.log(
+    `in-process, MTU 65536 (Gbit/s)        ${ip.gbps.toFixed(2)}   (${(ip.segs / ip.seconds).toFixed(0)} segments/s)`,
+  );
+  console.log(
+    `in-process, MTU 1500 (Gbit/s)         ${ip1500.gbps.toFixed(2)}   (${(ip1500.segs / ip1500.seconds).toFixed(0)} segments/s)`,
+  );
   console.log(`Node net over 127.0.0.1 (Gbit/s)      ${lo.toFixed(2)}`);
   console.log(`idle connection endpoint (bytes)      ${idle.toFixed(0)}`);
   console.log(`chain-bulk 100 MB: wall s             ${chain.wall.toFixed(2)}`);
-  console.log(`chain-bulk 100 MB: simulated s        ${chain.sim.toFixed(3)}  (${((100_000_000 * 8) / chain.sim / 1e6).toFixed(0)} Mbit/s simulated)`);
-  console.log(`chain-bulk segments delivered/wall s  ${segps.toFixed(0)}  (${chain.segments} segments)`);
+  console.log(
+    `chain-bulk 100 MB: simulated s        ${chain.sim.toFixed(3)}  (${((100_000_000 * 8) / chain.sim / 1e6).toFixed(0)} Mbit/s simulated)`,
+  );
+  console.log(
+    `chain-bulk segments delivered/wall s  ${segps.toFixed(0)}  (${chain.segments} segments)`,
+  );
   console.log(
     JSON.stringify({
       bench: 'tcp',
       figures: {
-        inprocess_gbit_per_s: { value: round(ip.gbps), unit: 'Gbit/s', target: round(0.3 * lo), better: 'higher' },
+        inprocess_gbit_per_s: {
+          value: round(ip.gbps),
+          unit: 'Gbit/s',
+          target: round(0.3 * lo),
+          better: 'higher',
+        },
         loopback_gbit_per_s: { value: round(lo), unit: 'Gbit/s', better: 'higher' },
         idle_conn_bytes: { value: Math.round(idle), unit: 'bytes', target: 8192, better: 'lower' },
-        chain_bulk_segments_per_s: { value: Math.round(segps), unit: 'segments/s', target: 150000, better: 'higher' },
+        chain_bulk_segments_per_s: {
+          value: Math.round(segps),
+          unit: 'segments/s',
+          target: 150000,
+          better: 'higher',
+        },
         chain_bulk_wall_s: { value: round(chain.wall), unit: 's', better: 'lower' },
       },
     }),

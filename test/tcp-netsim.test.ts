@@ -70,7 +70,12 @@ export function runCell(cell: Cell, seed: number, size: number, traced = false):
   }
   const ha = new FakeHost('a', clock, 0x0a000001, seed, bus);
   const hb = new FakeHost('b', clock, 0x0a000002, seed, bus);
-  const cfg = { rcvBuf: cell.rcvBuf, sndBuf: Math.max(cell.rcvBuf, 256 * 1024), congestion: cell.congestion, retries2: 30 };
+  const cfg = {
+    rcvBuf: cell.rcvBuf,
+    sndBuf: Math.max(cell.rcvBuf, 256 * 1024),
+    congestion: cell.congestion,
+    retries2: 30,
+  };
   const A = new TcpLayer(ha, cfg);
   const B = new TcpLayer(hb, cfg);
   const dup = cell.loss > 0 ? 0.01 : 0;
@@ -78,7 +83,15 @@ export function runCell(cell: Cell, seed: number, size: number, traced = false):
   new LossyChannel(
     clock,
     seed,
-    { delay: 5 * MS, bandwidth: 100e6, queue: 200, loss: cell.loss, duplicate: dup, reorder, reorderDelay: 3 * MS },
+    {
+      delay: 5 * MS,
+      bandwidth: 100e6,
+      queue: 200,
+      loss: cell.loss,
+      duplicate: dup,
+      reorder,
+      reorderDelay: 3 * MS,
+    },
     ha,
     A,
     hb,
@@ -137,7 +150,10 @@ test('netsim matrix: 10 MiB in order across buffers and loss 0–30 % (dup 1 %, 
   for (const rcvBuf of BUFFERS) {
     for (const loss of LOSSES) {
       const r = runCell({ rcvBuf, loss, congestion: 'newreno' }, 42, 10 * MiB);
-      assert.ok(r.hashOk, `rcvbuf ${rcvBuf} loss ${loss}: ${r.bytes} bytes arrived, hash ${r.hashOk ? 'ok' : 'differs'}`);
+      assert.ok(
+        r.hashOk,
+        `rcvbuf ${rcvBuf} loss ${loss}: ${r.bytes} bytes arrived, hash ${r.hashOk ? 'ok' : 'differs'}`,
+      );
       rows.push(
         `${String(rcvBuf / 1024).padStart(4)}K  ${(loss * 100).toFixed(0).padStart(3)} %  ${r.mbps.toFixed(2).padStart(7)}  ${r.simSeconds
           .toFixed(2)
@@ -147,7 +163,8 @@ test('netsim matrix: 10 MiB in order across buffers and loss 0–30 % (dup 1 %, 
   }
   const table = rows.join('\n') + '\n';
   console.log(table);
-  if (process.env.TCP_NETSIM_UPDATE === '1' || !existsSync(SNAPSHOT)) writeFileSync(SNAPSHOT, table);
+  if (process.env.TCP_NETSIM_UPDATE === '1' || !existsSync(SNAPSHOT))
+    writeFileSync(SNAPSHOT, table);
   assert.equal(table, readFileSync(SNAPSHOT, 'utf8'), 'throughput table differs from the snapshot');
 });
 

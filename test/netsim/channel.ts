@@ -86,7 +86,15 @@ export class LossyChannel {
   readonly ab: Direction;
   readonly ba: Direction;
 
-  constructor(clock: Scheduler, seed: number, o: ChannelOptions, a: FakeHost, ra: Receiver, b: FakeHost, rb: Receiver) {
+  constructor(
+    clock: Scheduler,
+    seed: number,
+    o: ChannelOptions,
+    a: FakeHost,
+    ra: Receiver,
+    b: FakeHost,
+    rb: Receiver,
+  ) {
     this.ab = new Direction(clock, new Rng(seed, 'channel a→b'), o, rb);
     this.ba = new Direction(clock, new Rng(seed, 'channel b→a'), o, ra);
     a.record = false;

@@ -18,6 +18,8 @@ let pass = 0;
 for (const f of files) {
   const r = runScript(readFileSync(f, 'utf8'));
   if (r.ok) pass++;
-  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${f}${r.ok ? '' : ` (line ${r.line ?? '?'}): ${r.error}`}`);
+  console.log(
+    `${r.ok ? 'PASS' : 'FAIL'} ${f}${r.ok ? '' : ` (line ${r.line ?? '?'}): ${r.error}`}`,
+  );
 }
 console.log(`${pass}/${files.length} passed`);

@@ -47,7 +47,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   },
   {
     pattern: /md5/,
-    reason: 'RFC 2385 / RFC 5925 (TCP MD5 signatures, TCP-AO) and TCP-over-UDP encapsulation are not implemented.',
+    reason:
+      'RFC 2385 / RFC 5925 (TCP MD5 signatures, TCP-AO) and TCP-over-UDP encapsulation are not implemented.',
   },
   {
     pattern: /setsockopt-(tos|ttl)/,
@@ -60,7 +61,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     pattern: /snd-syn-rtx-max-number/,
     reason:
       'SYN retransmissions follow Linux (tcp_syn_retries = 6, about 127 s, the NetApi contract); the ' +
-      'script expects FreeBSD\'s 10 retransmissions bounded by keepinit.',
+      "script expects FreeBSD's 10 retransmissions bounded by keepinit.",
   },
 ];
 

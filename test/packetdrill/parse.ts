@@ -128,7 +128,8 @@ function parseTime(s: string): TimeSpec {
   const relative = s.startsWith('+');
   if (relative) s = s.slice(1);
   const range = s.split('...');
-  if (range.length === 2) return { kind: 'range', lo: Number(range[0]), hi: Number(range[1]), relative };
+  if (range.length === 2)
+    return { kind: 'range', lo: Number(range[0]), hi: Number(range[1]), relative };
   const t = Number(s);
   return relative ? { kind: 'relative', t } : { kind: 'absolute', t };
 }
@@ -202,7 +203,9 @@ function parsePacket(dir: '<' | '>', rest: string): PacketEvent | IcmpEvent {
   }
   if (s.startsWith('icmp')) {
     // icmp <type> <code> [start:end(len)] [mtu N]
-    const m = /^icmp\s+(\w+)(?:\s+(\w+))?\s*(?:\[(\d+):(\d+)\((\d+)\)\])?(?:\s+mtu\s+(\d+))?/.exec(s);
+    const m = /^icmp\s+(\w+)(?:\s+(\w+))?\s*(?:\[(\d+):(\d+)\((\d+)\)\])?(?:\s+mtu\s+(\d+))?/.exec(
+      s,
+    );
     if (!m) throw new ParseError(`bad ICMP line "${s}"`);
     return {
       kind: 'icmp',

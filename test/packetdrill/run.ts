@@ -34,8 +34,21 @@ import { SocketError } from '../../src/stack/api.js';
 import { TcpLayer } from '../../src/stack/tcp/layer.js';
 import type { Tcb, TcbUser } from '../../src/stack/tcp/tcb.js';
 import type { Listener } from '../../src/stack/tcp/listener.js';
-import { userClose, userRecv, userSend, userShutdown, setNoDelay } from '../../src/stack/tcp/conn.js';
-import { F_NOOPT, F_RCVD_FIN, F_SACK_OK, F_TS_OK, F_WS_OK, CLOSED } from '../../src/stack/tcp/tcb.js';
+import {
+  userClose,
+  userRecv,
+  userSend,
+  userShutdown,
+  setNoDelay,
+} from '../../src/stack/tcp/conn.js';
+import {
+  F_NOOPT,
+  F_RCVD_FIN,
+  F_SACK_OK,
+  F_TS_OK,
+  F_WS_OK,
+  CLOSED,
+} from '../../src/stack/tcp/tcb.js';
 import { FakeHost, rxMeta } from '../../src/stack/tcp/testing.js';
 import type { SentDatagram } from '../../src/stack/tcp/testing.js';
 import { parseScript } from './parse.js';
@@ -139,7 +152,10 @@ const ICMP_TYPES: Record<string, [number, Record<string, number>]> = {
       precedence_cutoff: 15,
     },
   ],
-  time_exceeded: [11, { ttl_exceeded: 0, exceeded_in_transit: 0, ttl_exceeded_in_transit: 0, frag_reass_exceeded: 1 }],
+  time_exceeded: [
+    11,
+    { ttl_exceeded: 0, exceeded_in_transit: 0, ttl_exceeded_in_transit: 0, frag_reass_exceeded: 1 },
+  ],
   parameter_problem: [12, { code_0: 0, code_1: 1, code_2: 2 }],
   source_quench: [4, { code_0: 0 }],
   redirect: [5, { code_0: 0, net: 0, host: 1 }],
@@ -184,7 +200,8 @@ function normOptions(v: TcpRepr): TcpOption[] {
   if (v.mss !== undefined) out.push({ kind: 'mss', value: v.mss });
   if (v.windowScale !== undefined) out.push({ kind: 'ws', shift: v.windowScale });
   if (v.sackPermitted === true) out.push({ kind: 'sack-perm' });
-  if (v.timestamp !== undefined) out.push({ kind: 'ts', tsval: v.timestamp.tsval, tsecr: v.timestamp.tsecr });
+  if (v.timestamp !== undefined)
+    out.push({ kind: 'ts', tsval: v.timestamp.tsval, tsecr: v.timestamp.tsecr });
   if (v.sack !== undefined) out.push({ kind: 'sack', blocks: v.sack });
   for (const o of v.options ?? []) if (o.kind === 'unknown') out.push(o);
   return out;
@@ -212,7 +229,8 @@ export class Runner {
     this.host.onSend = (d) => this.outQ.push(d);
     this.host.record = false;
     this.layer = new TcpLayer(this.host);
-    this.tolerance = (options.tolerance_usecs !== undefined ? Number(options.tolerance_usecs) : 4000) * 1000;
+    this.tolerance =
+      (options.tolerance_usecs !== undefined ? Number(options.tolerance_usecs) : 4000) * 1000;
   }
 
   private fail(msg: string): never {
@@ -235,7 +253,9 @@ export class Runner {
     for (;;) {
       if (this.outQ.length > 0) {
         const d = this.outQ[0];
-        this.fail(`unexpected outbound segment at ${(d.t / SECOND).toFixed(4)}s: ${this.describe(d)}`);
+        this.fail(
+          `unexpected outbound segment at ${(d.t / SECOND).toFixed(4)}s: ${this.describe(d)}`,
+        );
       }
       this.checkPending();
       if (!this.clock.step(target)) break;
@@ -243,7 +263,9 @@ export class Runner {
     this.checkPending();
     if (this.outQ.length > 0) {
       const d = this.outQ[0];
-      this.fail(`unexpected outbound segment at ${(d.t / SECOND).toFixed(4)}s: ${this.describe(d)}`);
+      this.fail(
+        `unexpected outbound segment at ${(d.t / SECOND).toFixed(4)}s: ${this.describe(d)}`,
+      );
     }
     if (target > this.clock.now()) this.clock.runSync({ until: target });
   }
@@ -271,7 +293,9 @@ export class Runner {
     let s = `${flagLetters(v.flags)} ${seq}:${(seq + v.payloadLen) >>> 0}(${v.payloadLen})`;
     if (v.flags & TcpFlags.ACK) s += ` ack ${(v.ack - REMOTE_ISN) >>> 0}`;
     s += ` win ${v.window}`;
-    const opts = normOptions(v).map((o) => this.optText(o)).filter((x) => x !== '');
+    const opts = normOptions(v)
+      .map((o) => this.optText(o))
+      .filter((x) => x !== '');
     if (opts.length > 0) s += ` <${opts.join(',')}>`;
     return s;
   }
@@ -331,10 +355,17 @@ export class Runner {
       case 'sackOK':
         return { kind: 'sack-perm' };
       case 'ts':
-        return { kind: 'ts', tsval: o.val >>> 0, tsecr: o.ecr === 0 ? 0 : (o.ecr + (this.tsOffset ?? 0)) >>> 0 };
+        return {
+          kind: 'ts',
+          tsval: o.val >>> 0,
+          tsecr: o.ecr === 0 ? 0 : (o.ecr + (this.tsOffset ?? 0)) >>> 0,
+        };
       case 'sack': {
         const base = this.localIsn ?? 0;
-        return { kind: 'sack', blocks: o.blocks.map(([l, r]) => ({ left: (base + l) >>> 0, right: (base + r) >>> 0 })) };
+        return {
+          kind: 'sack',
+          blocks: o.blocks.map(([l, r]) => ({ left: (base + l) >>> 0, right: (base + r) >>> 0 })),
+        };
       }
       case 'nop':
         return { kind: 'nop' };
@@ -361,7 +392,16 @@ export class Runner {
     q[5] = (seq >>> 16) & 0xff;
     q[6] = (seq >>> 8) & 0xff;
     q[7] = seq & 0xff;
-    this.layer.icmpError({ type: t[0], code, from: REMOTE, src: LOCAL, dst: REMOTE, protocol: 6, quoted: q, mtu: ev.mtu ?? 0 });
+    this.layer.icmpError({
+      type: t[0],
+      code,
+      from: REMOTE,
+      src: LOCAL,
+      dst: REMOTE,
+      protocol: 6,
+      quoted: q,
+      mtu: ev.mtu ?? 0,
+    });
   }
 
   private outbound(ev: PacketEvent, d: SentDatagram): void {
@@ -369,14 +409,21 @@ export class Runner {
     if (!r.ok) this.fail(`outbound segment does not parse: ${r.error}`);
     const v = r.value;
     const got = this.describe(d);
-    const mismatch = (what: string): never => this.fail(`outbound ${what} mismatch: expected "${ev.flags} ${ev.seq ?? '...'}:${ev.seq === null ? '...' : ev.seq + ev.len}(${ev.len})${ev.ack !== undefined ? ` ack ${ev.ack}` : ''}" got "${got}"`);
+    const mismatch = (what: string): never =>
+      this.fail(
+        `outbound ${what} mismatch: expected "${ev.flags} ${ev.seq ?? '...'}:${ev.seq === null ? '...' : ev.seq + ev.len}(${ev.len})${ev.ack !== undefined ? ` ack ${ev.ack}` : ''}" got "${got}"`,
+      );
     const want = flagBits(ev.flags);
     if ((v.flags & 0xff) !== want) mismatch('flags');
     if (v.srcPort !== this.flow.local || v.dstPort !== this.flow.remote) {
       // A connection of the flow always uses these ports.
       mismatch(`ports ${v.srcPort}->${v.dstPort}`);
     }
-    if (v.flags & TcpFlags.SYN && ev.absolute !== true && (ev.seq === null || this.localIsn === undefined)) {
+    if (
+      v.flags & TcpFlags.SYN &&
+      ev.absolute !== true &&
+      (ev.seq === null || this.localIsn === undefined)
+    ) {
       this.localIsn = (v.seq - (ev.seq ?? 0)) >>> 0;
     }
     if (ev.udpEncap !== undefined) mismatch('encapsulation (TCP over UDP is not implemented)');
@@ -390,16 +437,20 @@ export class Runner {
       if (rel !== ev.ack >>> 0) mismatch('ack');
     }
     // R1: windows compared as zero / non-zero.
-    if (ev.win !== undefined && (ev.win === 0) !== (v.window === 0)) mismatch('window (zero vs non-zero)');
+    if (ev.win !== undefined && (ev.win === 0) !== (v.window === 0))
+      mismatch('window (zero vs non-zero)');
     if (ev.ttl !== undefined && d.ttl !== ev.ttl) mismatch(`TTL ${d.ttl}`);
     if (ev.tos !== undefined && d.tos !== ev.tos) mismatch(`TOS ${d.tos}`);
-    if (ev.ecn !== undefined && ev.ecn !== 'noecn' && ev.ecn !== 'ect0_ignored') mismatch(`ECN codepoint (expected ${ev.ecn}; ECN is not implemented)`);
+    if (ev.ecn !== undefined && ev.ecn !== 'noecn' && ev.ecn !== 'ect0_ignored')
+      mismatch(`ECN codepoint (expected ${ev.ecn}; ECN is not implemented)`);
     if (ev.options !== 'any') this.compareOptions(ev, v, mismatch);
   }
 
   /** R2: options as a set; wscale and TSval by presence. */
   private compareOptions(ev: PacketEvent, v: TcpRepr, mismatch: (w: string) => never): void {
-    const exp = (ev.options as ScriptOption[] | undefined ?? []).filter((o) => o.kind !== 'nop' && o.kind !== 'eol');
+    const exp = ((ev.options as ScriptOption[] | undefined) ?? []).filter(
+      (o) => o.kind !== 'nop' && o.kind !== 'eol',
+    );
     const act = normOptions(v);
     if (exp.length !== act.length) mismatch('options');
     for (const e of exp) {
@@ -426,7 +477,8 @@ export class Runner {
         }
         case 'sack': {
           const a = act.find((o) => o.kind === 'sack');
-          if (a === undefined || a.kind !== 'sack' || a.blocks.length !== e.blocks.length) mismatch('SACK blocks');
+          if (a === undefined || a.kind !== 'sack' || a.blocks.length !== e.blocks.length)
+            mismatch('SACK blocks');
           else {
             for (let i = 0; i < e.blocks.length; i++) {
               const l = (a.blocks[i].left - REMOTE_ISN) >>> 0;
@@ -460,8 +512,16 @@ export class Runner {
     return f;
   }
 
-  private compareResult(call: SyscallEvent, ret: number, errno: string | undefined, line: number): void {
-    if (ret !== call.ret || (call.errno !== undefined && errnoName(call.errno) !== errnoName(errno))) {
+  private compareResult(
+    call: SyscallEvent,
+    ret: number,
+    errno: string | undefined,
+    line: number,
+  ): void {
+    if (
+      ret !== call.ret ||
+      (call.errno !== undefined && errnoName(call.errno) !== errnoName(errno))
+    ) {
       throw new ScriptFailure(
         `${call.name}() returned ${ret}${errno ? ` ${errno}` : ''}, expected ${call.ret}${call.errno ? ` ${call.errno}` : ''}`,
         line,
@@ -702,7 +762,8 @@ export class Runner {
       default:
         return done(-1, 'ENOPROTOOPT');
     }
-    if (value !== expected) this.fail(`getsockopt(${name}) gave [${value}], expected [${expected}]`);
+    if (value !== expected)
+      this.fail(`getsockopt(${name}) gave [${value}], expected [${expected}]`);
     return done(0);
   }
 
@@ -730,11 +791,19 @@ export class Runner {
 
   private countState(name: string, port: number | undefined): number {
     let n = 0;
-    const match = (lp: number, rp: number): boolean => port === undefined || lp === port || rp === port;
-    for (const t of this.layer.connections()) if (BSD_STATES[t.state] === name && match(t.localPort, t.remotePort)) n++;
+    const match = (lp: number, rp: number): boolean =>
+      port === undefined || lp === port || rp === port;
+    for (const t of this.layer.connections())
+      if (BSD_STATES[t.state] === name && match(t.localPort, t.remotePort)) n++;
     for (const l of this.layer.listenerList()) if (name === 'LISTEN' && match(l.localPort, 0)) n++;
     for (const f of this.fds.values()) {
-      if (f.tcb !== null && f.tcb.state === CLOSED && name === 'CLOSED' && match(f.tcb.localPort, f.tcb.remotePort)) n++;
+      if (
+        f.tcb !== null &&
+        f.tcb.state === CLOSED &&
+        name === 'CLOSED' &&
+        match(f.tcb.localPort, f.tcb.remotePort)
+      )
+        n++;
       if (f.tcb === null && f.listener === null && name === 'CLOSED') n++;
     }
     return n;
@@ -842,7 +911,9 @@ export class Runner {
         const d = this.waitPacket(deadline);
         if (d === undefined) this.fail(`expected outbound segment "${ev.text}" was not sent`);
         if (ev.time.kind !== 'any' && (d.t < lo - this.tolerance || d.t > hi + this.tolerance)) {
-          this.fail(`outbound segment at ${(d.t / SECOND).toFixed(4)}s, expected ${(lo / SECOND).toFixed(4)}s ± ${this.tolerance / 1000} µs: ${this.describe(d)}`);
+          this.fail(
+            `outbound segment at ${(d.t / SECOND).toFixed(4)}s, expected ${(lo / SECOND).toFixed(4)}s ± ${this.tolerance / 1000} µs: ${this.describe(d)}`,
+          );
         }
         this.outbound(a, d);
         this.prevTime = d.t;

@@ -4,7 +4,15 @@ import { Scheduler } from '../../sim/scheduler.js';
 import { MS } from '../../sim/time.js';
 import { TcpLayer } from '../../stack/tcp/layer.js';
 import { FakeHost, wire } from '../../stack/tcp/testing.js';
-import { formatNetstatNapt, formatNetstatS, formatSsTan, netstatNapt, netstatS, ssTan, tcpSocketRows } from './netstat.js';
+import {
+  formatNetstatNapt,
+  formatNetstatS,
+  formatSsTan,
+  netstatNapt,
+  netstatS,
+  ssTan,
+  tcpSocketRows,
+} from './netstat.js';
 
 function twoHosts(): { clock: Scheduler; A: TcpLayer; B: TcpLayer } {
   const clock = new Scheduler();
@@ -28,7 +36,10 @@ test('netstat -napt: listener and established connections, shaped like net-tools
     text[1],
     'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    ',
   );
-  assert.equal(text[2], 'tcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN      -                   ');
+  assert.equal(
+    text[2],
+    'tcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN      -                   ',
+  );
   assert.match(text[3], /^tcp        0      0 10\.0\.0\.2:80 {13}10\.0\.0\.1:\d+ +ESTABLISHED -/);
   const a = netstatNapt(A).split('\n');
   assert.match(a[2], /^tcp        0    100 10\.0\.0\.1:\d+ +10\.0\.0\.2:80 +ESTABLISHED/);
@@ -37,8 +48,24 @@ test('netstat -napt: listener and established connections, shaped like net-tools
 test('ss -tan: iproute2 columns, backlog as the listener Send-Q', () => {
   const lines = formatSsTan([
     { state: 1, localAddr: 0, localPort: 80, remoteAddr: 0, remotePort: 0, recvQ: 0, sendQ: 511 },
-    { state: 4, localAddr: 0x0a000002, localPort: 80, remoteAddr: 0x0a000001, remotePort: 49152, recvQ: 0, sendQ: 0 },
-    { state: 10, localAddr: 0x0a000002, localPort: 80, remoteAddr: 0x0a000001, remotePort: 49153, recvQ: 0, sendQ: 0 },
+    {
+      state: 4,
+      localAddr: 0x0a000002,
+      localPort: 80,
+      remoteAddr: 0x0a000001,
+      remotePort: 49152,
+      recvQ: 0,
+      sendQ: 0,
+    },
+    {
+      state: 10,
+      localAddr: 0x0a000002,
+      localPort: 80,
+      remoteAddr: 0x0a000001,
+      remotePort: 49153,
+      recvQ: 0,
+      sendQ: 0,
+    },
   ]);
   assert.deepEqual(lines, [
     'State      Recv-Q Send-Q Local Address:Port Peer Address:Port  Process',
@@ -71,7 +98,10 @@ test('netstat -s: the Tcp section always, TcpExt only non-zero counters', () => 
   ]);
   assert.ok(netstatS(B).includes('    1 resets sent'));
   assert.ok(ssTan(B).startsWith('State'));
-  assert.equal(formatNetstatS({ ...A.stats, drops: {} }, 0).includes('TcpExt:'), A.stats.hpAcks > 0);
+  assert.equal(
+    formatNetstatS({ ...A.stats, drops: {} }, 0).includes('TcpExt:'),
+    A.stats.hpAcks > 0,
+  );
 });
 
 test('rows come from the layer without changing it', () => {

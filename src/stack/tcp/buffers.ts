@@ -40,7 +40,13 @@ export class SendBuffer {
     n = Math.min(n, this.capacity - this.length);
     if (n <= 0) return 0;
     if (this.length + n > this.buf.length) {
-      this.buf = grow(this.buf, this.head, this.length, this.length + n, Math.max(this.capacity, this.length + n));
+      this.buf = grow(
+        this.buf,
+        this.head,
+        this.length,
+        this.length + n,
+        Math.max(this.capacity, this.length + n),
+      );
       this.head = 0;
     }
     const size = this.buf.length;

@@ -16,7 +16,12 @@ const EMPTY = new Uint8Array(0);
  * Parses bytes (the IPv4 payload) from src to dst into `out`. Returns undefined, or the wire
  * error ('truncated', 'bad-checksum', 'bad-option', ...) for the drop counters.
  */
-export function decodeSegment(bytes: Uint8Array, src: number, dst: number, out: Seg): string | undefined {
+export function decodeSegment(
+  bytes: Uint8Array,
+  src: number,
+  dst: number,
+  out: Seg,
+): string | undefined {
   const r = parseTcp(bytes, 0, bytes.length, src, dst, true);
   if (!r.ok) return r.error;
   const v = r.value;

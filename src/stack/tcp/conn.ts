@@ -44,7 +44,8 @@ export function setState(t: Tcb, to: number, why: string): void {
   t.state = to;
   const layer = t.layer;
   if (to === ESTABLISHED && from < ESTABLISHED) layer.currEstab++;
-  else if ((from === ESTABLISHED || from === CLOSE_WAIT) && to !== ESTABLISHED && to !== CLOSE_WAIT) layer.currEstab--;
+  else if ((from === ESTABLISHED || from === CLOSE_WAIT) && to !== ESTABLISHED && to !== CLOSE_WAIT)
+    layer.currEstab--;
   else if (from < ESTABLISHED && to === CLOSE_WAIT) layer.currEstab++;
   const trace = layer.host.trace;
   if (trace.active) {
@@ -96,9 +97,15 @@ export function closeTcb(t: Tcb, err: SocketErrorCode | undefined, why: string):
  * ABORT (RFC 9293 § 3.10.5) or a fatal error: a reset goes out in synchronized states when
  * `sendRst`, then the TCB is deleted with `err` reported to the user.
  */
-export function abortTcb(t: Tcb, err: SocketErrorCode | undefined, why: string, sendRst: boolean): void {
+export function abortTcb(
+  t: Tcb,
+  err: SocketErrorCode | undefined,
+  why: string,
+  sendRst: boolean,
+): void {
   if (t.state === CLOSED) return;
-  if (sendRst && (isSynchronized(t.state) || t.state === SYN_RECEIVED) && t.state !== TIME_WAIT) sendRstFor(t, why);
+  if (sendRst && (isSynchronized(t.state) || t.state === SYN_RECEIVED) && t.state !== TIME_WAIT)
+    sendRstFor(t, why);
   if (t.state === ESTABLISHED || t.state === CLOSE_WAIT) {
     if (err === 'ECONNRESET' || err === 'ETIMEDOUT') t.layer.stats.estabResets++;
   }
@@ -165,7 +172,11 @@ function maybeWindowUpdate(t: Tcb, before: number): void {
   // Announce when the window grew by two segments or half the buffer, or reopened from
   // below one segment (Linux's tcp_cleanup_rbuf rule; receiver SWS avoidance holds in rcvWindow).
   const grew = after - Math.max(before, 0);
-  if (grew >= 2 * t.advMss || grew >= t.rcvBufSize >> 1 || (before < t.advMss && after >= t.advMss)) {
+  if (
+    grew >= 2 * t.advMss ||
+    grew >= t.rcvBufSize >> 1 ||
+    (before < t.advMss && after >= t.advMss)
+  ) {
     t.flags |= F_WND_UPDATE;
     tcpOutput(t);
   }

@@ -22,7 +22,10 @@ test('segmentation by MSS; PSH on the last segment of a write (RFC 9293 § 3.7.1
   assert.equal(userSend(t, new Uint8Array(2500)), 2500);
   const s = h.recv();
   assert.deepEqual(flagsOf(s), ['. 1000', '. 1000', 'P. 500']);
-  assert.deepEqual(s.map((x) => x.seq - iss), [1, 1001, 2001]);
+  assert.deepEqual(
+    s.map((x) => x.seq - iss),
+    [1, 1001, 2001],
+  );
 });
 
 test('the initial window is 10 segments (RFC 6928); ACKs open cwnd (slow start)', () => {
@@ -136,7 +139,8 @@ test('zero window: the sender probes with one octet on the persist timer, then r
 test('receiver: the window closes as the buffer fills and reopens with a window update', () => {
   const h = new TcpHarness({ rcvBuf: 4000, roundRcvBufToMss: false });
   const { t, iss } = h.established({ mss: 1000 });
-  for (let i = 0; i < 4; i++) h.send({ flags: 'P.', seq: R + 1 + i * 1000, ack: iss + 1, payload: 1000 });
+  for (let i = 0; i < 4; i++)
+    h.send({ flags: 'P.', seq: R + 1 + i * 1000, ack: iss + 1, payload: 1000 });
   const acks = h.recv();
   assert.equal(acks[acks.length - 1].window, 0, 'buffer full: zero window');
   userRecv(t, 4000);
@@ -206,15 +210,32 @@ test('SACK recovery retransmits only the holes (RFC 6675)', () => {
   // Segments 2 and 5 (0-based 1 and 4) are lost; the rest arrive.
   h.send({ flags: '.', seq: R + 1, ack: base + 1000, sack: [[base + 2000, base + 3000]] });
   h.send({ flags: '.', seq: R + 1, ack: base + 1000, sack: [[base + 2000, base + 4000]] });
-  h.send({ flags: '.', seq: R + 1, ack: base + 1000, sack: [[base + 5000, base + 6000], [base + 2000, base + 4000]] });
+  h.send({
+    flags: '.',
+    seq: R + 1,
+    ack: base + 1000,
+    sack: [
+      [base + 5000, base + 6000],
+      [base + 2000, base + 4000],
+    ],
+  });
   const s1 = h.recv();
   const rtx = s1.filter((s) => s.seq - base < 10000);
-  assert.ok(rtx.some((s) => s.seq === base + 1000), 'hole 1 retransmitted');
-  assert.ok(!rtx.some((s) => s.seq === base + 2000 || s.seq === base + 3000), 'SACKed data not resent');
+  assert.ok(
+    rtx.some((s) => s.seq === base + 1000),
+    'hole 1 retransmitted',
+  );
+  assert.ok(
+    !rtx.some((s) => s.seq === base + 2000 || s.seq === base + 3000),
+    'SACKed data not resent',
+  );
   assert.equal(h.layer.stats.sackRecovery, 1);
   h.send({ flags: '.', seq: R + 1, ack: base + 4000, sack: [[base + 5000, base + 10000]] });
   const s2 = h.recv();
-  assert.ok(s2.some((s) => s.seq === base + 4000), 'hole 2 retransmitted');
+  assert.ok(
+    s2.some((s) => s.seq === base + 4000),
+    'hole 2 retransmitted',
+  );
   h.send({ flags: '.', seq: R + 1, ack: base + 10000 });
   assert.equal(t.sendQueued, 0);
 });
@@ -268,7 +289,7 @@ test('timestamps: TSecr echoes TS.Recent; PAWS drops an old TSval with an ACK (R
   assert.equal(t.recvQueued, 20);
 });
 
-test('MSS: ours from the route MTU, the peer\'s honoured, 536 when absent (RFC 9293 § 3.7.1)', () => {
+test("MSS: ours from the route MTU, the peer's honoured, 536 when absent (RFC 9293 § 3.7.1)", () => {
   const h = new TcpHarness();
   h.host.mtu = 9000;
   const l = h.layer.listen(0, LOCAL_PORT, 4);
@@ -288,7 +309,16 @@ test('ICMP fragmentation needed lowers the MSS and resends (RFC 1191)', () => {
   new DataView(q.buffer).setUint16(0, LOCAL_PORT);
   new DataView(q.buffer).setUint16(2, REMOTE_PORT);
   new DataView(q.buffer).setUint32(4, (iss + 1) >>> 0);
-  h.layer.icmpError({ type: 3, code: 4, from: 0x0a0000fe, src: 0x0a000001, dst: 0x0a000002, protocol: 6, quoted: q, mtu: 1000 });
+  h.layer.icmpError({
+    type: 3,
+    code: 4,
+    from: 0x0a0000fe,
+    src: 0x0a000001,
+    dst: 0x0a000002,
+    protocol: 6,
+    quoted: q,
+    mtu: 1000,
+  });
   assert.equal(t.mss, 960);
   const s = h.recv();
   assert.deepEqual(flagsOf(s), ['. 960', 'P. 500']);
@@ -297,15 +327,34 @@ test('ICMP fragmentation needed lowers the MSS and resends (RFC 1191)', () => {
 
 test('ICMP: port unreachable during SYN-SENT refuses; an ICMP for a sequence not in flight is ignored (RFC 5927)', () => {
   const h = new TcpHarness();
-  const t = h.layer.openActive({ remoteAddr: 0x0a000002, remotePort: REMOTE_PORT, localPort: LOCAL_PORT });
+  const t = h.layer.openActive({
+    remoteAddr: 0x0a000002,
+    remotePort: REMOTE_PORT,
+    localPort: LOCAL_PORT,
+  });
   const errs: string[] = [];
-  t.user = { onEstablished() {}, onReadable() {}, onWritable() {}, onEof() {}, onClosed: (e) => errs.push(String(e)) };
+  t.user = {
+    onEstablished() {},
+    onReadable() {},
+    onWritable() {},
+    onEof() {},
+    onClosed: (e) => errs.push(String(e)),
+  };
   const q = new Uint8Array(8);
   const dv = new DataView(q.buffer);
   dv.setUint16(0, LOCAL_PORT);
   dv.setUint16(2, REMOTE_PORT);
   dv.setUint32(4, (t.iss + 7) >>> 0);
-  const info = { type: 3, code: 3, from: 0x0a000002, src: 0x0a000001, dst: 0x0a000002, protocol: 6, quoted: q, mtu: 0 };
+  const info = {
+    type: 3,
+    code: 3,
+    from: 0x0a000002,
+    src: 0x0a000001,
+    dst: 0x0a000002,
+    protocol: 6,
+    quoted: q,
+    mtu: 0,
+  };
   h.layer.icmpError(info);
   assert.equal(t.stateName, 'SYN-SENT');
   dv.setUint32(4, t.iss);
@@ -371,7 +420,8 @@ test('a full accept queue drops new SYNs (ListenDrops) until accept()', () => {
 test('receiver SWS avoidance: no window update for a small read (RFC 9293 § 3.8.6.2.2)', () => {
   const h = new TcpHarness({ rcvBuf: 10000, roundRcvBufToMss: false });
   const { t, iss } = h.established({ mss: 1000 });
-  for (let i = 0; i < 9; i++) h.send({ flags: 'P.', seq: R + 1 + i * 1000, ack: iss + 1, payload: 1000 });
+  for (let i = 0; i < 9; i++)
+    h.send({ flags: 'P.', seq: R + 1 + i * 1000, ack: iss + 1, payload: 1000 });
   h.advance(100 * MS);
   h.recv();
   userRecv(t, 100);

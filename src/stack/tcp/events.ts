@@ -16,7 +16,15 @@ export interface TcpConnRef {
 declare module '../../sim/trace.js' {
   interface TraceEventMap {
     /** A state transition (RFC 9293 § 3.3.2 names) and its cause. */
-    'tcp.state': { laddr: number; lport: number; raddr: number; rport: number; from: string; to: string; why: string };
+    'tcp.state': {
+      laddr: number;
+      lport: number;
+      raddr: number;
+      rport: number;
+      from: string;
+      to: string;
+      why: string;
+    };
     /** A segment handed to IPv4; `why` says what caused it ("data", "retransmit (RTO)", "delayed ACK", ...). */
     'tcp.segment-out': {
       laddr: number;

@@ -21,7 +21,15 @@ import { ACK, FIN, PSH, RST, SYN } from './segment.js';
 import type { Seg } from './segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seqnum.js';
 import { handshakeRtt, processAck, updateWindow } from './recovery.js';
-import { fixedOptionBytes, retransmitFin, sendAck, sendChallengeAck, sendRstFor, sendSyn, tcpOutput } from './output.js';
+import {
+  fixedOptionBytes,
+  retransmitFin,
+  sendAck,
+  sendChallengeAck,
+  sendRstFor,
+  sendSyn,
+  tcpOutput,
+} from './output.js';
 import { abortTcb, closeTcb, enterTimeWait, recvBuffer, setState } from './conn.js';
 import {
   CLOSED,
@@ -223,7 +231,8 @@ function otherInput(t: Tcb, seg: Seg): number {
   // TIME-WAIT: a new SYN may reopen the connection (RFC 6191, RFC 1122 § 4.2.2.13).
   // A SYN carrying FIN is not a connection request and takes the general path.
   if (st === TIME_WAIT && f & SYN && !(f & (ACK | RST | FIN)) && layer.config.timeWaitReuse) {
-    const newer = t.flags & F_TS_OK && seg.hasTs ? seqGt(seg.tsVal, t.tsRecent) : seqGt(seg.seq, t.rcvNxt);
+    const newer =
+      t.flags & F_TS_OK && seg.hasTs ? seqGt(seg.tsVal, t.tsRecent) : seqGt(seg.seq, t.rcvNxt);
     if (newer) {
       layer.stats.timeWaitRecycled++;
       closeTcb(t, undefined, 'new SYN reuses the TIME-WAIT connection (RFC 6191)');
@@ -417,7 +426,12 @@ function otherInput(t: Tcb, seg: Seg): number {
   }
 
   // RFC 7323 § 4.3 R3: TS.Recent from a segment covering Last.ACK.sent.
-  if (t.flags & F_TS_OK && seg.hasTs && seqLe(seg.seq, t.lastAckSent) && seqGe(seg.tsVal, t.tsRecent)) {
+  if (
+    t.flags & F_TS_OK &&
+    seg.hasTs &&
+    seqLe(seg.seq, t.lastAckSent) &&
+    seqGe(seg.tsVal, t.tsRecent)
+  ) {
     t.tsRecent = seg.tsVal;
     t.tsRecentAt = now(t);
   }
@@ -532,7 +546,13 @@ function receiveText(t: Tcb, seg: Seg): void {
     const user = t.user;
     const rb = t.rcvBuf;
     // Fast path: flowing reader, nothing buffered, no reassembly: hand the view over.
-    if (!hadHoles && user !== null && user.flowing === true && (rb === null || rb.length === 0) && !(t.flags & F_ORPHAN)) {
+    if (
+      !hadHoles &&
+      user !== null &&
+      user.flowing === true &&
+      (rb === null || rb.length === 0) &&
+      !(t.flags & F_ORPHAN)
+    ) {
       t.rcvNxt = seqAdd(t.rcvNxt, data.length);
       ackPolicy(t, false);
       heldFin(t, seg);

@@ -20,7 +20,14 @@ function rotl(x: number, b: number): number {
 }
 
 /** HalfSipHash-2-4 of four 32-bit words (16 bytes of message) with a 64-bit key → 32 bits. */
-export function halfSipHash(k0: number, k1: number, m0: number, m1: number, m2: number, m3: number): number {
+export function halfSipHash(
+  k0: number,
+  k1: number,
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+): number {
   let v0 = k0 | 0;
   let v1 = k1 | 0;
   let v2 = 0x6c796765 ^ k0;
@@ -30,28 +37,58 @@ export function halfSipHash(k0: number, k1: number, m0: number, m1: number, m2: 
     const m = words[i];
     v3 ^= m;
     for (let r = 0; r < 2; r++) {
-      v0 = (v0 + v1) | 0; v1 = rotl(v1, 5); v1 ^= v0; v0 = rotl(v0, 16);
-      v2 = (v2 + v3) | 0; v3 = rotl(v3, 8); v3 ^= v2;
-      v0 = (v0 + v3) | 0; v3 = rotl(v3, 7); v3 ^= v0;
-      v2 = (v2 + v1) | 0; v1 = rotl(v1, 13); v1 ^= v2; v2 = rotl(v2, 16);
+      v0 = (v0 + v1) | 0;
+      v1 = rotl(v1, 5);
+      v1 ^= v0;
+      v0 = rotl(v0, 16);
+      v2 = (v2 + v3) | 0;
+      v3 = rotl(v3, 8);
+      v3 ^= v2;
+      v0 = (v0 + v3) | 0;
+      v3 = rotl(v3, 7);
+      v3 ^= v0;
+      v2 = (v2 + v1) | 0;
+      v1 = rotl(v1, 13);
+      v1 ^= v2;
+      v2 = rotl(v2, 16);
     }
     v0 ^= m;
   }
   const b = (16 << 24) | 0;
   v3 ^= b;
   for (let r = 0; r < 2; r++) {
-    v0 = (v0 + v1) | 0; v1 = rotl(v1, 5); v1 ^= v0; v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0; v3 = rotl(v3, 8); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = rotl(v3, 7); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = rotl(v1, 13); v1 ^= v2; v2 = rotl(v2, 16);
+    v0 = (v0 + v1) | 0;
+    v1 = rotl(v1, 5);
+    v1 ^= v0;
+    v0 = rotl(v0, 16);
+    v2 = (v2 + v3) | 0;
+    v3 = rotl(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = rotl(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = rotl(v1, 13);
+    v1 ^= v2;
+    v2 = rotl(v2, 16);
   }
   v0 ^= b;
   v2 ^= 0xff;
   for (let r = 0; r < 4; r++) {
-    v0 = (v0 + v1) | 0; v1 = rotl(v1, 5); v1 ^= v0; v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0; v3 = rotl(v3, 8); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = rotl(v3, 7); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = rotl(v1, 13); v1 ^= v2; v2 = rotl(v2, 16);
+    v0 = (v0 + v1) | 0;
+    v1 = rotl(v1, 5);
+    v1 ^= v0;
+    v0 = rotl(v0, 16);
+    v2 = (v2 + v3) | 0;
+    v3 = rotl(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = rotl(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = rotl(v1, 13);
+    v1 ^= v2;
+    v2 = rotl(v2, 16);
   }
   return (v1 ^ v3) >>> 0;
 }
@@ -96,13 +133,29 @@ export class IsnGenerator {
    * SYN cookie (RFC 4987 § 3.6): 5 bits of time counter, 3 bits MSS index, 24 bits keyed hash of
    * the 4-tuple, the client's ISN and the counter.
    */
-  cookie(now: Instant, la: number, lp: number, ra: number, rp: number, peerIsn: number, mssIndex: number): number {
+  cookie(
+    now: Instant,
+    la: number,
+    lp: number,
+    ra: number,
+    rp: number,
+    peerIsn: number,
+    mssIndex: number,
+  ): number {
     const t = Math.floor(now / COOKIE_PERIOD_NS) & 31;
-    return (((t << 27) | ((mssIndex & 7) << 24) | this.cookieHash(la, lp, ra, rp, peerIsn, t)) >>> 0);
+    return ((t << 27) | ((mssIndex & 7) << 24) | this.cookieHash(la, lp, ra, rp, peerIsn, t)) >>> 0;
   }
 
   /** Checks a cookie returned as SEG.ACK − 1; returns what it encodes or undefined. */
-  checkCookie(now: Instant, la: number, lp: number, ra: number, rp: number, peerIsn: number, cookie: number): CookieInfo | undefined {
+  checkCookie(
+    now: Instant,
+    la: number,
+    lp: number,
+    ra: number,
+    rp: number,
+    peerIsn: number,
+    cookie: number,
+  ): CookieInfo | undefined {
     const t = cookie >>> 27;
     const nowT = Math.floor(now / COOKIE_PERIOD_NS) & 31;
     const age = (nowT - t + 32) & 31;
@@ -111,7 +164,14 @@ export class IsnGenerator {
     return { mssIndex: (cookie >>> 24) & 7 };
   }
 
-  private cookieHash(la: number, lp: number, ra: number, rp: number, peerIsn: number, t: number): number {
+  private cookieHash(
+    la: number,
+    lp: number,
+    ra: number,
+    rp: number,
+    peerIsn: number,
+    t: number,
+  ): number {
     const h = halfSipHash(this.c0, this.c1, la ^ t, ra, (lp << 16) | rp, peerIsn);
     return h & 0xffffff;
   }

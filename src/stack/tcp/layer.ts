@@ -174,7 +174,8 @@ export class TcpLayer implements TransportProtocol, NetApi {
   lookup(la: number, lp: number, ra: number, rp: number): Tcb | undefined {
     let t = this.table.get(hashKey(la, lp, ra, rp)) ?? null;
     while (t !== null) {
-      if (t.remotePort === rp && t.localPort === lp && t.remoteAddr === ra && t.localAddr === la) return t;
+      if (t.remotePort === rp && t.localPort === lp && t.remoteAddr === ra && t.localAddr === la)
+        return t;
       t = t.hashNext;
     }
     return undefined;
@@ -315,12 +316,30 @@ export class TcpLayer implements TransportProtocol, NetApi {
         }
         return;
       }
-      const hard = info.code === 2 || info.code === 3 || info.code === 9 || info.code === 10 || info.code === 13;
-      const code = info.code === 2 || info.code === 3 ? 'ECONNREFUSED' : info.code === 0 || info.code === 6 ? 'ENETUNREACH' : 'EHOSTUNREACH';
+      const hard =
+        info.code === 2 ||
+        info.code === 3 ||
+        info.code === 9 ||
+        info.code === 10 ||
+        info.code === 13;
+      const code =
+        info.code === 2 || info.code === 3
+          ? 'ECONNREFUSED'
+          : info.code === 0 || info.code === 6
+            ? 'ENETUNREACH'
+            : 'EHOSTUNREACH';
       // RFC 5461 § 4: hard errors abort a connection being established; otherwise they are soft.
-      if (hard && c.icmpHardErrorsAbort && (t.state === SYN_SENT || (t.state === SYN_RECEIVED && !(t.flags & F_PASSIVE)))) {
+      if (
+        hard &&
+        c.icmpHardErrorsAbort &&
+        (t.state === SYN_SENT || (t.state === SYN_RECEIVED && !(t.flags & F_PASSIVE)))
+      ) {
         st.attemptFails++;
-        closeTcb(t, code, `ICMP destination unreachable (code ${info.code}) during connection establishment`);
+        closeTcb(
+          t,
+          code,
+          `ICMP destination unreachable (code ${info.code}) during connection establishment`,
+        );
         return;
       }
       t.softError = code;
@@ -419,8 +438,14 @@ export class TcpLayer implements TransportProtocol, NetApi {
   }
 
   /** Passive OPEN: a listener on addr:port (EADDRINUSE if taken). Port 0 picks an ephemeral one. */
-  listen(addr: Ipv4Addr, port: number, backlog: number, user: ListenerUser | null = null): Listener {
-    if (addr !== 0 && !this.host.isLocalAddress(addr)) throw new SocketError('EADDRNOTAVAIL', 'address is not local');
+  listen(
+    addr: Ipv4Addr,
+    port: number,
+    backlog: number,
+    user: ListenerUser | null = null,
+  ): Listener {
+    if (addr !== 0 && !this.host.isLocalAddress(addr))
+      throw new SocketError('EADDRNOTAVAIL', 'address is not local');
     if (port === 0) {
       const c = this.config;
       for (let i = 0; i <= c.ephemeralHigh - c.ephemeralLow; i++) {

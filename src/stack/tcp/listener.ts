@@ -119,7 +119,8 @@ export class Listener {
     this.layer.removeListener(this);
     // Embryonic connections vanish silently (as a SYN cache entry would); established ones
     // that were never accepted are reset.
-    for (const t of this.layer.connectionsOf(this)) abortTcb(t, undefined, 'listener closed', false);
+    for (const t of this.layer.connectionsOf(this))
+      abortTcb(t, undefined, 'listener closed', false);
     for (const t of this.acceptQueue.splice(0)) {
       t.listener = null;
       abortTcb(t, undefined, 'listener closed before accept', true);
@@ -151,7 +152,12 @@ function newPassive(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr, seg:
 }
 
 /** RFC 9293 § 3.10.7.2: a segment for a listener. Returns the new connection for an accepted cookie ACK. */
-export function listenInput(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr, seg: Seg): Tcb | undefined {
+export function listenInput(
+  l: Listener,
+  localAddr: Ipv4Addr,
+  remoteAddr: Ipv4Addr,
+  seg: Seg,
+): Tcb | undefined {
   const layer = l.layer;
   const f = seg.flags;
   if (f & RST) {
@@ -229,7 +235,15 @@ function sendCookieSynAck(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr
   const peerMss = seg.mss > 0 ? seg.mss : 536;
   const idx = cookieMssIndex(Math.min(peerMss, advMss));
   const now = layer.host.clock.now();
-  const cookie = layer.isnGen.cookie(now, localAddr, l.localPort, remoteAddr, seg.srcPort, seg.seq, idx);
+  const cookie = layer.isnGen.cookie(
+    now,
+    localAddr,
+    l.localPort,
+    remoteAddr,
+    seg.srcPort,
+    seg.seq,
+    idx,
+  );
   const s = newSeg();
   s.srcPort = l.localPort;
   s.dstPort = seg.srcPort;
@@ -256,16 +270,36 @@ function sendCookieSynAck(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr
   layer.stats.outSegs++;
   layer.traceSegmentOut(localAddr, remoteAddr, s, 0, 'SYN-ACK with SYN cookie (SYN queue full)');
   const pb = encodeSegment(s, localAddr, remoteAddr, null, 0, 0);
-  layer.host.ipSend({ src: localAddr, dst: remoteAddr, protocol: 6, payload: pb, ttl: l.opts.ttl, dontFragment: true });
+  layer.host.ipSend({
+    src: localAddr,
+    dst: remoteAddr,
+    protocol: 6,
+    payload: pb,
+    ttl: l.opts.ttl,
+    dontFragment: true,
+  });
 }
 
-function cookieAck(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr, seg: Seg): Tcb | undefined {
+function cookieAck(
+  l: Listener,
+  localAddr: Ipv4Addr,
+  remoteAddr: Ipv4Addr,
+  seg: Seg,
+): Tcb | undefined {
   const layer = l.layer;
   const c = layer.config;
   const now = layer.host.clock.now();
   const peerIsn = seqAdd(seg.seq, -1);
   const cookie = seqAdd(seg.ack, -1);
-  const info = layer.isnGen.checkCookie(now, localAddr, l.localPort, remoteAddr, seg.srcPort, peerIsn, cookie);
+  const info = layer.isnGen.checkCookie(
+    now,
+    localAddr,
+    l.localPort,
+    remoteAddr,
+    seg.srcPort,
+    peerIsn,
+    cookie,
+  );
   if (info === undefined) {
     layer.stats.syncookiesFailed++;
     return undefined;
@@ -311,4 +345,3 @@ function cookieAck(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr, seg: 
   l.established(t);
   return t;
 }
-

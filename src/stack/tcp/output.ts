@@ -126,7 +126,14 @@ function addSack(t: Tcb, s: Seg): void {
  * Hands one segment to IPv4 and does the bookkeeping every segment shares: stats, trace, and
  * for ACK-carrying segments the delayed-ACK state and Last.ACK.sent (RFC 7323 § 4.3).
  */
-function emit(t: Tcb, s: Seg, dataOff: number, len: number, why: string, retransmit: boolean): void {
+function emit(
+  t: Tcb,
+  s: Seg,
+  dataOff: number,
+  len: number,
+  why: string,
+  retransmit: boolean,
+): void {
   const layer = t.layer;
   if (s.flags & ACK) {
     t.ackPending = 0;
@@ -322,20 +329,40 @@ export function sendRstForSegment(
       why,
     });
   }
-  layer.host.ipSend({ src: localAddr, dst: remoteAddr, protocol: 6, payload: pb, ttl: layer.config.ttl, dontFragment: true });
+  layer.host.ipSend({
+    src: localAddr,
+    dst: remoteAddr,
+    protocol: 6,
+    payload: pb,
+    ttl: layer.config.ttl,
+    dontFragment: true,
+  });
 }
 
 // ───────────────────────────── data ─────────────────────────────
 
 function canSendData(state: number): boolean {
-  return state === ESTABLISHED || state === CLOSE_WAIT || state === FIN_WAIT_1 || state === CLOSING || state === LAST_ACK;
+  return (
+    state === ESTABLISHED ||
+    state === CLOSE_WAIT ||
+    state === FIN_WAIT_1 ||
+    state === CLOSING ||
+    state === LAST_ACK
+  );
 }
 
 /**
  * Sends one data/FIN segment at `seq` of `len` bytes (FIN when `fin`); updates SND.NXT/SND.MAX,
  * starts RTT timing for new data and the retransmission timer.
  */
-function sendDataSegment(t: Tcb, seq: number, len: number, fin: boolean, why: string, probe = false): void {
+function sendDataSegment(
+  t: Tcb,
+  seq: number,
+  len: number,
+  fin: boolean,
+  why: string,
+  probe = false,
+): void {
   const s = resetOut(t);
   const dataStart = t.dataSeq;
   s.seq = seq;
@@ -404,7 +431,8 @@ function sendData(t: Tcb, force: boolean): boolean {
     if (probe) len = 1;
     if (force && len === 0 && avail > 0 && usable > 0) len = Math.min(avail, mss, usable);
     const finQueued = (t.flags & F_FIN_QUEUED) !== 0;
-    const fin = finQueued && len === avail && seq === ((t.sndFin - len) >>> 0) && seqGe(t.sndFin, seq);
+    const fin =
+      finQueued && len === avail && seq === (t.sndFin - len) >>> 0 && seqGe(t.sndFin, seq);
     if (len === 0 && !fin) break;
     if (len > 0 && len < mss && !retransmit && !force && !fin) {
       // Nagle (RFC 9293 § 3.7.4, RFC 1122 § 4.2.3.4) with Minshall's modification (as Linux):
@@ -501,7 +529,8 @@ function isFinAt(t: Tcb, seq: number): boolean {
 export function retransmitAt(t: Tcb, seq: number, len: number, why: string): void {
   const avail = t.sendQueued - seqDiff(seq, t.dataSeq);
   if (len > avail) len = Math.max(avail, 0);
-  const fin = (t.flags & F_FIN_QUEUED) !== 0 && ((seq + len) >>> 0) === t.sndFin && seqLt(t.sndFin, t.sndMax);
+  const fin =
+    (t.flags & F_FIN_QUEUED) !== 0 && (seq + len) >>> 0 === t.sndFin && seqLt(t.sndFin, t.sndMax);
   const s = resetOut(t);
   s.seq = seq;
   s.ack = t.rcvNxt;
@@ -512,7 +541,8 @@ export function retransmitAt(t: Tcb, seq: number, len: number, why: string): voi
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
   if (seqGt(end, t.highRxt)) t.highRxt = end;
   // Karn (RFC 6298 § 3): a retransmission invalidates a timing that covers it.
-  if (t.flags & F_RTT_TIMING && seqGe(t.rttSeq, seq) && seqLt(t.rttSeq, end)) t.flags &= ~F_RTT_TIMING;
+  if (t.flags & F_RTT_TIMING && seqGe(t.rttSeq, seq) && seqLt(t.rttSeq, end))
+    t.flags &= ~F_RTT_TIMING;
   if (t.rtoAt === 0) armRto(t);
 }
 
@@ -538,7 +568,8 @@ export function tcpOutput(t: Tcb, force = false): void {
   let sent: boolean;
   if (t.flags & F_IN_RECOVERY && t.sb !== null && t.flags & F_SACK_OK) sent = sendRecovery(t);
   else sent = sendData(t, force);
-  if (!sent && t.flags & (F_ACK_NOW | F_WND_UPDATE)) sendAck(t, t.flags & F_ACK_NOW ? 'ACK' : 'window update');
+  if (!sent && t.flags & (F_ACK_NOW | F_WND_UPDATE))
+    sendAck(t, t.flags & F_ACK_NOW ? 'ACK' : 'window update');
   // Data waiting but nothing in flight and nothing could go: persist (RFC 9293 § 3.8.6.1,
   // RFC 1122 § 4.2.3.4 override timeout).
   if (t.rtoAt === 0) {
@@ -562,6 +593,7 @@ export function retransmitFin(t: Tcb): void {
 export function retransmitFirst(t: Tcb, why: string): void {
   const seq = t.sndUna;
   let len = Math.min(t.mss, t.sendQueued - seqDiff(seq, t.dataSeq));
-  if (t.sb !== null && !t.sb.empty) len = Math.min(len, seqDiff(t.sb.nextSackedAbove(seq, t.sndMax), seq));
+  if (t.sb !== null && !t.sb.empty)
+    len = Math.min(len, seqDiff(t.sb.nextSackedAbove(seq, t.sndMax), seq));
   retransmitAt(t, seq, Math.max(len, 0), why);
 }

@@ -34,7 +34,8 @@ export class Assembler {
   /** Bytes held out of order. */
   bytes(): number {
     let n = 0;
-    for (let i = 0; i < this.ranges.length; i += 2) n += (this.ranges[i + 1] - this.ranges[i]) >>> 0;
+    for (let i = 0; i < this.ranges.length; i += 2)
+      n += (this.ranges[i + 1] - this.ranges[i]) >>> 0;
     return n;
   }
 

@@ -164,7 +164,10 @@ export function processAck(t: Tcb, seg: Seg): boolean {
   // SEG.ACK = SND.UNA (or a little older but acceptable): duplicate ACK accounting.
   if (ack === t.sndUna && t.sndUna !== t.sndMax) {
     const isDup =
-      seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && t.sndWnd === prevWnd && (seg.flags & ACK) !== 0;
+      seg.payload.length === 0 &&
+      !(seg.flags & (SYN | FIN)) &&
+      t.sndWnd === prevWnd &&
+      (seg.flags & ACK) !== 0;
     const sackInfo = t.flags & F_SACK_OK && t.sb !== null;
     if (isDup || (sackInfo && newlySacked > 0)) {
       t.dupAcks++;

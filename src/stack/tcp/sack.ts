@@ -158,4 +158,3 @@ export class Scoreboard {
     return pipe;
   }
 }
-

@@ -15,7 +15,10 @@ import type { TcpConfig } from './config.js';
 const A_ADDR = 0x0a000001;
 const B_ADDR = 0x0a000002;
 
-function pair(cfg: Partial<TcpConfig> = {}, delay = 1 * MS): { clock: Scheduler; A: TcpLayer; B: TcpLayer; ha: FakeHost; hb: FakeHost } {
+function pair(
+  cfg: Partial<TcpConfig> = {},
+  delay = 1 * MS,
+): { clock: Scheduler; A: TcpLayer; B: TcpLayer; ha: FakeHost; hb: FakeHost } {
   const clock = new Scheduler();
   const ha = new FakeHost('a', clock, A_ADDR, 11);
   const hb = new FakeHost('b', clock, B_ADDR, 11);
@@ -157,7 +160,8 @@ test('async iteration reads until FIN in simulated-time order (noteWake)', async
   const c = A.connect({ host: B_ADDR, port: 80 });
   const read = async (sock: NetSocket): Promise<string[]> => {
     const out: string[] = [];
-    for await (const chunk of sock) out.push(`${new TextDecoder().decode(chunk)}@${clock.now() / MS}`);
+    for await (const chunk of sock)
+      out.push(`${new TextDecoder().decode(chunk)}@${clock.now() / MS}`);
     return out;
   };
   const chunks = await clock.runUntilSettled(read(c));
@@ -181,7 +185,10 @@ test('async iteration applies flow control: an unread stream closes the window',
   }).listen(80);
   const c = A.connect({ host: B_ADDR, port: 80 }) as TcpSocket;
   clock.runSync({ until: 2 * SECOND });
-  assert.ok(c.tcb!.recvQueued > 0 && c.tcb!.recvQueued <= c.tcb!.rcvBufSize, 'the receive buffer bounds what is held');
+  assert.ok(
+    c.tcb!.recvQueued > 0 && c.tcb!.recvQueued <= c.tcb!.rcvBufSize,
+    'the receive buffer bounds what is held',
+  );
   assert.ok(written < 200 * 1024, 'the sender is held back');
   let total = 0;
   const it = c[Symbol.asyncIterator]();
@@ -214,7 +221,9 @@ test('server: EADDRINUSE for a second listener on the same port', () => {
   const { clock, B } = pair();
   B.createServer().listen(80);
   let code = '';
-  B.createServer().on('error', (e) => (code = e.code)).listen(80);
+  B.createServer()
+    .on('error', (e) => (code = e.code))
+    .listen(80);
   clock.runSync({ until: 1 * MS });
   assert.equal(code, 'EADDRINUSE');
 });
@@ -234,7 +243,8 @@ test('trace: state, segment, cwnd and drop events carry why', () => {
     c.end();
   });
   clock.runSync({ until: 1 * SECOND });
-  for (const k of ['tcp.state', 'tcp.segment-out', 'tcp.segment-in', 'tcp.cwnd']) assert.ok(kinds.get(k)! > 0, k);
+  for (const k of ['tcp.state', 'tcp.segment-out', 'tcp.segment-in', 'tcp.cwnd'])
+    assert.ok(kinds.get(k)! > 0, k);
   assert.ok(whys.has('SYN (active open)'));
   assert.ok(whys.has('active open (connect)'));
   assert.ok(whys.has('data'));

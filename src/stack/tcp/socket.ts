@@ -15,9 +15,23 @@
  */
 import { Emitter } from '../../sim/emitter.js';
 import { SocketError } from '../api.js';
-import type { NetServer, NetServerEvents, NetSocket, NetSocketEvents, SocketErrorCode } from '../api.js';
+import type {
+  NetServer,
+  NetServerEvents,
+  NetSocket,
+  NetSocketEvents,
+  SocketErrorCode,
+} from '../api.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
-import { abortTcb, sendSpace, setNoDelay, userConsumed, userRecv, userSend, userShutdown } from './conn.js';
+import {
+  abortTcb,
+  sendSpace,
+  setNoDelay,
+  userConsumed,
+  userRecv,
+  userSend,
+  userShutdown,
+} from './conn.js';
 import type { Listener, ListenerUser } from './listener.js';
 import type { TcpConnectOptions, TcpLayer } from './layer.js';
 import { CLOSED, ESTABLISHED, F_KEEPALIVE, SYN_SENT, STATE_NAMES } from './tcb.js';
@@ -107,7 +121,12 @@ export class TcpSocket extends Emitter<NetSocketEvents> implements NetSocket, Tc
 
   /** Wraps an accepted connection. */
   static accepted(layer: TcpLayer, t: Tcb): TcpSocket {
-    return new TcpSocket(layer, t, { addr: t.localAddr, port: t.localPort, raddr: t.remoteAddr, rport: t.remotePort });
+    return new TcpSocket(layer, t, {
+      addr: t.localAddr,
+      port: t.localPort,
+      raddr: t.remoteAddr,
+      rport: t.remotePort,
+    });
   }
 
   get localAddress(): Ipv4Addr {
@@ -232,7 +251,10 @@ export class TcpSocket extends Emitter<NetSocketEvents> implements NetSocket, Tc
     return !this.iterating && this.listenerCount('data') > 0;
   }
 
-  override on<K extends keyof NetSocketEvents>(event: K, fn: (...args: NetSocketEvents[K]) => void): this {
+  override on<K extends keyof NetSocketEvents>(
+    event: K,
+    fn: (...args: NetSocketEvents[K]) => void,
+  ): this {
     super.on(event, fn);
     if (event === 'data' && this.tcb !== null && this.tcb.recvQueued > 0) {
       // Node resumes on the next tick; data buffered so far flows then.
@@ -337,7 +359,8 @@ export class TcpSocket extends Emitter<NetSocketEvents> implements NetSocket, Tc
 
   onEof(): void {
     this.eof = true;
-    if (this.waiter !== null || this.flowing || this.tcb === null || this.tcb.recvQueued === 0) this.maybeEnd();
+    if (this.waiter !== null || this.flowing || this.tcb === null || this.tcb.recvQueued === 0)
+      this.maybeEnd();
   }
 
   onClosed(err: SocketErrorCode | undefined): void {

@@ -12,13 +12,20 @@ import { userClose, userRecv, userSend, userShutdown } from './conn.js';
 
 function one(h: TcpHarness): SentSeg {
   const s = h.recv();
-  assert.equal(s.length, 1, `expected one segment, got ${s.map((x) => x.flags).join(' ') || 'none'}`);
+  assert.equal(
+    s.length,
+    1,
+    `expected one segment, got ${s.map((x) => x.flags).join(' ') || 'none'}`,
+  );
   return s[0];
 }
 
 function none(h: TcpHarness): void {
   const s = h.recv();
-  assert.deepEqual(s.map((x) => `${x.flags} ${x.seq}`), []);
+  assert.deepEqual(
+    s.map((x) => `${x.flags} ${x.seq}`),
+    [],
+  );
 }
 
 function like(s: SentSeg, want: { flags: string; seq?: number; ack?: number; len?: number }): void {
@@ -182,11 +189,14 @@ test('SYN-RECEIVED: SYN-ACK retransmitted with back-off, then the embryo is drop
   h.send({ flags: 'S', seq: R });
   h.advance(30 * SECOND);
   const s = h.recv();
-  assert.deepEqual(s.map((x) => [x.flags, x.t / SECOND]), [
-    ['S.', 0],
-    ['S.', 1],
-    ['S.', 3],
-  ]);
+  assert.deepEqual(
+    s.map((x) => [x.flags, x.t / SECOND]),
+    [
+      ['S.', 0],
+      ['S.', 1],
+      ['S.', 3],
+    ],
+  );
   assert.equal(l.synQueue, 0);
   assert.equal(h.layer.connectionCount, 0);
 });

@@ -256,7 +256,7 @@ export class Tcb {
 
   /** True once our FIN has been sent and acknowledged. */
   get finAcked(): boolean {
-    return (this.flags & F_FIN_QUEUED) !== 0 && this.sndUna === ((this.sndFin + 1) >>> 0);
+    return (this.flags & F_FIN_QUEUED) !== 0 && this.sndUna === (this.sndFin + 1) >>> 0;
   }
 
   /** Sequence number of the first byte of send-buffer data (ISS + 1 once the SYN is counted). */

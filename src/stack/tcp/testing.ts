@@ -8,7 +8,14 @@ import { Scheduler } from '../../sim/scheduler.js';
 import { TraceBus } from '../../sim/trace.js';
 import type { Duration } from '../../sim/time.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
-import type { IpRxMeta, IpSendError, IpSendRequest, RouteInfo, SocketErrorCode, TransportHost } from '../api.js';
+import type {
+  IpRxMeta,
+  IpSendError,
+  IpSendRequest,
+  RouteInfo,
+  SocketErrorCode,
+  TransportHost,
+} from '../api.js';
 import { parseTcp, emitTcp, tcpHeaderLen } from '../../wire/tcp.js';
 import type { TcpOption, TcpRepr } from '../../wire/tcp.js';
 import { TcpLayer } from './layer.js';
@@ -90,7 +97,14 @@ export interface Receiver {
 }
 
 /** Joins two fake hosts with a fixed one-way delay (no loss). */
-export function wire(clock: Scheduler, a: FakeHost, ra: Receiver, b: FakeHost, rb: Receiver, delay: Duration): void {
+export function wire(
+  clock: Scheduler,
+  a: FakeHost,
+  ra: Receiver,
+  b: FakeHost,
+  rb: Receiver,
+  delay: Duration,
+): void {
   a.onSend = (d) => {
     clock.schedule(delay, () => rb.input(rxMeta(d.src, d.dst, d.ttl, d.tos), d.bytes));
   };
@@ -100,7 +114,6 @@ export function wire(clock: Scheduler, a: FakeHost, ra: Receiver, b: FakeHost, r
 }
 
 // ───────────────────────── segment templates (smoltcp-style send!/recv!) ─────────────────────────
-
 
 /** A segment as tests write it: absolute sequence numbers, flags as tcpdump letters. */
 export interface SegTemplate {
@@ -189,19 +202,32 @@ export class TcpHarness {
 
   constructor(config: Partial<TcpConfig> = {}) {
     this.host = new FakeHost('local', this.clock, LOCAL_ADDR, 7);
-    this.layer = new TcpLayer(this.host, { timestamps: false, sack: false, windowScaling: false, ...config });
+    this.layer = new TcpLayer(this.host, {
+      timestamps: false,
+      sack: false,
+      windowScaling: false,
+      ...config,
+    });
   }
 
   /** Injects a segment from REMOTE_ADDR:REMOTE_PORT (or `from`) to our LOCAL_PORT (or `to`). */
   send(t: SegTemplate, ports: { from?: number; to?: number } = {}): void {
-    const payload = typeof t.payload === 'number' ? new Uint8Array(t.payload).fill(0x61) : (t.payload ?? new Uint8Array(0));
+    const payload =
+      typeof t.payload === 'number'
+        ? new Uint8Array(t.payload).fill(0x61)
+        : (t.payload ?? new Uint8Array(0));
     const opts: TcpOption[] = [];
     if (t.mss !== undefined) opts.push({ kind: 'mss', value: t.mss });
     if (t.wscale !== undefined) opts.push({ kind: 'nop' }, { kind: 'ws', shift: t.wscale });
     if (t.sackPermitted) opts.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack-perm' });
-    if (t.ts !== undefined) opts.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', tsval: t.ts[0], tsecr: t.ts[1] });
+    if (t.ts !== undefined)
+      opts.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', tsval: t.ts[0], tsecr: t.ts[1] });
     if (t.sack !== undefined)
-      opts.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: t.sack.map(([left, right]) => ({ left, right })) });
+      opts.push(
+        { kind: 'nop' },
+        { kind: 'nop' },
+        { kind: 'sack', blocks: t.sack.map(([left, right]) => ({ left, right })) },
+      );
     const repr: TcpRepr = {
       srcPort: ports.from ?? REMOTE_PORT,
       dstPort: ports.to ?? LOCAL_PORT,
@@ -255,7 +281,12 @@ export class TcpHarness {
   }
 
   /** An ESTABLISHED passive connection (handshake done); returns it and our ISS. */
-  established(opts: { window?: number; mss?: number } = {}): { t: Tcb; iss: number; user: RecordingUser; listener: Listener } {
+  established(opts: { window?: number; mss?: number } = {}): {
+    t: Tcb;
+    iss: number;
+    user: RecordingUser;
+    listener: Listener;
+  } {
     const listener = this.layer.listen(0, LOCAL_PORT, 8);
     this.send({ flags: 'S', seq: REMOTE_SEQ, window: opts.window ?? 65535, mss: opts.mss ?? 1460 });
     const synack = this.recv()[0];
@@ -269,13 +300,30 @@ export class TcpHarness {
   }
 
   /** An ESTABLISHED active connection; returns it and our ISS. */
-  connected(opts: { window?: number; mss?: number } = {}): { t: Tcb; iss: number; user: RecordingUser } {
-    const t = this.layer.openActive({ remoteAddr: REMOTE_ADDR, remotePort: REMOTE_PORT, localPort: LOCAL_PORT });
+  connected(opts: { window?: number; mss?: number } = {}): {
+    t: Tcb;
+    iss: number;
+    user: RecordingUser;
+  } {
+    const t = this.layer.openActive({
+      remoteAddr: REMOTE_ADDR,
+      remotePort: REMOTE_PORT,
+      localPort: LOCAL_PORT,
+    });
     const user = new RecordingUser();
     t.user = user;
     const syn = this.recv()[0];
     const iss = syn.seq;
-    this.send({ flags: 'S.', seq: REMOTE_SEQ, ack: iss + 1, window: opts.window ?? 65535, mss: opts.mss ?? 1460 }, { from: REMOTE_PORT, to: LOCAL_PORT });
+    this.send(
+      {
+        flags: 'S.',
+        seq: REMOTE_SEQ,
+        ack: iss + 1,
+        window: opts.window ?? 65535,
+        mss: opts.mss ?? 1460,
+      },
+      { from: REMOTE_PORT, to: LOCAL_PORT },
+    );
     this.recv();
     return { t, iss, user };
   }
