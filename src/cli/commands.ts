@@ -5,4 +5,5 @@ import './dig.js';
 import './dns.js';
 import './run.js';
 import './visit.js';
+import './web.js';
 export {};
