@@ -5,7 +5,7 @@
  */
 import type { TraceEvent } from '../sim/trace.js';
 import { decodeFrame, formatDecoded } from '../wire/decode.js';
-import { captureFromTrace } from './capture.js';
+import { captureFromTrace } from '../sim/trace-capture.js';
 import { frameFacts, TCP_FIN, TCP_RST, TCP_SYN } from './frames.js';
 import { hopTable, renderSteps, renderStory } from './render.js';
 import type { Detail, Lang, RenderedStep } from './render.js';

@@ -15,9 +15,9 @@ import { Browser } from '../apps/browser/browser.js';
 import type { PageLoad } from '../apps/browser/browser.js';
 import { defaultZones } from '../apps/dns/hierarchy.js';
 import type { StubResolver } from '../apps/dns/stub.js';
-import { Capture } from '../sim/capture.js';
 import type { Link, LinkProps } from '../sim/link.js';
 import { SECOND } from '../sim/time.js';
+import { captureFromTrace } from '../sim/trace-capture.js';
 import type { Duration, Instant } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TraceRecorder } from '../sim/trace.js';
@@ -64,7 +64,10 @@ export interface VisitOptions {
   repeat?: number;
   /** Time between visits; default 1 s. */
   pause?: Duration;
-  /** Record a pcapng of every link; default false. */
+  /**
+   * Also return a pcapng of the client's interfaces (for the web page's download button; the
+   * CLI writes its own with per-step comments). Default false.
+   */
   capture?: boolean;
   /** Wait for the connections to close (FIN, TIME-WAIT) after the last visit; default true. */
   close?: boolean;
@@ -95,19 +98,33 @@ export interface VisitResult {
   faultLink?: string;
 }
 
+export interface World {
+  topology: Topology;
+  net: Network;
+  apps: RunningApps;
+  /** Recording every trace event from before the services start, when asked for. */
+  recorder?: TraceRecorder;
+}
+
+/**
+ * Builds a topology (the default internet when none is given) with TCP on every host and the
+ * services of its hosts started: the network a visit, `wiretrail run` or the web page uses.
+ */
+export function buildWorld(file: { text: string; file: string } | undefined, o: { seed?: number; record?: boolean } = {}): World {
+  const f = file ?? { text: topologyFile('internet')!.text, file: 'internet.yaml' };
+  const topology = parseTopology(f.text, f.file);
+  const appSpecs = readApps(topology);
+  const net = buildNetwork(topology, { seed: o.seed, tcp: (h) => new TcpLayer(h) });
+  const recorder = o.record ? new TraceRecorder(net.trace) : undefined;
+  const apps = startApps(net, appSpecs, defaultZones());
+  return { topology, net, apps, recorder };
+}
+
 /** The default access line: the client's router's link towards the rest of the world. */
 const DEFAULT_FAULT_LINK = 'r-home.eth1';
 
 export async function runVisit(options: VisitOptions): Promise<VisitResult> {
-  const file = options.topology ?? { text: topologyFile('internet')!.text, file: 'internet.yaml' };
-  const topology = parseTopology(file.text, file.file);
-  const apps = readApps(topology);
-  const net = buildNetwork(topology, { seed: options.seed, tcp: (h) => new TcpLayer(h) });
-  const recorder = new TraceRecorder(net.trace);
-  const capture = options.capture
-    ? new Capture(net.trace, { points: net.media.map((m) => m.name), comment: `wiretrail visit ${options.url}` })
-    : undefined;
-  const running = startApps(net, apps, defaultZones());
+  const { topology, net, apps: running, recorder } = buildWorld(options.topology, { seed: options.seed, record: true });
   const clientName = options.client ?? 'pc';
   const client = net.hostNamed(clientName);
   if (client.net === undefined) throw new Error(`${clientName}: no TCP layer`);
@@ -150,16 +167,17 @@ export async function runVisit(options: VisitOptions): Promise<VisitResult> {
     // FIN/ACK exchanges and TIME-WAIT (2·MSL) play out; bounded so a broken peer cannot hang us.
     await net.run({ until: net.clock.now() + 130 * SECOND });
   }
-  recorder.stop();
-  capture?.stop();
+  recorder!.stop();
   return {
     topology,
     net,
     apps: running,
     client: clientName,
-    events: recorder.events,
+    events: recorder!.events,
     visits,
-    pcapng: capture?.bytes(),
+    pcapng: options.capture
+      ? captureFromTrace(recorder!.events, { points: client.portNames().map((p) => `${clientName}.${p}`) }).bytes
+      : undefined,
     faultLink,
   };
 }

@@ -6,9 +6,10 @@
  *  - "links": every link, each frame once per wire it crossed (one interface per link).
  * Reference: draft-ietf-opsawg-pcapng (src/wire/pcapng.ts).
  */
-import type { TraceEvent } from '../sim/trace.js';
+import type { TraceEvent } from './trace.js';
 import { concatBytes, LINKTYPE_ETHERNET, PcapngWriter } from '../wire/pcapng.js';
-import type { Ev } from './steps.js';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ev = { readonly kind: string; readonly t: number; readonly [field: string]: any };
 
 export interface VisitCaptureOptions {
   /** "node.port" capture points, or ["links"] for every link. */
