@@ -13,6 +13,28 @@ import type { Seg } from './segment.js';
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Segment buffers are carved from 256 KiB slabs instead of one ArrayBuffer per segment (a
+ * fresh ArrayBuffer per packet costs more than the rest of the send path). Views never overlap
+ * and a slab is never reused, so frames stay immutable once handed down (DESIGN.md); a slab is
+ * collected when its last segment is.
+ */
+const SLAB = 256 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabOff = 0;
+
+function allocSegment(len: number): PacketBuf {
+  const need = DEFAULT_HEADROOM + len;
+  if (need > SLAB >> 3) return PacketBuf.alloc(len, DEFAULT_HEADROOM);
+  if (slabOff + need > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabOff = 0;
+  }
+  const view = slab.subarray(slabOff, slabOff + need);
+  slabOff += (need + 7) & ~7;
+  return new PacketBuf(view, DEFAULT_HEADROOM, need);
+}
+
+/**
  * Parses bytes (the IPv4 payload) from src to dst into `out`. Returns undefined, or the wire
  * error ('truncated', 'bad-checksum', 'bad-option', ...) for the drop counters.
  */
@@ -93,7 +115,7 @@ export function encodeSegment(
 ): PacketBuf {
   const repr = toRepr(s, payloadLen);
   const hl = tcpHeaderLen(repr);
-  const pb = PacketBuf.alloc(hl + payloadLen, DEFAULT_HEADROOM);
+  const pb = allocSegment(hl + payloadLen);
   if (payloadLen > 0) {
     if (data !== null) data.copyOut(dataOff, payloadLen, pb.buf, pb.start + hl);
     else pb.buf.set(s.payload.subarray(0, payloadLen), pb.start + hl);

@@ -375,7 +375,7 @@ function otherInput(t: Tcb, seg: Seg): number {
   if (st === SYN_RECEIVED) {
     if (seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndMax)) {
       handshakeRtt(t, seg.ack);
-      t.sndWnd = seg.window * 2 ** t.sndScale;
+      t.sndWnd = seg.window << t.sndScale;
       t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
       t.sndWl1 = seg.seq;
       t.sndWl2 = seg.ack;

@@ -328,7 +328,7 @@ function cookieAck(
   t.iss = cookie;
   t.sndUna = t.sndNxt = t.sndMax = seg.ack;
   t.recover = t.sndUna;
-  t.sndWnd = seg.window * 2 ** t.sndScale;
+  t.sndWnd = seg.window << t.sndScale;
   t.maxSndWnd = t.sndWnd;
   t.sndWl1 = seg.seq;
   t.sndWl2 = seg.ack;

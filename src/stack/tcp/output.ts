@@ -68,7 +68,7 @@ export function rcvWindow(t: Tcb): number {
   if (cur < 0) cur = 0;
   let wnd = cur;
   if (space > cur && space - cur >= Math.min(buf >> 1, t.advMss)) wnd = space;
-  const max = t.flags & F_WS_OK ? 65535 * 2 ** t.rcvScale : 65535;
+  const max = t.flags & F_WS_OK ? 65535 << t.rcvScale : 65535; // < 2^31 (shift ≤ 14)
   return wnd > max ? max : wnd;
 }
 
@@ -84,7 +84,7 @@ function setWindow(t: Tcb, s: Seg): void {
   }
   if (field > 65535) field = 65535;
   s.window = field;
-  const edge = (t.rcvNxt + field * 2 ** shift) >>> 0;
+  const edge = (t.rcvNxt + (field << shift)) >>> 0;
   if (seqGt(edge, t.rcvAdv)) t.rcvAdv = edge;
 }
 

@@ -45,7 +45,7 @@ export function handshakeRtt(t: Tcb, ack: number): void {
 export function updateWindow(t: Tcb, seg: Seg): boolean {
   if (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack))) {
     // RFC 7323 § 2.3: SYN segments carry unscaled windows.
-    const wnd = seg.flags & SYN ? seg.window : seg.window * 2 ** t.sndScale;
+    const wnd = seg.flags & SYN ? seg.window : seg.window << t.sndScale;
     const changed = wnd !== t.sndWnd;
     t.sndWnd = wnd;
     t.sndWl1 = seg.seq;
