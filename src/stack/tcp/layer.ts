@@ -536,7 +536,7 @@ export class TcpLayer implements TransportProtocol, NetApi {
         updateMss(t);
       }
     } else if (e === 'no-route') t.softError = 'ENETUNREACH';
-    else if (e === 'queue-full') t.softError = 'ENOBUFS';
+    // 'queue-full' (ENOBUFS) is transient: the segment counts as lost and is retransmitted.
     this.drop(`ip-send-${e}`, t);
   }
 

@@ -2,9 +2,9 @@
  * Round-trip time estimation and the retransmission timeout.
  *
  * Read first:
+ * - RFC 9293 § 3.8.1 (retransmission timeout: RFC 6298 is normative).
  * - RFC 6298 § 2 (SRTT, RTTVAR, RTO with α = 1/8, β = 1/4, K = 4; RTO ≥ minRto, ≤ maxRto),
  *   § 3 (Karn's algorithm: no samples from retransmitted segments), § 5 (back-off on expiry).
- * - RFC 9293 § 3.8.1.
  *
  * Samples come from one timed segment per window (RFC 6298 § 3: "at least once per RTT"),
  * measured with the simulator clock at nanosecond precision. Times are nanoseconds.

@@ -3,6 +3,7 @@
  * estimates of RFC 6675 built on it.
  *
  * Read first:
+ * - RFC 9293 § 3.8.2 / § 3.10.7.4 (the ACK processing this refines).
  * - RFC 2018 § 3 (SACK option), § 8 (the sender keeps SACKed data until cumulatively ACKed, as
  *   the receiver may renege).
  * - RFC 2883 § 4 (D-SACK: a first block below the cumulative ACK, or inside the second block,

@@ -2,7 +2,7 @@
  * TCP counters, shaped like Linux's /proc/net/snmp "Tcp:" line (RFC 4022 TCP-MIB names) plus the
  * TcpExt counters `netstat -s` prints. Every drop is counted with a reason (DESIGN.md principle 5).
  *
- * Read first: RFC 4022 § 4 (tcpActiveOpens, tcpPassiveOpens, tcpAttemptFails, tcpEstabResets,
+ * Read first: RFC 9293 (the events counted), RFC 4022 § 4 (tcpActiveOpens, tcpPassiveOpens, tcpAttemptFails, tcpEstabResets,
  * tcpCurrEstab, tcpInSegs, tcpOutSegs, tcpRetransSegs, tcpInErrs, tcpOutRsts).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Test helpers for TCP (browser-safe, no Node imports): a fake TransportHost that records what
+ * Test helpers for TCP (RFC 9293 segments as templates, smoltcp-style) (browser-safe, no Node imports): a fake TransportHost that records what
  * the layer sends and a direct wire between two layers. Used by the unit tests beside this file,
  * the netsim matrix and the packetdrill interpreter in test/.
  */

@@ -3,6 +3,7 @@
  * keep-alive / TIME-WAIT / FIN-WAIT-2 / connection-establishment timeouts.
  *
  * Read first:
+ * - RFC 9293 § 3.8.1 (retransmission timeout), § 3.8.6.1 (zero-window probing).
  * - RFC 6298 § 5 (managing the RTO timer: start when data is sent and the timer is off, restart
  *   when an ACK acknowledges new data, stop when all data is acknowledged; on expiry retransmit
  *   the earliest unacknowledged segment, back off RTO ← RTO·2, bounded by maxRto).
@@ -156,7 +157,9 @@ function onRto(t: Tcb): void {
     t.rtxShift++;
     if (t.rtxShift > c.synRetries) {
       layer.stats.attemptFails++;
-      abortTcb(t, 'ETIMEDOUT', 'SYN retransmissions exhausted', false);
+      // RFC 1122 § 4.2.3.9: report a remembered soft error (as Linux's sk_err_soft) rather
+      // than a bare timeout.
+      abortTcb(t, t.softError || 'ETIMEDOUT', 'SYN retransmissions exhausted', false);
       return;
     }
     t.flags |= F_SYN_RTX;
@@ -190,7 +193,7 @@ function onRto(t: Tcb): void {
   const zeroWindow = t.sndWnd === 0 && n0(t) - t.lastRecv < backedOffRto(t) * 2;
   if (t.rtxShift > c.retries2 && !zeroWindow) {
     layer.stats.abortOnTimeout++;
-    abortTcb(t, 'ETIMEDOUT', 'retransmissions exhausted (R2)', false);
+    abortTcb(t, t.softError || 'ETIMEDOUT', 'retransmissions exhausted (R2)', false);
     return;
   }
   layer.stats.timeouts++;

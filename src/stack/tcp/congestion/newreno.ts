@@ -2,6 +2,7 @@
  * Reno/NewReno window arithmetic.
  *
  * Read first:
+ * - RFC 9293 § 3.8.2 (congestion control: RFC 5681 is normative).
  * - RFC 5681 § 3.1: slow start while cwnd < ssthresh; congestion avoidance adds about one SMSS
  *   per RTT (byte counting: +SMSS each time a cwnd's worth of bytes was acknowledged, RFC 3465);
  *   eq. (4) ssthresh = max(FlightSize / 2, 2·SMSS) on loss; LW = 1·SMSS after a timeout.
