@@ -13,6 +13,7 @@ import pc from 'picocolors';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { formatIpv4 } from '../wire/addr.js';
+import { BrowserError, parseAddress } from '../apps/browser/address.js';
 import { buildStory, captureFromTrace, stepComments, tell } from '../story/index.js';
 import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
@@ -72,6 +73,13 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
   const faults = readFaults(flags);
+  // What the user typed is checked before any network is built: a bad URL is a usage error.
+  try {
+    parseAddress(url);
+  } catch (e) {
+    if (e instanceof BrowserError) throw new UsageError(`${url}: ${e.message}`);
+    throw e;
+  }
 
   let topology: { text: string; file: string } | undefined;
   if (flags.topology !== undefined) {

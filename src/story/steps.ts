@@ -421,7 +421,7 @@ class VisitReader {
     ).map((j) => ({ t: this.at(j).t, node: this.at(j).node, why: this.at(j).why as string, seq: this.at(j).seq as number }));
     const fragments = this.findAll((e) => e.kind === 'ip.frag', this.start, this.tail).length;
     const icmp = this.findAll((e) => e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8, this.start, this.tail).map(
-      (j) => ({ t: this.at(j).t, node: this.at(j).node, message: `${this.at(j).message} → ${this.at(j).to}` }),
+      (j) => ({ t: this.at(j).t, node: this.at(j).node, message: icmpText(this.at(j)) }),
     );
     this.steps.push({ kind: 'fault', t: f.t, events: [i], target: link, what: f.what, drops, retransmissions: retrans, fragments, icmp });
   }
@@ -982,6 +982,13 @@ class VisitReader {
       };
     });
   }
+}
+
+/** "fragmentation needed (DF set and the next hop's MTU is 1000) → 198.51.100.80" */
+function icmpText(e: Ev): string {
+  const names: Record<string, string> = { '3/0': 'net unreachable', '3/1': 'host unreachable', '3/3': 'port unreachable', '3/4': 'fragmentation needed', '11/0': 'time exceeded (TTL)', '11/1': 'time exceeded (reassembly)' };
+  const name = names[`${e.type}/${e.code}`] ?? `${e.message} (type ${e.type} code ${e.code})`;
+  return `${name}${e.why ? ` (${e.why})` : ''} → ${e.to}`;
 }
 
 function ipNum(text: string): number {
