@@ -39,7 +39,6 @@ import {
 import { host } from '../apps/tools/host.js';
 import { nslookup } from '../apps/tools/nslookup.js';
 import { Rng } from '../sim/rng.js';
-import { SECOND } from '../sim/time.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TcpLayer } from '../stack/tcp/index.js';
 import { formatIpv4, parseIpv4, type Ipv4Addr } from '../wire/addr.js';

@@ -21,13 +21,11 @@
  * DNS Error) for names outside the zones; CNAME chains followed into any zone served here;
  * ANY answered with one RRset (RFC 8482); NOTIMP echoes no question; EDNS payload size 1232.
  */
-import type { Clock, TimerHandle } from '../../sim/clock.js';
-import { SECOND } from '../../sim/time.js';
+import type { Clock } from '../../sim/clock.js';
 import type { TraceBus } from '../../sim/trace.js';
-import type { DgramApi, DgramSocket, NetApi, NetServer, NetSocket } from '../../stack/api.js';
+import type { DgramApi, NetApi } from '../../stack/api.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import {
-  DNS_PORT,
   DNS_UDP_MAX,
   DnsClass,
   encodeDns,
@@ -51,6 +49,7 @@ import {
   type DnsRecord,
 } from '../../wire/dns.js';
 import type { DnsResponseKind } from './events.js';
+import { DnsListener } from './listener.js';
 import type { RRset, Zone } from './zone.js';
 
 /** NSD's and the DNS Flag Day 2020's EDNS payload size: avoids IP fragmentation. */
@@ -488,9 +487,7 @@ export interface AuthServerOptions {
  */
 export class AuthoritativeServer {
   readonly engine: AuthoritativeEngine;
-  private udp: DgramSocket | undefined;
-  private tcp: NetServer | undefined;
-  private readonly conns = new Set<NetSocket>();
+  private listener: DnsListener | undefined;
 
   constructor(readonly options: AuthServerOptions) {
     this.engine = options.engine ?? new AuthoritativeEngine(options.zones ?? []);
@@ -501,42 +498,17 @@ export class AuthoritativeServer {
   }
 
   start(): this {
-    const o = this.options;
-    const port = o.port ?? DNS_PORT;
-    const sock = o.dgram.createSocket();
-    sock.bind(port, o.address ?? 0);
-    sock.on('message', (msg, rinfo) => {
-      const r = this.engine.respond(msg, 'udp');
-      if (!r) return;
-      this.traceServe(r, rinfo.address, rinfo.port, 'udp');
-      sock.send(r.bytes, rinfo.port, rinfo.address);
-    });
-    this.udp = sock;
-    if (o.net) {
-      const srv = o.net.createServer((c) => this.onConnection(c));
-      srv.listen(port, o.address ?? 0);
-      this.tcp = srv;
-    }
+    this.listener = new DnsListener(this.options, (q, client, port, transport) => {
+      const r = this.engine.respond(q, transport);
+      if (r) this.traceServe(r, client, port, transport);
+      return r?.bytes;
+    }).start();
     return this;
   }
 
   stop(): void {
-    this.udp?.close();
-    this.tcp?.close();
-    for (const c of this.conns) c.destroy();
-    this.conns.clear();
-    this.udp = undefined;
-    this.tcp = undefined;
-  }
-
-  private onConnection(c: NetSocket): void {
-    this.conns.add(c);
-    serveTcpConnection(c, this.options.clock, this.options.tcpIdleTimeout ?? 10 * SECOND, (q) => {
-      const r = this.engine.respond(q, 'tcp');
-      if (r) this.traceServe(r, c.remoteAddress, c.remotePort, 'tcp');
-      return r?.bytes;
-    });
-    c.on('close', () => this.conns.delete(c));
+    this.listener?.stop();
+    this.listener = undefined;
   }
 
   private traceServe(
@@ -565,81 +537,4 @@ export class AuthoritativeServer {
       size: r.bytes.length,
     });
   }
-}
-
-/**
- * Serves DNS over one TCP connection (RFC 1035 § 4.2.2, RFC 7766 § 6.2.1): messages framed by
- * a 2-octet length, several per connection, answered in order; closed after `idle` ns without
- * a query. Used by the authoritative server and the recursive resolver.
- */
-export function serveTcpConnection(
-  c: NetSocket,
-  clock: Clock,
-  idle: number,
-  handle: (query: Uint8Array) => Uint8Array | undefined | Promise<Uint8Array | undefined>,
-): void {
-  let buf = new Uint8Array(0);
-  let timer: TimerHandle | undefined;
-  let closed = false;
-  let chain: Promise<void> = Promise.resolve();
-  let pending = 0;
-  const send = (r: Uint8Array | undefined): void => {
-    if (!r || closed) return;
-    const out = new Uint8Array(2 + r.length);
-    out[0] = r.length >>> 8;
-    out[1] = r.length & 0xff;
-    out.set(r, 2);
-    c.write(out);
-  };
-  const arm = (): void => {
-    timer?.cancel();
-    timer = clock.schedule(idle, () => {
-      if (!closed) c.end();
-    });
-  };
-  arm();
-  c.on('data', (chunk) => {
-    const nb = new Uint8Array(buf.length + chunk.length);
-    nb.set(buf);
-    nb.set(chunk, buf.length);
-    buf = nb;
-    arm();
-    while (buf.length >= 2) {
-      const len = (buf[0] << 8) | buf[1];
-      if (buf.length < 2 + len) break;
-      const q = buf.slice(2, 2 + len);
-      buf = buf.slice(2 + len);
-      const r = handle(q);
-      if (pending === 0 && !(r instanceof Promise)) {
-        send(r); // the authoritative engine answers at once
-        continue;
-      }
-      // an asynchronous handler (the resolver): answer in order, and let the scheduler run
-      // the continuation before it moves time on (DESIGN.md "Time and application code")
-      pending++;
-      chain = chain.then(async () => {
-        send(await r);
-        pending--;
-      });
-      clock.noteWake();
-    }
-  });
-  c.on('end', () => {
-    if (pending === 0) {
-      if (!closed) c.end();
-      return;
-    }
-    void chain.then(() => {
-      if (!closed) c.end();
-    });
-    clock.noteWake();
-  });
-  c.on('close', () => {
-    closed = true;
-    timer?.cancel();
-  });
-  c.on('error', () => {
-    closed = true;
-    timer?.cancel();
-  });
 }

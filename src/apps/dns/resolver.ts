@@ -23,9 +23,9 @@
  */
 import type { Clock } from '../../sim/clock.js';
 import type { Rng } from '../../sim/rng.js';
-import { MS, SECOND } from '../../sim/time.js';
+import { MS } from '../../sim/time.js';
 import type { TraceBus } from '../../sim/trace.js';
-import type { DgramApi, DgramSocket, NetApi, NetServer, NetSocket } from '../../stack/api.js';
+import type { DgramApi, NetApi } from '../../stack/api.js';
 import { formatIpv4, type Ipv4Addr } from '../../wire/addr.js';
 import {
   DNS_PORT,
@@ -49,10 +49,11 @@ import {
   type DnsRecord,
 } from '../../wire/dns.js';
 import { ROOT_HINTS, ROOT_HINTS_FILE } from '../../world/zones/index.js';
-import { DEFAULT_EDNS_SIZE, fit, serveTcpConnection, udpLimit } from './authoritative.js';
+import { DEFAULT_EDNS_SIZE, fit, udpLimit } from './authoritative.js';
 import { DnsCache, Trust, type CacheHit } from './cache.js';
 import { exchange, type ExchangeResult } from './client.js';
 import type { DnsResponseKind } from './events.js';
+import { DnsListener } from './listener.js';
 import { parseMasterFile } from './zone.js';
 
 export interface RootHint {
@@ -173,9 +174,7 @@ export class RecursiveResolver {
   private readonly names = new Map<Ipv4Addr, string>();
   private readonly servers = new Map<Ipv4Addr, ServerState>();
   private readonly inflight = new Map<string, Promise<Resolution>>();
-  private udp: DgramSocket | undefined;
-  private tcp: NetServer | undefined;
-  private readonly conns = new Set<NetSocket>();
+  private listener: DnsListener | undefined;
   private readonly timeout: number;
   private readonly attempts: number;
   private readonly maxQueries: number;
@@ -848,37 +847,15 @@ export class RecursiveResolver {
    * NetApi, TCP. Queries with RD clear are answered from the cache only.
    */
   serve(options: { address?: Ipv4Addr; port?: number; tcpIdleTimeout?: number } = {}): this {
-    const port = options.port ?? DNS_PORT;
-    const sock = this.o.dgram.createSocket();
-    sock.bind(port, options.address ?? 0);
-    sock.on('message', (msg, rinfo) => {
-      void this.handleClient(msg, rinfo.address, rinfo.port, 'udp').then((out) => {
-        if (out) sock.send(out, rinfo.port, rinfo.address);
-      });
-      // the answer may come from the cache in a continuation: let the scheduler run it before
-      // it advances time (DESIGN.md "Time and application code")
-      this.o.clock.noteWake();
-    });
-    this.udp = sock;
-    if (this.o.net) {
-      const srv = this.o.net.createServer((c) => {
-        this.conns.add(c);
-        c.on('close', () => this.conns.delete(c));
-        serveTcpConnection(c, this.o.clock, options.tcpIdleTimeout ?? 10 * SECOND, (q) =>
-          this.handleClient(q, c.remoteAddress, c.remotePort, 'tcp'),
-        );
-      });
-      srv.listen(port, options.address ?? 0);
-      this.tcp = srv;
-    }
+    this.listener = new DnsListener({ ...this.o, ...options }, (q, client, port, transport) =>
+      this.handleClient(q, client, port, transport),
+    ).start();
     return this;
   }
 
   stop(): void {
-    this.udp?.close();
-    this.tcp?.close();
-    for (const c of this.conns) c.destroy();
-    this.conns.clear();
+    this.listener?.stop();
+    this.listener = undefined;
   }
 
   /** Answers one client query (bytes in, bytes out; undefined = no response). */
