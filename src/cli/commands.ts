@@ -4,6 +4,7 @@ import './decode.js';
 import './dig.js';
 import './dns.js';
 import './run.js';
+import './tap.js';
 import './visit.js';
 import './web.js';
 export {};
