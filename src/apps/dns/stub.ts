@@ -115,7 +115,16 @@ export class StubResolver {
   readonly config: ResolvConf;
   private readonly osCache = new Map<string, OsCacheEntry>();
   private next = 0;
-  readonly stats = { lookups: 0, hostsHits: 0, cacheHits: 0, queries: 0, timeouts: 0, failures: 0 };
+  readonly stats = {
+    lookups: 0,
+    hostsHits: 0,
+    cacheHits: 0,
+    queries: 0,
+    timeouts: 0,
+    failures: 0,
+    /** Responses ignored, by reason (RFC 5452 matching, malformed). */
+    dropped: {} as Record<string, number>,
+  };
 
   constructor(readonly o: StubOptions) {
     if (o.hosts instanceof HostsFile) this.hosts = o.hosts;
@@ -332,6 +341,12 @@ export class StubResolver {
           rd: true,
           edns: 1232,
           timeout: c.timeout * SECOND,
+          onDrop: (reason, from, port, detail) => {
+            this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+            const bus = this.o.trace;
+            if (bus?.active)
+              bus.emit('dns.drop', this.o.node ?? '', { reason, from, port, detail });
+          },
         });
         if (!r.ok) {
           if (r.error === 'timeout') {
