@@ -10,11 +10,11 @@ import { frameFacts, TCP_FIN, TCP_RST, TCP_SYN } from './frames.js';
 import { hopTable, renderSteps, renderStory } from './render.js';
 import type { Detail, Lang, RenderedStep } from './render.js';
 import { buildStory } from './steps.js';
-import type { Ev, Story, VisitStory } from './steps.js';
+import type { Ev, Step, Story, VisitStory } from './steps.js';
 import { packetTrails } from './trail.js';
 
 export { buildStory, renderStory, renderSteps, packetTrails, captureFromTrace };
-export type { Story, VisitStory, Detail, Lang, RenderedStep };
+export type { Story, VisitStory, Step, Detail, Lang, RenderedStep };
 
 export interface TellOptions {
   lang: Lang;

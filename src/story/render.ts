@@ -479,7 +479,10 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
     if (visit.hops.length > 0 && visit.index === 0) {
       out.push('', L.hopTable, ...hopTable(visit.hops, o.lang), `    ${L.hopNote}`);
     }
-    if (visit.waterfall.length > 0) out.push('', `${L.waterfall}:`, ...waterfall(visit.waterfall, o.lang));
+    if (visit.waterfall.length > 0) {
+      const W = L.wfCols;
+      out.push('', `${L.waterfall}   ░ ${W.dns}  ▒ ${W.connect}  ▓ ${W.send}  █ ${W.wait}  ▆ ${W.download}`, ...waterfall(visit.waterfall, o.lang));
+    }
     if ((o.page ?? true) && visit.pageText && visit.index === 0) {
       out.push('', L.page, '', ...visit.pageText.split('\n').map((l) => `    ${l}`));
     }
