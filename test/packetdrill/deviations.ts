@@ -36,8 +36,8 @@ export const DEVIATIONS: readonly Deviation[] = [
     pattern: /rcv-icmp-hard-error-(comm|host|net)-prohibited/,
     reason:
       'RFC 1122 § 4.2.3.9 does not classify "administratively prohibited" (RFC 1812 § 5.2.7.1); ' +
-      'it aborts a connection being established (RFC 5461 § 4) with EHOSTUNREACH as Linux reports it ' +
-      '(icmp_err_convert), where FreeBSD reports ECONNREFUSED.',
+      'it aborts a connection being established (RFC 5461 § 4) with ENETUNREACH / EHOSTUNREACH as ' +
+      'Linux reports it (icmp_err_convert), where FreeBSD reports ECONNREFUSED.',
   },
   {
     pattern: /rcv-icmp-hard-error-ttl-exceeded/,

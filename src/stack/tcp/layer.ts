@@ -325,8 +325,8 @@ export class TcpLayer implements TransportProtocol, NetApi {
       const code =
         info.code === 2 || info.code === 3
           ? 'ECONNREFUSED'
-          : info.code === 0 || info.code === 6
-            ? 'ENETUNREACH'
+          : info.code === 0 || info.code === 6 || info.code === 9 || info.code === 11
+            ? 'ENETUNREACH' // as Linux's icmp_err_convert: net codes ENETUNREACH, host codes EHOSTUNREACH
             : 'EHOSTUNREACH';
       // RFC 5461 § 4: hard errors abort a connection being established; otherwise they are soft.
       if (
