@@ -13,7 +13,9 @@
  * frames without FCS and without padding (Linux pads nothing in software). So the link appends
  * the padding and the FCS on the way in and removes the FCS on the way out (unless the port is
  * a NIC whose capabilities say `fcs: 'none'`). The link has no bandwidth or delay of its own:
- * it is a cable to the real world, which has its own timing.
+ * it is a cable to the real world, which has its own timing. It can lose and reorder frames in
+ * either direction (`faults`, drawn from the seeded stream "link/<name>"), for kernels without
+ * `tc netem`: the interop battery uses it where netem is missing (docs/tap.md).
  *
  * Frames from Linux enter the simulation through the RealtimeDriver (src/tap/realtime.ts) at the
  * simulated instant that matches the wall clock. The link emits `link.tx` / `link.rx` like any
@@ -22,11 +24,30 @@
  */
 import type { LinkDropReason, LinkPort, LinkProps, Medium, Wire } from '../sim/link.js';
 import { DEFAULT_LINK_PROPS } from '../sim/link.js';
+import type { Rng } from '../sim/rng.js';
 import type { Simulation } from '../sim/simulation.js';
 import type { TraceBus } from '../sim/trace.js';
 import { appendFcs, ETH_FCS_LEN, ETH_MIN_FRAME_LEN } from '../wire/ethernet.js';
 import type { TapDevice } from './device.js';
 import type { RealtimeDriver } from './realtime.js';
+
+/** Fault injection at the TAP boundary; probabilities per frame, 0 = off. */
+export interface TapFaults {
+  lossToLinux: number;
+  lossFromLinux: number;
+  reorderToLinux: number;
+  reorderFromLinux: number;
+  /** How long a reordered frame is held back (ns). */
+  reorderDelay: number;
+}
+
+export const NO_FAULTS: TapFaults = {
+  lossToLinux: 0,
+  lossFromLinux: 0,
+  reorderToLinux: 0,
+  reorderFromLinux: 0,
+  reorderDelay: 1_000_000,
+};
 
 export interface TapLinkStats {
   /** Frames from the simulated port written to Linux. */
@@ -37,6 +58,10 @@ export interface TapLinkStats {
   fromLinuxBytes: number;
   /** Frames from the simulated port that could not be sent (link down, too big). */
   dropped: number;
+  /** Frames dropped by the `loss` fault, both directions. */
+  lost: number;
+  /** Frames held back by the `reorder` fault, both directions. */
+  reordered: number;
 }
 
 /** The Linux end of the link, as the simulation sees it (a port that never receives). */
@@ -64,6 +89,7 @@ export class TapLink implements Medium {
   up = true;
   delivered = 0;
   props: Readonly<LinkProps>;
+  faults: TapFaults = { ...NO_FAULTS };
   readonly linux: LinkPort;
   readonly stats: TapLinkStats = {
     toLinux: 0,
@@ -71,14 +97,17 @@ export class TapLink implements Medium {
     fromLinux: 0,
     fromLinuxBytes: 0,
     dropped: 0,
+    lost: 0,
+    reordered: 0,
   };
   private readonly trace: TraceBus;
+  private readonly rng: Rng;
   private readonly stripFcs: boolean;
   private readonly station: TapStation;
   private attached = true;
 
   constructor(
-    sim: Pick<Simulation, 'trace'>,
+    sim: Pick<Simulation, 'trace' | 'rng'>,
     readonly name: string,
     readonly port: LinkPort,
     readonly tap: TapDevice,
@@ -89,6 +118,7 @@ export class TapLink implements Medium {
       throw new Error(`${port.id} is already connected to ${port.wire.medium.name}`);
     }
     this.trace = sim.trace;
+    this.rng = sim.rng(`link/${name}`);
     this.props = { ...DEFAULT_LINK_PROPS, bandwidth: Infinity, delay: 0, ...props };
     const caps = (port as { caps?: { fcs?: string } }).caps;
     this.stripFcs = caps?.fcs !== 'none';
@@ -108,6 +138,30 @@ export class TapLink implements Medium {
     if (!this.up || !this.attached) return this.drop(frame, 'down');
     const max = this.props.mtu + 14 + 4 + (this.stripFcs ? ETH_FCS_LEN : 0);
     if (frame.length > max) return this.drop(frame, 'too-big');
+    const f = this.faults;
+    if (f.lossToLinux > 0 && this.rng.chance(f.lossToLinux)) {
+      this.lose(frame, this.port.id, this.linux.id);
+      return true; // sent, lost in transit
+    }
+    if (f.reorderToLinux > 0 && this.rng.chance(f.reorderToLinux)) {
+      this.stats.reordered++;
+      this.driver.scheduler.schedule(f.reorderDelay, () => this.writeToLinux(frame));
+      return true;
+    }
+    this.writeToLinux(frame);
+    return true;
+  }
+
+  private lose(frame: Uint8Array, from: string, to: string): void {
+    this.stats.lost++;
+    if (this.trace.active) {
+      const node = from === this.linux.id ? 'linux' : this.port.node;
+      this.trace.emit('link.drop', node, { link: this.name, from, to, frame, reason: 'loss' });
+    }
+  }
+
+  private writeToLinux(frame: Uint8Array): void {
+    if (!this.up || !this.attached) return;
     if (this.trace.active) {
       const t = this.trace;
       t.emit('link.tx', this.port.node, {
@@ -131,7 +185,6 @@ export class TapLink implements Medium {
     this.tap.send(end === frame.length ? frame : frame.subarray(0, end));
     this.stats.toLinux++;
     this.stats.toLinuxBytes += end;
-    return true;
   }
 
   private drop(frame: Uint8Array, reason: LinkDropReason): false {
@@ -161,6 +214,16 @@ export class TapLink implements Medium {
         frame = Uint8Array.from(raw);
       }
       const bytes = raw.length;
+      const f = this.faults;
+      if (f.lossFromLinux > 0 && this.rng.chance(f.lossFromLinux)) {
+        this.lose(frame, this.linux.id, this.port.id);
+        continue;
+      }
+      if (f.reorderFromLinux > 0 && this.rng.chance(f.reorderFromLinux)) {
+        this.stats.reordered++;
+        this.driver.inject(() => this.deliver(frame, bytes), f.reorderDelay);
+        continue;
+      }
       this.driver.inject(() => this.deliver(frame, bytes));
     }
   }

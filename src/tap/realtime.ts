@@ -129,10 +129,10 @@ export class RealtimeDriver {
 
   /**
    * Runs `fn` inside the simulation at the simulated instant matching the wall clock now (after
-   * every event due before it): the entry point for frames arriving from Linux.
+   * every event due before it), or `delay` ns later: the entry point for frames from Linux.
    */
-  inject(fn: () => void): void {
-    const t = this.simNow();
+  inject(fn: () => void, delay: Duration = 0): void {
+    const t = this.simNow() + delay;
     this.scheduler.at(t < this.scheduler.now() ? this.scheduler.now() : t, fn);
     this.kick();
   }
