@@ -8,6 +8,8 @@
  */
 import { tapUnavailableReason } from '../../src/tap/device.js';
 import { createNetns, deleteNetns, nsExec, uniqueName } from '../../src/tap/netns.js';
+import { startTapSession } from '../../src/tap/session.js';
+import type { TapSession, TapSessionOptions } from '../../src/tap/session.js';
 
 /** false, or the reason the battery cannot run on this machine. */
 export const SKIP: string | false = (() => {
@@ -65,3 +67,77 @@ export async function neighbours(
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+// ───────────────────────────── sessions ─────────────────────────────
+
+/**
+ * Runs `fn` with a simulated topology attached to a fresh namespace (the default internet
+ * unless `opts.topology`); everything is torn down afterwards, also on failure.
+ */
+export async function withSession<T>(
+  prefix: string,
+  opts: Omit<TapSessionOptions, 'netns'>,
+  fn: (s: TapSession) => Promise<T>,
+): Promise<T> {
+  const ns = uniqueName(prefix);
+  await deleteNetns(ns);
+  let s: TapSession | undefined;
+  try {
+    s = await startTapSession({ ...opts, netns: ns });
+    return await fn(s);
+  } finally {
+    await s?.close();
+    await deleteNetns(ns);
+  }
+}
+
+/** Starts an async application inside the simulation's real-time loop and awaits it. */
+export function inSim<T>(s: TapSession, fn: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    s.driver.inject(() => {
+      fn().then(resolve, reject);
+    });
+  });
+}
+
+/** Absolute SNMP/netstat counters of a namespace (`nstat -asz`). */
+export async function nstat(ns: string): Promise<Map<string, number>> {
+  const { stdout } = await nsExec(ns, ['nstat', '-asz', '--json']);
+  const parsed = JSON.parse(stdout) as { kernel: Record<string, number> };
+  return new Map(Object.entries(parsed.kernel));
+}
+
+/** Counters that must stay at zero when nothing we send is malformed. */
+export const ERROR_COUNTERS = [
+  'IpInHdrErrors',
+  'IpInAddrErrors',
+  'IpExtInCsumErrors',
+  'IcmpInCsumErrors',
+  'IcmpInErrors',
+  'UdpInCsumErrors',
+  'UdpInErrors',
+  'TcpInCsumErrors',
+  'TcpInErrs',
+];
+
+/** Non-zero error counters, plus every TcpExtTCPAbortOn* that is non-zero. */
+export function counterErrors(c: Map<string, number>): string[] {
+  const bad: string[] = [];
+  for (const k of ERROR_COUNTERS) if ((c.get(k) ?? 0) !== 0) bad.push(`${k}=${c.get(k)}`);
+  for (const [k, v] of c) if (k.startsWith('TcpExtTCPAbortOn') && v !== 0) bad.push(`${k}=${v}`);
+  return bad;
+}
+
+/** A one-host topology whose interface is free, for transfers straight over the TAP link. */
+export const LAB_TOPOLOGY = {
+  file: 'lab.yaml',
+  text: `name: lab
+description: one host with a free interface, for the interop battery
+nodes:
+  srv:
+    kind: host
+    interfaces:
+      eth0: { address: 10.80.0.2/24, mac: 02:00:00:00:80:02 }
+links: []
+`,
+};
