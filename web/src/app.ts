@@ -548,7 +548,7 @@ export class App {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     switch (e.key) {
       case ' ':
-        if (tag === 'BUTTON') return;
+        // Space plays/pauses wherever the focus is (buttons are activated with Enter).
         e.preventDefault();
         this.togglePlay();
         break;

@@ -114,8 +114,13 @@ export class Inspector {
         );
         continue;
       }
-      const text = describe(e, lang);
-      if (text !== undefined) items.push(h('li', { class: `act act-${e.kind.replace('.', '-')}` }, text));
+      let text = describe(e, lang);
+      if (text === undefined) continue;
+      if (e.kind === 'router.forward' && run.frames[hop.frame].proto === 'arp') {
+        // The datagram was waiting for this ARP reply (RFC 1122 § 2.3.2.2: queue while resolving).
+        text = (lang === 'zh' ? '（等待这个 ARP 应答的数据包现在发出）' : '(a datagram queued for this ARP reply goes now) ') + text;
+      }
+      items.push(h('li', { class: `act act-${e.kind.replace('.', '-')}` }, text));
     }
     clear(this.did, h('div', { class: 'did-title' }, `${t('didWhat', lang)} — ${row.at}`), h('ul', {}, items));
   }

@@ -295,7 +295,6 @@ export class TopologyView {
       let g = this.pool[used];
       if (g === undefined) {
         g = s('g', { class: 'packet' }, s('circle', { r: 8 }), s('path', { d: 'M-5 -5L5 5M5 -5L-5 5', class: 'x' }));
-        g.addEventListener('click', () => this.cb.onSelectHop(Number(g!.dataset.hop)));
         this.pool.push(g);
         this.packetLayer.append(g);
       }
