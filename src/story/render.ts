@@ -163,6 +163,7 @@ const EN: Texts = {
     lines: [
       `IP header: ${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · protocol ${s.ipHeader.protocol} (TCP) · ID ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
+      ...(s.txPath.length > 0 ? [`as Linux sends it: ${s.txPath.map((p) => p.fn).join(' → ')} → NIC TX ring`] : []),
       `the NIC (${s.node} ${s.iface}) adds a 7-byte preamble + 1-byte SFD and keeps a 12-byte gap: ${s.wireBytes} bytes of wire time`,
     ],
   }),
@@ -186,6 +187,7 @@ const EN: Texts = {
     title: `Server ${s.node}`,
     lines: [
       `peels MAC → IP → TCP → HTTP: ${s.path.map((p) => p.fn).join(' → ')}${s.path.length > 0 ? ' → application' : ''}`,
+      `as Linux receives a packet: ${linuxPath(s, 'en')}`,
       `${s.method} ${s.target} → ${s.status} ${s.reason}${s.file ? ` · ${s.file} ${kb(s.bodyBytes)}` : ''}${s.why ? ` (${s.why})` : ''}`,
     ],
   }),
@@ -257,7 +259,7 @@ const ZH: Texts = {
   caches: (s: CachesStep) => ({
     title: '查看缓存',
     lines: [
-      `浏览器缓存：${zhHit(s.browserCache)}（${s.browserCacheWhy}）`,
+      `浏览器缓存：${zhHit(s.browserCache)}（${zhWhy(s.browserCacheWhy)}）`,
       `浏览器 DNS 缓存：${zhHit(s.dnsCache)}${s.address ? ` → ${s.address}` : ''}` +
         (s.osCache ? ` · 操作系统缓存（gethostbyname）：${zhHit(s.osCache)}` : '') +
         (s.hosts ? ` · hosts 文件：${s.hosts === 'hit' ? '有这个域名' : '没有记录'}` : ''),
@@ -326,6 +328,7 @@ const ZH: Texts = {
     lines: [
       `IP 头部：${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · 协议号 ${s.ipHeader.protocol}（TCP）· 标识 ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `MAC 头部：目标 ${s.dstMac} 源 ${s.srcMac} 类型 0x${s.etherType.toString(16).padStart(4, '0')}（IPv4；有的文章写成 0080，是笔误）· FCS ${hex32(s.fcs)} · ${s.length} 字节`,
+      ...(s.txPath.length > 0 ? [`Linux 发送数据包的过程：${s.txPath.map((p) => p.fn).join(' → ')} → 网卡发送环形缓冲区`] : []),
       `网卡（${s.node} ${s.iface}）在开头加上 7 字节前导码和 1 字节帧起始定界符，帧之间留 12 字节间隔：线路上共 ${s.wireBytes} 字节`,
     ],
   }),
@@ -348,7 +351,8 @@ const ZH: Texts = {
     title: `服务器 ${s.node}`,
     lines: [
       `逐层拆开 MAC → IP → TCP → HTTP：${s.path.map((p) => p.fn).join(' → ')}${s.path.length > 0 ? ' → 应用程序' : ''}`,
-      `${s.method} ${s.target} → ${s.status} ${s.reason}${s.file ? ` · ${s.file} ${kb(s.bodyBytes)}` : ''}${s.why ? `（${s.why}）` : ''}`,
+      `Linux 接收数据包的过程：${linuxPath(s, 'zh')}`,
+      `${s.method} ${s.target} → ${s.status} ${s.reason}${s.file ? ` · ${s.file} ${kb(s.bodyBytes)}` : ''}${s.why ? `（${zhWhy(s.why)}）` : ''}`,
     ],
   }),
   response: (s: ResponseStep) => ({
@@ -388,6 +392,45 @@ const ZH: Texts = {
     ],
   }),
 };
+
+/**
+ * The reasons other modules give (in English, in their trace events), said in Chinese where
+ * the phrase is known; anything else is shown as it is.
+ */
+function zhWhy(why: string): string {
+  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^not in the HTTP cache$/, () => '不在 HTTP 缓存中'],
+    [/^(\S+) has no file name → the default file (\S+)$/, (m) => `${m[1]} 没有文件名 → 使用默认文件 ${m[2]}`],
+    [/^(\S+) → (\S+)$/, (m) => `${m[1]} → 文件 ${m[2]}`],
+    [/^Cache-Control: no-cache → must revalidate with the server every time$/, () => 'Cache-Control: no-cache → 每次都要向服务器验证'],
+    [/^If-None-Match (.*) matches ETag (.*)$/, (m) => `If-None-Match ${m[1]} 与 ETag ${m[2]} 相同`],
+  ];
+  for (const [re, f] of rules) {
+    const m = re.exec(why);
+    if (m) return f(m);
+  }
+  return why;
+}
+
+const RX_STAGE: Record<string, { en: string; zh: string }> = {
+  irq: { en: 'hard interrupt', zh: '硬中断' },
+  softirq: { en: 'softirq NAPI poll', zh: '软中断 NAPI 轮询' },
+  netif_receive: { en: 'EtherType dispatch', zh: '按 EtherType 分发' },
+  ip_rcv: { en: 'IP header checks', zh: 'IP 头部校验' },
+  ip_local_deliver: { en: 'IP local delivery', zh: 'IP 本机交付' },
+  transport: { en: 'TCP', zh: 'TCP' },
+  socket: { en: 'socket queue', zh: '套接字队列' },
+};
+
+/** NIC ring → interrupt → softirq / NAPI poll → IP → TCP → socket queue → application. */
+function linuxPath(s: ServerStep, lang: Lang): string {
+  const stages = s.path.map((p) => RX_STAGE[p.stage]?.[lang] ?? p.stage);
+  const words =
+    lang === 'en'
+      ? ['frame DMA-ed into the NIC RX ring', ...stages, 'socket receive queue', 'the server reads it']
+      : ['网卡把帧 DMA 到接收环形缓冲区', ...stages, '套接字接收队列', '服务器程序读取'];
+  return [...new Set(words)].join(' → ');
+}
 
 function zhHit(r: string): string {
   switch (r) {

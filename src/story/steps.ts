@@ -161,6 +161,8 @@ export interface FrameStep extends StepBase {
   wireBytes: number;
   fcs: number;
   ipHeader: { src: string; dst: string; ttl: number; protocol: number; id: number; df: boolean };
+  /** The Linux send path the segment took (stack.tx stages), socket to driver. */
+  txPath: { stage: string; fn: string }[];
 }
 
 export interface SwitchStep extends StepBase {
@@ -755,8 +757,18 @@ class VisitReader {
     const e = this.at(syn.idx);
     const f = syn.facts;
     const from = e.from as string;
+    const txPath: { stage: string; fn: string }[] = [];
+    for (let j = syn.idx - 1; j > this.start && txPath.length < 8; j--) {
+      const x = this.at(j);
+      if (x.t !== e.t) break;
+      if (x.node !== this.client || x.kind !== 'stack.tx') continue;
+      txPath.unshift({ stage: x.stage, fn: x.fn });
+      if (x.stage === 'transport' || x.stage === 'ip_output') break;
+    }
+    if (txPath.length > 0 && txPath[0].stage !== 'transport') txPath.unshift({ stage: 'transport', fn: 'tcp_transmit_skb' });
     this.steps.push({
       kind: 'frame',
+      txPath,
       t: e.t,
       events: [syn.idx],
       node: from.slice(0, from.lastIndexOf('.')),
