@@ -155,7 +155,11 @@ links: []
 // ───────────────────────────── Linux servers ─────────────────────────────
 
 /** nginx serving `root` on `listen` ("192.168.3.100:8080") inside a namespace. */
-export async function startNginx(ns: string, root: string, listen: string): Promise<{ stop(): Promise<void> }> {
+export async function startNginx(
+  ns: string,
+  root: string,
+  listen: string,
+): Promise<{ stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'wt-nginx-'));
   const conf = join(dir, 'nginx.conf');
   writeFileSync(

@@ -34,11 +34,15 @@ describe('interop: TCP on the default internet', { skip: SKIP, timeout: 120_000 
       assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(head, /\r\nServer: wiretrail\r\n/i);
       assert.equal(r.stdout.slice(split + 4), dec.decode(index));
-      assert.ok(s.apps.accessLog.some((l) => l.node === 'web1' && l.line.includes('"GET / HTTP/1.1" 200')));
+      assert.ok(
+        s.apps.accessLog.some((l) => l.node === 'web1' && l.line.includes('"GET / HTTP/1.1" 200')),
+      );
 
       // wiretrail → Linux: the simulated pc's curl fetches a page from nginx.
       const www = mkdtempSync(join(tmpdir(), 'wt-www-'));
-      const page = `<!doctype html><title>Linux</title><p>served by nginx in ${ns}</p>\n`.repeat(200);
+      const page = `<!doctype html><title>Linux</title><p>served by nginx in ${ns}</p>\n`.repeat(
+        200,
+      );
       writeFileSync(join(www, 'index.html'), page);
       const nginx = await startNginx(ns, www, '192.168.3.100:8080');
       try {
