@@ -107,7 +107,7 @@ async function impair(s: TapSession): Promise<string> {
       'delay',
       '1ms',
       'reorder',
-      '97%',
+      '3%',
       '50%',
     ]);
     netem = true;
