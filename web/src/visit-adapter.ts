@@ -1,12 +1,11 @@
 /**
- * The visit, through the lead's `runVisit` (src/world/visit.ts), turned into RunData. The
- * module is passed in (the worker finds it with import.meta.glob), and only the fields used
- * here are typed, so the page builds whether or not the visit exists yet.
+ * The visit (src/world/visit.ts: runVisit) turned into RunData, with the story of src/story
+ * rendered in English and Chinese.
  */
-import type { Simulation } from '../../src/sim/simulation.js';
 import type { TraceEvent } from '../../src/sim/trace.js';
 import { formatDuration } from '../../src/sim/time.js';
-import type { Topology } from '../../src/world/topology.js';
+import { buildStory, renderSteps } from '../../src/story/index.js';
+import { runVisit } from '../../src/world/visit.js';
 import { parseDuration } from '../../src/world/units.js';
 import { analyse } from './model.js';
 import { describeNetwork } from './network-info.js';
@@ -14,73 +13,28 @@ import { mediaInfo } from './run.js';
 import type { RunData, RunRequest, Step, WaterfallRow } from './types.js';
 import { visitStory } from './visitstory.js';
 
-export interface VisitOptionsLike {
-  url: string;
-  topology?: { text: string; file: string };
-  seed?: number;
-  faults?: { loss?: number; delay?: number; mtu?: number };
-  capture?: boolean;
-  repeat?: number;
-}
-
-export interface VisitResultLike {
-  topology: Topology;
-  net: Simulation;
-  client: string;
-  events: TraceEvent[];
-  visits: { input: string; error?: { message: string }; page?: { title: string; text: string; status: number } }[];
-  pcapng?: Uint8Array;
-  faultLink?: string;
-}
-
-export interface VisitModule {
-  runVisit(options: VisitOptionsLike): Promise<VisitResultLike>;
-}
-
-/** The narrator, when src/story exists: any of these shapes is accepted. */
-export interface StoryModule {
-  [name: string]: unknown;
-}
-
-function storyFrom(mod: StoryModule | undefined, events: readonly TraceEvent[], client: string): Step[] | undefined {
-  if (mod === undefined) return undefined;
-  for (const name of ['storySteps', 'buildStory', 'tellStory', 'narrate', 'story']) {
-    const f = mod[name];
-    if (typeof f !== 'function') continue;
-    try {
-      const out = (f as (e: readonly TraceEvent[], o: unknown) => unknown)(events, { client });
-      const steps = normaliseSteps(out);
-      if (steps !== undefined && steps.length > 0) return steps;
-    } catch {
-      /* fall back to the built-in narration */
-    }
-  }
-  return undefined;
-}
-
-/** Accepts `{ title: {en, zh} | string, lines, events }[]` or `{ steps: [...] }`. */
-function normaliseSteps(out: unknown): Step[] | undefined {
-  const list = Array.isArray(out) ? out : Array.isArray((out as { steps?: unknown })?.steps) ? (out as { steps: unknown[] }).steps : undefined;
-  if (list === undefined) return undefined;
-  const steps: Step[] = [];
-  for (const s of list as Record<string, unknown>[]) {
-    const title = s.title as { en?: string; zh?: string } | string | undefined;
-    const lines = s.lines as { en?: string[]; zh?: string[] } | string[] | undefined;
-    const evs = (s.events ?? s.eventIndexes ?? s.refs) as number[] | undefined;
-    if (title === undefined || !Array.isArray(evs)) return undefined;
-    steps.push({
-      title: typeof title === 'string' ? { en: title, zh: title } : { en: title.en ?? '', zh: title.zh ?? title.en ?? '' },
-      lines: Array.isArray(lines) ? { en: lines, zh: lines } : { en: lines?.en ?? [], zh: lines?.zh ?? lines?.en ?? [] },
-      events: evs,
-      t: typeof s.t === 'number' ? s.t : 0,
+/** The narration of src/story, in both languages, step by step. */
+export function storySteps(events: readonly TraceEvent[], client: string): Step[] {
+  const story = buildStory(events, client);
+  const out: Step[] = [];
+  for (const visit of story.visits) {
+    const en = renderSteps(visit, 'en');
+    const zh = renderSteps(visit, 'zh');
+    const prefix = story.visits.length > 1 ? `${visit.index + 1}.` : '';
+    en.forEach((s, i) => {
+      const z = zh[i] ?? s;
+      out.push({
+        title: { en: `${prefix}${s.title}`, zh: `${prefix}${z.title}` },
+        lines: { en: s.lines, zh: z.lines },
+        events: s.events.length > 0 ? [...s.events].sort((a, b) => a - b) : [0],
+        t: s.t,
+      });
     });
   }
-  return steps;
+  return out;
 }
 
 export async function runVisitData(
-  mod: VisitModule,
-  story: StoryModule | undefined,
   req: RunRequest,
   topology: { text: string; file: string } | undefined,
   now: () => number = () => 0,
@@ -96,11 +50,18 @@ export async function runVisitData(
     (req.faults.loss ?? 0) > 0 || delay !== undefined || req.faults.mtu !== undefined
       ? { loss: req.faults.loss || undefined, delay, mtu: req.faults.mtu }
       : undefined;
-  const r = await mod.runVisit({ url: req.input, topology, seed: req.seed, faults, capture: true });
+  const r = await runVisit({ url: req.input, topology, seed: req.seed, faults, capture: true });
   const t1 = now();
   const { nodes, links } = describeNetwork(r.topology, r.net, r.client);
   const a = analyse(r.events, mediaInfo({ links }));
-  const steps = storyFrom(story, r.events, r.client) ?? visitStory(r.events, r.client);
+  let steps: Step[];
+  try {
+    steps = storySteps(r.events, r.client);
+  } catch {
+    steps = [];
+  }
+  // The compact built-in narration when the story has nothing to say (a failed visit, say).
+  if (steps.length === 0) steps = visitStory(r.events, r.client);
   for (const s of steps) if (s.t === 0 && s.events.length > 0) s.t = r.events[s.events[0]]?.t ?? 0;
   const waterfall: WaterfallRow[] = [];
   for (const e of r.events) {

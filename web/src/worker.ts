@@ -1,29 +1,17 @@
 /**
  * The simulation worker: runs the network in the browser, off the UI thread, from the same
- * src/ code as the CLI, and posts back the recorded trace with what the page derives from it.
- *
- * The visit (src/world/visit.ts), the shipped topologies (src/world/examples) and the story
- * (src/story) are picked up when they exist in the tree, through import.meta.glob, so this
- * file builds either way; without them the address bar runs the tools (ping, traceroute).
+ * src/ code as the CLI (the visit of src/world/visit.ts; ping and traceroute of src/apps/tools
+ * when the address bar holds a command), and posts back the recorded trace with what the page
+ * derives from it.
  */
+import { topologyFile } from '../../src/world/examples/index.js';
 import { runTool } from './run.js';
 import { runVisitData } from './visit-adapter.js';
-import type { VisitModule, StoryModule } from './visit-adapter.js';
 import type { RunRequest, WorkerReply } from './types.js';
 
-const visitMods = import.meta.glob<VisitModule>('../../src/world/visit.ts', { eager: true });
-const storyMods = import.meta.glob<StoryModule>('../../src/story/index.ts', { eager: true });
-const yamlTexts = import.meta.glob<string>('../../src/world/examples/*.yaml', { eager: true, query: '?raw', import: 'default' });
-
-const visit = Object.values(visitMods)[0] as VisitModule | undefined;
-const story = Object.values(storyMods)[0] as StoryModule | undefined;
-
 function topologyText(name: string): { text: string; file: string } | undefined {
-  for (const [path, text] of Object.entries(yamlTexts)) {
-    const file = path.slice(path.lastIndexOf('/') + 1);
-    if (file === `${name}.yaml`) return { text, file };
-  }
-  return undefined;
+  const f = topologyFile(name);
+  return f === undefined ? undefined : { text: f.text, file: f.file };
 }
 
 const post = (m: WorkerReply): void => {
@@ -42,8 +30,8 @@ self.onmessage = async (ev: MessageEvent<RunRequest>) => {
           ? topologyText('simple')
           : (topologyText('internet') ?? topologyText('simple'));
     if (topo === undefined) throw new Error('no topology file is embedded in this build');
-    if (!isTool && visit !== undefined) {
-      const run = await runVisitData(visit, story, req, req.topology === 'default' ? undefined : topo, () => performance.now());
+    if (!isTool) {
+      const run = await runVisitData(req, req.topology === 'default' ? undefined : topo, () => performance.now());
       post({ type: 'done', id: req.id, run });
       return;
     }
@@ -54,4 +42,4 @@ self.onmessage = async (ev: MessageEvent<RunRequest>) => {
   }
 };
 
-post({ type: 'ready', hasVisit: visit !== undefined });
+post({ type: 'ready', hasVisit: true });
