@@ -8,8 +8,8 @@
  * "already expired").
  *
  * Simulated time (an Instant in ns since the start of the run) is mapped to wall-clock time by
- * adding a fixed epoch, so Date, Last-Modified and access-log timestamps are deterministic. No
- * Date.now(): the epoch is configuration.
+ * adding a fixed epoch, so Date, Last-Modified and access-log timestamps are deterministic. The
+ * wall clock is never read: the epoch is configuration.
  */
 import type { Instant } from '../../sim/time.js';
 
