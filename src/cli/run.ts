@@ -1,16 +1,21 @@
 /**
- * `wiretrail run <topology.yaml> <node> [options] -- <command> [args...] [\; <command> ...]`:
- * builds the network a topology file describes, then runs Linux-like tools on one node —
- * ping, traceroute, arp, route, ip, brctl showmacs, sleep — and prints what the Linux tools
- * would print. Several commands may be chained with a ";" argument (quote it from the shell).
+ * `wiretrail run <topology> <node> [options] -- <command> [args...] [\; <command> ...]`:
+ * builds the network a topology describes — a shipped one by name ("internet", "simple") or a
+ * YAML file — with TCP on every host and the services of its hosts started (DNS servers, the
+ * recursive resolver, web servers, a stub resolver per host with `resolver:`/`hosts:`), then
+ * runs Linux-like tools on one node — ping, traceroute, curl, dig, nslookup, host, netstat, ss,
+ * arp, route, ip, brctl, bridge, hosts, cat, sleep — and prints what the Linux tools would
+ * print. Several commands may be chained with a ";" argument (quote it from the shell); they
+ * run one after the other in the same simulated world, so caches carry over.
  *
- *   wiretrail run src/world/examples/simple.yaml pc -- ping -c 3 198.51.100.80
+ *   wiretrail run internet pc -- curl -v http://www.server.com/
+ *   wiretrail run internet pc -- dig www.server.com \; dig www.server.com
  *   wiretrail run simple.yaml pc --pcapng out.pcapng -- traceroute -n 198.51.100.80 \; arp -n
  *
- * Exit codes: 0 ok, 1 the last command failed (no reply, unreachable), 2 usage or topology
- * error.
+ * Exit codes: 0 ok, 1 the last command failed (no reply, unreachable, curl or dig error), 2
+ * usage or topology error.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { registerCommand, UsageError } from './main.js';
@@ -18,8 +23,10 @@ import type { CliIo } from './main.js';
 import { runTool, ToolUsageError } from '../apps/tools/command.js';
 import { Capture } from '../sim/capture.js';
 import type { TraceEvent } from '../sim/trace.js';
-import { loadNetwork, TopologyError } from '../world/topology.js';
-import type { BuildOptions } from '../world/topology.js';
+import { TOPOLOGY_FILES, topologyFile } from '../world/examples/index.js';
+import { TopologyError } from '../world/topology.js';
+import { buildWorld } from '../world/visit.js';
+import type { World } from '../world/visit.js';
 
 interface RunOptions {
   seed?: string;
@@ -47,40 +54,72 @@ function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
+/**
+ * The text of a topology given on the command line: a file when one exists at that path, else
+ * a shipped topology by name ("internet", "simple").
+ */
+export function readTopologyArg(arg: string): { text: string; file: string } {
+  const shipped = topologyFile(arg);
+  if (shipped !== undefined && !existsSync(arg)) return { text: shipped.text, file: shipped.file };
+  try {
+    return { text: readFileSync(arg, 'utf8'), file: basename(arg) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !/[/\\.]/.test(arg))
+      throw new UsageError(
+        `no topology "${arg}": not a file, nor a shipped topology (${TOPOLOGY_FILES.map((t) => t.name).join(', ')})`,
+      );
+    throw new UsageError(
+      `cannot read topology ${arg}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message}`,
+    );
+  }
+}
+
+/** Parses --seed. */
+export function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UsageError(`--seed must be a whole number in 0..4294967295, got "${text}"`);
+  return seed;
+}
+
+/**
+ * buildWorld for the CLI: topology problems are printed (one per line, file:line:col) and
+ * become a usage error; a service that cannot start is one line too.
+ */
+export function buildWorldOrExplain(
+  topo: { text: string; file: string },
+  seed: number | undefined,
+  io: CliIo,
+  shownAs: string,
+): World {
+  try {
+    return buildWorld(topo, { seed });
+  } catch (e) {
+    if (e instanceof TopologyError) {
+      io.err(`${e.message}\n`);
+      throw new UsageError(
+        `${shownAs}: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the topology`,
+      );
+    }
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError))
+      throw new UsageError(`${shownAs}: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function runCommand(
   file: string,
   node: string,
   argv: readonly string[],
   opts: RunOptions,
   io: CliIo,
-  extra: BuildOptions = {},
 ): Promise<void> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(
-      `cannot read topology ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  let seed: number | undefined;
-  if (opts.seed !== undefined) {
-    seed = Number(opts.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-      throw new UsageError(`--seed must be a whole number in 0..4294967295, got "${opts.seed}"`);
-  }
-  let net;
-  try {
-    net = loadNetwork(text, basename(file), { ...extra, seed });
-  } catch (e) {
-    if (e instanceof TopologyError) {
-      io.err(`${e.message}\n`);
-      throw new UsageError(
-        `${file}: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in the topology`,
-      );
-    }
-    throw e;
-  }
+  const topo = readTopologyArg(file);
+  const seed = parseSeed(opts.seed);
+  const world = buildWorldOrExplain(topo, seed, io, file);
+  const { net, apps } = world;
   if (!net.nodes.has(node))
     throw new UsageError(
       `no node "${node}" in ${file} (nodes: ${[...net.nodes.keys()].join(', ')})`,
@@ -92,7 +131,7 @@ export async function runCommand(
     opts.pcapng !== undefined
       ? new Capture(net.trace, {
           points: opts.capture ?? [`${node}.*`],
-          comment: `wiretrail run ${basename(file)} ${node}`,
+          comment: `wiretrail run ${topo.file} ${node}`,
         })
       : undefined;
   const trace: string[] = [];
@@ -106,7 +145,11 @@ export async function runCommand(
     // Start-up: interfaces come up and announce themselves (gratuitous ARP); let that settle.
     await net.run();
     for (const c of cmds) {
-      const r = await runTool(net, node, c, out);
+      const r = await runTool(net, node, c, out, {
+        stubs: apps.stubs,
+        write: (t) => io.out(t),
+        writeErr: (t) => io.err(t),
+      });
       exitCode = r.exitCode;
     }
   } catch (e) {
@@ -126,14 +169,15 @@ export async function runCommand(
 registerCommand((program: Command, io: CliIo) => {
   program
     .command('run')
-    .description(
-      'build a network from a topology file and run Linux-like tools on one of its nodes',
+    .description('build a network (services started) and run Linux-like tools on one of its nodes')
+    .argument(
+      '<topology>',
+      'a shipped topology (internet, simple) or a topology YAML file (see docs/topology.md)',
     )
-    .argument('<topology>', 'topology YAML file (see docs/topology.md)')
     .argument('<node>', 'the node to run the commands on')
     .argument(
       '<command...>',
-      'after "--": ping, traceroute, arp, route, ip, brctl showmacs, sleep; chain with ";"',
+      'after "--": ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help; chain with ";"',
     )
     .option('--seed <n>', "override the topology's seed")
     .option('--pcapng <file>', 'write a pcapng capture of the run')
@@ -145,6 +189,11 @@ registerCommand((program: Command, io: CliIo) => {
     .addHelpText(
       'after',
       '\nExamples:\n' +
+        '  wiretrail run internet pc -- curl -v http://www.server.com/\n' +
+        '  wiretrail run internet pc -- dig +trace www.server.com\n' +
+        "  wiretrail run internet pc -- dig www.server.com ';' dig www.server.com\n" +
+        "  wiretrail run internet pc -- curl -s http://www.server.com/ ';' netstat -napt\n" +
+        '  wiretrail run internet pc -- ping -c 2 nas.home\n' +
         '  wiretrail run src/world/examples/simple.yaml pc -- ping -c 3 198.51.100.80\n' +
         '  wiretrail run src/world/examples/simple.yaml pc -- traceroute -n 198.51.100.80\n' +
         "  wiretrail run src/world/examples/simple.yaml pc -- ping -c 1 198.51.100.80 ';' arp -n ';' route -n\n" +

@@ -1,20 +1,45 @@
 /**
- * Runs a tool command line ("ping -c 3 10.0.0.2", "ip route get 8.8.8.8", "arp -n") on a node
- * of a simulated network and prints what the Linux tool would print. Browser-safe (the web
- * console uses it too); src/cli/run.ts wraps it for the `wiretrail run` command.
+ * Runs a tool command line ("ping -c 3 10.0.0.2", "curl -v http://www.server.com/", "dig
+ * +trace www.server.com", "netstat -napt") on a node of a simulated network and prints what the
+ * Linux tool would print. Browser-safe (the web console uses it too); src/cli/run.ts wraps it
+ * for the `wiretrail run` command.
  *
- * Flags follow the Linux tools' (iputils ping, traceroute 2.x, net-tools arp/route, iproute2
- * ip, bridge-utils brctl); unknown flags and bad values raise ToolUsageError with one line.
+ * Flags follow the Linux tools' (iputils ping, traceroute 2.x, net-tools arp/route/netstat,
+ * iproute2 ip/ss, bridge-utils brctl, curl 8, BIND 9.18 dig/host/nslookup); unknown flags and
+ * bad values raise ToolUsageError with one line.
+ *
+ * Names (ping nas.home, curl http://www.server.com/) are resolved by the node's stub resolver
+ * (ToolContext.stubs, from the topology's `resolver:` and `hosts:`): /etc/hosts, the OS cache,
+ * then the name servers of resolv.conf — the same path getaddrinfo() takes on Linux.
+ *
+ * Between commands of one chain: a command that closed TCP connections (curl) lets their FIN
+ * exchange finish (at most CLOSE_GRACE of simulated time) before the next command starts, so
+ * `curl … ; netstat -napt` shows the TIME_WAIT a shell would see a moment later, not a
+ * half-sent FIN.
  */
-import { SECOND } from '../../sim/time.js';
+import { MS, SECOND } from '../../sim/time.js';
 import { Host } from '../../devices/host.js';
 import { Switch } from '../../devices/switch.js';
 import type { Simulation as Network } from '../../sim/simulation.js';
 import { sleep } from '../../sim/async.js';
-import { parseIpv4 } from '../../wire/addr.js';
+import type { Rng } from '../../sim/rng.js';
+import { TcpLayer } from '../../stack/tcp/index.js';
+import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
+import type { Ipv4Addr } from '../../wire/addr.js';
+import { canonicalName, typeFromName } from '../../wire/dns.js';
+import { defaultServers } from '../dns/hierarchy.js';
+import { DnsLookupError } from '../dns/stub.js';
+import type { StubResolver } from '../dns/stub.js';
 import { arpRows, formatArpA, formatArpN, formatIpNeigh } from './arp.js';
 import { formatFdb, formatShowMacs } from './bridge.js';
+import { curl, CurlUsageError, parseCurlArgs } from './curl.js';
+import { dig, digTrace, formatDig, formatDigTrace, parseDigArgs } from './dig.js';
+import type { DigEnv } from './dig.js';
+import { host as hostTool } from './host.js';
 import { explainRouteGet, formatIpAddr, formatIpLink, formatIpRoute, ipRouteGet } from './ip.js';
+import { formatNetstatNapt, formatNetstatS, formatSsTan, tcpSocketRows } from './netstat.js';
+import type { TcpSocketRow } from './netstat.js';
+import { nslookup } from './nslookup.js';
 import { ping } from './ping.js';
 import { routeN } from './route.js';
 import { traceroute } from './traceroute.js';
@@ -25,13 +50,38 @@ export class ToolUsageError extends Error {}
 export const TOOLS = [
   'ping',
   'traceroute',
+  'curl',
+  'dig',
+  'nslookup',
+  'host',
+  'netstat',
+  'ss',
   'arp',
   'route',
   'ip',
   'brctl',
   'bridge',
+  'hosts',
+  'cat',
   'sleep',
+  'help',
 ] as const;
+
+/** What a command may use beyond the network: the node's resolver and where text goes. */
+export interface ToolContext {
+  /**
+   * Stub resolvers by node name (RunningApps.stubs from src/world/services.ts): hosts file,
+   * OS cache and resolv.conf of each host that has `resolver:` or `hosts:` in the topology.
+   */
+  stubs?: ReadonlyMap<string, StubResolver>;
+  /** Raw standard output (curl writes bodies that need not end in a newline). */
+  write?: (text: string) => void;
+  /** Raw standard error (curl -v, curl's error line); default: standard output. */
+  writeErr?: (text: string) => void;
+}
+
+/** How long a command's closing connections may take to finish before the next command. */
+export const CLOSE_GRACE = 2 * SECOND;
 
 interface FlagSpec {
   /** Flag letters/names that take a value. */
@@ -121,15 +171,61 @@ function last(p: Parsed, k: string): string | undefined {
   return l === undefined ? undefined : l[l.length - 1];
 }
 
-function target(tool: string, p: Parsed, usage: string): number {
+/** getaddrinfo's gai_strerror() text for a failed lookup, as ping and traceroute print it. */
+function gaiError(e: unknown): string {
+  const code = e instanceof DnsLookupError ? e.code : '';
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EBADNAME':
+      return 'Name or service not known';
+    case 'ENODATA':
+      return 'No address associated with hostname';
+    default:
+      return 'Temporary failure in name resolution';
+  }
+}
+
+/** A destination as typed: an address, or a name and what the node's resolver made of it. */
+interface Destination {
+  address: Ipv4Addr;
+  /** The name typed, when it was not an address. */
+  name?: string;
+}
+
+/**
+ * Resolves a ping/traceroute destination with the node's stub resolver. Returns the failure
+ * text (gai_strerror) when the lookup fails; throws ToolUsageError when there is nothing to
+ * resolve with.
+ */
+async function destination(
+  net: Network,
+  node: string,
+  tool: string,
+  p: Parsed,
+  usage: string,
+  ctx: ToolContext,
+): Promise<Destination | { error: string }> {
   const t = p.positional[0];
   if (t === undefined) throw new ToolUsageError(`${tool}: missing destination (usage: ${usage})`);
   const a = parseIpv4(t);
-  if (a === undefined)
+  if (a !== undefined) return { address: a };
+  const stub = ctx.stubs?.get(node);
+  if (stub === undefined)
     throw new ToolUsageError(
-      `${tool}: ${t}: not an IPv4 address (names need DNS, which this command does not use)`,
+      `${tool}: ${t}: not an IPv4 address, and ${node} has no resolver to look names up (give it "resolver:" or "hosts:" in the topology)`,
     );
-  return a;
+  try {
+    const r = await net.runUntilSettled(stub.lookup(t));
+    if (r.addresses.length === 0) return { error: 'No address associated with hostname' };
+    return { address: r.addresses[0], name: t };
+  } catch (e) {
+    return { error: gaiError(e) };
+  }
+}
+
+/** The hosts-file name of an address (what getnameinfo finds without DNS), if any. */
+function hostsName(ctx: ToolContext, node: string, a: Ipv4Addr): string | undefined {
+  return ctx.stubs?.get(node)?.hosts.namesOf(a)[0];
 }
 
 export interface ToolRun {
@@ -149,13 +245,15 @@ function hostOf(net: Network, node: string, tool: string): Host {
 
 /**
  * Runs one tool command on `node`, printing lines to `out`, driving the simulation until the
- * tool finishes. Returns the tool's exit status.
+ * tool finishes. Returns the tool's exit status (the Linux tool's: curl 6 for an unknown host,
+ * dig 9 when no server answered, ...).
  */
 export async function runTool(
   net: Network,
   node: string,
   argv: readonly string[],
   out: (line: string) => void,
+  ctx: ToolContext = {},
 ): Promise<ToolRun> {
   const [tool, ...args] = argv;
   if (tool === undefined)
@@ -163,7 +261,7 @@ export async function runTool(
   switch (tool) {
     case 'ping': {
       const usage =
-        'ping [-c count] [-i interval] [-s size] [-t ttl] [-W timeout] [-w deadline] [-M do|dont] [-I addr] [-q] destination';
+        'ping [-c count] [-i interval] [-s size] [-t ttl] [-W timeout] [-w deadline] [-M do|dont] [-I addr] [-n] [-q] destination';
       const p = getopt('ping', args, {
         withValue: ['c', 'i', 's', 't', 'W', 'w', 'M', 'I'],
         bool: ['q', 'n', 'h'],
@@ -173,7 +271,6 @@ export async function runTool(
         return { exitCode: 0 };
       }
       const host = hostOf(net, node, 'ping');
-      const dst = target('ping', p, usage);
       const m = last(p, 'M');
       if (m !== undefined && m !== 'do' && m !== 'dont' && m !== 'want')
         throw new ToolUsageError(`ping: invalid -M argument: ${m} (do, dont or want)`);
@@ -184,22 +281,30 @@ export async function runTool(
       const interval = num('ping', 'i', last(p, 'i'), 0.002, 3600, false);
       const linger = num('ping', 'W', last(p, 'W'), 0, 3600, false);
       const deadline = num('ping', 'w', last(p, 'w'), 0, 86400, false);
+      const count = num('ping', 'c', last(p, 'c'), 1, 1_000_000) ?? 4;
+      const size = num('ping', 's', last(p, 's'), 0, 65507);
+      const ttl = num('ping', 't', last(p, 't'), 1, 255);
+      const dst = await destination(net, node, 'ping', p, usage, ctx);
+      if ('error' in dst) {
+        out(`ping: ${p.positional[0]}: ${dst.error}`);
+        return { exitCode: 2 };
+      }
       const r = await net.runUntilSettled(
         ping(
           host,
           {
-            target: dst,
-            count: num('ping', 'c', last(p, 'c'), 1, 1_000_000) ?? 4,
+            target: dst.address,
+            count,
             interval: interval === undefined ? undefined : Math.round(interval * SECOND),
-            size: num('ping', 's', last(p, 's'), 0, 65507),
-            ttl: num('ping', 't', last(p, 't'), 1, 255),
+            size,
+            ttl,
             linger: linger === undefined ? undefined : Math.round(linger * SECOND),
             deadline: deadline === undefined ? undefined : Math.round(deadline * SECOND),
             dontFragment: m === 'do',
             quiet: p.flags.has('q'),
             source,
           },
-          out,
+          dst.name === undefined ? out : pingNames(dst, p.flags.has('n'), ctx, node, out),
         ),
       );
       return { exitCode: r.exitCode };
@@ -212,33 +317,66 @@ export async function runTool(
         bool: ['n', 'I', 'U'],
       });
       const host = hostOf(net, node, 'traceroute');
-      const dst = target('traceroute', p, usage);
       if (p.flags.has('I'))
         throw new ToolUsageError(
           'traceroute: -I (ICMP probes) is not supported; the default UDP method is',
         );
       const wait = num('traceroute', 'w', last(p, 'w'), 0, 60, false);
+      const options = {
+        numeric: p.flags.has('n'),
+        firstTtl: num('traceroute', 'f', last(p, 'f'), 1, 255),
+        maxTtl: num('traceroute', 'm', last(p, 'm'), 1, 255),
+        queries: num('traceroute', 'q', last(p, 'q'), 1, 10),
+        simQueries: num('traceroute', 'N', last(p, 'N'), 1, 255),
+        wait: wait === undefined ? undefined : Math.round(wait * SECOND),
+        port: num('traceroute', 'p', last(p, 'p'), 1, 65535),
+        packetLen:
+          p.positional[1] === undefined
+            ? undefined
+            : num('traceroute', 'packetlen', p.positional[1], 28, 65000),
+      };
+      const dst = await destination(net, node, 'traceroute', p, usage, ctx);
+      if ('error' in dst) {
+        // traceroute 2.x (traceroute.c getaddr + the command-line parser)
+        out(`${p.positional[0]}: ${dst.error}`);
+        out(
+          `Cannot handle "host" cmdline arg \`${p.positional[0]}' on position 1 (argc ${args.length})`,
+        );
+        return { exitCode: 2 };
+      }
       const r = await net.runUntilSettled(
         traceroute(
           host,
-          {
-            target: dst,
-            numeric: p.flags.has('n'),
-            firstTtl: num('traceroute', 'f', last(p, 'f'), 1, 255),
-            maxTtl: num('traceroute', 'm', last(p, 'm'), 1, 255),
-            queries: num('traceroute', 'q', last(p, 'q'), 1, 10),
-            simQueries: num('traceroute', 'N', last(p, 'N'), 1, 255),
-            wait: wait === undefined ? undefined : Math.round(wait * SECOND),
-            port: num('traceroute', 'p', last(p, 'p'), 1, 65535),
-            packetLen:
-              p.positional[1] === undefined
-                ? undefined
-                : num('traceroute', 'packetlen', p.positional[1], 28, 65000),
-          },
-          out,
+          { ...options, target: dst.address },
+          traceNames(dst, options.numeric, ctx, node, out),
         ),
       );
       return { exitCode: r.exitCode };
+    }
+    case 'curl':
+      return runCurl(net, node, args, out, ctx);
+    case 'dig':
+      return runDig(net, node, args, out, ctx);
+    case 'host':
+    case 'nslookup':
+      return runHostLike(tool, net, node, args, out, ctx);
+    case 'netstat':
+      return runNetstat(net, node, args, out);
+    case 'ss':
+      return runSs(net, node, args, out);
+    case 'hosts': {
+      if (args.length > 0)
+        throw new ToolUsageError('hosts: takes no arguments (prints /etc/hosts)');
+      return catFile(net, node, '/etc/hosts', out, ctx);
+    }
+    case 'cat': {
+      if (args.length !== 1)
+        throw new ToolUsageError('cat: one file: /etc/hosts or /etc/resolv.conf');
+      return catFile(net, node, args[0], out, ctx);
+    }
+    case 'help': {
+      for (const l of HELP) out(l);
+      return { exitCode: 0 };
     }
     case 'arp': {
       const p = getopt('arp', args, { withValue: ['i'], bool: ['n', 'a', 'e', 'v'] });
@@ -349,4 +487,647 @@ function runIp(
   throw new ToolUsageError(
     `ip: object "${obj}" is unknown or not supported (route, link, addr, neigh)`,
   );
+}
+
+// ───────────────────────────────────────── helpers ────────────────────────────────────────
+
+const HELP = [
+  'commands (flags as the Linux tools; chain several with ";"):',
+  '  ping [-c n] [-i s] [-s size] [-t ttl] [-W s] [-w s] [-M do|dont] [-I addr] [-n] [-q] host',
+  '  traceroute [-n] [-f ttl] [-m ttl] [-q n] [-N n] [-w s] [-p port] host [packetlen]',
+  '  curl [-v] [-s] [-S] [-I] [-i] [-L] [-o file] [-H "Name: value"] [-X method] [-A agent] url',
+  '  dig [@server] [-t type] [-x addr] [-p port] name [type] [+trace] [+short] [+tcp] [+norecurse]',
+  '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
+  '  host [-t type] [-p port] [-W s] name [server]',
+  '  netstat [-napt] [-l] [-u] [-s]       ss [-tan] [-l] [-u] [-H]',
+  '  arp [-n] [-a] [-i dev]   route -n   ip addr|link|route [get addr]|neigh   ip -s link',
+  '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep s',
+];
+
+/** Writes raw text: to `write` when given, else split into lines for `out`. */
+function textOut(
+  out: (line: string) => void,
+  write: ((text: string) => void) | undefined,
+): { write(text: string): void; end(): void } {
+  if (write !== undefined) return { write, end: () => {} };
+  let pending = '';
+  return {
+    write(text) {
+      pending += text;
+      let i: number;
+      while ((i = pending.indexOf('\n')) >= 0) {
+        out(pending.slice(0, i));
+        pending = pending.slice(i + 1);
+      }
+    },
+    end() {
+      if (pending !== '') out(pending);
+      pending = '';
+    },
+  };
+}
+
+/**
+ * ping's lines when the destination was a name: iputils prints the name in the banner and the
+ * statistics, and "name (address)" for replies whose address has a name (pr_addr with
+ * getnameinfo(NI_NAMEREQD): here, the hosts file), unless -n.
+ */
+function pingNames(
+  dst: Destination,
+  numeric: boolean,
+  ctx: ToolContext,
+  node: string,
+  out: (line: string) => void,
+): (line: string) => void {
+  const a = formatIpv4(dst.address);
+  return (line) => {
+    if (line.startsWith(`PING ${a} (${a}) `))
+      line = `PING ${dst.name} (${a}) ${line.slice(`PING ${a} (${a}) `.length)}`;
+    else if (line === `--- ${a} ping statistics ---`) line = `--- ${dst.name} ping statistics ---`;
+    else if (!numeric) {
+      const m = /^(\d+ bytes from |From )(\d+\.\d+\.\d+\.\d+)(:? )/.exec(line);
+      const from = m ? parseIpv4(m[2]) : undefined;
+      const name = from === undefined ? undefined : hostsName(ctx, node, from);
+      if (m && name !== undefined)
+        line = `${m[1]}${name} (${m[2]})${m[3]}${line.slice(m[0].length)}`;
+    }
+    out(line);
+  };
+}
+
+/** traceroute's lines: the name typed in the banner, hop names from the hosts file (unless -n). */
+function traceNames(
+  dst: Destination,
+  numeric: boolean,
+  ctx: ToolContext,
+  node: string,
+  out: (line: string) => void,
+): (line: string) => void {
+  const a = formatIpv4(dst.address);
+  return (line) => {
+    if (dst.name !== undefined && line.startsWith(`traceroute to ${a} (${a})`))
+      line = `traceroute to ${dst.name} (${a})${line.slice(`traceroute to ${a} (${a})`.length)}`;
+    else if (!numeric)
+      line = line.replace(
+        / (\d+\.\d+\.\d+\.\d+) \((\d+\.\d+\.\d+\.\d+)\)/g,
+        (all, x: string, y: string) => {
+          if (x !== y) return all;
+          const name = hostsName(ctx, node, parseIpv4(x)!);
+          return name === undefined ? all : ` ${name} (${x})`;
+        },
+      );
+    out(line);
+  };
+}
+
+function tcpOf(host: Host): TcpLayer | undefined {
+  const t = host.transport(6);
+  return t instanceof TcpLayer ? t : undefined;
+}
+
+const FIN_WAIT1 = 5;
+const FIN_WAIT2 = 6;
+const CLOSING = 8;
+const LAST_ACK = 9;
+
+/**
+ * Lets connections this node is closing finish their FIN exchange (at most CLOSE_GRACE), so
+ * that the next command sees them in TIME_WAIT (or gone), as a shell's next command would.
+ */
+async function settleCloses(net: Network, host: Host): Promise<void> {
+  const tcp = tcpOf(host);
+  if (tcp === undefined) return;
+  const closing = (): boolean =>
+    tcp
+      .connections()
+      .some(
+        (t) =>
+          t.state === FIN_WAIT1 ||
+          t.state === FIN_WAIT2 ||
+          t.state === CLOSING ||
+          t.state === LAST_ACK,
+      );
+  const end = net.clock.now() + CLOSE_GRACE;
+  while (closing() && net.clock.now() < end)
+    await net.run({ until: Math.min(net.clock.now() + MS, end) });
+}
+
+// ─────────────────────────────────────────── curl ─────────────────────────────────────────
+
+async function runCurl(
+  net: Network,
+  node: string,
+  args: readonly string[],
+  out: (line: string) => void,
+  ctx: ToolContext,
+): Promise<ToolRun> {
+  // -s (no progress meter, no error message) and -S (but show errors) are handled here; the
+  // rest is curl.ts's parser.
+  let silent = false;
+  let showError = false;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--silent') silent = true;
+    else if (a === '--show-error') showError = true;
+    else if (/^-[vIiLsS]+$/.test(a)) {
+      if (a.includes('s')) silent = true;
+      if (a.includes('S')) showError = true;
+      const kept = a.replace(/S/g, '');
+      if (kept !== '-') rest.push(kept);
+    } else {
+      rest.push(a);
+      // values of options that take one are not flags
+      if (
+        /^(-[oXAH]|--(output|request|user-agent|header|max-redirs))$/.test(a) &&
+        i + 1 < args.length
+      )
+        rest.push(args[++i]);
+    }
+  }
+  let parsed;
+  try {
+    parsed = parseCurlArgs(rest);
+  } catch (e) {
+    if (e instanceof CurlUsageError) throw new ToolUsageError(`curl: ${e.message}`);
+    throw e;
+  }
+  const host = hostOf(net, node, 'curl');
+  if (host.net === undefined) throw new ToolUsageError(`curl: ${node} has no TCP layer`);
+  const stub = ctx.stubs?.get(node);
+  const stdout = textOut(out, ctx.write);
+  const stderr = ctx.writeErr ?? ((t: string) => stdout.write(t));
+  const decoder = new TextDecoder();
+  const r = await net.runUntilSettled(
+    curl(parsed, {
+      net: host.net,
+      resolve: async (name) => {
+        if (stub === undefined) throw new Error(`${node} has no resolver`);
+        const l = await stub.lookup(name);
+        return { addresses: l.addresses };
+      },
+      clock: net.clock,
+      trace: net.trace,
+      node,
+      out: (t) => stdout.write(typeof t === 'string' ? t : decoder.decode(t)),
+      err: (t) => {
+        if (silent && !showError && t.startsWith('curl: (')) return;
+        stderr(t);
+      },
+    }),
+  );
+  stdout.end();
+  await settleCloses(net, host);
+  return { exitCode: r.exitCode };
+}
+
+// ──────────────────────────────────── dig, host, nslookup ─────────────────────────────────
+
+let knownServers: Map<Ipv4Addr, string> | undefined;
+/** Names of the default DNS hierarchy's servers (a.root-servers.net, ...), by address. */
+function serverNames(): Map<Ipv4Addr, string> {
+  if (knownServers === undefined) {
+    knownServers = new Map();
+    for (const s of defaultServers()) knownServers.set(s.address, s.name.replace(/\.$/, ''));
+  }
+  return knownServers;
+}
+
+/** One query-ID/port stream per node for the whole chain (two digs do not repeat IDs). */
+const digRngs = new WeakMap<Host, Rng>();
+
+function digEnv(net: Network, host: Host): DigEnv {
+  let rng = digRngs.get(host);
+  if (rng === undefined) {
+    rng = host.rng('dig');
+    digRngs.set(host, rng);
+  }
+  return {
+    dgram: host.dgram,
+    net: host.net,
+    clock: net.clock,
+    rng,
+    serverNames: new Map(serverNames()),
+  };
+}
+
+/**
+ * The server of `@server` / nslookup's second argument: an address, a node of the topology
+ * (dns-local), a name server of the default hierarchy (a.root-servers.net), or any name the
+ * node's resolver knows. Without one, the first nameserver of the node's resolv.conf.
+ */
+async function dnsServer(
+  net: Network,
+  node: string,
+  tool: string,
+  text: string | undefined,
+  ctx: ToolContext,
+): Promise<{ address: Ipv4Addr; label: string } | { error: string }> {
+  const stub = ctx.stubs?.get(node);
+  if (text === undefined) {
+    const ns = stub?.config.nameservers[0];
+    if (ns === undefined)
+      throw new ToolUsageError(
+        `${tool}: ${node} has no name server in its resolv.conf (no "resolver:" in the topology): give a server`,
+      );
+    return { address: ns, label: formatIpv4(ns) };
+  }
+  const a = parseIpv4(text);
+  if (a !== undefined) return { address: a, label: text };
+  const n = net.nodes.get(text);
+  if (n instanceof Host) {
+    const addr = n.localAddresses().find((x) => x >>> 24 !== 127);
+    if (addr !== undefined) return { address: addr, label: text };
+  }
+  const s = defaultServers().find((x) => x.name === canonicalName(text));
+  if (s !== undefined) return { address: s.address, label: text };
+  if (stub !== undefined) {
+    try {
+      const r = await net.runUntilSettled(stub.lookup(text));
+      if (r.addresses.length > 0) return { address: r.addresses[0], label: text };
+    } catch {
+      // fall through
+    }
+  }
+  return { error: `couldn't get address for '${text}': not found` };
+}
+
+async function runDig(
+  net: Network,
+  node: string,
+  args: readonly string[],
+  out: (line: string) => void,
+  ctx: ToolContext,
+): Promise<ToolRun> {
+  const cmd = parseDigArgs(args);
+  if ('error' in cmd) throw new ToolUsageError(`dig: ${cmd.error}`);
+  const host = hostOf(net, node, 'dig');
+  const srv = await dnsServer(net, node, 'dig', cmd.server, ctx);
+  const stdout = textOut(out, ctx.write);
+  if ('error' in srv) {
+    stdout.write(`dig: ${srv.error}\n`);
+    stdout.end();
+    return { exitCode: 10 };
+  }
+  const env = digEnv(net, host);
+  const o = {
+    ...cmd.options,
+    server: srv.address,
+    serverLabel: srv.label,
+    serverGiven: cmd.server !== undefined,
+  };
+  let exitCode: number;
+  if (cmd.trace) {
+    const r = await net.runUntilSettled(digTrace(env, o));
+    stdout.write(formatDigTrace(r));
+    exitCode = r.outcome === 'error' ? 9 : 0;
+  } else {
+    const r = await net.runUntilSettled(dig(env, o));
+    stdout.write(formatDig(r, env));
+    exitCode = r.ok ? 0 : 9;
+  }
+  stdout.end();
+  return { exitCode };
+}
+
+async function runHostLike(
+  tool: 'host' | 'nslookup',
+  net: Network,
+  node: string,
+  args: readonly string[],
+  out: (line: string) => void,
+  ctx: ToolContext,
+): Promise<ToolRun> {
+  let type: string | undefined;
+  let port: number | undefined;
+  let timeout: number | undefined;
+  const pos: string[] = [];
+  const value = (i: number, flag: string): string => {
+    const v = args[i];
+    if (v === undefined) throw new ToolUsageError(`${tool}: option ${flag} requires an argument`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (tool === 'host' && a === '-t') type = value(++i, a);
+    else if (tool === 'host' && a === '-p') port = num(tool, 'p', value(++i, a), 1, 65535);
+    else if (tool === 'host' && a === '-W') timeout = num(tool, 'W', value(++i, a), 1, 3600);
+    else if (tool === 'nslookup' && /^-(type|query|q|ty)=/.test(a))
+      type = a.slice(a.indexOf('=') + 1);
+    else if (tool === 'nslookup' && a.startsWith('-port='))
+      port = num(tool, 'port', a.slice(6), 1, 65535);
+    else if (tool === 'nslookup' && a.startsWith('-timeout='))
+      timeout = num(tool, 'timeout', a.slice(9), 1, 3600);
+    else if (a.startsWith('-') && a.length > 1)
+      throw new ToolUsageError(`${tool}: invalid option ${a}`);
+    else pos.push(a);
+  }
+  if (type !== undefined && typeFromName(type) === undefined)
+    throw new ToolUsageError(`${tool}: invalid type: ${type}`);
+  if (pos.length === 0 || pos.length > 2)
+    throw new ToolUsageError(`${tool}: usage: ${tool} [options] name [server]`);
+  const h = hostOf(net, node, tool);
+  const srv = await dnsServer(net, node, tool, pos[1], ctx);
+  const stdout = textOut(out, ctx.write);
+  if ('error' in srv) {
+    stdout.write(`${tool}: ${srv.error}\n`);
+    stdout.end();
+    return { exitCode: 1 };
+  }
+  const env = digEnv(net, h);
+  const server = { address: srv.address, label: srv.label, port };
+  const r =
+    tool === 'host'
+      ? await net.runUntilSettled(
+          hostTool(env, { name: pos[0], type, server, timeout, showServer: pos[1] !== undefined }),
+        )
+      : await net.runUntilSettled(nslookup(env, { name: pos[0], type, server, timeout }));
+  stdout.write(r.text);
+  stdout.end();
+  return { exitCode: r.exitCode };
+}
+
+// ───────────────────────────────────────── netstat, ss ────────────────────────────────────
+
+interface SocketSelection {
+  tcp: boolean;
+  udp: boolean;
+  /** 'all' (-a), 'listening' (-l), or the tool's default. */
+  which: 'all' | 'listening' | 'default';
+}
+
+function selection(p: Parsed): SocketSelection {
+  const t = p.flags.has('t');
+  const u = p.flags.has('u');
+  return {
+    tcp: t || !u,
+    udp: u || !t,
+    which: p.flags.has('a') ? 'all' : p.flags.has('l') ? 'listening' : 'default',
+  };
+}
+
+/** UDP sockets as rows (state 0: unconnected, as /proc/net/udp's TCP_CLOSE). */
+function udpRows(host: Host): TcpSocketRow[] {
+  return host.udp
+    .sockets()
+    .filter((s) => !s.closed)
+    .map((s) => ({
+      state: 0,
+      localAddr: s.localAddress,
+      localPort: s.localPort,
+      remoteAddr: 0,
+      remotePort: 0,
+      recvQ: 0,
+      sendQ: 0,
+    }))
+    .sort((a, b) => a.localPort - b.localPort || a.localAddr - b.localAddr);
+}
+
+const LISTEN = 1;
+const TIME_WAIT = 10;
+const SYN_RECV = 3;
+
+function runNetstat(
+  net: Network,
+  node: string,
+  args: readonly string[],
+  out: (line: string) => void,
+): ToolRun {
+  const p = getopt('netstat', args, {
+    withValue: [],
+    bool: [
+      'n',
+      'a',
+      'p',
+      't',
+      'u',
+      'l',
+      's',
+      'W',
+      '4',
+      'e',
+      'numeric',
+      'all',
+      'programs',
+      'tcp',
+      'udp',
+      'listening',
+      'statistics',
+      'wide',
+    ],
+  });
+  for (const [long, short] of [
+    ['numeric', 'n'],
+    ['all', 'a'],
+    ['programs', 'p'],
+    ['tcp', 't'],
+    ['udp', 'u'],
+    ['listening', 'l'],
+    ['statistics', 's'],
+  ])
+    if (p.flags.has(long)) p.flags.set(short, ['']);
+  if (p.positional.length > 0)
+    throw new ToolUsageError(`netstat: unexpected argument "${p.positional[0]}"`);
+  const host = hostOf(net, node, 'netstat');
+  const tcp = tcpOf(host);
+  const sel = selection(p);
+  if (p.flags.has('s')) {
+    for (const l of netstatStats(host, tcp, sel)) out(l);
+    return { exitCode: 0 };
+  }
+  const rows: TcpSocketRow[] = [];
+  const keep = (listening: boolean): boolean =>
+    sel.which === 'all' || (sel.which === 'listening' ? listening : !listening);
+  if (sel.tcp && tcp !== undefined)
+    rows.push(...tcpSocketRows(tcp).filter((r) => keep(r.state === LISTEN)));
+  const lines = formatNetstatNapt(rows);
+  lines[0] = `Active Internet connections (${sel.which === 'all' ? 'servers and established' : sel.which === 'listening' ? 'only servers' : 'w/o servers'})`;
+  if (sel.udp) {
+    for (const r of udpRows(host).filter(() => keep(true))) {
+      const l = formatNetstatNapt([{ ...r, state: LISTEN }])[2];
+      // UDP: no state (TCP_CLOSE prints as an empty column)
+      lines.push('udp ' + l.slice(4).replace('LISTEN     ', '           '));
+    }
+  }
+  const withProgram = p.flags.has('p');
+  const cut = lines[1].indexOf(' PID/Program name');
+  for (let i = 1; i < lines.length; i++) if (!withProgram) lines[i] = lines[i].slice(0, cut);
+  for (const l of lines) out(l);
+  return { exitCode: 0 };
+}
+
+function runSs(
+  net: Network,
+  node: string,
+  args: readonly string[],
+  out: (line: string) => void,
+): ToolRun {
+  const p = getopt('ss', args, {
+    withValue: [],
+    bool: [
+      't',
+      'u',
+      'a',
+      'n',
+      'l',
+      'p',
+      'H',
+      '4',
+      'numeric',
+      'all',
+      'listening',
+      'tcp',
+      'udp',
+      'no-header',
+    ],
+  });
+  for (const [long, short] of [
+    ['numeric', 'n'],
+    ['all', 'a'],
+    ['listening', 'l'],
+    ['tcp', 't'],
+    ['udp', 'u'],
+    ['no-header', 'H'],
+  ])
+    if (p.flags.has(long)) p.flags.set(short, ['']);
+  if (p.positional.length > 0)
+    throw new ToolUsageError(
+      `ss: state filters and expressions are not supported ("${p.positional.join(' ')}")`,
+    );
+  const host = hostOf(net, node, 'ss');
+  const tcp = tcpOf(host);
+  const sel = selection(p);
+  // iproute2 ss: by default connected sockets only (not LISTEN, CLOSE, TIME-WAIT, SYN-RECV)
+  const keep = (r: TcpSocketRow): boolean =>
+    sel.which === 'all' ||
+    (sel.which === 'listening'
+      ? r.state === LISTEN || r.state === 0
+      : r.state !== LISTEN && r.state !== 0 && r.state !== TIME_WAIT && r.state !== SYN_RECV);
+  // ss lists UDP sockets before TCP ones (ss.c: udp_show, then tcp_show)
+  const tagged: [string, TcpSocketRow][] = [];
+  if (sel.udp) for (const r of udpRows(host)) if (keep(r)) tagged.push(['udp', r]);
+  if (sel.tcp && tcp !== undefined)
+    for (const r of tcpSocketRows(tcp)) if (keep(r)) tagged.push(['tcp', r]);
+  let lines = formatSsTan(tagged.map(([, r]) => r));
+  if (sel.tcp && sel.udp)
+    lines = lines.map((l, i) => (i === 0 ? 'Netid ' : `${tagged[i - 1][0].padEnd(5)} `) + l);
+  if (p.flags.has('H')) lines = lines.slice(1);
+  for (const l of lines) out(l);
+  return { exitCode: 0 };
+}
+
+/** `netstat -s` as net-tools prints /proc/net/snmp (Ip, Icmp, IcmpMsg, Tcp, Udp, then TcpExt). */
+function netstatStats(host: Host, tcp: TcpLayer | undefined, sel: SocketSelection): string[] {
+  const L: string[] = [];
+  const both = sel.tcp && sel.udp;
+  const ip = host.ipStats;
+  const opt = (v: number, text: string): void => {
+    if (v > 0) L.push(`    ${v} ${text}`);
+  };
+  if (both) {
+    L.push('Ip:', `    Forwarding: ${host.forwarding ? 1 : 2}`);
+    L.push(`    ${ip.InReceives} total packets received`);
+    opt(ip.InHdrErrors, 'with invalid headers');
+    opt(ip.InAddrErrors, 'with invalid addresses');
+    L.push(`    ${ip.ForwDatagrams} forwarded`);
+    opt(ip.InUnknownProtos, 'with unknown protocol');
+    L.push(`    ${ip.InDiscards} incoming packets discarded`);
+    L.push(`    ${ip.InDelivers} incoming packets delivered`);
+    L.push(`    ${ip.OutRequests} requests sent out`);
+    opt(ip.OutDiscards, 'outgoing packets dropped');
+    opt(ip.OutNoRoutes, 'dropped because of missing route');
+    opt(ip.ReasmTimeout, 'fragments dropped after timeout');
+    opt(ip.ReasmReqds, 'reassemblies required');
+    opt(ip.ReasmOKs, 'packets reassembled ok');
+    opt(ip.ReasmFails, 'packet reassemblies failed');
+    opt(ip.FragOKs, 'fragments received ok');
+    opt(ip.FragFails, 'fragments failed');
+    opt(ip.FragCreates, 'fragments created');
+    const ic = host.icmp.stats;
+    L.push(
+      'Icmp:',
+      `    ${ic.InMsgs} ICMP messages received`,
+      `    ${ic.InErrors} input ICMP message failed`,
+    );
+    const hist = (title: string, rows: [number, string][]): void => {
+      if (rows.every(([v]) => v === 0)) return;
+      L.push(`    ${title}`);
+      for (const [v, t] of rows) if (v > 0) L.push(`        ${t}: ${v}`);
+    };
+    hist('ICMP input histogram:', [
+      [ic.InDestUnreachs, 'destination unreachable'],
+      [ic.InTimeExcds, 'timeout in transit'],
+      [ic.InEchos, 'echo requests'],
+      [ic.InEchoReps, 'echo replies'],
+    ]);
+    L.push(`    ${ic.OutMsgs} ICMP messages sent`, `    ${ic.OutErrors} ICMP messages failed`);
+    hist('ICMP output histogram:', [
+      [ic.OutDestUnreachs, 'destination unreachable'],
+      [ic.OutTimeExcds, 'time exceeded'],
+      [ic.OutEchos, 'echo requests'],
+      [ic.OutEchoReps, 'echo replies'],
+    ]);
+    const msg: [number, string][] = [
+      [ic.InEchoReps, 'InType0'],
+      [ic.InDestUnreachs, 'InType3'],
+      [ic.InEchos, 'InType8'],
+      [ic.InTimeExcds, 'InType11'],
+      [ic.OutEchoReps, 'OutType0'],
+      [ic.OutDestUnreachs, 'OutType3'],
+      [ic.OutEchos, 'OutType8'],
+      [ic.OutTimeExcds, 'OutType11'],
+    ];
+    if (msg.some(([v]) => v > 0)) {
+      L.push('IcmpMsg:');
+      for (const [v, t] of msg) if (v > 0) L.push(`        ${t}: ${v}`);
+    }
+  }
+  let tcpExt: string[] = [];
+  if (sel.tcp && tcp !== undefined) {
+    const t = formatNetstatS(tcp.stats, tcp.currEstab);
+    const ext = t.indexOf('TcpExt:');
+    L.push(...(ext < 0 ? t : t.slice(0, ext)));
+    tcpExt = ext < 0 ? [] : t.slice(ext);
+  }
+  if (sel.udp) {
+    const u = host.udp.stats;
+    L.push(
+      'Udp:',
+      `    ${u.InDatagrams} packets received`,
+      `    ${u.NoPorts} packets to unknown port received`,
+      `    ${u.InErrors} packet receive errors`,
+      `    ${u.OutDatagrams} packets sent`,
+      `    ${u.RcvbufErrors} receive buffer errors`,
+      `    ${u.SndbufErrors} send buffer errors`,
+    );
+    if (u.InCsumErrors > 0) L.push(`    InCsumErrors: ${u.InCsumErrors}`);
+  }
+  L.push(...tcpExt);
+  return L;
+}
+
+// ─────────────────────────────────────────── files ────────────────────────────────────────
+
+function catFile(
+  net: Network,
+  node: string,
+  file: string,
+  out: (line: string) => void,
+  ctx: ToolContext,
+): ToolRun {
+  hostOf(net, node, 'cat');
+  const stub = ctx.stubs?.get(node);
+  if (file === '/etc/hosts') {
+    const text = stub !== undefined ? stub.hosts.format() : '127.0.0.1\tlocalhost';
+    for (const l of text.split('\n')) out(l);
+    return { exitCode: 0 };
+  }
+  if (file === '/etc/resolv.conf' && stub !== undefined && stub.config.nameservers.length > 0) {
+    if (stub.config.search.length > 0)
+      out(`search ${stub.config.search.map((s) => s.replace(/\.$/, '')).join(' ')}`);
+    for (const ns of stub.config.nameservers) out(`nameserver ${formatIpv4(ns)}`);
+    return { exitCode: 0 };
+  }
+  out(`cat: ${file}: No such file or directory`);
+  return { exitCode: 1 };
 }

@@ -1,0 +1,413 @@
+// `wiretrail run <topology> <node> -- <cmd>` on real worlds: shipped topologies by name, services
+// started (DNS, web), names resolved by the node's stub resolver, chains sharing one world.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../src/cli/main.js';
+import type { CliIo } from '../src/cli/main.js';
+import { getopt, runTool, ToolUsageError } from '../src/apps/tools/command.js';
+import { buildWorld } from '../src/world/visit.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+test('curl -v http://www.server.com/ on the default internet: body on stdout, curl -v on stderr', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'curl', '-v', 'http://www.server.com/');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^<!DOCTYPE html>/);
+  assert.match(r.out, /<\/html>\n$/);
+  const err = r.err.split('\n');
+  assert.deepEqual(err.slice(0, 6), [
+    '* Host www.server.com:80 was resolved.',
+    '* IPv6: (none)',
+    '* IPv4: 198.51.100.80',
+    '*   Trying 198.51.100.80:80...',
+    '* Connected to www.server.com (198.51.100.80) port 80',
+    '> GET / HTTP/1.1',
+  ]);
+  assert.ok(err.includes('> Host: www.server.com'));
+  assert.ok(err.includes('< HTTP/1.1 200 OK'));
+  assert.ok(err.includes('* Connection #0 to host www.server.com left intact'));
+});
+
+test('dig +trace www.server.com: root, .com, then ns1.server.com with the answer', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'dig', '+trace', 'www.server.com');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.equal(lines[1], '; <<>> wiretrail dig <<>> +trace www.server.com');
+  const received = lines.filter((l) => l.startsWith(';; Received'));
+  assert.equal(received.length, 4, r.out);
+  assert.match(received[0], /from 203\.0\.113\.53#53\(203\.0\.113\.53\)/);
+  assert.match(
+    received[1],
+    /from (198\.41\.0\.4#53\(a|170\.247\.170\.2#53\(b)\.root-servers\.net\)/,
+  );
+  assert.match(received[2], /from 192\.5\.6\.30#53\(a\.gtld-servers\.net\)/);
+  assert.match(received[3], /from 198\.51\.100\.2#53\(ns1\.server\.com\)/);
+  assert.ok(lines.includes('www.server.com.\t\t300\tIN\tA\t198.51.100.80'), r.out);
+});
+
+test('traceroute -n 198.51.100.80: five hops through the home, ISP, core and data-centre routers', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'traceroute', '-n', '198.51.100.80');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.equal(
+    lines[0],
+    'traceroute to 198.51.100.80 (198.51.100.80), 30 hops max, 60 byte packets',
+  );
+  const hops = lines.slice(1).map((l) => l.trim().split(/\s+/)[1]);
+  assert.deepEqual(hops, [
+    '192.168.3.1',
+    '100.64.0.1',
+    '100.64.1.2',
+    '100.64.2.2',
+    '198.51.100.80',
+  ]);
+});
+
+test('curl -s ; netstat -napt: the connection curl closed is in TIME_WAIT; the server listens', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    'http://www.server.com/',
+    ';',
+    'netstat',
+    '-napt',
+  );
+  assert.equal(r.code, 0, r.err);
+  const table = r.out.slice(r.out.indexOf('Active Internet connections'));
+  const lines = table.trimEnd().split('\n');
+  assert.equal(lines[0], 'Active Internet connections (servers and established)');
+  assert.equal(
+    lines[1],
+    'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    ',
+  );
+  assert.equal(lines.length, 3, table);
+  assert.match(
+    lines[2],
+    /^tcp        0      0 192\.168\.3\.10:\d+ +198\.51\.100\.80:80 +TIME_WAIT   -$/,
+  );
+  const srv = await run('run', 'internet', 'web1', '--', 'netstat', '-lnt', ';', 'ss', '-tln');
+  assert.match(
+    srv.out,
+    /^tcp        0      0 0\.0\.0\.0:80              0\.0\.0\.0:\*               LISTEN     $/m,
+  );
+  assert.match(srv.out, /^LISTEN     0      511          0\.0\.0\.0:80        0\.0\.0\.0:\*$/m);
+});
+
+test('a connection still open shows ESTABLISHED on both ends (netstat and ss over the same world)', async () => {
+  const world = buildWorld(undefined, { seed: 1 });
+  const { net } = world;
+  await net.run();
+  const pc = net.hostNamed('pc');
+  const sock = pc.net!.connect({ host: 0xc6336450, port: 80 }); // 198.51.100.80
+  await net.run({ until: net.clock.now() + 200_000_000 });
+  const lines: string[] = [];
+  await runTool(net, 'pc', ['ss', '-tn'], (l) => lines.push(l));
+  await runTool(net, 'web1', ['netstat', '-tn'], (l) => lines.push(l));
+  assert.match(lines[1], /^ESTAB +0 +0 +192\.168\.3\.10:\d+ +198\.51\.100\.80:80$/);
+  assert.match(
+    lines[4],
+    /^tcp        0      0 198\.51\.100\.80:80 +192\.168\.3\.10:\d+ +ESTABLISHED$/,
+  );
+  sock.destroy();
+});
+
+test('ping -c 2 nas.home: the name comes from the hosts file, replies are named as iputils does', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'ping', '-c', '2', 'nas.home');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.equal(lines[0], 'PING nas.home (192.168.10.200) 56(84) bytes of data.');
+  assert.match(
+    lines[1],
+    /^64 bytes from nas\.home \(192\.168\.10\.200\): icmp_seq=1 ttl=64 time=[\d.]+ ms$/,
+  );
+  assert.ok(lines.includes('--- nas.home ping statistics ---'));
+  assert.ok(lines.includes('2 packets transmitted, 2 received, 0% packet loss, time 1000ms'));
+  const n = await run('run', 'internet', 'pc', '--', 'ping', '-n', '-c', '1', 'nas.home');
+  assert.match(n.out, /^64 bytes from 192\.168\.10\.200: icmp_seq=1/m);
+});
+
+test('ping and traceroute resolve DNS names through the stub resolver; hop names from /etc/hosts', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    'www.server.com',
+    ';',
+    'traceroute',
+    '-q',
+    '1',
+    'www.server.com',
+  );
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.equal(lines[0], 'PING www.server.com (198.51.100.80) 56(84) bytes of data.');
+  // no name for 198.51.100.80 in /etc/hosts and no PTR asked: the address alone
+  assert.match(lines[1], /^64 bytes from 198\.51\.100\.80: icmp_seq=1 ttl=60/);
+  assert.ok(
+    lines.includes('traceroute to www.server.com (198.51.100.80), 30 hops max, 60 byte packets'),
+  );
+  assert.ok(
+    lines.some((l) => /^ 1  router\.home \(192\.168\.3\.1\)  [\d.]+ ms$/.test(l)),
+    r.out,
+  );
+});
+
+test('names that do not resolve: ping and traceroute say so like Linux, curl exits 6', async () => {
+  const p = await run('run', 'internet', 'pc', '--', 'ping', '-c', '1', 'www.nosuch.com');
+  assert.equal(p.code, 1);
+  assert.equal(p.out, 'ping: www.nosuch.com: Name or service not known\n');
+  const t = await run('run', 'internet', 'pc', '--', 'traceroute', 'www.nosuch.com');
+  assert.equal(t.code, 1);
+  assert.match(
+    t.out,
+    /^www\.nosuch\.com: Name or service not known\nCannot handle "host" cmdline arg/,
+  );
+  const c = await run('run', 'internet', 'pc', '--', 'curl', 'http://www.nosuch.com/');
+  assert.equal(c.code, 1);
+  assert.equal(c.err, 'curl: (6) Could not resolve host: www.nosuch.com\n');
+  const s = await run('run', 'internet', 'pc', '--', 'curl', '-s', 'http://www.nosuch.com/');
+  assert.equal(s.err, '', 'curl -s prints no error');
+  const sS = await run('run', 'internet', 'pc', '--', 'curl', '-sS', 'http://www.nosuch.com/');
+  assert.equal(sS.err, 'curl: (6) Could not resolve host: www.nosuch.com\n');
+  // a topology without resolvers: a name is a usage error that says what is missing
+  const simple = await run('run', 'simple', 'pc', '--', 'ping', 'www.server.com');
+  assert.equal(simple.code, 2);
+  assert.match(simple.err, /pc has no resolver to look names up/);
+});
+
+test('dig twice in one world: the second answer comes from the resolver cache, faster', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'dig',
+    'www.server.com',
+    ';',
+    'dig',
+    'www.server.com',
+  );
+  assert.equal(r.code, 0, r.err);
+  const times = [...r.out.matchAll(/;; Query time: (\d+) msec/g)].map((m) => Number(m[1]));
+  assert.equal(times.length, 2);
+  assert.ok(times[1] < times[0], `first ${times[0]} ms, second ${times[1]} ms`);
+  const ttls = [...r.out.matchAll(/^www\.server\.com\.\t\t(\d+)\tIN\tA\t198\.51\.100\.80$/gm)].map(
+    (m) => Number(m[1]),
+  );
+  assert.deepEqual(ttls.length, 2);
+  const ids = [...r.out.matchAll(/id: (\d+)/g)].map((m) => m[1]);
+  assert.notEqual(ids[0], ids[1], 'each dig picks its own query ID');
+});
+
+test('dig @server by node name or name server name, -t TYPE, positional type, +short', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'dig',
+    '@a.root-servers.net',
+    'www.server.com',
+    '+norecurse',
+    ';',
+    'dig',
+    '@ns1',
+    '-t',
+    'NS',
+    'server.com',
+    '+short',
+    ';',
+    'dig',
+    'server.com',
+    'SOA',
+    '+short',
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /;; SERVER: 198\.41\.0\.4#53\(a\.root-servers\.net\) \(UDP\)/);
+  assert.match(r.out, /^com\.\t\t\t172800\tIN\tNS\ta\.gtld-servers\.net\.$/m);
+  assert.match(r.out, /^ns1\.server\.com\.$/m);
+  assert.match(r.out, /^ns1\.server\.com\. \S+ \d+ /m, 'the SOA in +short form');
+  const bad = await run('run', 'internet', 'pc', '--', 'dig', '-t', 'BOGUS', 'x');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.err, 'wiretrail: dig: invalid type: BOGUS\n');
+  const noSrv = await run('run', 'internet', 'pc', '--', 'dig', '@nowhere.invalid', 'x');
+  assert.equal(noSrv.code, 1);
+  assert.equal(noSrv.out, "dig: couldn't get address for 'nowhere.invalid': not found\n");
+});
+
+test('nslookup and host ask the resolver from resolv.conf, or the server given', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'phone',
+    '--',
+    'nslookup',
+    'www.server.com',
+    ';',
+    'host',
+    'www.server.com',
+    ';',
+    'host',
+    '-t',
+    'A',
+    'www.server.com',
+    'ns1',
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.ok(
+    r.out.startsWith(
+      'Server:\t\t203.0.113.53\nAddress:\t203.0.113.53#53\n\nNon-authoritative answer:\nName:\twww.server.com\nAddress: 198.51.100.80\n',
+    ),
+    r.out,
+  );
+  assert.match(r.out, /^www\.server\.com has address 198\.51\.100\.80$/m);
+  assert.match(r.out, /^Using domain server:\nName: ns1\nAddress: 198\.51\.100\.2#53$/m);
+  const nx = await run('run', 'internet', 'pc', '--', 'host', 'www.nosuch.com');
+  assert.equal(nx.code, 1);
+  assert.equal(nx.out, 'Host www.nosuch.com not found: 3(NXDOMAIN)\n');
+  const bad = await run('run', 'internet', 'pc', '--', 'nslookup', '-debug', 'x');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.err, 'wiretrail: nslookup: invalid option -debug\n');
+});
+
+test('netstat -s: Ip, Icmp, Tcp and Udp counters after a ping and a page', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    '-q',
+    '198.51.100.80',
+    ';',
+    'curl',
+    '-s',
+    '-o',
+    'page.html',
+    'http://www.server.com/',
+    ';',
+    'netstat',
+    '-s',
+  );
+  // curl -o has no file system here: curl reports a write error (23), silently with -s
+  const stats = r.out.slice(r.out.indexOf('Ip:\n'));
+  const sections = stats.split('\n').filter((l) => /^[A-Za-z]+:$/.test(l));
+  assert.deepEqual(sections.slice(0, 5), ['Ip:', 'Icmp:', 'IcmpMsg:', 'Tcp:', 'Udp:']);
+  assert.match(stats, /^    Forwarding: 2$/m);
+  assert.match(stats, /^    1 active connection openings$/m);
+  assert.match(stats, /^        echo requests: 1$/m);
+  assert.match(stats, /^        OutType8: 1$/m);
+  assert.match(stats, /^    1 packets sent$/m, 'the DNS query');
+  const tcpOnly = await run('run', 'internet', 'pc', '--', 'netstat', '-st');
+  assert.ok(tcpOnly.out.startsWith('Tcp:\n'), tcpOnly.out);
+  assert.doesNotMatch(tcpOnly.out, /^Udp:/m);
+});
+
+test('ss -tan, ss -ua, netstat -anu on a DNS server; hosts and cat /etc/resolv.conf', async () => {
+  const r = await run('run', 'internet', 'ns1', '--', 'ss', '-an', ';', 'netstat', '-anu');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.equal(
+    lines[0],
+    'Netid State      Recv-Q Send-Q Local Address:Port Peer Address:Port Process',
+  );
+  assert.equal(lines[1], 'udp   UNCONN     0      0            0.0.0.0:53        0.0.0.0:*');
+  assert.equal(lines[2], 'tcp   LISTEN     0      511          0.0.0.0:53        0.0.0.0:*');
+  assert.ok(
+    lines.includes(
+      'udp        0      0 0.0.0.0:53              0.0.0.0:*                          ',
+    ),
+  );
+  const f = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'hosts',
+    ';',
+    'cat',
+    '/etc/resolv.conf',
+    ';',
+    'cat',
+    '/etc/shadow',
+  );
+  assert.equal(
+    f.out,
+    '127.0.0.1\tlocalhost\n192.168.10.200\tnas.home\n192.168.3.1\trouter.home\nnameserver 203.0.113.53\ncat: /etc/shadow: No such file or directory\n',
+  );
+  assert.equal(f.code, 1, 'the last command failed');
+});
+
+test('shipped topology names and files; unknown names and bad flags are one line, exit 2', async () => {
+  const simple = await run('run', 'simple', 'pc', '--', 'ping', '-c', '1', '198.51.100.80');
+  assert.equal(simple.code, 0, simple.err);
+  const file = await run('run', 'src/world/examples/internet.yaml', 'pc', '--', 'route', '-n');
+  assert.equal(file.code, 0, file.err);
+  assert.match(
+    file.out,
+    /^0\.0\.0\.0         192\.168\.3\.1     0\.0\.0\.0         UG    0      0        0 eth0$/m,
+  );
+  const none = await run('run', 'interweb', 'pc', '--', 'arp');
+  assert.equal(none.code, 2);
+  assert.equal(
+    none.err,
+    'wiretrail: no topology "interweb": not a file, nor a shipped topology (internet, simple)\n',
+  );
+  for (const [argv, msg] of [
+    [['netstat', '-x'], "netstat: invalid option -- 'x'"],
+    [['ss', '-Z'], "ss: invalid option -- 'Z'"],
+    [['curl', '--frob', 'http://www.server.com/'], 'curl: option --frob: is unknown'],
+    [['curl'], 'curl: no URL specified'],
+    [['dig', '+frob', 'x'], 'dig: Invalid option: +frob'],
+    [['host'], 'host: usage: host [options] name [server]'],
+    [['cat'], 'cat: one file: /etc/hosts or /etc/resolv.conf'],
+    [
+      ['telnet', 'x'],
+      'unknown command "telnet" (one of: ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help)',
+    ],
+  ] as const) {
+    const r = await run('run', 'internet', 'pc', '--', ...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.err, `wiretrail: ${msg}\n`);
+  }
+});
+
+test('runTool without a context: lines only, names are a usage error', async () => {
+  const world = buildWorld(undefined, { seed: 1 });
+  await world.net.run();
+  const lines: string[] = [];
+  const r = await runTool(world.net, 'pc', ['curl', '-s', 'http://198.51.100.80/'], (l) =>
+    lines.push(l),
+  );
+  assert.equal(r.exitCode, 0);
+  assert.equal(lines[0], '<!DOCTYPE html>');
+  assert.equal(lines[lines.length - 1], '</html>');
+  await assert.rejects(
+    runTool(world.net, 'pc', ['ping', 'nas.home'], () => {}),
+    ToolUsageError,
+  );
+  const withStubs = await runTool(world.net, 'pc', ['ping', '-c', '1', 'nas.home'], () => {}, {
+    stubs: world.apps.stubs,
+  });
+  assert.equal(withStubs.exitCode, 0);
+  assert.deepEqual(
+    getopt('x', ['-nq', '-c3'], { withValue: ['c'], bool: ['n', 'q'] }).flags.get('c'),
+    ['3'],
+  );
+});
