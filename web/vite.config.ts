@@ -24,13 +24,24 @@ function singleFile(): Plugin {
     closeBundle() {
       const htmlPath = join(outDir, 'index.html');
       let html = readFileSync(htmlPath, 'utf8');
-      html = html.replace(/<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/g, (_m, src: string) => {
-        const code = readFileSync(join(outDir, src), 'utf8').replace(/<\/script/gi, '<\\/script');
-        return `<script type="module">${code}</script>`;
-      }).replace(/<link rel="stylesheet" crossorigin href="\.\/(assets\/[^"]+\.css)">/g, (_m, href: string) => {
-        const css = readFileSync(join(outDir, href), 'utf8');
-        return `<style>${css}</style>`;
-      });
+      html = html
+        .replace(
+          /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"><\/script>/g,
+          (_m, src: string) => {
+            const code = readFileSync(join(outDir, src), 'utf8').replace(
+              /<\/script/gi,
+              '<\\/script',
+            );
+            return `<script type="module">${code}</script>`;
+          },
+        )
+        .replace(
+          /<link rel="stylesheet" crossorigin href="\.\/(assets\/[^"]+\.css)">/g,
+          (_m, href: string) => {
+            const css = readFileSync(join(outDir, href), 'utf8');
+            return `<style>${css}</style>`;
+          },
+        );
       writeFileSync(htmlPath, html);
       const assets = join(outDir, 'assets');
       rmSync(assets, { recursive: true, force: true });

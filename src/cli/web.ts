@@ -44,7 +44,10 @@ export interface StaticServer {
 }
 
 /** Serves the files of `dir` (GET and HEAD; "/" is index.html) on host:port (0 = a free port). */
-export function serveStatic(dir: string, options: { host?: string; port?: number } = {}): Promise<StaticServer> {
+export function serveStatic(
+  dir: string,
+  options: { host?: string; port?: number } = {},
+): Promise<StaticServer> {
   const root = resolve(dir);
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
@@ -66,7 +69,9 @@ export function serveStatic(dir: string, options: { host?: string; port?: number
       return;
     }
     if (!existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(`not found: ${path}\n`);
       return;
     }
     const body = readFileSync(file);
@@ -97,13 +102,19 @@ export function serveStatic(dir: string, options: { host?: string; port?: number
 export function buildWeb(io: Pick<CliIo, 'err'>): boolean {
   const vite = join(PACKAGE_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) {
-    io.err(`wiretrail web: cannot build the page: Vite is not installed (run "npm install" in ${PACKAGE_ROOT})\n`);
+    io.err(
+      `wiretrail web: cannot build the page: Vite is not installed (run "npm install" in ${PACKAGE_ROOT})\n`,
+    );
     return false;
   }
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', join(PACKAGE_ROOT, 'web', 'vite.config.ts')], {
-    cwd: PACKAGE_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', join(PACKAGE_ROOT, 'web', 'vite.config.ts')],
+    {
+      cwd: PACKAGE_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   return r.status === 0 && existsSync(join(WEB_DIST, 'index.html'));
 }
 
@@ -115,10 +126,15 @@ registerCommand((program: Command, io: CliIo) => {
     .option('--build', 'rebuild the page (web/dist) before serving it')
     .action(async (opts: { port: string; build?: boolean }) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${opts.port}" is not a port number (0-65535)`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port: "${opts.port}" is not a port number (0-65535)`);
       const index = join(WEB_DIST, 'index.html');
       if (opts.build === true || !existsSync(index)) {
-        io.err(opts.build === true ? 'wiretrail web: building the page (npm run build:web)…\n' : `wiretrail web: ${WEB_DIST} is missing: building it first (npm run build:web)…\n`);
+        io.err(
+          opts.build === true
+            ? 'wiretrail web: building the page (npm run build:web)…\n'
+            : `wiretrail web: ${WEB_DIST} is missing: building it first (npm run build:web)…\n`,
+        );
         if (!buildWeb(io)) {
           io.err('wiretrail web: the build failed (see above)\n');
           io.exitCode = 1;
@@ -129,7 +145,9 @@ registerCommand((program: Command, io: CliIo) => {
       try {
         srv = await serveStatic(WEB_DIST, { port });
       } catch (e) {
-        io.err(`wiretrail web: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}\n`);
+        io.err(
+          `wiretrail web: cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}\n`,
+        );
         io.exitCode = 1;
         return;
       }

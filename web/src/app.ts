@@ -26,7 +26,19 @@ const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16, 32];
 
 /** What tests and the benchmark read (window.wiretrail). */
 export interface AppProbe {
-  state(): { running: boolean; hasRun: boolean; row: number; moment: number; simT: number; playing: boolean; lang: Lang; rows: number; story: number; device: string; error?: string };
+  state(): {
+    running: boolean;
+    hasRun: boolean;
+    row: number;
+    moment: number;
+    simT: number;
+    playing: boolean;
+    lang: Lang;
+    rows: number;
+    story: number;
+    device: string;
+    error?: string;
+  };
   /** Milliseconds from Enter to the story on screen, for the last run. */
   lastEnterToStory: number;
   /** Frame times of the animation loop (ms between frames), newest last. */
@@ -57,6 +69,7 @@ export class App {
   private enterAt = 0;
   private customYaml: string | undefined;
   private lastUiUpdate = 0;
+  private panelsPending = false;
   private lastFrame = 0;
   private error: string | undefined;
   readonly probe: AppProbe;
@@ -88,11 +101,21 @@ export class App {
 
   constructor(root: HTMLElement, worker: Worker) {
     this.worker = worker;
-    const L = <T extends HTMLElement>(el: T, key: UiKey, how: 'text' | 'label' | 'title' | 'placeholder' = 'text'): T => {
+    const L = <T extends HTMLElement>(
+      el: T,
+      key: UiKey,
+      how: 'text' | 'label' | 'title' | 'placeholder' = 'text',
+    ): T => {
       this.i18nEls.push([el, key, how]);
       return el;
     };
-    this.input = h('input', { type: 'text', id: 'address', value: 'http://www.server.com/', spellcheck: false, autocomplete: 'off' });
+    this.input = h('input', {
+      type: 'text',
+      id: 'address',
+      value: 'http://www.server.com/',
+      spellcheck: false,
+      autocomplete: 'off',
+    });
     L(this.input, 'addressHint', 'placeholder');
     L(this.input, 'address', 'label');
     this.input.addEventListener('keydown', (e) => {
@@ -104,16 +127,66 @@ export class App {
     const goBtn = L(h('button', { class: 'go', onclick: () => this.start() }), 'go');
     this.topoSel = h('select', { id: 'topology', onchange: () => this.onTopology() });
     L(this.topoSel, 'topology', 'label');
-    this.fileInput = h('input', { type: 'file', accept: '.yaml,.yml,text/yaml', class: 'hidden', onchange: () => this.onUpload() });
+    this.fileInput = h('input', {
+      type: 'file',
+      accept: '.yaml,.yml,text/yaml',
+      class: 'hidden',
+      onchange: () => this.onUpload(),
+    });
     const uploadBtn = L(h('button', { onclick: () => this.fileInput.click() }), 'upload');
-    this.lossIn = h('input', { type: 'number', min: 0, max: 50, step: 1, value: 0, id: 'loss', class: 'num' });
-    this.delayIn = h('input', { type: 'text', value: '', placeholder: '0ms', id: 'delay', class: 'num' });
-    this.mtuIn = h('input', { type: 'number', min: 576, max: 9000, step: 1, placeholder: '1500', id: 'mtu', class: 'num' });
-    this.seedIn = h('input', { type: 'number', min: 0, step: 1, placeholder: '1', id: 'seed', class: 'num' });
-    const field = (key: UiKey, el: HTMLElement): HTMLElement => h('label', { class: 'knob' }, L(h('span'), key), el);
-    this.langBtn = h('button', { class: 'lang', onclick: () => this.setLang(this.lang === 'en' ? 'zh' : 'en'), 'aria-label': 'Language / 语言' });
-    this.dlBtn = L(h('button', { class: 'dl', disabled: true, onclick: () => this.download() }), 'pcapng');
-    const bigBtn = L(h('button', { class: 'big', onclick: () => document.documentElement.classList.toggle('large') }, 'A+'), 'larger', 'label');
+    this.lossIn = h('input', {
+      type: 'number',
+      min: 0,
+      max: 50,
+      step: 1,
+      value: 0,
+      id: 'loss',
+      class: 'num',
+    });
+    this.delayIn = h('input', {
+      type: 'text',
+      value: '',
+      placeholder: '0ms',
+      id: 'delay',
+      class: 'num',
+    });
+    this.mtuIn = h('input', {
+      type: 'number',
+      min: 576,
+      max: 9000,
+      step: 1,
+      placeholder: '1500',
+      id: 'mtu',
+      class: 'num',
+    });
+    this.seedIn = h('input', {
+      type: 'number',
+      min: 0,
+      step: 1,
+      placeholder: '1',
+      id: 'seed',
+      class: 'num',
+    });
+    const field = (key: UiKey, el: HTMLElement): HTMLElement =>
+      h('label', { class: 'knob' }, L(h('span'), key), el);
+    this.langBtn = h('button', {
+      class: 'lang',
+      onclick: () => this.setLang(this.lang === 'en' ? 'zh' : 'en'),
+      'aria-label': 'Language / 语言',
+    });
+    this.dlBtn = L(
+      h('button', { class: 'dl', disabled: true, onclick: () => this.download() }),
+      'pcapng',
+    );
+    const bigBtn = L(
+      h(
+        'button',
+        { class: 'big', onclick: () => document.documentElement.classList.toggle('large') },
+        'A+',
+      ),
+      'larger',
+      'label',
+    );
     this.status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
 
     const header = h(
@@ -126,7 +199,14 @@ export class App {
         field('topology', this.topoSel),
         uploadBtn,
         this.fileInput,
-        h('fieldset', { class: 'faults' }, L(h('legend'), 'faults'), field('loss', this.lossIn), field('delay', this.delayIn), field('mtu', this.mtuIn)),
+        h(
+          'fieldset',
+          { class: 'faults' },
+          L(h('legend'), 'faults'),
+          field('loss', this.lossIn),
+          field('delay', this.delayIn),
+          field('mtu', this.mtuIn),
+        ),
         field('seed', this.seedIn),
         this.dlBtn,
         bigBtn,
@@ -151,12 +231,27 @@ export class App {
 
     // Timeline
     this.playBtn = h('button', { class: 'play', onclick: () => this.togglePlay() });
-    const btn = (key: UiKey, text: string, f: () => void): HTMLButtonElement => L(h('button', { onclick: f, class: 'tl' }, text), key, 'label');
-    this.speedSel = h('select', { onchange: () => (this.speed = Number(this.speedSel.value)) }, SPEEDS.map((v) => h('option', { value: v, selected: v === 1 }, `${v}×`)));
+    const btn = (key: UiKey, text: string, f: () => void): HTMLButtonElement =>
+      L(h('button', { onclick: f, class: 'tl' }, text), key, 'label');
+    this.speedSel = h(
+      'select',
+      { onchange: () => (this.speed = Number(this.speedSel.value)) },
+      SPEEDS.map((v) => h('option', { value: v, selected: v === 1 }, `${v}×`)),
+    );
     L(this.speedSel, 'speed', 'label');
-    this.modeSel = h('select', { onchange: () => this.setWarpMode(this.modeSel.value as WarpMode) });
+    this.modeSel = h('select', {
+      onchange: () => this.setWarpMode(this.modeSel.value as WarpMode),
+    });
     L(this.modeSel, 'timeMode', 'label');
-    this.slider = h('input', { type: 'range', min: 0, max: 1000, step: 1, value: 0, class: 'slider', oninput: () => this.onSlider() });
+    this.slider = h('input', {
+      type: 'range',
+      min: 0,
+      max: 1000,
+      step: 1,
+      value: 0,
+      class: 'slider',
+      oninput: () => this.onSlider(),
+    });
     L(this.slider, 'timeline', 'label');
     this.markers = h('div', { class: 'markers' });
     this.clock = h('span', { class: 'clock', 'aria-live': 'off' });
@@ -188,7 +283,11 @@ export class App {
     worker.onerror = (ev) => this.fail(`worker: ${ev.message}`);
 
     const params = new URLSearchParams(location.hash.slice(1));
-    if (params.get('lang') === 'zh' || (params.get('lang') === null && navigator.language.startsWith('zh'))) this.lang = 'zh';
+    if (
+      params.get('lang') === 'zh' ||
+      (params.get('lang') === null && navigator.language.startsWith('zh'))
+    )
+      this.lang = 'zh';
     if (params.get('url') !== null) this.input.value = params.get('url')!;
     this.setLang(this.lang);
     if (params.get('topology') !== null) this.topoSel.value = params.get('topology')!;
@@ -242,11 +341,19 @@ export class App {
       this.topoSel,
       h('option', { value: 'default' }, t('topoDefault', lang)),
       h('option', { value: 'simple' }, t('topoSimple', lang)),
-      h('option', { value: 'custom', disabled: this.customYaml === undefined }, t('topoCustom', lang)),
+      h(
+        'option',
+        { value: 'custom', disabled: this.customYaml === undefined },
+        t('topoCustom', lang),
+      ),
     );
     this.topoSel.value = keep;
     const mode = this.warpMode;
-    clear(this.modeSel, h('option', { value: 'compressed' }, t('compressed', lang)), h('option', { value: 'linear' }, t('linear', lang)));
+    clear(
+      this.modeSel,
+      h('option', { value: 'compressed' }, t('compressed', lang)),
+      h('option', { value: 'linear' }, t('linear', lang)),
+    );
     this.modeSel.value = mode;
     this.playBtn.textContent = this.playing ? '❚❚' : '▶︎';
     this.playBtn.setAttribute('aria-label', t(this.playing ? 'pause' : 'play', lang));
@@ -428,13 +535,29 @@ export class App {
     }
     this.moment = ev;
     this.momentSince = r >= 0 ? run.rows[r].ev : -1;
-    if (force || now - this.lastUiUpdate > 150) {
+    if (force) {
       this.lastUiUpdate = now;
-      this.inspector.show(run, this.row);
-      this.devices.setMoment(this.moment, this.momentSince);
-      this.markStory();
-      if (this.side === 'ladder') this.renderSide();
+      this.updatePanels();
+    } else if (!this.panelsPending && now - this.lastUiUpdate > 250) {
+      // While playing, the inspector and tables follow in idle time so frames are not dropped.
+      this.panelsPending = true;
+      const run = (): void => {
+        this.panelsPending = false;
+        this.lastUiUpdate = performance.now();
+        this.updatePanels();
+      };
+      if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 600 });
+      else setTimeout(run, 0);
     }
+  }
+
+  private updatePanels(): void {
+    const run = this.run;
+    if (run === undefined) return;
+    this.inspector.show(run, this.row);
+    this.devices.setMoment(this.moment, this.momentSince);
+    this.markStory();
+    if (this.side === 'ladder') this.renderSide();
   }
 
   selectRow(r: number): void {
@@ -500,7 +623,8 @@ export class App {
   private togglePlay(): void {
     if (this.run === undefined) return;
     this.playing = !this.playing;
-    if (this.playing && this.warp !== undefined && this.disp >= this.warp.duration - 1e-9) this.setClock(0);
+    if (this.playing && this.warp !== undefined && this.disp >= this.warp.duration - 1e-9)
+      this.setClock(0);
     this.lastFrame = 0;
     this.setPlayLabel();
   }
@@ -571,7 +695,10 @@ export class App {
       case '[':
       case ']': {
         const i = SPEEDS.indexOf(this.speed);
-        this.speed = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? 2 : i) + (e.key === ']' ? 1 : -1)))];
+        this.speed =
+          SPEEDS[
+            Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? 2 : i) + (e.key === ']' ? 1 : -1)))
+          ];
         this.speedSel.value = String(this.speed);
         break;
       }
@@ -633,7 +760,11 @@ export class App {
                   h('span', { class: 'step-title' }, lang === 'zh' ? st.title.zh : st.title.en),
                   h('span', { class: 'step-time' }, fmtTime(st.t)),
                 ),
-                h('div', { class: 'step-lines' }, (lang === 'zh' ? st.lines.zh : st.lines.en).map((l) => h('p', {}, l))),
+                h(
+                  'div',
+                  { class: 'step-lines' },
+                  (lang === 'zh' ? st.lines.zh : st.lines.en).map((l) => h('p', {}, l)),
+                ),
               ),
             ),
           ),
@@ -641,7 +772,10 @@ export class App {
         this.markStory();
         break;
       case 'ladder':
-        clear(this.sideBody, ladder(run, this.row, lang, (r) => this.selectRow(r)));
+        clear(
+          this.sideBody,
+          ladder(run, this.row, lang, (r) => this.selectRow(r)),
+        );
         break;
       case 'waterfall':
         clear(this.sideBody, waterfall(run, lang));
@@ -669,7 +803,8 @@ export class App {
         if (on) scrollWithin(li, this.sideBody);
       }
     }
-    for (const m of this.markers.querySelectorAll<HTMLElement>('.marker')) m.classList.toggle('current', Number(m.dataset.step) === cur);
+    for (const m of this.markers.querySelectorAll<HTMLElement>('.marker'))
+      m.classList.toggle('current', Number(m.dataset.step) === cur);
   }
 
   private renderMarkers(): void {

@@ -75,7 +75,10 @@ export interface MediumInfo {
   delay: number;
 }
 
-export function analyse(events: readonly TraceEvent[], media: ReadonlyMap<string, MediumInfo> = new Map()): Analysis {
+export function analyse(
+  events: readonly TraceEvent[],
+  media: ReadonlyMap<string, MediumInfo> = new Map(),
+): Analysis {
   const frameIndex = new Map<Uint8Array, number>();
   const frames: FrameSummary[] = [];
   const frameBytes: Uint8Array[] = [];
@@ -115,7 +118,11 @@ export function analyse(events: readonly TraceEvent[], media: ReadonlyMap<string
         if (k < 0 && e.kind === 'link.rx' && e.duplicate) {
           // A duplicate arrives after its original consumed the transmission: find it again.
           for (let j = hops.length - 1; j >= 0 && j >= hops.length - 256; j--) {
-            if (hops[j].link === e.link && events[hops[j].end].kind === 'link.rx' && (events[hops[j].end] as TraceEvent<'link.rx'>).frame === e.frame) {
+            if (
+              hops[j].link === e.link &&
+              events[hops[j].end].kind === 'link.rx' &&
+              (events[hops[j].end] as TraceEvent<'link.rx'>).frame === e.frame
+            ) {
               tx = hops[j].tx;
               break;
             }

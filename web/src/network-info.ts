@@ -23,7 +23,11 @@ export function roleOf(n: TopoNode, client: string | undefined): NodeRole {
   return 'host';
 }
 
-export function describeNetwork(topo: Topology, sim: Simulation, client?: string): { nodes: NodeInfo[]; links: LinkInfo[] } {
+export function describeNetwork(
+  topo: Topology,
+  sim: Simulation,
+  client?: string,
+): { nodes: NodeInfo[]; links: LinkInfo[] } {
   const nodes: NodeInfo[] = topo.nodes.map((n) => {
     const live = sim.nodes.get(n.name);
     const routes: RouteRow[] = [];

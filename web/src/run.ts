@@ -36,7 +36,11 @@ export function parseInput(input: string): ParsedInput {
       if (words[i] === '-c' && i + 1 < words.length) count = Number(words[++i]);
       else if (!words[i].startsWith('-')) target = words[i];
     }
-    return { tool: cmd === 'ping' ? 'ping' : 'traceroute', target, count: Number.isFinite(count) ? count : undefined };
+    return {
+      tool: cmd === 'ping' ? 'ping' : 'traceroute',
+      target,
+      count: Number.isFinite(count) ? count : undefined,
+    };
   }
   return { tool: 'visit', target: input.trim() };
 }
@@ -51,7 +55,9 @@ export interface ToolRequest {
 
 /** Links between two routers: the "wide-area" links the delay and MTU knobs change. */
 function isWan(topo: Topology, ends: readonly string[]): boolean {
-  const kinds = ends.map((id) => topo.nodes.find((n) => n.name === id.slice(0, id.indexOf('.')))?.kind);
+  const kinds = ends.map(
+    (id) => topo.nodes.find((n) => n.name === id.slice(0, id.indexOf('.')))?.kind,
+  );
   return kinds.length === 2 && kinds.every((k) => k === 'router');
 }
 
@@ -65,13 +71,18 @@ export function applyFaults(topo: Topology, faults: Faults | undefined): void {
     extra = d.value;
   }
   for (const l of topo.links) {
-    const wan = isWan(topo, l.ends.map((e) => `${e.node}.${e.port}`));
+    const wan = isWan(
+      topo,
+      l.ends.map((e) => `${e.node}.${e.port}`),
+    );
     if (faults.loss !== undefined && faults.loss > 0) l.props.loss = faults.loss;
     if (wan && extra > 0) l.props.delay = (l.props.delay ?? 0) + extra;
     if (wan && faults.mtu !== undefined && faults.mtu > 0) {
       l.props.mtu = faults.mtu;
       for (const e of l.ends) {
-        const iface = topo.nodes.find((n) => n.name === e.node)?.interfaces.find((i) => i.name === e.port);
+        const iface = topo.nodes
+          .find((n) => n.name === e.node)
+          ?.interfaces.find((i) => i.name === e.port);
         if (iface !== undefined) iface.mtu = faults.mtu;
       }
     }
@@ -79,7 +90,10 @@ export function applyFaults(topo: Topology, faults: Faults | undefined): void {
 }
 
 function pickClient(topo: Topology): string {
-  return (topo.nodes.find((n) => n.name === 'pc') ?? topo.nodes.find((n) => n.kind === 'host'))?.name ?? '';
+  return (
+    (topo.nodes.find((n) => n.name === 'pc') ?? topo.nodes.find((n) => n.kind === 'host'))?.name ??
+    ''
+  );
 }
 
 /** The address a name or URL stands for in a network without DNS: a web server's address. */
@@ -94,12 +108,18 @@ function guessTarget(topo: Topology, target: string): string {
   const servers = topo.nodes.filter((n) => n.kind === 'host' && n.name !== pickClient(topo));
   const named = servers.find((n) => /server|web|www/.test(n.name)) ?? servers[servers.length - 1];
   const a = named?.interfaces[0]?.addresses[0];
-  if (a === undefined) throw new Error(`${host}: no address to reach (this topology has no server)`);
+  if (a === undefined)
+    throw new Error(`${host}: no address to reach (this topology has no server)`);
   return `${a.addr >>> 24}.${(a.addr >>> 16) & 255}.${(a.addr >>> 8) & 255}.${a.addr & 255}`;
 }
 
 export function mediaInfo(data: Pick<RunData, 'links'>): Map<string, MediumInfo> {
-  return new Map(data.links.map((l) => [l.name, { receivers: Math.max(1, l.ends.length - 1), delay: l.delay ?? 0 }]));
+  return new Map(
+    data.links.map((l) => [
+      l.name,
+      { receivers: Math.max(1, l.ends.length - 1), delay: l.delay ?? 0 },
+    ]),
+  );
 }
 
 /** Runs ping or traceroute (a URL falls back to a ping of its server) and records it all. */
@@ -123,14 +143,20 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const output: string[] = [];
   const tool = parsed.tool === 'traceroute' ? 'traceroute' : 'ping';
   if (parsed.tool === 'visit') {
-    output.push(`(the visit is not available in this build: pinging ${target}, the server of ${parsed.target})`);
+    output.push(
+      `(the visit is not available in this build: pinging ${target}, the server of ${parsed.target})`,
+    );
   }
   // Let the NICs' gratuitous ARPs settle first, as a booted network would have.
   await net.run({ until: 1 * MS });
   if (tool === 'ping') {
-    await net.runUntilSettled(ping(host, { target, count: parsed.count ?? 2 }, (l) => output.push(l)));
+    await net.runUntilSettled(
+      ping(host, { target, count: parsed.count ?? 2 }, (l) => output.push(l)),
+    );
   } else {
-    await net.runUntilSettled(traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, (l) => output.push(l)));
+    await net.runUntilSettled(
+      traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, (l) => output.push(l)),
+    );
   }
   rec.stop();
   cap.stop();
@@ -142,8 +168,16 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const waterfall: WaterfallRow[] = [];
   for (const e of rec.events) {
     if (e.kind === 'icmp.tx' && e.node === client && e.type === 8) {
-      const reply = rec.events.find((x) => x.kind === 'icmp.rx' && x.node === client && x.t >= e.t && x.seq === e.seq);
-      if (reply !== undefined) waterfall.push({ label: `echo seq ${e.seq ?? '?'}`, start: e.t, end: reply.t, phases: [{ name: 'wait', start: e.t, end: reply.t }] });
+      const reply = rec.events.find(
+        (x) => x.kind === 'icmp.rx' && x.node === client && x.t >= e.t && x.seq === e.seq,
+      );
+      if (reply !== undefined)
+        waterfall.push({
+          label: `echo seq ${e.seq ?? '?'}`,
+          start: e.t,
+          end: reply.t,
+          phases: [{ name: 'wait', start: e.t, end: reply.t }],
+        });
     }
   }
   return {

@@ -53,7 +53,14 @@ export function arpTable(events: readonly TraceEvent[], node: string, at: number
       continue;
     }
     const prev = m.get(key);
-    m.set(key, { iface: e.iface, ip: e.ip, mac: e.mac ?? prev?.mac ?? '', state: e.to, why: e.why, since: e.at });
+    m.set(key, {
+      iface: e.iface,
+      ip: e.ip,
+      mac: e.mac ?? prev?.mac ?? '',
+      state: e.to,
+      why: e.why,
+      since: e.at,
+    });
   }
   return [...m.values()].sort((a, b) => ipKey(a.ip) - ipKey(b.ip));
 }
@@ -68,10 +75,13 @@ export interface MacRow {
 export function macTable(events: readonly TraceEvent[], node: string, at: number): MacRow[] {
   const m = new Map<string, MacRow>();
   for (const e of upTo(events, node, at)) {
-    if (e.kind === 'switch.learn') m.set(e.mac, { mac: e.mac, port: e.port, since: e.t, moved: e.moved });
+    if (e.kind === 'switch.learn')
+      m.set(e.mac, { mac: e.mac, port: e.port, since: e.t, moved: e.moved });
     else if (e.kind === 'switch.age') m.delete(e.mac);
   }
-  return [...m.values()].sort((a, b) => a.port.localeCompare(b.port, 'en', { numeric: true }) || a.mac.localeCompare(b.mac));
+  return [...m.values()].sort(
+    (a, b) => a.port.localeCompare(b.port, 'en', { numeric: true }) || a.mac.localeCompare(b.mac),
+  );
 }
 
 export interface SocketRow {
@@ -94,7 +104,14 @@ export function sockets(events: readonly TraceEvent[], node: string, at: number)
       else m.set(key, { proto: 'tcp', local, remote, state: e.to, why: e.why, since: e.t });
     } else if (e.kind === 'udp.bind') {
       const local = `${e.address}:${e.port}`;
-      m.set(`udp ${local}`, { proto: 'udp', local, remote: '*:*', state: '', why: e.ephemeral ? 'ephemeral port' : 'bound', since: e.t });
+      m.set(`udp ${local}`, {
+        proto: 'udp',
+        local,
+        remote: '*:*',
+        state: '',
+        why: e.ephemeral ? 'ephemeral port' : 'bound',
+        since: e.t,
+      });
     }
   }
   return [...m.values()];
@@ -115,14 +132,26 @@ export interface DnsRow {
   ttl: number;
 }
 
-export function dnsCache(events: readonly TraceEvent[], node: string, at: number, now: number): DnsRow[] {
+export function dnsCache(
+  events: readonly TraceEvent[],
+  node: string,
+  at: number,
+  now: number,
+): DnsRow[] {
   const m = new Map<string, { row: DnsRow; stored: number; ttl: number }>();
   for (const e of upTo(events, node, at)) {
     if (e.kind === 'dns.cache') {
       const key = `resolver|${e.name}|${e.qtype}|${e.what}`;
       if (e.op === 'store') {
         m.set(key, {
-          row: { cache: 'resolver', name: e.name, qtype: e.qtype, what: e.what, data: (e.data ?? []).join(', '), ttl: e.ttl },
+          row: {
+            cache: 'resolver',
+            name: e.name,
+            qtype: e.qtype,
+            what: e.what,
+            data: (e.data ?? []).join(', '),
+            ttl: e.ttl,
+          },
           stored: e.t,
           ttl: e.ttl,
         });
@@ -130,13 +159,27 @@ export function dnsCache(events: readonly TraceEvent[], node: string, at: number
     } else if (e.kind === 'dns.stub' && e.op === 'cache-store') {
       const data = (e.addresses ?? []).map(addr).join(', ');
       m.set(`os|${e.name}|${e.qtype ?? 'A'}`, {
-        row: { cache: 'os', name: e.name, qtype: e.qtype ?? 'A', what: 'answer', data, ttl: e.ttl ?? 0 },
+        row: {
+          cache: 'os',
+          name: e.name,
+          qtype: e.qtype ?? 'A',
+          what: 'answer',
+          data,
+          ttl: e.ttl ?? 0,
+        },
         stored: e.t,
         ttl: e.ttl ?? 0,
       });
     } else if (e.kind === 'browser.dns-resolved') {
       m.set(`browser|${e.host}`, {
-        row: { cache: 'browser', name: e.host, qtype: 'A', what: 'answer', data: e.addresses.map(addr).join(', '), ttl: e.ttl ?? 60 },
+        row: {
+          cache: 'browser',
+          name: e.host,
+          qtype: 'A',
+          what: 'answer',
+          data: e.addresses.map(addr).join(', '),
+          ttl: e.ttl ?? 60,
+        },
         stored: e.t,
         ttl: e.ttl ?? 60,
       });
@@ -168,7 +211,12 @@ export interface RouteChoice {
  * The routing decision that applies at event `at` for `node`: the last `ip.route` at the node
  * at or before `at` (within `since`..`at` when given, e.g. the handling of the selected frame).
  */
-export function routeChoice(events: readonly TraceEvent[], node: string, at: number, since = -1): RouteChoice | undefined {
+export function routeChoice(
+  events: readonly TraceEvent[],
+  node: string,
+  at: number,
+  since = -1,
+): RouteChoice | undefined {
   let found: RouteChoice | undefined;
   for (const i of nodeEvents(events, node)) {
     if (i > at) break;

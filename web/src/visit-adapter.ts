@@ -75,13 +75,23 @@ export async function runVisitData(
     ph('send', e.connectEnd ?? e.start, e.requestSent);
     ph('wait', e.requestSent, e.responseStart);
     ph('receive', e.responseStart, e.responseEnd);
-    waterfall.push({ label: e.url, start: e.start, end: e.end, phases, status: e.error ?? String(e.status), size: e.transferred });
+    waterfall.push({
+      label: e.url,
+      start: e.start,
+      end: e.end,
+      phases,
+      status: e.error ?? String(e.status),
+      size: e.transferred,
+    });
   }
   const v = r.visits[0];
   const output: string[] = [];
   if (v?.page !== undefined) output.push(...v.page.text.split('\n'));
   if (v?.error !== undefined) output.push(v.error.message);
-  const title = v?.page !== undefined ? `${req.input} → ${v.page.status} “${v.page.title}”` : `${req.input}: ${v?.error?.message ?? ''}`;
+  const title =
+    v?.page !== undefined
+      ? `${req.input} → ${v.page.status} “${v.page.title}”`
+      : `${req.input}: ${v?.error?.message ?? ''}`;
   const totalMs = a.endT > 0 ? ` · ${formatDuration(a.endT)}` : '';
   return {
     input: req.input,

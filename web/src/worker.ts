@@ -16,7 +16,10 @@ function topologyText(name: string): { text: string; file: string } | undefined 
 
 const post = (m: WorkerReply): void => {
   const transfer: Transferable[] = [];
-  (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
+  (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(
+    m,
+    transfer,
+  );
 };
 
 self.onmessage = async (ev: MessageEvent<RunRequest>) => {
@@ -31,11 +34,16 @@ self.onmessage = async (ev: MessageEvent<RunRequest>) => {
           : (topologyText('internet') ?? topologyText('simple'));
     if (topo === undefined) throw new Error('no topology file is embedded in this build');
     if (!isTool) {
-      const run = await runVisitData(req, req.topology === 'default' ? undefined : topo, () => performance.now());
+      const run = await runVisitData(req, req.topology === 'default' ? undefined : topo, () =>
+        performance.now(),
+      );
       post({ type: 'done', id: req.id, run });
       return;
     }
-    const run = await runTool({ input: req.input, yaml: topo.text, file: topo.file, seed: req.seed, faults: req.faults }, () => performance.now());
+    const run = await runTool(
+      { input: req.input, yaml: topo.text, file: topo.file, seed: req.seed, faults: req.faults },
+      () => performance.now(),
+    );
     post({ type: 'done', id: req.id, run });
   } catch (e) {
     post({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) });

@@ -35,7 +35,11 @@ function newestMtime(path: string): number {
 /** Builds web/dist unless it is newer than web/ and src/ (one build per test run at most). */
 export async function ensureBuilt(): Promise<{ built: boolean; ms: number }> {
   const t0 = performance.now();
-  const sources = Math.max(newestMtime(join(ROOT, 'web')), newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'package-lock.json')));
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'web')),
+    newestMtime(join(ROOT, 'src')),
+    newestMtime(join(ROOT, 'package-lock.json')),
+  );
   if (existsSync(INDEX) && statSync(INDEX).mtimeMs > sources) return { built: false, ms: 0 };
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
@@ -60,8 +64,11 @@ export interface Browser {
 }
 
 /** A fresh chromium profile and one page; page errors and console errors are collected. */
-export async function launch(options: { width?: number; height?: number; offline?: boolean } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (it is in .ci/packages.txt)`);
+export async function launch(
+  options: { width?: number; height?: number; offline?: boolean } = {},
+): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (it is in .ci/packages.txt)`);
   const profile = mkdtempSync(join(tmpdir(), 'wiretrail-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -74,7 +81,8 @@ export async function launch(options: { width?: number; height?: number; offline
     // Nothing may come from the network: only the file itself, blobs and data URLs.
     await context.route('**/*', (route) => {
       const u = route.request().url();
-      if (u.startsWith('file:') || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
+      if (u.startsWith('file:') || u.startsWith('blob:') || u.startsWith('data:'))
+        return route.continue();
       return route.abort();
     });
   }
@@ -101,15 +109,27 @@ export function artifact(name: string): string {
 }
 
 /** Waits for the app probe, then for the run started by Enter to finish. */
-export async function runFromAddressBar(page: Page, input: string, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { wiretrail?: unknown }).wiretrail !== undefined);
-  const before = await page.evaluate(() => (window as unknown as { wiretrail: { run(): unknown } }).wiretrail.run());
+export async function runFromAddressBar(
+  page: Page,
+  input: string,
+  timeout = 60_000,
+): Promise<void> {
+  await page.waitForFunction(
+    () => (globalThis as unknown as { wiretrail?: unknown }).wiretrail !== undefined,
+  );
+  const before = await page.evaluate(() =>
+    (globalThis as unknown as { wiretrail: { run(): unknown } }).wiretrail.run(),
+  );
   void before;
   await page.fill('#address', input);
   await page.press('#address', 'Enter');
   await page.waitForFunction(
     () => {
-      const s = (window as unknown as { wiretrail: { state(): { running: boolean; hasRun: boolean; error?: string } } }).wiretrail.state();
+      const s = (
+        globalThis as unknown as {
+          wiretrail: { state(): { running: boolean; hasRun: boolean; error?: string } };
+        }
+      ).wiretrail.state();
       return !s.running && (s.hasRun || s.error !== undefined);
     },
     null,

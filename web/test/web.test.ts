@@ -16,7 +16,19 @@ import { artifact, ensureBuilt, INDEX, launch, ROOT, runFromAddressBar } from '.
 import type { Browser } from './harness.js';
 
 interface Probe {
-  state(): { running: boolean; hasRun: boolean; row: number; moment: number; simT: number; playing: boolean; lang: string; rows: number; story: number; device: string; error?: string };
+  state(): {
+    running: boolean;
+    hasRun: boolean;
+    row: number;
+    moment: number;
+    simT: number;
+    playing: boolean;
+    lang: string;
+    rows: number;
+    story: number;
+    device: string;
+    error?: string;
+  };
   lastEnterToStory: number;
   frameTimes: number[];
   run(): {
@@ -29,7 +41,8 @@ interface Probe {
 }
 
 const probe = (page: Page) => ({
-  state: () => page.evaluate(() => (window as unknown as { wiretrail: Probe }).wiretrail.state()),
+  state: () =>
+    page.evaluate(() => (globalThis as unknown as { wiretrail: Probe }).wiretrail.state()),
 });
 
 describe('web page (chromium)', { timeout: 300_000 }, () => {
@@ -68,7 +81,10 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.equal((await probe(page).state()).row, s0.row + 4);
     await page.getByRole('button', { name: 'Next event' }).click();
     assert.equal((await probe(page).state()).row, s0.row + 5);
-    assert.equal(await page.locator('table.events tr.sel').getAttribute('data-row'), String(s0.row + 5));
+    assert.equal(
+      await page.locator('table.events tr.sel').getAttribute('data-row'),
+      String(s0.row + 5),
+    );
     // Play for a moment: the clock moves and frames are drawn.
     await page.keyboard.press(' ');
     await page.waitForTimeout(700);
@@ -82,10 +98,13 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     const { page } = b;
     // The first frame a router forwards towards the web server (the TCP SYN after DNS).
     const r = await page.evaluate(() => {
-      const run = (window as unknown as { wiretrail: Probe }).wiretrail.run();
+      const run = (globalThis as unknown as { wiretrail: Probe }).wiretrail.run();
       const routers = new Set(run.nodes.filter((n) => n.role === 'router').map((n) => n.name));
       return run.rows.findIndex(
-        (row) => routers.has(row.at) && run.frames[run.hops[row.hop].frame].proto !== 'arp' && row.actions.some((i) => run.events[i].kind === 'router.forward'),
+        (row) =>
+          routers.has(row.at) &&
+          run.frames[run.hops[row.hop].frame].proto !== 'arp' &&
+          row.actions.some((i) => run.events[i].kind === 'router.forward'),
       );
     });
     assert.ok(r >= 0, 'no router forwarded anything');
@@ -95,7 +114,10 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     const m = /TTL (\d+) → (\d+)/.exec(did);
     assert.ok(m !== null, `no TTL change in: ${did}`);
     assert.equal(Number(m[2]), Number(m[1]) - 1);
-    const mac = /new source MAC ([0-9a-f:]{17}) \(was ([0-9a-f:]{17})\) · new destination MAC ([0-9a-f:]{17})/.exec(did);
+    const mac =
+      /new source MAC ([0-9a-f:]{17}) \(was ([0-9a-f:]{17})\) · new destination MAC ([0-9a-f:]{17})/.exec(
+        did,
+      );
     assert.ok(mac !== null, `no MAC rewrite in: ${did}`);
     assert.notEqual(mac[1], mac[2]);
     // The frame as received: its TTL is the old one.
@@ -103,13 +125,28 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.equal(ttlIn?.trim(), m[1]);
     // The frame the router sent: new TTL, new source MAC; the field is highlighted in the hex.
     await page.locator('.insp-did li.io button', { hasText: 'inspect' }).first().click();
-    assert.equal((await page.locator('.field[data-field="ip.ttl"] .f-value').first().textContent())?.trim(), m[2]);
-    assert.match((await page.locator('.field[data-field="eth.src"] .f-value').first().textContent()) ?? '', new RegExp(mac[1]));
+    assert.equal(
+      (await page.locator('.field[data-field="ip.ttl"] .f-value').first().textContent())?.trim(),
+      m[2],
+    );
+    assert.match(
+      (await page.locator('.field[data-field="eth.src"] .f-value').first().textContent()) ?? '',
+      new RegExp(mac[1]),
+    );
     await page.locator('.field[data-field="ip.ttl"]').first().click();
     assert.equal(await page.locator('.insp-hex .b.hl').count(), 1);
-    assert.ok((await page.locator('.field[data-field="ip.ttl"] .f-meaning').first().textContent())!.includes('router'));
+    assert.ok(
+      (await page
+        .locator('.field[data-field="ip.ttl"] .f-meaning')
+        .first()
+        .textContent())!.includes('router'),
+    );
     // Its routing table, with the entry that matched lit.
-    await page.locator(`.node[data-node="${await page.evaluate((row) => (window as unknown as { wiretrail: Probe }).wiretrail.run().rows[row].at, r)}"]`).click();
+    await page
+      .locator(
+        `.node[data-node="${await page.evaluate((row) => (globalThis as unknown as { wiretrail: Probe }).wiretrail.run().rows[row].at, r)}"]`,
+      )
+      .click();
     await page.locator('.devices [data-tab="routes"]').click();
     assert.equal(await page.locator('table.dev-table tr.lit').count(), 1);
     await page.screenshot({ path: artifact('02-router-event.png'), fullPage: true });
@@ -124,7 +161,10 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.match(did, /新的源 MAC/);
     assert.match((await page.locator('ol.story').textContent()) ?? '', /解析 URL|查询路由表/);
     assert.equal(await page.locator('.ev-box h2').textContent(), '事件列表');
-    assert.match((await page.locator('.field[data-field="ip.ttl"] .f-meaning').first().textContent()) ?? '', /路由器/);
+    assert.match(
+      (await page.locator('.field[data-field="ip.ttl"] .f-meaning').first().textContent()) ?? '',
+      /路由器/,
+    );
     await page.screenshot({ path: artifact('03-chinese.png'), fullPage: true });
     await page.locator('button.lang').click();
     assert.equal((await probe(page).state()).lang, 'en');
@@ -135,8 +175,15 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     await page.locator('.node[data-node="pc"]').click();
     await page.locator('.devices [data-tab="arp"]').click();
     const moments = await page.evaluate(() => {
-      const run = (window as unknown as { wiretrail: Probe }).wiretrail.run();
-      const learned = run.events.findIndex((e) => e.kind === 'arp.state' && e.node === 'pc' && e.ip === '192.168.3.1' && e.to !== 'INCOMPLETE' && e.to !== 'NONE');
+      const run = (globalThis as unknown as { wiretrail: Probe }).wiretrail.run();
+      const learned = run.events.findIndex(
+        (e) =>
+          e.kind === 'arp.state' &&
+          e.node === 'pc' &&
+          e.ip === '192.168.3.1' &&
+          e.to !== 'INCOMPLETE' &&
+          e.to !== 'NONE',
+      );
       const early = 0;
       const late = run.rows.findIndex((r) => r.ev > learned);
       return { early, late };
@@ -163,11 +210,21 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.ok((await page.locator('svg.waterfall rect').count()) > 0);
     await page.locator('.side [data-tab="tcp"]').click();
     // A visit has TCP (a build without src/world/visit.ts falls back to ping: no TCP graph).
-    const mode = await page.evaluate(() => (window as unknown as { wiretrail: { run(): { mode: string } } }).wiretrail.run().mode);
+    const mode = await page.evaluate(
+      () =>
+        (globalThis as unknown as { wiretrail: { run(): { mode: string } } }).wiretrail.run().mode,
+    );
     if (mode === 'visit') assert.ok((await page.locator('svg.tcpgraph .seg').count()) > 0);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.dl').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('button.dl').click(),
+    ]);
     const bytes = readFileSync((await download.path())!);
-    assert.deepEqual([...bytes.subarray(0, 4)], [0x0a, 0x0d, 0x0d, 0x0a], 'a pcapng section header block');
+    assert.deepEqual(
+      [...bytes.subarray(0, 4)],
+      [0x0a, 0x0d, 0x0d, 0x0a],
+      'a pcapng section header block',
+    );
     await page.locator('.side [data-tab="story"]').click();
   });
 
@@ -200,10 +257,20 @@ describe('wiretrail web', { timeout: 120_000 }, () => {
 
   test('serves the page on 127.0.0.1 and the page runs there', async () => {
     await ensureBuilt();
-    child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(['web']);"], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(['web']);",
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 30_000);

@@ -14,11 +14,17 @@ import { protoColor } from './topology.js';
 
 /** Node owning an IPv4 address (from the interfaces' "a.b.c.d/n"). */
 function ownerOf(run: RunData, addr: string): string | undefined {
-  for (const n of run.nodes) for (const i of n.ifaces) for (const a of i.addrs) if (a.split('/')[0] === addr) return n.name;
+  for (const n of run.nodes)
+    for (const i of n.ifaces) for (const a of i.addrs) if (a.split('/')[0] === addr) return n.name;
   return undefined;
 }
 
-export function ladder(run: RunData, row: number, lang: Lang, onPick: (row: number) => void): HTMLElement {
+export function ladder(
+  run: RunData,
+  row: number,
+  lang: Lang,
+  onPick: (row: number) => void,
+): HTMLElement {
   if (row < 0 || row >= run.rows.length) return h('p', { class: 'empty' }, t('noPacket', lang));
   const flow = run.frames[run.hops[run.rows[row].hop].frame].flow;
   const sel = run.frames[run.hops[run.rows[row].hop].frame];
@@ -38,7 +44,8 @@ export function ladder(run: RunData, row: number, lang: Lang, onPick: (row: numb
   }
   const arrows: Arrow[] = [];
   const leaving = new Map<string, { t0: number; from: string; label: string; proto: string }>();
-  const key = (f: { src: string; dst: string; info: string }): string => `${f.src}>${f.dst}>${f.info}`;
+  const key = (f: { src: string; dst: string; info: string }): string =>
+    `${f.src}>${f.dst}>${f.info}`;
   for (let r = 0; r < run.rows.length; r++) {
     const rw = run.rows[r];
     const hop = run.hops[rw.hop];
@@ -47,16 +54,44 @@ export function ladder(run: RunData, row: number, lang: Lang, onPick: (row: numb
     if (hop.fromNode === a || hop.fromNode === b) {
       if (hop.toNode !== a && hop.toNode !== b) {
         leaving.set(key(f), { t0: hop.t0, from: hop.fromNode, label: f.info, proto: f.proto });
-        if (rw.dropped) arrows.push({ t0: hop.t0, t1: hop.t1, from: hop.fromNode, lost: true, label: f.info, proto: f.proto, row: r });
+        if (rw.dropped)
+          arrows.push({
+            t0: hop.t0,
+            t1: hop.t1,
+            from: hop.fromNode,
+            lost: true,
+            label: f.info,
+            proto: f.proto,
+            row: r,
+          });
         continue;
       }
     }
     if ((hop.toNode === a || hop.toNode === b) && !rw.dropped) {
-      const l = hop.fromNode === a || hop.fromNode === b ? { t0: hop.t0, from: hop.fromNode, label: f.info, proto: f.proto } : leaving.get(key(f));
-      arrows.push({ t0: l?.t0 ?? hop.t0, t1: hop.t1, from: l?.from ?? (hop.toNode === a ? b : a), lost: false, label: f.info, proto: f.proto, row: r });
+      const l =
+        hop.fromNode === a || hop.fromNode === b
+          ? { t0: hop.t0, from: hop.fromNode, label: f.info, proto: f.proto }
+          : leaving.get(key(f));
+      arrows.push({
+        t0: l?.t0 ?? hop.t0,
+        t1: hop.t1,
+        from: l?.from ?? (hop.toNode === a ? b : a),
+        lost: false,
+        label: f.info,
+        proto: f.proto,
+        row: r,
+      });
     } else if (rw.dropped) {
       const l = leaving.get(key(f));
-      arrows.push({ t0: l?.t0 ?? hop.t0, t1: hop.t1, from: l?.from ?? hop.fromNode, lost: true, label: f.info, proto: f.proto, row: r });
+      arrows.push({
+        t0: l?.t0 ?? hop.t0,
+        t1: hop.t1,
+        from: l?.from ?? hop.fromNode,
+        lost: true,
+        label: f.info,
+        proto: f.proto,
+        row: r,
+      });
     }
   }
   arrows.sort((x, y) => x.t0 - y.t0);
@@ -79,11 +114,32 @@ export function ladder(run: RunData, row: number, lang: Lang, onPick: (row: numb
     const c = protoColor(ar.proto);
     const g = s(
       'g',
-      { class: `arrow${ar.row === row ? ' sel' : ''}`, onclick: () => onPick(ar.row), tabindex: 0, role: 'button', 'aria-label': ar.label },
-      s('line', { x1: x0, y1: y0, x2: xe, y2: ye, stroke: c, 'marker-end': ar.lost ? '' : 'url(#arr)' }),
+      {
+        class: `arrow${ar.row === row ? ' sel' : ''}`,
+        onclick: () => onPick(ar.row),
+        tabindex: 0,
+        role: 'button',
+        'aria-label': ar.label,
+      },
+      s('line', {
+        x1: x0,
+        y1: y0,
+        x2: xe,
+        y2: ye,
+        stroke: c,
+        'marker-end': ar.lost ? '' : 'url(#arr)',
+      }),
       ar.lost ? s('text', { x: xe, y: ye + 5, class: 'lost' }, '✕') : null,
-      s('text', { x: (x0 + x1) / 2, y: (y0 + ye) / 2 - 4, class: 'alabel' }, ar.label.length > 58 ? `${ar.label.slice(0, 56)}…` : ar.label),
-      s('text', { x: ar.from === a ? 8 : W - 8, y: y0 + 4, class: `tlabel ${ar.from === a ? 'l' : 'r'}` }, fmtDur(ar.t0 - t0)),
+      s(
+        'text',
+        { x: (x0 + x1) / 2, y: (y0 + ye) / 2 - 4, class: 'alabel' },
+        ar.label.length > 58 ? `${ar.label.slice(0, 56)}…` : ar.label,
+      ),
+      s(
+        'text',
+        { x: ar.from === a ? 8 : W - 8, y: y0 + 4, class: `tlabel ${ar.from === a ? 'l' : 'r'}` },
+        fmtDur(ar.t0 - t0),
+      ),
     );
     els.push(g);
     y = Math.max(y, y1, ye);
@@ -91,8 +147,30 @@ export function ladder(run: RunData, row: number, lang: Lang, onPick: (row: numb
   const H = y + 30;
   const svg = s(
     'svg',
-    { class: 'ladder', viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': `${t('ladder', lang)}: ${a} ↔ ${b}` },
-    s('defs', {}, s('marker', { id: 'arr', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0 0L10 5L0 10z', fill: '#495057' }))),
+    {
+      class: 'ladder',
+      viewBox: `0 0 ${W} ${H}`,
+      width: '100%',
+      role: 'img',
+      'aria-label': `${t('ladder', lang)}: ${a} ↔ ${b}`,
+    },
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: 'arr',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0 0L10 5L0 10z', fill: '#495057' }),
+      ),
+    ),
     s('text', { x: xa, y: 22, class: 'colhead' }, a),
     s('text', { x: xb, y: 22, class: 'colhead' }, b),
     s('line', { x1: xa, y1: 30, x2: xa, y2: H, class: 'life' }),
@@ -111,21 +189,76 @@ export function waterfall(run: RunData, lang: Lang): HTMLElement {
   const L = 170;
   const span = t1 - t0 || 1;
   const x = (v: number): number => L + ((v - t0) / span) * (W - L - 60);
-  const colors: Record<string, string> = { dns: '#1c7ed6', connect: '#f08c00', send: '#868e96', wait: '#2f9e44', receive: '#d6336c' };
+  const colors: Record<string, string> = {
+    dns: '#1c7ed6',
+    connect: '#f08c00',
+    send: '#868e96',
+    wait: '#2f9e44',
+    receive: '#d6336c',
+  };
   const rowH = 26;
   const els: SVGElement[] = [];
   rows.forEach((r, i) => {
     const y = 30 + i * rowH;
     const label = r.label.replace(/^https?:\/\/[^/]+/, '') || r.label;
-    els.push(s('text', { x: 4, y: y + 14, class: 'wlabel' }, label.length > 24 ? `${label.slice(0, 23)}…` : label), s('title', {}, r.label));
-    els.push(s('rect', { x: x(r.start), y: y + 4, width: Math.max(1, x(r.end) - x(r.start)), height: 14, class: 'wtotal' }));
+    els.push(
+      s(
+        'text',
+        { x: 4, y: y + 14, class: 'wlabel' },
+        label.length > 24 ? `${label.slice(0, 23)}…` : label,
+      ),
+      s('title', {}, r.label),
+    );
+    els.push(
+      s('rect', {
+        x: x(r.start),
+        y: y + 4,
+        width: Math.max(1, x(r.end) - x(r.start)),
+        height: 14,
+        class: 'wtotal',
+      }),
+    );
     for (const p of r.phases) {
-      els.push(s('rect', { x: x(p.start), y: y + 4, width: Math.max(1.5, x(p.end) - x(p.start)), height: 14, fill: colors[p.name] ?? '#adb5bd' }, s('title', {}, `${p.name} ${fmtDur(p.end - p.start)}`)));
+      els.push(
+        s(
+          'rect',
+          {
+            x: x(p.start),
+            y: y + 4,
+            width: Math.max(1.5, x(p.end) - x(p.start)),
+            height: 14,
+            fill: colors[p.name] ?? '#adb5bd',
+          },
+          s('title', {}, `${p.name} ${fmtDur(p.end - p.start)}`),
+        ),
+      );
     }
     els.push(s('text', { x: x(r.end) + 4, y: y + 15, class: 'wdur' }, fmtDur(r.end - r.start)));
   });
-  const legend = Object.entries(colors).map(([k, c], i) => s('g', { transform: `translate(${L + i * 76},12)` }, s('rect', { width: 10, height: 10, y: -9, fill: c }), s('text', { x: 14, class: 'legend' }, k)));
-  return h('div', {}, s('svg', { class: 'waterfall', viewBox: `0 0 ${W} ${40 + rows.length * rowH}`, width: '100%', role: 'img', 'aria-label': t('waterfall', lang) }, legend, els));
+  const legend = Object.entries(colors).map(([k, c], i) =>
+    s(
+      'g',
+      { transform: `translate(${L + i * 76},12)` },
+      s('rect', { width: 10, height: 10, y: -9, fill: c }),
+      s('text', { x: 14, class: 'legend' }, k),
+    ),
+  );
+  return h(
+    'div',
+    {},
+    s(
+      'svg',
+      {
+        class: 'waterfall',
+        viewBox: `0 0 ${W} ${40 + rows.length * rowH}`,
+        width: '100%',
+        role: 'img',
+        'aria-label': t('waterfall', lang),
+      },
+      legend,
+      els,
+    ),
+  );
 }
 
 interface Conn {
@@ -142,17 +275,23 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
     if (e.kind !== 'tcp.segment-out' && e.kind !== 'tcp.cwnd') continue;
     const key = `${e.node} ${formatIpv4(e.laddr)}:${e.lport}→${formatIpv4(e.raddr)}:${e.rport}`;
     let c = conns.get(key);
-    if (c === undefined) conns.set(key, (c = { key, sender: e.node, segs: [], cwnd: [], bytes: 0 }));
+    if (c === undefined)
+      conns.set(key, (c = { key, sender: e.node, segs: [], cwnd: [], bytes: 0 }));
     if (e.kind === 'tcp.segment-out') {
       c.segs.push(e);
       c.bytes += e.len;
     } else c.cwnd.push(e);
   }
   const best = [...conns.values()].sort((x, y) => y.bytes - x.bytes)[0];
-  if (best === undefined || best.segs.length === 0) return h('p', { class: 'empty' }, t('noTcp', lang));
+  if (best === undefined || best.segs.length === 0)
+    return h('p', { class: 'empty' }, t('noTcp', lang));
   const isn = best.segs[0].seq;
   const tStart = best.segs[0].t;
-  const tEnd = Math.max(best.segs[best.segs.length - 1].t, best.cwnd.length > 0 ? best.cwnd[best.cwnd.length - 1].t : 0, tStart + 1);
+  const tEnd = Math.max(
+    best.segs[best.segs.length - 1].t,
+    best.cwnd.length > 0 ? best.cwnd[best.cwnd.length - 1].t : 0,
+    tStart + 1,
+  );
   const rel = (seq: number): number => (seq - isn) >>> 0;
   const maxSeq = Math.max(1, ...best.segs.map((x) => rel(x.seq) + x.len));
   const maxCwnd = Math.max(1, ...best.cwnd.map((x) => x.cwnd));
@@ -171,10 +310,23 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
     if (seg.len === 0) continue;
     const re = /retrans/i.test(seg.why);
     if (re) retrans++;
-    marks.push(s('line', { x1: x(seg.t), x2: x(seg.t), y1: y(rel(seg.seq)), y2: y(rel(seg.seq) + seg.len), class: re ? 'seg re' : 'seg' }, s('title', {}, `${fmtDur(seg.t - tStart)} seq ${rel(seg.seq)} len ${seg.len} (${seg.why})`)));
+    marks.push(
+      s(
+        'line',
+        {
+          x1: x(seg.t),
+          x2: x(seg.t),
+          y1: y(rel(seg.seq)),
+          y2: y(rel(seg.seq) + seg.len),
+          class: re ? 'seg re' : 'seg',
+        },
+        s('title', {}, `${fmtDur(seg.t - tStart)} seq ${rel(seg.seq)} len ${seg.len} (${seg.why})`),
+      ),
+    );
   }
   let path = '';
-  for (const c of best.cwnd) path += `${path === '' ? 'M' : 'L'}${x(c.t).toFixed(1)} ${yc(c.cwnd).toFixed(1)} `;
+  for (const c of best.cwnd)
+    path += `${path === '' ? 'M' : 'L'}${x(c.t).toFixed(1)} ${yc(c.cwnd).toFixed(1)} `;
   const axes = [
     s('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis' }),
     s('line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis' }),
@@ -190,7 +342,23 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
   return h(
     'div',
     {},
-    h('p', { class: 'hint' }, `${best.key} · ${best.bytes} B · ${retrans} ${t('retransmit', lang)}`),
-    s('svg', { class: 'tcpgraph', viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': t('tcpGraph', lang) }, axes, marks, s('path', { d: path, class: 'cwnd' })),
+    h(
+      'p',
+      { class: 'hint' },
+      `${best.key} · ${best.bytes} B · ${retrans} ${t('retransmit', lang)}`,
+    ),
+    s(
+      'svg',
+      {
+        class: 'tcpgraph',
+        viewBox: `0 0 ${W} ${H}`,
+        width: '100%',
+        role: 'img',
+        'aria-label': t('tcpGraph', lang),
+      },
+      axes,
+      marks,
+      s('path', { d: path, class: 'cwnd' }),
+    ),
   );
 }

@@ -27,11 +27,19 @@ export class DevicePanel {
   private since = -1;
 
   constructor(private readonly onDevice: (name: string) => void) {
-    this.sel = h('select', { 'aria-label': 'device', onchange: () => this.onDevice(this.sel.value) });
+    this.sel = h('select', {
+      'aria-label': 'device',
+      onchange: () => this.onDevice(this.sel.value),
+    });
     this.tabs = h('div', { class: 'tabs', role: 'tablist' });
     this.when = h('span', { class: 'when' });
     this.body = h('div', { class: 'dev-body', role: 'tabpanel' });
-    this.el = h('div', { class: 'devices' }, h('div', { class: 'dev-head' }, this.sel, this.tabs, this.when), this.body);
+    this.el = h(
+      'div',
+      { class: 'devices' },
+      h('div', { class: 'dev-head' }, this.sel, this.tabs, this.when),
+      this.body,
+    );
   }
 
   setLang(lang: Lang): void {
@@ -42,7 +50,10 @@ export class DevicePanel {
 
   setRun(run: RunData, node: string): void {
     this.run = run;
-    clear(this.sel, run.nodes.map((n) => h('option', { value: n.name }, `${n.name} (${n.role})`)));
+    clear(
+      this.sel,
+      run.nodes.map((n) => h('option', { value: n.name }, `${n.name} (${n.role})`)),
+    );
     this.node = node;
     this.sel.value = node;
   }
@@ -66,7 +77,8 @@ export class DevicePanel {
   }
 
   private tabsFor(n: NodeInfo): DeviceTab[] {
-    if (n.kind === 'switch' || n.kind === 'hub') return n.kind === 'switch' ? ['mac', 'ifaces'] : ['ifaces'];
+    if (n.kind === 'switch' || n.kind === 'hub')
+      return n.kind === 'switch' ? ['mac', 'ifaces'] : ['ifaces'];
     return ['ifaces', 'arp', 'routes', 'sockets', 'dns'];
   }
 
@@ -81,13 +93,26 @@ export class DevicePanel {
     }
     const tabs = this.tabsFor(n);
     if (!tabs.includes(this.tab)) this.tab = tabs.includes('arp') ? 'arp' : tabs[0];
-    const label: Record<DeviceTab, UiKey> = { ifaces: 'ifaces', arp: 'arp', mac: 'mac', routes: 'routes', sockets: 'sockets', dns: 'dns' };
+    const label: Record<DeviceTab, UiKey> = {
+      ifaces: 'ifaces',
+      arp: 'arp',
+      mac: 'mac',
+      routes: 'routes',
+      sockets: 'sockets',
+      dns: 'dns',
+    };
     clear(
       this.tabs,
       tabs.map((k) =>
         h(
           'button',
-          { role: 'tab', class: k === this.tab ? 'tab on' : 'tab', 'aria-selected': k === this.tab ? 'true' : 'false', 'data-tab': k, onclick: () => this.setTab(k) },
+          {
+            role: 'tab',
+            class: k === this.tab ? 'tab on' : 'tab',
+            'aria-selected': k === this.tab ? 'true' : 'false',
+            'data-tab': k,
+            onclick: () => this.setTab(k),
+          },
           t(label[k], lang),
         ),
       ),
@@ -95,7 +120,12 @@ export class DevicePanel {
     const at = this.at < 0 ? run.events.length - 1 : this.at;
     const now = at >= 0 && at < run.events.length ? run.events[at].t : 0;
     this.when.textContent = `${t('asOf', lang)} t = ${fmtTime(now)} s (#${at + 1})`;
-    const table = (heads: string[], rows: (string | HTMLElement)[][], lit: (i: number) => boolean = () => false, extra?: HTMLElement): HTMLElement =>
+    const table = (
+      heads: string[],
+      rows: (string | HTMLElement)[][],
+      lit: (i: number) => boolean = () => false,
+      extra?: HTMLElement,
+    ): HTMLElement =>
       h(
         'div',
         {},
@@ -104,8 +134,26 @@ export class DevicePanel {
           : h(
               'table',
               { class: `dev-table tab-${this.tab}` },
-              h('thead', {}, h('tr', {}, heads.map((x) => h('th', {}, x)))),
-              h('tbody', {}, rows.map((r, i) => h('tr', { class: lit(i) ? 'lit' : '' }, r.map((c) => h('td', {}, c))))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  heads.map((x) => h('th', {}, x)),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                rows.map((r, i) =>
+                  h(
+                    'tr',
+                    { class: lit(i) ? 'lit' : '' },
+                    r.map((c) => h('td', {}, c)),
+                  ),
+                ),
+              ),
             ),
         extra,
       );
@@ -115,23 +163,53 @@ export class DevicePanel {
           this.body,
           table(
             [t('iface', lang), t('ip', lang), t('macAddr', lang), 'MTU'],
-            n.kind === 'switch' || n.kind === 'hub' ? n.ports.map((p) => [p, '', '', '']) : n.ifaces.map((i) => [i.name, i.addrs.join(' '), i.mac ?? '', String(i.mtu ?? '')]),
+            n.kind === 'switch' || n.kind === 'hub'
+              ? n.ports.map((p) => [p, '', '', ''])
+              : n.ifaces.map((i) => [i.name, i.addrs.join(' '), i.mac ?? '', String(i.mtu ?? '')]),
           ),
         );
         break;
       case 'arp': {
         const rows = arpTable(run.events, n.name, at);
-        clear(this.body, table([t('ip', lang), t('macAddr', lang), t('state', lang), t('iface', lang), t('since', lang)], rows.map((r) => [r.ip, r.mac, r.state, r.iface, fmtTime(r.since)])));
+        clear(
+          this.body,
+          table(
+            [
+              t('ip', lang),
+              t('macAddr', lang),
+              t('state', lang),
+              t('iface', lang),
+              t('since', lang),
+            ],
+            rows.map((r) => [r.ip, r.mac, r.state, r.iface, fmtTime(r.since)]),
+          ),
+        );
         break;
       }
       case 'mac': {
         const rows = macTable(run.events, n.name, at);
-        clear(this.body, table([t('macAddr', lang), t('port', lang), t('since', lang)], rows.map((r) => [r.mac, r.port, fmtTime(r.since)])));
+        clear(
+          this.body,
+          table(
+            [t('macAddr', lang), t('port', lang), t('since', lang)],
+            rows.map((r) => [r.mac, r.port, fmtTime(r.since)]),
+          ),
+        );
         break;
       }
       case 'routes': {
-        const choice = routeChoice(run.events, n.name, at, this.since) ?? routeChoice(run.events, n.name, at);
-        const litIdx = choice === undefined || choice.dstNet === undefined ? -1 : n.routes.findIndex((r) => r.dst === choice.dstNet && r.prefix === choice.prefix && r.iface === choice.iface && r.gateway === choice.gateway);
+        const choice =
+          routeChoice(run.events, n.name, at, this.since) ?? routeChoice(run.events, n.name, at);
+        const litIdx =
+          choice === undefined || choice.dstNet === undefined
+            ? -1
+            : n.routes.findIndex(
+                (r) =>
+                  r.dst === choice.dstNet &&
+                  r.prefix === choice.prefix &&
+                  r.iface === choice.iface &&
+                  r.gateway === choice.gateway,
+              );
         const note =
           choice === undefined
             ? undefined
@@ -143,8 +221,22 @@ export class DevicePanel {
         clear(
           this.body,
           table(
-            [t('destination', lang), t('genmask', lang), t('gateway', lang), t('iface', lang), t('metric', lang), ''],
-            n.routes.map((r) => [r.dst, `/${r.prefix} (${maskOf(r.prefix)})`, r.gateway === '0.0.0.0' ? '*' : r.gateway, r.iface, String(r.metric), r.proto]),
+            [
+              t('destination', lang),
+              t('genmask', lang),
+              t('gateway', lang),
+              t('iface', lang),
+              t('metric', lang),
+              '',
+            ],
+            n.routes.map((r) => [
+              r.dst,
+              `/${r.prefix} (${maskOf(r.prefix)})`,
+              r.gateway === '0.0.0.0' ? '*' : r.gateway,
+              r.iface,
+              String(r.metric),
+              r.proto,
+            ]),
             (i) => i === litIdx,
             note,
           ),
@@ -153,12 +245,24 @@ export class DevicePanel {
       }
       case 'sockets': {
         const rows = sockets(run.events, n.name, at);
-        clear(this.body, table(['', t('local', lang), t('remote', lang), t('state', lang)], rows.map((r) => [r.proto.toUpperCase(), r.local, r.remote, r.state])));
+        clear(
+          this.body,
+          table(
+            ['', t('local', lang), t('remote', lang), t('state', lang)],
+            rows.map((r) => [r.proto.toUpperCase(), r.local, r.remote, r.state]),
+          ),
+        );
         break;
       }
       case 'dns': {
         const rows = dnsCache(run.events, n.name, at, now);
-        clear(this.body, table([t('cache', lang), t('name', lang), t('type', lang), t('data', lang), t('ttl', lang)], rows.map((r) => [r.cache, r.name, `${r.qtype} ${r.what}`, r.data, String(r.ttl)])));
+        clear(
+          this.body,
+          table(
+            [t('cache', lang), t('name', lang), t('type', lang), t('data', lang), t('ttl', lang)],
+            rows.map((r) => [r.cache, r.name, `${r.qtype} ${r.what}`, r.data, String(r.ttl)]),
+          ),
+        );
         break;
       }
     }

@@ -30,7 +30,12 @@ export class EventList {
     this.headRow = h('tr');
     this.body = h('tbody');
     const table = h('table', { class: 'events' }, h('thead', {}, this.headRow), this.body);
-    this.el = h('div', { class: 'eventlist' }, h('div', { class: 'filters' }, this.protoSel, this.devSel, this.count), h('div', { class: 'scroll' }, table));
+    this.el = h(
+      'div',
+      { class: 'eventlist' },
+      h('div', { class: 'filters' }, this.protoSel, this.devSel, this.count),
+      h('div', { class: 'scroll' }, table),
+    );
     this.body.addEventListener('click', (ev) => {
       const tr = (ev.target as HTMLElement).closest('tr');
       if (tr?.dataset.row !== undefined) this.onSelect(Number(tr.dataset.row));
@@ -40,7 +45,15 @@ export class EventList {
   setLang(lang: Lang): void {
     this.lang = lang;
     const label = (k: Parameters<typeof t>[0]) => t(k, lang);
-    clear(this.headRow, h('th', {}, '#'), h('th', {}, label('time')), h('th', {}, label('at')), h('th', {}, label('from')), h('th', {}, label('proto')), h('th', {}, label('info')));
+    clear(
+      this.headRow,
+      h('th', {}, '#'),
+      h('th', {}, label('time')),
+      h('th', {}, label('at')),
+      h('th', {}, label('from')),
+      h('th', {}, label('proto')),
+      h('th', {}, label('info')),
+    );
     this.protoSel.setAttribute('aria-label', `${label('proto')}`);
     this.devSel.setAttribute('aria-label', `${label('device')}`);
     if (this.run !== undefined) this.fillFilters(this.run);
@@ -55,9 +68,19 @@ export class EventList {
   private fillFilters(run: RunData): void {
     const keepP = this.protoSel.value;
     const keepD = this.devSel.value;
-    const protos = [...new Set(run.rows.map((r) => run.frames[run.hops[r.hop].frame].proto))].sort();
-    clear(this.protoSel, h('option', { value: '' }, t('allProtocols', this.lang)), protos.map((p) => h('option', { value: p }, p.toUpperCase())));
-    clear(this.devSel, h('option', { value: '' }, t('allDevices', this.lang)), run.nodes.map((n) => h('option', { value: n.name }, n.name)));
+    const protos = [
+      ...new Set(run.rows.map((r) => run.frames[run.hops[r.hop].frame].proto)),
+    ].sort();
+    clear(
+      this.protoSel,
+      h('option', { value: '' }, t('allProtocols', this.lang)),
+      protos.map((p) => h('option', { value: p }, p.toUpperCase())),
+    );
+    clear(
+      this.devSel,
+      h('option', { value: '' }, t('allDevices', this.lang)),
+      run.nodes.map((n) => h('option', { value: n.name }, n.name)),
+    );
     this.protoSel.value = protos.includes(keepP) ? keepP : '';
     this.devSel.value = run.nodes.some((n) => n.name === keepD) ? keepD : '';
   }
@@ -90,7 +113,15 @@ export class EventList {
         h('td', { class: 'num' }, fmtTime(r.t)),
         h('td', {}, r.dropped ? `✕ ${r.at}` : r.at),
         h('td', {}, r.from),
-        h('td', {}, h('span', { class: 'proto-badge', style: { background: protoColor(f.proto) } }, f.proto.toUpperCase())),
+        h(
+          'td',
+          {},
+          h(
+            'span',
+            { class: 'proto-badge', style: { background: protoColor(f.proto) } },
+            f.proto.toUpperCase(),
+          ),
+        ),
         h('td', { class: 'info' }, f.info),
       );
       this.trs[i] = tr;

@@ -33,7 +33,13 @@ export class Inspector {
     this.did = h('div', { class: 'insp-did' });
     this.tree = h('div', { class: 'insp-tree', role: 'tree' });
     this.hex = h('div', { class: 'insp-hex', 'aria-label': 'bytes' });
-    this.el = h('div', { class: 'inspector' }, this.head, this.did, h('div', { class: 'insp-body' }, this.tree, this.hex));
+    this.el = h(
+      'div',
+      { class: 'inspector' },
+      this.head,
+      this.did,
+      h('div', { class: 'insp-body' }, this.tree, this.hex),
+    );
   }
 
   setLang(lang: Lang): void {
@@ -72,14 +78,28 @@ export class Inspector {
     const fs = run.frames[hop.frame];
     clear(
       this.head,
-      h('span', { class: 'proto-badge', style: { background: protoColor(fs.proto) } }, fs.proto.toUpperCase()),
+      h(
+        'span',
+        { class: 'proto-badge', style: { background: protoColor(fs.proto) } },
+        fs.proto.toUpperCase(),
+      ),
       ` #${this.row + 1} · ${fmtTime(row.t)} · ${hop.fromNode}.${hop.fromPort} → ${row.dropped ? `✕ ${t('dropped', lang)}` : `${hop.toNode}.${hop.toPort}`} · ${fs.len} B`,
     );
     this.renderDid(run, this.row);
     const bytes = this.frameBytes();
     if (bytes === undefined) return;
     const d = decodeFrame(bytes);
-    clear(this.tree, ...d.layers.map((l) => this.layerEl(l)), ...d.problems.map((p) => h('div', { class: 'problem' }, `${p.fatal ? 'Malformed' : 'Bad checksum'}: ${p.layer} @${p.offset}: ${p.detail}`)));
+    clear(
+      this.tree,
+      ...d.layers.map((l) => this.layerEl(l)),
+      ...d.problems.map((p) =>
+        h(
+          'div',
+          { class: 'problem' },
+          `${p.fatal ? 'Malformed' : 'Bad checksum'}: ${p.layer} @${p.offset}: ${p.detail}`,
+        ),
+      ),
+    );
     this.renderHex(bytes);
     this.highlight();
   }
@@ -95,7 +115,16 @@ export class Inspector {
         ? `从 ${hop.toPort} 收到 ${run.frames[hop.frame].len} 字节的帧（来自 ${hop.fromNode}）`
         : `frame of ${run.frames[hop.frame].len} bytes in on ${hop.toPort} (from ${hop.fromNode})`;
     items.push(
-      h('li', { class: this.shownTx < 0 ? 'io current' : 'io' }, h('b', {}, `${t('inFrame', lang)}: `), inText, ' ', this.shownTx >= 0 ? h('button', { class: 'link-btn', onclick: () => this.showTx(-1) }, t('showIn', lang)) : null),
+      h(
+        'li',
+        { class: this.shownTx < 0 ? 'io current' : 'io' },
+        h('b', {}, `${t('inFrame', lang)}: `),
+        inText,
+        ' ',
+        this.shownTx >= 0
+          ? h('button', { class: 'link-btn', onclick: () => this.showTx(-1) }, t('showIn', lang))
+          : null,
+      ),
     );
     for (const i of row.actions) {
       const e = run.events[i];
@@ -109,7 +138,15 @@ export class Inspector {
             h('b', {}, `${t('outFrame', lang)}: `),
             `${e.from} · ${d.info}`,
             ' ',
-            h('button', { class: 'link-btn', onclick: () => this.showTx(i), 'aria-label': `${t('showOut', lang)} ${e.from}` }, t('showOut', lang)),
+            h(
+              'button',
+              {
+                class: 'link-btn',
+                onclick: () => this.showTx(i),
+                'aria-label': `${t('showOut', lang)} ${e.from}`,
+              },
+              t('showOut', lang),
+            ),
           ),
         );
         continue;
@@ -118,11 +155,18 @@ export class Inspector {
       if (text === undefined) continue;
       if (e.kind === 'router.forward' && run.frames[hop.frame].proto === 'arp') {
         // The datagram was waiting for this ARP reply (RFC 1122 § 2.3.2.2: queue while resolving).
-        text = (lang === 'zh' ? '（等待这个 ARP 应答的数据包现在发出）' : '(a datagram queued for this ARP reply goes now) ') + text;
+        text =
+          (lang === 'zh'
+            ? '（等待这个 ARP 应答的数据包现在发出）'
+            : '(a datagram queued for this ARP reply goes now) ') + text;
       }
       items.push(h('li', { class: `act act-${e.kind.replace('.', '-')}` }, text));
     }
-    clear(this.did, h('div', { class: 'did-title' }, `${t('didWhat', lang)} — ${row.at}`), h('ul', {}, items));
+    clear(
+      this.did,
+      h('div', { class: 'did-title' }, `${t('didWhat', lang)} — ${row.at}`),
+      h('ul', {}, items),
+    );
   }
 
   private showTx(i: number): void {
@@ -137,14 +181,28 @@ export class Inspector {
       this.field = { name: l.short, label: l.protocol, start: l.start, end: l.end, value: '' };
       this.highlight();
     });
-    return h('details', { open: true, class: `layer layer-${l.short}` }, sum, h('ul', {}, l.fields.map((f) => this.fieldEl(f))));
+    return h(
+      'details',
+      { open: true, class: `layer layer-${l.short}` },
+      sum,
+      h(
+        'ul',
+        {},
+        l.fields.map((f) => this.fieldEl(f)),
+      ),
+    );
   }
 
   private fieldEl(f: Field): HTMLElement {
     const m = meaning(f.name, this.lang);
     const line = h(
       'div',
-      { class: 'field', tabindex: 0, 'data-field': f.name, title: `${f.name} [${f.start}, ${f.end})` },
+      {
+        class: 'field',
+        tabindex: 0,
+        'data-field': f.name,
+        title: `${f.name} [${f.start}, ${f.end})`,
+      },
       h('span', { class: 'f-label' }, `${f.label}: `),
       h('span', { class: 'f-value' }, f.value),
       m !== '' ? h('span', { class: 'f-meaning' }, m) : null,
@@ -158,7 +216,14 @@ export class Inspector {
     line.addEventListener('keydown', (ev) => {
       if ((ev as KeyboardEvent).key === 'Enter') pick(ev);
     });
-    const kids = f.children !== undefined && f.children.length > 0 ? h('ul', {}, f.children.map((c) => this.fieldEl(c))) : null;
+    const kids =
+      f.children !== undefined && f.children.length > 0
+        ? h(
+            'ul',
+            {},
+            f.children.map((c) => this.fieldEl(c)),
+          )
+        : null;
     return h('li', {}, line, kids);
   }
 
@@ -171,14 +236,26 @@ export class Inspector {
       const as: HTMLElement[] = [];
       for (let i = off; i < Math.min(off + 16, b.length); i++) {
         const x = h('span', { class: 'b', 'data-i': i }, b[i].toString(16).padStart(2, '0'));
-        const a = h('span', { class: 'a', 'data-i': i }, b[i] >= 0x20 && b[i] < 0x7f ? String.fromCharCode(b[i]) : '·');
+        const a = h(
+          'span',
+          { class: 'a', 'data-i': i },
+          b[i] >= 0x20 && b[i] < 0x7f ? String.fromCharCode(b[i]) : '·',
+        );
         this.byteEls.push(x);
         this.asciiEls.push(a);
         hx.push(x);
         if (i % 16 === 7) hx.push(h('span', { class: 'gap' }, ' '));
         as.push(a);
       }
-      rows.push(h('div', { class: 'hexrow' }, h('span', { class: 'off' }, off.toString(16).padStart(4, '0')), h('span', { class: 'hx' }, hx), h('span', { class: 'as' }, as)));
+      rows.push(
+        h(
+          'div',
+          { class: 'hexrow' },
+          h('span', { class: 'off' }, off.toString(16).padStart(4, '0')),
+          h('span', { class: 'hx' }, hx),
+          h('span', { class: 'as' }, as),
+        ),
+      );
     }
     clear(this.hex, rows);
     this.hex.onclick = (ev) => {
@@ -217,7 +294,12 @@ export class Inspector {
       this.asciiEls[i].classList.toggle('hl', on);
     }
     for (const el of this.tree.querySelectorAll('.field')) {
-      el.classList.toggle('sel', f !== undefined && (el as HTMLElement).dataset.field === f.name && (el as HTMLElement).title.endsWith(`[${f.start}, ${f.end})`));
+      el.classList.toggle(
+        'sel',
+        f !== undefined &&
+          (el as HTMLElement).dataset.field === f.name &&
+          (el as HTMLElement).title.endsWith(`[${f.start}, ${f.end})`),
+      );
     }
     const b0 = f === undefined ? undefined : this.byteEls[f.start];
     if (b0 !== undefined) scrollWithin(b0, this.hex);

@@ -37,7 +37,8 @@ interface Path {
 
 function makePath(pts: Pt[]): Path {
   const cum = [0];
-  for (let i = 1; i < pts.length; i++) cum.push(cum[i - 1] + Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y));
+  for (let i = 1; i < pts.length; i++)
+    cum.push(cum[i - 1] + Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y));
   return { pts, cum };
 }
 
@@ -48,7 +49,10 @@ function pointAt(p: Path, frac: number): Pt {
     if (d <= p.cum[i] || i === p.pts.length - 1) {
       const seg = p.cum[i] - p.cum[i - 1] || 1;
       const f = (d - p.cum[i - 1]) / seg;
-      return { x: p.pts[i - 1].x + (p.pts[i].x - p.pts[i - 1].x) * f, y: p.pts[i - 1].y + (p.pts[i].y - p.pts[i - 1].y) * f };
+      return {
+        x: p.pts[i - 1].x + (p.pts[i].x - p.pts[i - 1].x) * f,
+        y: p.pts[i - 1].y + (p.pts[i].y - p.pts[i - 1].y) * f,
+      };
     }
   }
   return p.pts[0];
@@ -63,14 +67,20 @@ function icon(role: NodeRole): SVGGElement {
     case 'router':
       g.append(
         s('circle', { r: 19, class: 'shape' }),
-        s('path', { d: 'M-11 0H11M0 -11V11M-11 0l4 -4M-11 0l4 4M11 0l-4 -4M11 0l-4 4M0 -11l-4 4M0 -11l4 4M0 11l-4 -4M0 11l4 -4', class: 'glyph' }),
+        s('path', {
+          d: 'M-11 0H11M0 -11V11M-11 0l4 -4M-11 0l4 4M11 0l-4 -4M11 0l-4 4M0 -11l-4 4M0 -11l4 4M0 11l-4 -4M0 11l4 -4',
+          class: 'glyph',
+        }),
       );
       break;
     case 'switch':
     case 'hub':
       g.append(
         s('rect', { x: -24, y: -12, width: 48, height: 24, rx: 4, class: 'shape' }),
-        s('path', { d: role === 'switch' ? 'M-14 -4H14l-5 -4M14 4H-14l5 4' : 'M-14 0H14', class: 'glyph' }),
+        s('path', {
+          d: role === 'switch' ? 'M-14 -4H14l-5 -4M14 4H-14l5 4' : 'M-14 0H14',
+          class: 'glyph',
+        }),
       );
       break;
     case 'dns':
@@ -125,7 +135,13 @@ export class TopologyView {
     this.linkLayer = s('g', { class: 'links' });
     this.nodeLayer = s('g', { class: 'nodes' });
     this.packetLayer = s('g', { class: 'packets' });
-    this.svg = s('svg', { class: 'topology', role: 'group', preserveAspectRatio: 'xMidYMid meet' }, this.linkLayer, this.nodeLayer, this.packetLayer);
+    this.svg = s(
+      'svg',
+      { class: 'topology', role: 'group', preserveAspectRatio: 'xMidYMid meet' },
+      this.linkLayer,
+      this.nodeLayer,
+      this.packetLayer,
+    );
     container.append(this.svg);
   }
 
@@ -213,8 +229,17 @@ export class TopologyView {
         const p = this.paths.get(`${a}|${b}`);
         if (p === undefined) continue;
         const wan = (l.delay ?? 0) >= 1_000_000;
-        const el = s('polyline', { points: p.pts.map((q) => `${q.x},${q.y}`).join(' '), class: wan ? 'link wan' : 'link' });
-        el.append(s('title', {}, `${l.name}${l.bandwidth !== undefined ? ` · ${fmtBw(l.bandwidth)}` : ''}${l.delay !== undefined ? ` · ${l.delay / 1e6} ms` : ''}`));
+        const el = s('polyline', {
+          points: p.pts.map((q) => `${q.x},${q.y}`).join(' '),
+          class: wan ? 'link wan' : 'link',
+        });
+        el.append(
+          s(
+            'title',
+            {},
+            `${l.name}${l.bandwidth !== undefined ? ` · ${fmtBw(l.bandwidth)}` : ''}${l.delay !== undefined ? ` · ${l.delay / 1e6} ms` : ''}`,
+          ),
+        );
         els.push(el);
         this.linkLayer.append(el);
       }
@@ -238,17 +263,29 @@ export class TopologyView {
             if (ev.key === 'Enter') this.cb.onSelectDevice(n.name);
           },
         },
-        s('rect', { class: 'halo', x: -NODE_W / 2 + 4, y: -30, width: NODE_W - 8, height: NODE_H - 2, rx: 8 }),
+        s('rect', {
+          class: 'halo',
+          x: -NODE_W / 2 + 4,
+          y: -30,
+          width: NODE_W - 8,
+          height: NODE_H - 2,
+          rx: 8,
+        }),
         s('g', { transform: 'translate(0,-8)' }, icon(n.role)),
         s('text', { class: 'label', y: 28 }, n.name),
         s('text', { class: 'sublabel', y: 42 }, addr),
-        s('title', {}, `${n.name}${n.description !== undefined ? ` — ${n.description}` : ''}\n${n.ifaces.map((i) => `${i.name} ${i.addrs.join(' ')} ${i.mac ?? ''}`).join('\n')}`),
+        s(
+          'title',
+          {},
+          `${n.name}${n.description !== undefined ? ` — ${n.description}` : ''}\n${n.ifaces.map((i) => `${i.name} ${i.addrs.join(' ')} ${i.mac ?? ''}`).join('\n')}`,
+        ),
       );
       this.nodeEls.set(n.name, g);
       this.nodeLayer.append(g);
     }
     for (const [name, p] of this.positions) {
-      if (name.startsWith('~')) this.nodeLayer.append(s('circle', { cx: p.x, cy: p.y, r: 5, class: 'bus' }));
+      if (name.startsWith('~'))
+        this.nodeLayer.append(s('circle', { cx: p.x, cy: p.y, r: 5, class: 'bus' }));
     }
     this.selectDevice(this.selectedDevice);
   }
@@ -294,7 +331,12 @@ export class TopologyView {
       const pt = pointAt(path, frac);
       let g = this.pool[used];
       if (g === undefined) {
-        g = s('g', { class: 'packet' }, s('circle', { r: 8 }), s('path', { d: 'M-5 -5L5 5M5 -5L-5 5', class: 'x' }));
+        g = s(
+          'g',
+          { class: 'packet' },
+          s('circle', { r: 8 }),
+          s('path', { d: 'M-5 -5L5 5M5 -5L-5 5', class: 'x' }),
+        );
         this.pool.push(g);
         this.packetLayer.append(g);
       }
@@ -303,8 +345,12 @@ export class TopologyView {
       g.setAttribute('transform', `translate(${pt.x.toFixed(1)},${pt.y.toFixed(1)})`);
       const c = g.firstChild as SVGCircleElement;
       c.setAttribute('fill', protoColor(run.frames[hop.frame].proto));
-      g.setAttribute('class', `packet${i === selected ? ' selected' : ''}${hop.dropped ? ' dropped' : ''}${arrived ? ' arrived' : ''}`);
-      g.style.opacity = hop.dropped && frac > 0.5 ? String(Math.max(0.15, 1 - (frac - 0.5) * 1.6)) : '';
+      g.setAttribute(
+        'class',
+        `packet${i === selected ? ' selected' : ''}${hop.dropped ? ' dropped' : ''}${arrived ? ' arrived' : ''}`,
+      );
+      g.style.opacity =
+        hop.dropped && frac > 0.5 ? String(Math.max(0.15, 1 - (frac - 0.5) * 1.6)) : '';
       g.style.display = '';
       linkActive.add(hop.link);
     };
@@ -320,12 +366,19 @@ export class TopologyView {
       if (used > 400) break;
     }
     // The selected frame stays visible where it arrived.
-    if (selected >= 0 && selected < hops.length && hops[selected].t1 <= simT && !hops[selected].dropped) {
+    if (
+      selected >= 0 &&
+      selected < hops.length &&
+      hops[selected].t1 <= simT &&
+      !hops[selected].dropped
+    ) {
       const h = hops[selected];
-      if (simT - h.t1 <= 0 || warp.toDisplay(simT) - warp.toDisplay(h.t1) < 0.6) draw(selected, 1, true);
+      if (simT - h.t1 <= 0 || warp.toDisplay(simT) - warp.toDisplay(h.t1) < 0.6)
+        draw(selected, 1, true);
     }
     for (let k = used; k < this.pool.length; k++) this.pool[k].style.display = 'none';
-    for (const [name, els] of this.linkEls) for (const el of els) el.classList.toggle('busy', linkActive.has(name));
+    for (const [name, els] of this.linkEls)
+      for (const el of els) el.classList.toggle('busy', linkActive.has(name));
     return used;
   }
 
