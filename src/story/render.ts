@@ -100,12 +100,15 @@ const EN: Texts = {
     else if (s.resolver) {
       lines.push(`ask the local DNS server ${s.resolver}${s.resolverNode ? ` (${s.resolverNode}, from resolv.conf)` : ''}: ${s.name} A?`);
       if (s.resolverFromCache) lines.push(`the local DNS server has the answer in its cache: no need to ask the root`);
+      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [st.t, `no answer from ${s.resolver} by ${at(st.t)} (query or answer lost): the stub resolver asks again`]);
       s.hops.forEach((h) => {
+        const lines = { push: (l: string) => hopLines.push([h.t, l]) };
         if (h.timeout) lines.push(`  local DNS → ${h.serverName} ${h.server}: no answer (timeout), try again`);
         else if (h.outcome === 'referral') lines.push(`  local DNS → ${h.serverName} ${h.server}: "ask ${h.referralZone ?? ''}" (referral) · ${ms(h.rtt)}`);
         else if (h.rcode === 'NXDOMAIN') lines.push(`  local DNS → ${h.serverName} ${h.server}: NXDOMAIN, the name does not exist (${h.summary})`);
         else lines.push(`  local DNS → ${h.serverName} ${h.server}: ${h.summary}${h.aa ? ' (authoritative)' : ''} · ${ms(h.rtt)}`);
       });
+      lines.push(...hopLines.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
     }
     if (s.addresses.length > 0) {
       lines.push(`→ ${s.name.replace(/\.$/, '')} is ${s.addresses.join(', ')}${s.ttl !== undefined ? `, TTL ${Math.round(s.ttl)} s` : ''} · DNS total ${ms(s.duration)}`);
@@ -273,12 +276,15 @@ const ZH: Texts = {
     else if (s.resolver) {
       lines.push(`询问本地 DNS 服务器 ${s.resolver}${s.resolverNode ? `（${s.resolverNode}，来自 resolv.conf）` : ''}：${s.name} 的 IP 是什么？`);
       if (s.resolverFromCache) lines.push('本地 DNS 服务器的缓存里有答案，直接返回，不用去问根域名服务器');
+      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [st.t, `到 ${at(st.t)} 还没收到 ${s.resolver} 的回答（查询或回答丢了）：再问一次`]);
       s.hops.forEach((h) => {
+        const lines = { push: (l: string) => hopLines.push([h.t, l]) };
         if (h.timeout) lines.push(`  本地 DNS → ${h.serverName} ${h.server}：没有回应（超时），重试`);
         else if (h.outcome === 'referral') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：“去问 ${h.referralZone ?? ''} 的服务器”（引荐）· ${ms(h.rtt)}`);
         else if (h.rcode === 'NXDOMAIN') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，域名不存在（${h.summary}）`);
         else lines.push(`  本地 DNS → ${h.serverName} ${h.server}：${h.summary}${h.aa ? '（权威 DNS 服务器的回答）' : ''} · ${ms(h.rtt)}`);
       });
+      lines.push(...hopLines.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
     }
     if (s.addresses.length > 0) {
       lines.push(`→ ${s.name.replace(/\.$/, '')} 的 IP 地址是 ${s.addresses.join(', ')}${s.ttl !== undefined ? `，TTL ${Math.round(s.ttl)} 秒` : ''} · DNS 共 ${ms(s.duration)}`);

@@ -85,6 +85,8 @@ export interface DnsStep extends StepBase {
   rcode: string;
   duration: number;
   source: 'dns' | 'os-cache' | 'hosts' | 'browser-cache' | 'none';
+  /** The stub's own retries: no answer from the local DNS server within its timeout. */
+  stubTimeouts: { t: number; waited: number }[];
 }
 
 export interface SocketStep extends StepBase {
@@ -506,7 +508,7 @@ class VisitReader {
         const u = this.at(ui);
         this.steps.push({
           kind: 'dns', t: u.t, events: [ui], name: u.host, hops: [], resolverFromCache: false,
-          addresses: [u.host], rcode: 'NOERROR', duration: 0, source: 'none',
+          addresses: [u.host], rcode: 'NOERROR', duration: 0, source: 'none', stubTimeouts: [],
         });
       }
       return undefined;
@@ -524,10 +526,15 @@ class VisitReader {
       rcode: 'NOERROR',
       duration: 0,
       source: 'dns',
+      stubTimeouts: [],
     };
     if (qi >= 0) {
       const q = this.at(qi);
       step.name = q.name;
+      for (const j of this.findAll((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'timeout', qi, di >= 0 ? di : this.stop)) {
+        events.push(j);
+        step.stubTimeouts.push({ t: this.at(j).t, waited: this.at(j).waited ?? this.at(j).timeout ?? 0 });
+      }
       step.resolver = formatIpv4(q.server);
       // The resolver's side: dns.resolve start … done for this client's question.
       const rs = this.find((e) => e.kind === 'dns.resolve' && e.phase === 'start' && e.qname === q.name, qi);
