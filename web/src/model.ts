@@ -73,6 +73,8 @@ export interface MediumInfo {
   receivers: number;
   /** Propagation delay, ns (to show a lost frame vanishing half way). */
   delay: number;
+  /** Bits per second (to place the start of a frame whose transmission was not recorded). */
+  bandwidth?: number;
 }
 
 export function analyse(
@@ -113,7 +115,7 @@ export function analyse(
       const q = pending.get(`${e.link}|${e.from}`) ?? [];
       let tx = -1;
       if (!(e.kind === 'link.drop' && e.to === undefined)) {
-        // The same bytes object unless a fault corrupted a copy; then the oldest one in flight.
+        // The same bytes object: links never copy a frame (except to corrupt it).
         let k = q.findIndex((p) => (events[p.tx] as TraceEvent<'link.tx'>).frame === e.frame);
         if (k < 0 && e.kind === 'link.rx' && e.duplicate) {
           // A duplicate arrives after its original consumed the transmission: find it again.
@@ -128,7 +130,11 @@ export function analyse(
             }
           }
         } else {
-          if (k < 0 && q.length > 0) k = 0;
+          // A corrupted copy is a new object: the oldest transmission of the same length.
+          if (k < 0 && e.kind === 'link.rx' && e.corrupted)
+            k = q.findIndex(
+              (p) => (events[p.tx] as TraceEvent<'link.tx'>).frame.length === e.frame.length,
+            );
           if (k >= 0) {
             tx = q[k].tx;
             if (--q[k].left <= 0) q.splice(k, 1);
@@ -139,6 +145,19 @@ export function analyse(
       const [fromNode, fromPort] = splitPort(e.from);
       const [toNode, toPort] = e.to === undefined ? ['', ''] : splitPort(e.to);
       let t1 = e.t;
+      let t0 = txe?.t ?? e.t;
+      if (txe === undefined && e.kind === 'link.rx') {
+        // Sent before the recording began (gratuitous ARP as links come up): place its start
+        // from the medium's delay and serialization time (preamble + IFG: 20 bytes).
+        const m = media.get(e.link);
+        const bw = m?.bandwidth ?? Infinity;
+        t0 = Math.max(
+          0,
+          e.t -
+            (m?.delay ?? 0) -
+            (Number.isFinite(bw) ? Math.round(((e.frame.length + 20) * 8 * 1e9) / bw) : 0),
+        );
+      }
       if (e.kind === 'link.drop' && txe !== undefined) {
         // Lost in transit: decided when sent; show it fading half way across.
         t1 = Math.max(e.t, txe.txEnd + Math.round((media.get(e.link)?.delay ?? 0) / 2));
@@ -152,7 +171,7 @@ export function analyse(
         fromPort,
         toNode,
         toPort,
-        t0: txe?.t ?? e.t,
+        t0,
         t1,
         frame: frameOf(e.frame),
       };

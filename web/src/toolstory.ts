@@ -100,6 +100,7 @@ export function toolStory(
         ],
         [
           `广播“谁是 ${e.target}？”${mac !== undefined ? ` → ${e.target} 的 MAC 地址是 ${mac}，写入 ARP 缓存` : ''}。`,
+          ...(e.why !== undefined ? [`原因：${e.why}。`] : []),
         ],
       ),
     );
