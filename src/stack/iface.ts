@@ -6,8 +6,10 @@
  * § 3.3.6 (broadcasts: the limited broadcast 255.255.255.255 and the directed broadcast of
  * each subnet, i.e. host part all ones; RFC 919/922).
  */
+import type { TraceBus } from '../sim/trace.js';
 import { formatIpv4, prefixToMask } from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
+import { allocFrame } from './frames.js';
 import type { NeighborCache } from './neighbor.js';
 import type { Nic } from './nic.js';
 import { NicCounters } from './nic.js';
@@ -24,10 +26,12 @@ const FRAME_HEADROOM = 14 + 20;
  * any PacketBuf; the link layer copies those into a new frame.
  */
 export class FrameBuf extends PacketBuf {
-  static forPayload(length: number): FrameBuf {
+  /** With `trace`, the buffer comes from `allocFrame` (frames.ts): a slab while nobody listens. */
+  static forPayload(length: number, trace?: TraceBus): FrameBuf {
     const end = FRAME_HEADROOM + length;
     const total = (end < 60 ? 60 : end) + 4;
-    return new FrameBuf(new Uint8Array(total), FRAME_HEADROOM, end);
+    const buf = trace === undefined ? new Uint8Array(total) : allocFrame(total, trace);
+    return new FrameBuf(buf, FRAME_HEADROOM, end);
   }
 }
 

@@ -61,6 +61,7 @@ import { FrameBuf, formatIfAddr, Interface, makeIfAddr } from './iface.js';
 import type { ForwardInfo, IfAddr, OutPacket } from './iface.js';
 import { NeighborCache } from './neighbor.js';
 import type { NeighConfig } from './neighbor.js';
+import { allocFrame } from './frames.js';
 import { frameBufferLen, Nic } from './nic.js';
 import type { NicOptions, PacketType } from './nic.js';
 import { PacketBuf } from './pktbuf.js';
@@ -965,7 +966,7 @@ export class NetStack implements TransportHost {
     }
     st.ForwDatagrams++;
     // A new frame: 14 bytes for the new Ethernet header, the datagram, room for pad + FCS.
-    const frame = new Uint8Array(frameBufferLen(ETH_HEADER_LEN + len));
+    const frame = allocFrame(frameBufferLen(ETH_HEADER_LEN + len), this.trace);
     frame.set(buf.subarray(start, end), ETH_HEADER_LEN);
     // RFC 1812 § 5.3.1 + RFC 1624: TTL − 1 with an incremental checksum update.
     decrementTtl(frame, ETH_HEADER_LEN);
@@ -1023,7 +1024,7 @@ export class NetStack implements TransportHost {
     if (pkt.owned && pkt.start === ETH_HEADER_LEN) {
       frame = pkt.buf;
     } else {
-      frame = new Uint8Array(frameBufferLen(end));
+      frame = allocFrame(frameBufferLen(end), this.trace);
       frame.set(pkt.buf.subarray(pkt.start, pkt.end), ETH_HEADER_LEN);
     }
     emitEthernetHeader(
@@ -1107,7 +1108,7 @@ export class NetStack implements TransportHost {
       }
       const n = Math.min(room, data.length - off);
       const more = off + n < data.length || ip.moreFrags;
-      const frame = new Uint8Array(frameBufferLen(ETH_HEADER_LEN + h + n));
+      const frame = allocFrame(frameBufferLen(ETH_HEADER_LEN + h + n), this.trace);
       emitIpv4(
         {
           ...ip,

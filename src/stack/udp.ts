@@ -221,7 +221,7 @@ export class UdpLayer {
     }
     const len = UDP_HEADER_LEN + data.length;
     if (len > 0xffff - 20) return 'too-big';
-    const p = FrameBuf.forPayload(len);
+    const p = FrameBuf.forPayload(len, stack.trace);
     p.buf.set(data, p.start + UDP_HEADER_LEN);
     emitUdp(
       { srcPort: s.localPort, dstPort: port, payloadLen: data.length },
