@@ -5,6 +5,7 @@ import './dig.js';
 import './dns.js';
 import './run.js';
 import './tap.js';
+import './topology.js';
 import './visit.js';
 import './web.js';
 export {};
