@@ -305,7 +305,7 @@ test('netstat -s: Ip, Icmp, Tcp and Udp counters after a ping and a page', async
     'netstat',
     '-s',
   );
-  // curl -o has no file system here: curl reports a write error (23), silently with -s
+  // curl -o FILE: the node has no file system, curl reports a write error (23), silently with -s
   const stats = r.out.slice(r.out.indexOf('Ip:\n'));
   const sections = stats.split('\n').filter((l) => /^[A-Za-z]+:$/.test(l));
   assert.deepEqual(sections.slice(0, 5), ['Ip:', 'Icmp:', 'IcmpMsg:', 'Tcp:', 'Udp:']);
@@ -410,4 +410,45 @@ test('runTool without a context: lines only, names are a usage error', async () 
     getopt('x', ['-nq', '-c3'], { withValue: ['c'], bool: ['n', 'q'] }).flags.get('c'),
     ['3'],
   );
+});
+
+test('curl -o: /dev/null discards the body, - is standard output, a file fails with 23', async () => {
+  const n = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    'http://www.server.com/',
+  );
+  assert.equal(n.code, 0, n.err);
+  assert.equal(n.out, '');
+  const dash = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    '-o',
+    '-',
+    'http://www.server.com/app.js',
+  );
+  assert.equal(dash.code, 0, dash.err);
+  assert.ok(dash.out.length > 0);
+  const file = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-o',
+    'page.html',
+    'http://www.server.com/',
+  );
+  assert.equal(file.code, 1);
+  assert.match(file.err, /^curl: \(23\) /);
 });

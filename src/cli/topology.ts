@@ -51,7 +51,7 @@ registerCommand((program: Command, io: CliIo) => {
     .option('--json', 'the description as JSON')
     .option(
       '--seed <n>',
-      "override the topology's seed (MACs are not seeded; shown for the record)",
+      "override the topology's seed (shown in the title; nothing else here depends on it)",
     )
     .addHelpText(
       'after',

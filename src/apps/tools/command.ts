@@ -652,6 +652,10 @@ async function runCurl(
     if (e instanceof CurlUsageError) throw new ToolUsageError(`curl: ${e.message}`);
     throw e;
   }
+  // the node has no file system: -o /dev/null discards the body, -o - is standard output,
+  // anything else fails as curl does when it cannot write (23)
+  const discard = parsed.output === '/dev/null';
+  if (parsed.output === '-') parsed.output = undefined;
   const host = hostOf(net, node, 'curl');
   if (host.net === undefined) throw new ToolUsageError(`curl: ${node} has no TCP layer`);
   const stub = ctx.stubs?.get(node);
@@ -674,6 +678,7 @@ async function runCurl(
         if (silent && !showError && t.startsWith('curl: (')) return;
         stderr(t);
       },
+      writeFile: discard ? () => {} : undefined,
     }),
   );
   stdout.end();
