@@ -83,6 +83,7 @@ export class App {
   private readonly delayIn: HTMLInputElement;
   private readonly mtuIn: HTMLInputElement;
   private readonly seedIn: HTMLInputElement;
+  private readonly repeatIn: HTMLInputElement;
   private readonly langBtn: HTMLButtonElement;
   private readonly dlBtn: HTMLButtonElement;
   private readonly status: HTMLElement;
@@ -167,6 +168,15 @@ export class App {
       id: 'seed',
       class: 'num',
     });
+    this.repeatIn = h('input', {
+      type: 'number',
+      min: 1,
+      max: 5,
+      step: 1,
+      value: 1,
+      id: 'repeat',
+      class: 'num',
+    });
     const field = (key: UiKey, el: HTMLElement): HTMLElement =>
       h('label', { class: 'knob' }, L(h('span'), key), el);
     this.langBtn = h('button', {
@@ -208,6 +218,7 @@ export class App {
           field('mtu', this.mtuIn),
         ),
         field('seed', this.seedIn),
+        field('repeat', this.repeatIn),
         this.dlBtn,
         bigBtn,
         this.langBtn,
@@ -321,7 +332,7 @@ export class App {
       },
     };
     requestAnimationFrame((ts) => this.frame(ts));
-    if (params.get('run') !== null) this.start();
+    if (params.get('url') !== null || params.get('run') !== null) this.start();
   }
 
   // ── language ──
@@ -395,7 +406,19 @@ export class App {
       seed: this.seedIn.value !== '' && Number.isFinite(seed) ? seed : undefined,
       faults: this.faults(),
       lang: this.lang,
+      repeat: Math.max(1, Math.min(5, Number(this.repeatIn.value) || 1)),
     };
+    // The address of this page names the run (shareable, and reloads run it again).
+    const hash = new URLSearchParams({
+      url: input,
+      topology: req.topology === 'custom' ? 'default' : req.topology,
+      lang: this.lang,
+    });
+    try {
+      history.replaceState(null, '', `#${hash.toString()}`);
+    } catch {
+      /* file:// pages may not rewrite their address */
+    }
     this.worker.postMessage(req);
   }
 
@@ -756,7 +779,7 @@ export class App {
                 { 'data-step': i },
                 h(
                   'button',
-                  { class: 'step', onclick: () => this.jumpToEvent(st.events[0]) },
+                  { class: 'step', onclick: () => this.jumpToEvent(this.anchor(i)) },
                   h('span', { class: 'step-title' }, lang === 'zh' ? st.title.zh : st.title.en),
                   h('span', { class: 'step-time' }, fmtTime(st.t)),
                 ),
@@ -789,12 +812,21 @@ export class App {
     }
   }
 
+  /** The event a story step jumps to: its first event at or after the step's time. */
+  private anchor(i: number): number {
+    const run = this.run!;
+    const st = run.story[i];
+    return st.events.find((e) => run.events[e].t >= st.t) ?? st.events[0];
+  }
+
   private markStory(): void {
     const run = this.run;
     if (run === undefined) return;
     let cur = -1;
+    const t =
+      this.moment >= 0 && this.moment < run.events.length ? run.events[this.moment].t : this.simT;
     run.story.forEach((st, i) => {
-      if (st.events[0] <= this.moment) cur = i;
+      if (st.t <= t) cur = i;
     });
     for (const li of this.sideBody.querySelectorAll<HTMLElement>('ol.story > li')) {
       const on = Number(li.dataset.step) === cur;
@@ -820,7 +852,7 @@ export class App {
           style: { left: `${(w.toDisplay(st.t) / (w.duration || 1)) * 100}%` },
           title: `${i + 1}. ${this.lang === 'zh' ? st.title.zh : st.title.en}`,
           'aria-label': `${i + 1}. ${this.lang === 'zh' ? st.title.zh : st.title.en}`,
-          onclick: () => this.jumpToEvent(st.events[0]),
+          onclick: () => this.jumpToEvent(this.anchor(i)),
         }),
       ),
     );

@@ -25,6 +25,7 @@ const UI = {
   delay: ['Extra delay', '额外时延'],
   mtu: ['MTU', 'MTU'],
   seed: ['Seed', '种子'],
+  repeat: ['Visits', '访问次数'],
   language: ['Language', '语言'],
   pcapng: ['Download pcapng', '下载 pcapng'],
   running: ['Running the simulation…', '正在运行仿真…'],

@@ -167,6 +167,8 @@ export interface RunRequest {
   seed?: number;
   faults: Faults;
   lang: Lang;
+  /** Visits of the same URL in one run (the second one shows the caches at work). */
+  repeat?: number;
 }
 
 export type WorkerReply =

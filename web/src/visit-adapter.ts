@@ -50,7 +50,14 @@ export async function runVisitData(
     (req.faults.loss ?? 0) > 0 || delay !== undefined || req.faults.mtu !== undefined
       ? { loss: req.faults.loss || undefined, delay, mtu: req.faults.mtu }
       : undefined;
-  const r = await runVisit({ url: req.input, topology, seed: req.seed, faults, capture: true });
+  const r = await runVisit({
+    url: req.input,
+    topology,
+    seed: req.seed,
+    faults,
+    capture: true,
+    repeat: req.repeat,
+  });
   const t1 = now();
   const { nodes, links } = describeNetwork(r.topology, r.net, r.client);
   const a = analyse(r.events, mediaInfo({ links }));

@@ -58,8 +58,8 @@ function pointAt(p: Path, frac: number): Pt {
   return p.pts[0];
 }
 
-const NODE_W = 96;
-const NODE_H = 78;
+const NODE_W = 100;
+const NODE_H = 74;
 
 function icon(role: NodeRole): SVGGElement {
   const g = s('g', { class: `icon icon-${role}` });
@@ -156,7 +156,7 @@ export class TopologyView {
 
   private layout(nodes: readonly NodeInfo[], links: readonly LinkInfo[]): void {
     const g = new Graph({ multigraph: false });
-    g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep: 64, marginx: 20, marginy: 20 });
+    g.setGraph({ rankdir: 'LR', nodesep: 12, ranksep: 44, marginx: 12, marginy: 12 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const n of nodes) g.setNode(n.name, { width: NODE_W, height: NODE_H });
     // Edges point away from the client so that it sits on the left and servers on the right.
