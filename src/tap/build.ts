@@ -32,7 +32,11 @@ const run = promisify(execFile);
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NATIVE_DIR = join(PACKAGE_ROOT, 'native');
 
-export type TapBackendKind = 'addon' | 'helper';
+/**
+ * addon: N-API addon with a reader and a writer thread; addon-inline: the same addon doing its
+ * system calls on Node's event loop thread; helper: a relay process over a pipe.
+ */
+export type TapBackendKind = 'addon' | 'addon-inline' | 'helper';
 
 /** A build failure with the reason and what to install (shown to the user as is). */
 export class TapBuildError extends Error {
@@ -147,6 +151,7 @@ export function addonPath(): Promise<string> {
         const args = [
           '-O2',
           '-Wall',
+          '-pthread',
           '-shared',
           '-fPIC',
           '-DNODE_GYP_MODULE_NAME=wiretrail_tap',

@@ -31,6 +31,8 @@ export interface TapDevice {
   readonly name: string;
   readonly netns: string | undefined;
   readonly backend: TapBackendKind;
+  /** Process id of the helper relaying the frames (helper backend only). */
+  readonly helperPid?: number;
   /** Sends one frame to Linux (copied or written before returning; the caller may reuse it). */
   send(frame: Uint8Array): void;
   /** Sets the receiver of frames from Linux (in batches, in arrival order) and starts reading. */
@@ -77,13 +79,18 @@ export async function openTap(options: OpenTapOptions = {}): Promise<TapDevice> 
     throw new TapOpenError(`network namespace ${options.netns} does not exist (${ns})`);
   const forced = (options.backend ?? process.env.WIRETRAIL_TAP_BACKEND) as
     TapBackendKind | undefined;
-  if (forced !== undefined && forced !== 'addon' && forced !== 'helper') {
-    throw new TapOpenError(`unknown TAP backend "${forced}" (addon or helper)`);
+  if (
+    forced !== undefined &&
+    forced !== 'addon' &&
+    forced !== 'addon-inline' &&
+    forced !== 'helper'
+  ) {
+    throw new TapOpenError(`unknown TAP backend "${forced}" (addon, addon-inline or helper)`);
   }
   if (forced === 'helper') return HelperTap.open(name, options.netns, ns);
-  if (forced === 'addon') return AddonTap.open(name, options.netns, ns);
+  if (forced !== undefined) return AddonTap.open(name, options.netns, ns, forced);
   try {
-    return await AddonTap.open(name, options.netns, ns);
+    return await AddonTap.open(name, options.netns, ns, DEFAULT_ADDON_MODE);
   } catch (e) {
     if (!(e instanceof TapBuildError)) throw e;
     return HelperTap.open(name, options.netns, ns); // e.g. no Node headers: the helper needs only libc
@@ -92,10 +99,13 @@ export async function openTap(options: OpenTapOptions = {}): Promise<TapDevice> 
 
 // ───────────────────────────── addon backend ─────────────────────────────
 
+/** The default: measured in bench/tap.bench.ts, reasons in docs/tap.md. */
+const DEFAULT_ADDON_MODE: 'addon' | 'addon-inline' = 'addon';
+
 type Handle = object & { readonly __tap: unique symbol };
 interface Addon {
   open(name: string, netns: string): [Handle, string];
-  start(h: Handle, cb: (frames: Buffer[], error?: string) => void): void;
+  start(h: Handle, cb: (frames: Buffer[], error?: string) => void, threaded: boolean): void;
   write(h: Handle, frame: Uint8Array): number;
   close(h: Handle): void;
   stats(h: Handle): number[];
@@ -109,18 +119,39 @@ function loadAddon(): Promise<Addon> {
 }
 
 class AddonTap implements TapDevice {
-  readonly backend = 'addon';
   private closed = false;
   private dropped = 0;
   private listener: FramesListener | undefined;
+  private early: Uint8Array[] = [];
   private constructor(
     private readonly addon: Addon,
     private readonly handle: Handle,
     readonly name: string,
     readonly netns: string | undefined,
-  ) {}
+    readonly backend: 'addon' | 'addon-inline',
+  ) {
+    addon.start(
+      handle,
+      (frames, error) => {
+        if (frames.length > 0) {
+          if (this.listener) this.listener(frames);
+          else for (const f of frames) this.early.push(f);
+        }
+        if (error !== undefined && !this.closed) {
+          // The device went away (e.g. its namespace was deleted): stop reading.
+          void this.close();
+        }
+      },
+      backend === 'addon',
+    );
+  }
 
-  static async open(name: string, netns: string | undefined, ns: string): Promise<TapDevice> {
+  static async open(
+    name: string,
+    netns: string | undefined,
+    ns: string,
+    mode: 'addon' | 'addon-inline',
+  ): Promise<TapDevice> {
     const addon = await loadAddon();
     let opened: [Handle, string];
     try {
@@ -128,7 +159,7 @@ class AddonTap implements TapDevice {
     } catch (e) {
       throw new TapOpenError((e as Error).message);
     }
-    return new AddonTap(addon, opened[0], opened[1], netns);
+    return new AddonTap(addon, opened[0], opened[1], netns, mode);
   }
 
   send(frame: Uint8Array): void {
@@ -138,16 +169,12 @@ class AddonTap implements TapDevice {
   }
 
   onFrames(fn: FramesListener): void {
-    const first = this.listener === undefined;
     this.listener = fn;
-    if (!first) return;
-    this.addon.start(this.handle, (frames, error) => {
-      if (frames.length > 0) this.listener?.(frames);
-      if (error !== undefined && !this.closed) {
-        // The device went away (e.g. its namespace was deleted): stop reading.
-        void this.close();
-      }
-    });
+    if (this.early.length > 0) {
+      const e = this.early;
+      this.early = [];
+      fn(e);
+    }
   }
 
   stats(): TapStats {
@@ -157,7 +184,7 @@ class AddonTap implements TapDevice {
       rxBytes: s[1],
       txFrames: s[3],
       txBytes: s[4],
-      txDropped: this.dropped,
+      txDropped: this.backend === 'addon' ? this.dropped + s[5] : this.dropped,
     };
   }
 
@@ -176,6 +203,9 @@ const HELPER_QUEUE_LIMIT = 8 * 1024 * 1024;
 
 class HelperTap implements TapDevice {
   readonly backend = 'helper';
+  get helperPid(): number | undefined {
+    return this.child.pid;
+  }
   private closed = false;
   private listener: FramesListener | undefined;
   private early: Uint8Array[] = [];

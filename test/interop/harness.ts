@@ -7,17 +7,7 @@
  * (the only allowed skip); CI runs as root and must run them.
  */
 import { tapUnavailableReason } from '../../src/tap/device.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  createNetns,
-  deleteNetns,
-  nsExec,
-  nsSpawn,
-  stopProcess,
-  uniqueName,
-} from '../../src/tap/netns.js';
+import { createNetns, deleteNetns, nsExec, uniqueName } from '../../src/tap/netns.js';
 import { startTapSession } from '../../src/tap/session.js';
 import type { TapSession, TapSessionOptions } from '../../src/tap/session.js';
 
@@ -152,53 +142,4 @@ links: []
 `,
 };
 
-// ───────────────────────────── Linux servers ─────────────────────────────
-
-/** nginx serving `root` on `listen` ("192.168.3.100:8080") inside a namespace. */
-export async function startNginx(
-  ns: string,
-  root: string,
-  listen: string,
-): Promise<{ stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'wt-nginx-'));
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    [
-      'daemon off;',
-      'master_process off;',
-      'worker_processes 1;',
-      `pid ${dir}/nginx.pid;`,
-      `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 64; }',
-      'http {',
-      '  access_log off;',
-      '  sendfile on;',
-      '  default_type application/octet-stream;',
-      `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;`,
-      `  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-      `  server { listen ${listen}; root ${root}; }`,
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const p = nsSpawn(ns, ['nginx', '-c', conf, '-p', dir, '-e', `${dir}/error.log`]);
-  let stderr = '';
-  p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = listen.split(':')[1];
-  for (let i = 0; ; i++) {
-    const { stdout } = await nsExec(ns, ['ss', '-Hltn', `sport = :${port}`]);
-    if (stdout.trim() !== '') break;
-    if (p.exitCode !== null || i > 100) {
-      await stopProcess(p);
-      throw new Error(`nginx did not start in ${ns}: ${stderr}`);
-    }
-    await sleep(50);
-  }
-  return {
-    async stop() {
-      await stopProcess(p);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { startNginx } from '../../src/tap/netns.js';

@@ -2,7 +2,7 @@
  * The TAP driver and the real-time driver on their own (no simulated stack): Linux in a
  * namespace pings an address behind the TAP device; the test reads Linux's ARP request, answers
  * it with bytes built by src/wire/arp.ts, sees the ICMP echo request that follows addressed to
- * our MAC, and finds our MAC in `ip neigh`. Runs once per backend (addon, helper).
+ * our MAC, and finds our MAC in `ip neigh`. Runs once per backend (addon, addon-inline, helper).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -18,7 +18,7 @@ import { SKIP, neighbours, withNetns } from './harness.js';
 const OUR_MAC = parseMac('02:77:74:00:00:02')!;
 const OUR_IP = parseIpv4('10.77.0.2')!;
 
-for (const backend of ['addon', 'helper'] as const) {
+for (const backend of ['addon', 'addon-inline', 'helper'] as const) {
   describe(`TAP driver (${backend})`, { skip: SKIP }, () => {
     test('answers Linux ARP with src/wire/arp.ts bytes; Linux then sends ICMP to our MAC', async () => {
       await withNetns('wtarp', async (ns) => {
