@@ -1,7 +1,7 @@
 /**
  * Runs what the address bar asked for on a topology and turns the trace into RunData: either a
- * visit (the lead's runVisit, passed in when src/world/visit.ts exists) or a tool (`ping X`,
- * `traceroute X`; also what a URL falls back to while the visit is not available). Pure
+ * visit (web/src/visit-adapter.ts) or a tool (`ping X`, `traceroute X`; also what a URL falls
+ * back to on a topology without DNS and web services, like the seeds' simple network). Pure
  * TypeScript over src/: the worker calls it, and so do the Node tests.
  */
 import { Capture } from '../../src/sim/capture.js';
@@ -51,6 +51,8 @@ export interface ToolRequest {
   file: string;
   seed?: number;
   faults?: Faults;
+  /** Why a URL is pinged instead of visited (shown in the output). */
+  note?: string;
 }
 
 /** Links between two routers: the "wide-area" links the delay and MTU knobs change. */
@@ -144,7 +146,7 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const tool = parsed.tool === 'traceroute' ? 'traceroute' : 'ping';
   if (parsed.tool === 'visit') {
     output.push(
-      `(the visit is not available in this build: pinging ${target}, the server of ${parsed.target})`,
+      `(${req.note ?? 'no visit here'}: pinging ${target}, the server of ${parsed.target}, instead)`,
     );
   }
   // Let the NICs' gratuitous ARPs settle first, as a booted network would have.

@@ -33,15 +33,31 @@ self.onmessage = async (ev: MessageEvent<RunRequest>) => {
           ? topologyText('simple')
           : (topologyText('internet') ?? topologyText('simple'));
     if (topo === undefined) throw new Error('no topology file is embedded in this build');
+    let note: string | undefined;
     if (!isTool) {
-      const run = await runVisitData(req, req.topology === 'default' ? undefined : topo, () =>
-        performance.now(),
-      );
-      post({ type: 'done', id: req.id, run });
-      return;
+      try {
+        const run = await runVisitData(req, req.topology === 'default' ? undefined : topo, () =>
+          performance.now(),
+        );
+        post({ type: 'done', id: req.id, run });
+        return;
+      } catch (e) {
+        // A topology without DNS and web services (the seeds' simple network) cannot be
+        // visited: show the path to its server with ping.
+        const m = e instanceof Error ? e.message : String(e);
+        if (!/no resolver configured|no TCP layer/i.test(m)) throw e;
+        note = `${topo.file} cannot run a visit: ${m}`;
+      }
     }
     const run = await runTool(
-      { input: req.input, yaml: topo.text, file: topo.file, seed: req.seed, faults: req.faults },
+      {
+        input: req.input,
+        yaml: topo.text,
+        file: topo.file,
+        seed: req.seed,
+        faults: req.faults,
+        note,
+      },
       () => performance.now(),
     );
     post({ type: 'done', id: req.id, run });
