@@ -823,11 +823,14 @@ export interface BuildOptions {
   seed?: number;
   /** Attached to every host and router (e.g. (h) => new TcpLayer(h)). */
   tcp?: TcpFactory;
+  /** Called with the empty network before any node or link exists (to subscribe to its trace). */
+  onCreate?: (net: Network) => void;
 }
 
 /** Builds a running network from a validated topology. */
 export function buildNetwork(topo: Topology, options: BuildOptions = {}): Network {
   const net = new Network({ seed: options.seed ?? topo.seed ?? 1, tcp: options.tcp });
+  options.onCreate?.(net);
   const issues: TopologyIssue[] = [];
   const linkMtu = new Map<string, number>();
   for (const l of topo.links)

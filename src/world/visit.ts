@@ -114,8 +114,15 @@ export function buildWorld(file: { text: string; file: string } | undefined, o: 
   const f = file ?? { text: topologyFile('internet')!.text, file: 'internet.yaml' };
   const topology = parseTopology(f.text, f.file);
   const appSpecs = readApps(topology);
-  const net = buildNetwork(topology, { seed: o.seed, tcp: (h) => new TcpLayer(h) });
-  const recorder = o.record ? new TraceRecorder(net.trace) : undefined;
+  let recorder: TraceRecorder | undefined;
+  // Record from the very start: links coming up send gratuitous ARPs while the network is built.
+  const net = buildNetwork(topology, {
+    seed: o.seed,
+    tcp: (h) => new TcpLayer(h),
+    onCreate: (n) => {
+      if (o.record) recorder = new TraceRecorder(n.trace);
+    },
+  });
   const apps = startApps(net, appSpecs, defaultZones());
   return { topology, net, apps, recorder };
 }
