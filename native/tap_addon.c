@@ -10,7 +10,8 @@
  * path that a TAP write() runs: netif_rx, IP, TCP, in the writer's context) happen on another
  * CPU while JavaScript runs the simulated stack, as the stdio helper does, but without the pipe:
  *   reader: poll + read() ──▶ RX ring ──uv_async_send──▶ loop: drain ring ──▶ JS callback
- *   JS write(handle, frame) ──memcpy──▶ TX ring ──condvar──▶ writer: write() ──▶ kernel
+ *   JS write(handle, frame) ──memcpy──▶ TX ring ──condvar (once per event-loop turn: flush)──▶
+ *     writer: write() ──▶ kernel
  * uv_async_send coalesces: while JavaScript is busy, frames accumulate and arrive as one batch.
  * A full ring drops the frame and counts it, like a NIC ring.
  *
@@ -114,6 +115,7 @@ typedef struct Tap {
   pthread_cond_t tx_cond;
   Ring rx, tx;
   int stop;
+  int tx_unsignalled; /* records queued since the writer was last woken */
   int stop_fd;       /* eventfd that wakes the reader's poll() */
   int rx_error;
   /* counters: main thread; tx_errors also by the writer, rx_ring_drops by the reader (locked) */
@@ -468,7 +470,12 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
     if (dst != NULL) {
       memcpy(dst, data, length);
       ring_commit(&t->tx, length);
-      pthread_cond_signal(&t->tx_cond);
+      /* Wake the writer once per batch (flush(), called once per event-loop turn), or now when
+       * the ring is filling up. */
+      if (++t->tx_unsignalled >= 256 || t->tx.used > RING_BYTES / 2) {
+        t->tx_unsignalled = 0;
+        pthread_cond_signal(&t->tx_cond);
+      }
       r = (ssize_t)length;
       t->tx_frames += 1;
       t->tx_bytes += (double)length;
@@ -490,6 +497,24 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
   }
   CHECK(napi_create_int32(env, (int32_t)r, &out));
   return out;
+}
+
+/* flush(handle): wakes the writer thread for the frames queued since it was last woken. */
+static napi_value js_flush(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Tap *t = get_tap(env, argv[0]);
+  if (t == NULL) return NULL;
+  if (t->threaded && !t->closed) {
+    pthread_mutex_lock(&t->tx_lock);
+    if (t->tx_unsignalled > 0) {
+      t->tx_unsignalled = 0;
+      pthread_cond_signal(&t->tx_cond);
+    }
+    pthread_mutex_unlock(&t->tx_lock);
+  }
+  return NULL;
 }
 
 /* close(handle): stops reading and closes the descriptor (the device disappears). */
@@ -528,6 +553,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flush", NULL, js_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -107,6 +107,7 @@ interface Addon {
   open(name: string, netns: string): [Handle, string];
   start(h: Handle, cb: (frames: Buffer[], error?: string) => void, threaded: boolean): void;
   write(h: Handle, frame: Uint8Array): number;
+  flush(h: Handle): void;
   close(h: Handle): void;
   stats(h: Handle): number[];
 }
@@ -166,7 +167,18 @@ class AddonTap implements TapDevice {
     if (this.closed) return;
     const r = this.addon.write(this.handle, frame);
     if (r < 0) this.dropped++;
+    if (this.backend === 'addon' && !this.flushQueued) {
+      // The writer thread is woken once per event-loop turn for everything sent in it.
+      this.flushQueued = true;
+      setImmediate(this.flush);
+    }
   }
+
+  private flushQueued = false;
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (!this.closed) this.addon.flush(this.handle);
+  };
 
   onFrames(fn: FramesListener): void {
     this.listener = fn;
