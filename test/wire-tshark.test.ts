@@ -611,6 +611,7 @@ const SEVERITY_ERROR = 0x00800000;
 const SHARED = [
   'eth.src',
   'eth.dst',
+  'eth.fcs',
   'arp.src.hw_mac',
   'arp.src.proto_ipv4',
   'arp.dst.hw_mac',

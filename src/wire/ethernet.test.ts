@@ -148,6 +148,22 @@ test('fields carry byte ranges and the FCS status', () => {
   assert.match(fields[4].value, /correct/);
 });
 
+test('the FCS is shown as its bytes read on the wire, like Wireshark eth.fcs', () => {
+  const f = new Uint8Array(64);
+  f.set(ARP_FRAME);
+  appendFcs(f, 0, 60);
+  assert.equal(toHex(f.subarray(60)), 'e86f4df8'); // CRC register 0xf84d6fe8, sent LSB first
+  const r = parseEthernet(f);
+  assert.ok(r.ok);
+  const fcs = (b: Uint8Array) => ethernetFields(b, 0, r.value, true, 28)[4].value;
+  assert.equal(fcs(f), '0xe86f4df8 [correct]');
+  f[63] = 0x00;
+  assert.equal(fcs(f), '0xe86f4d00 [incorrect, should be 0xe86f4df8]');
+  const bad = parseEthernet(f);
+  assert.ok(!bad.ok);
+  assert.equal(bad.detail, 'FCS 0xe86f4d00 does not match computed 0xe86f4df8');
+});
+
 test('property: parse never throws on arbitrary bytes', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 100 }), fc.boolean(), (b, fcs) => {

@@ -6,7 +6,8 @@
  *   padding, FCS. § 3.2.7: minimum frame 64 bytes including the 4-byte FCS, so the MAC pads the
  *   client data with zero bytes up to 60 bytes of header + data. § 3.2.9: FCS = CRC-32 over
  *   destination..padding, transmitted LSB first — on the byte stream that is the CRC value in
- *   little-endian order (see crc32.ts).
+ *   little-endian order (see crc32.ts). Shown as Wireshark shows eth.fcs: the 4 bytes in wire
+ *   order read big-endian.
  * - IEEE 802.3 clause 4 / 4.4.2: on the wire each frame is preceded by a 7-byte preamble and a
  *   1-byte start frame delimiter and followed by an inter-packet gap of 96 bit times (12 bytes).
  * - IEEE 802.1Q § 9.6: the VLAN tag (TPID 0x8100, TCI = PCP 3 bits, DEI 1 bit, VID 12 bits)
@@ -165,6 +166,15 @@ function readFcs(buf: Uint8Array, at: number): number {
 }
 
 /**
+ * A CRC as it is shown: its 4 FCS bytes in wire order read big-endian, as Wireshark's eth.fcs
+ * displays it (the bytes `00 68 47 0e` are 0x0068470e, whereas the CRC register is 0x0e476800).
+ */
+function fcsDisplay(crc: number): string {
+  const be = ((crc & 0xff) << 24) | ((crc & 0xff00) << 8) | ((crc >>> 8) & 0xff00) | (crc >>> 24);
+  return hex(be >>> 0, 8);
+}
+
+/**
  * Parses an Ethernet II frame in buf[start..end). With `fcs` (default true) the last 4 bytes
  * are the FCS and are verified (bad-checksum on mismatch). Never throws.
  */
@@ -190,7 +200,10 @@ export function parseEthernet(
     const want = readFcs(buf, dataEnd);
     const got = crc32(buf, start, dataEnd);
     if (want !== got) {
-      return err('bad-checksum', `FCS ${hex(want, 8)} does not match computed ${hex(got, 8)}`);
+      return err(
+        'bad-checksum',
+        `FCS ${fcsDisplay(want)} does not match computed ${fcsDisplay(got)}`,
+      );
     }
   }
   const t = (buf[start + 12] << 8) | buf[start + 13];
@@ -352,11 +365,10 @@ export function ethernetFields(
   }
   if (fcs) {
     const v = readFcs(buf, dataEnd);
-    const good = v === crc32(buf, start, dataEnd);
-    const status = good ? 'correct' : `incorrect, should be ${hex(crc32(buf, start, dataEnd), 8)}`;
-    f.push(
-      field('eth.fcs', 'Frame check sequence', dataEnd, dataEnd + 4, `${hex(v, 8)} [${status}]`),
-    );
+    const crc = crc32(buf, start, dataEnd);
+    const status = v === crc ? 'correct' : `incorrect, should be ${fcsDisplay(crc)}`;
+    const shown = `${fcsDisplay(v)} [${status}]`;
+    f.push(field('eth.fcs', 'Frame check sequence', dataEnd, dataEnd + 4, shown));
   }
   return f;
 }
