@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { TapBuildError } from '../tap/build.js';
+import type { TapBackendKind } from '../tap/build.js';
 import { TapOpenError, tapUnavailableReason } from '../tap/device.js';
 import { startTapSession, TapSessionError } from '../tap/session.js';
 import type { TapSession } from '../tap/session.js';
@@ -71,8 +72,8 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
     if (!(duration > 0))
       throw new UsageError(`--duration must be a positive number of seconds, got "${o.duration}"`);
   }
-  if (o.backend !== undefined && o.backend !== 'addon' && o.backend !== 'helper') {
-    throw new UsageError(`--backend must be addon or helper, got "${o.backend}"`);
+  if (o.backend !== undefined && !['addon', 'addon-inline', 'helper'].includes(o.backend)) {
+    throw new UsageError(`--backend must be addon, addon-inline or helper, got "${o.backend}"`);
   }
   const topology = readTopology(o.topology);
   const why = tapUnavailableReason();
@@ -92,7 +93,7 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
       gateway: o.gateway === false ? null : o.gateway,
       topology,
       seed,
-      backend: o.backend as 'addon' | 'helper' | undefined,
+      backend: o.backend as TapBackendKind | undefined,
       capture: o.pcapng !== undefined,
       replaceLink: o.replace,
       resolvConf: o.resolvConf,
@@ -169,7 +170,10 @@ registerCommand((program: Command, io: CliIo) => {
     .option('--topology <file>', 'topology YAML file or shipped name (default: internet)')
     .option('--pcapng <file>', 'write a capture of the TAP side on exit')
     .option('--seed <n>', "override the topology's seed")
-    .option('--backend <kind>', 'TAP backend: addon (default) or helper')
+    .option(
+      '--backend <kind>',
+      'TAP backend: addon (default), addon-inline or helper (docs/tap.md)',
+    )
     .option('--replace', 'unplug whatever is connected to --iface first')
     .option('--no-resolv-conf', 'do not write /etc/netns/<netns>/resolv.conf')
     .option('--duration <seconds>', 'stop after this many seconds instead of waiting for Ctrl-C')
