@@ -59,11 +59,9 @@ const EN: Texts = {
     title: 'Faults injected',
     lines: [
       `${s.what} on link ${s.target}`,
-      s.drops > 0 ? `the link lost ${s.drops} frame${s.drops === 1 ? '' : 's'} during this visit` : 'no frame was lost on it during this visit',
-      ...s.retransmissions.slice(0, 6).map((r) => `${at(r.t)}  ${r.node} retransmits seq ${r.seq}: ${r.why}`),
-      ...(s.retransmissions.length > 6 ? [`… ${s.retransmissions.length - 6} more retransmissions`] : []),
+      s.drops > 0 ? `the link lost ${s.drops} frame${s.drops === 1 ? '' : 's'} during this visit:` : 'no frame was lost on it during this visit',
+      ...faultLines(s, 'en'),
       ...(s.fragments > 0 ? [`${s.fragments} datagram${s.fragments === 1 ? ' was' : 's were'} fragmented to fit the MTU`] : []),
-      ...s.icmp.slice(0, 4).map((i) => `${at(i.t)}  ${i.node} sends ICMP ${i.message}`),
     ],
   }),
   url: (s: UrlStep) => ({
@@ -136,7 +134,13 @@ const EN: Texts = {
     title: 'ARP',
     lines: s.failed
       ? [`who has ${s.target}? no answer after several tries: the packets waiting for it are dropped (host unreachable)`]
-      : s.resolvedNow
+      : s.resolvedNow && s.firstFor
+        ? [
+            `${s.target} was resolved at ${at(s.firstFor.t)} for the first packet that needed it (${protoName(s.firstFor.protocol)} to ${s.firstFor.dst}${s.firstFor.protocol === 17 ? ', the DNS query' : ''}):`,
+            `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface}) → ${s.target} is at ${s.mac ?? '?'}`,
+            'the SYN finds it in the ARP cache (REACHABLE): no broadcast this time',
+          ]
+        : s.resolvedNow
         ? [
             `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface})`,
             `→ ${s.target} is at ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (reply at ${at(s.learnedAt)})` : ''} · kept in the ARP cache`,
@@ -151,6 +155,9 @@ const EN: Texts = {
           `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN-ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}` +
             `   RTT ${ms(s.rtt)}`,
           ...(s.retries > 0 ? [`the SYN was sent ${s.retries + 1} times (retransmitted after timeouts)`] : []),
+          ...(s.arpWaits.length > 0
+            ? [`this RTT includes ARP on the way: ${s.arpWaits.map((w) => `${w.node} asked who has ${w.target}`).join(', ')} (first packets to a next hop wait for its MAC)`]
+            : []),
         ],
   }),
   segmentation: (s: SegmentationStep) => ({
@@ -159,6 +166,10 @@ const EN: Texts = {
       `MSS ${s.mss} bytes: the ${s.requestBytes}-byte request fits in ${s.requestSegments} segment${s.requestSegments === 1 ? '' : 's'}; ` +
         `the ${s.responseBytes}-byte response takes ${s.responseSegments} segment${s.responseSegments === 1 ? '' : 's'}` +
         (s.retransmissions > 0 ? ` (${s.retransmissions} retransmitted)` : ''),
+      ...(s.pmtuMss !== undefined ? [`path MTU discovery lowered the MSS to ${s.pmtuMss} during the response (ICMP fragmentation needed)`] : []),
+      ...(s.responseSegments > 1 && s.maxPayload < (s.pmtuMss ?? s.mss)
+        ? [`a full segment carries ${s.maxPayload} bytes: the MSS minus ${(s.pmtuMss ?? s.mss) - s.maxPayload} bytes of TCP options (timestamps, RFC 7323)`]
+        : []),
     ],
   }),
   frame: (s: FrameStep) => ({
@@ -216,13 +227,24 @@ const EN: Texts = {
       ],
     };
   },
-  close: (s: CloseStep) => ({
-    title: 'Close',
-    lines: [
-      `${s.firstFin === 'client' ? 'the browser' : 'the server'} closes first: FIN → ACK → FIN → ACK (four-way close) on ${s.connections} connection${s.connections === 1 ? '' : 's'}`,
-      s.timeWaitNode ? `${s.timeWaitNode} waits in TIME-WAIT ${formatDuration(s.timeWait)} (2·MSL) so late segments die out` : '',
-    ].filter(Boolean),
-  }),
+  close: (s: CloseStep) => {
+    const who = (x: 'client' | 'server') => (x === 'client' ? 'browser' : 'server');
+    const seq = s.sequence.map((x, i) => `${x} (${who(s.senders[i])})`).join(' → ');
+    const merged = s.sequence.includes('FIN+ACK') && s.sequence.length === 3;
+    return {
+      title: 'Close',
+      lines: [
+        `${s.firstFin === 'client' ? 'the browser' : 'the server'} closes first: ${seq}` +
+          (s.connections > 1 ? ` (and the same on the other ${s.connections - 1} connection${s.connections === 2 ? '' : 's'})` : ''),
+        merged
+          ? `3 segments, not the textbook four: the server had nothing more to send, so its ACK rode on its own FIN`
+          : `the four-way close: each side sends its FIN and ACKs the other's`,
+        s.timeWaitNode
+          ? `${s.timeWaitNode} waits in TIME-WAIT ${formatDuration(s.timeWait)} so that late segments die out (Linux's fixed TIME-WAIT; RFC 9293's 2·MSL would be 4 min)`
+          : '',
+      ].filter(Boolean),
+    };
+  },
   error: (s: ErrorStep) => ({
     title: 'Error',
     lines: [
@@ -237,11 +259,9 @@ const ZH: Texts = {
     title: '注入的故障',
     lines: [
       `链路 ${s.target}：${s.what}`,
-      s.drops > 0 ? `这次访问中该链路丢了 ${s.drops} 个帧` : '这次访问中该链路没有丢帧',
-      ...s.retransmissions.slice(0, 6).map((r) => `${at(r.t)}  ${r.node} 重传 seq ${r.seq}：${r.why}`),
-      ...(s.retransmissions.length > 6 ? [`…… 另有 ${s.retransmissions.length - 6} 次重传`] : []),
+      s.drops > 0 ? `这次访问中该链路丢了 ${s.drops} 个帧：` : '这次访问中该链路没有丢帧',
+      ...faultLines(s, 'zh'),
       ...(s.fragments > 0 ? [`${s.fragments} 个数据报因 MTU 被分片`] : []),
-      ...s.icmp.slice(0, 4).map((i) => `${at(i.t)}  ${i.node} 发送 ICMP ${i.message}`),
     ],
   }),
   url: (s: UrlStep) => ({
@@ -309,7 +329,13 @@ const ZH: Texts = {
     title: 'ARP',
     lines: s.failed
       ? [`广播“谁是 ${s.target}？”多次都没有回应：等待它的包被丢弃（主机不可达）`]
-      : s.resolvedNow
+      : s.resolvedNow && s.firstFor
+        ? [
+            `${at(s.firstFor.t)} 第一个要发往下一跳的包（${protoName(s.firstFor.protocol)}，发往 ${s.firstFor.dst}${s.firstFor.protocol === 17 ? '，即 DNS 查询' : ''}）已经触发了 ARP：`,
+            `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}`,
+            'SYN 发出时 ARP 缓存里已经有了（REACHABLE），不用再广播',
+          ]
+        : s.resolvedNow
         ? [`广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`, `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}，写入 ARP 缓存`]
         : [`ARP 缓存里已经有 ${s.target}：${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 时学到）` : ''}`],
   }),
@@ -320,13 +346,20 @@ const ZH: Texts = {
       : [
           `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN+ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}   往返时间 ${ms(s.rtt)}`,
           ...(s.retries > 0 ? [`SYN 发送了 ${s.retries + 1} 次（超时后重传）`] : []),
+          ...(s.arpWaits.length > 0
+            ? [`这个往返时间里包含途中的 ARP：${s.arpWaits.map((w) => `${w.node} 问“谁是 ${w.target}？”`).join('、')}（发往下一跳的第一个包要等它的 MAC 地址）`]
+            : []),
         ],
   }),
   segmentation: (s: SegmentationStep) => ({
     title: 'MSS 分段',
     lines: [
-      `MSS ${s.mss} 字节：${s.requestBytes} 字节的请求用 ${s.requestSegments} 个 TCP 段；${s.responseBytes} 字节的响应分成 ${s.responseSegments} 个段` +
+      `MSS ${s.mss} 字节：${s.requestBytes} 字节的请求用 ${s.requestSegments} 个 TCP 段；${s.responseBytes} 字节的响应${s.responseSegments === 1 ? '装在 1 个段里' : `分成 ${s.responseSegments} 个段`}` +
         (s.retransmissions > 0 ? `（重传 ${s.retransmissions} 个）` : ''),
+      ...(s.pmtuMss !== undefined ? [`响应途中路径 MTU 发现把 MSS 降到了 ${s.pmtuMss}（ICMP“需要分片”）`] : []),
+      ...(s.responseSegments > 1 && s.maxPayload < (s.pmtuMss ?? s.mss)
+        ? [`一个满的段装 ${s.maxPayload} 字节数据：MSS 减去 ${(s.pmtuMss ?? s.mss) - s.maxPayload} 字节的 TCP 选项（时间戳，RFC 7323）`]
+        : []),
     ],
   }),
   frame: (s: FrameStep) => ({
@@ -383,13 +416,19 @@ const ZH: Texts = {
       ],
     };
   },
-  close: (s: CloseStep) => ({
-    title: 'TCP 四次挥手',
-    lines: [
-      `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：FIN → ACK → FIN → ACK，共 ${s.connections} 个连接`,
-      s.timeWaitNode ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}（2·MSL），让迟到的报文消失` : '',
-    ].filter(Boolean),
-  }),
+  close: (s: CloseStep) => {
+    const who = (x: 'client' | 'server') => (x === 'client' ? '浏览器' : '服务器');
+    const seq = s.sequence.map((x, i) => `${x}（${who(s.senders[i])}）`).join(' → ');
+    const merged = s.sequence.includes('FIN+ACK') && s.sequence.length === 3;
+    return {
+      title: 'TCP 四次挥手',
+      lines: [
+        `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：${seq}` + (s.connections > 1 ? `（另外 ${s.connections - 1} 个连接也一样）` : ''),
+        merged ? '只有 3 个段而不是课本上的 4 个：服务器没有数据要发了，它的 ACK 和自己的 FIN 合在一个段里' : '四次挥手：双方各发一个 FIN，并确认对方的 FIN',
+        s.timeWaitNode ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}，让迟到的报文消失（Linux 固定的 TIME_WAIT 时长；按 RFC 9293 的 2·MSL 要 4 分钟）` : '',
+      ].filter(Boolean),
+    };
+  },
   error: (s: ErrorStep) => ({
     title: '出错',
     lines: [
@@ -436,6 +475,36 @@ function linuxPath(s: ServerStep, lang: Lang): string {
       ? ['frame DMA-ed into the NIC RX ring', ...stages, 'socket receive queue', 'the server reads it']
       : ['网卡把帧 DMA 到接收环形缓冲区', ...stages, '套接字接收队列', '服务器程序读取'];
   return [...new Set(words)].join(' → ');
+}
+
+/** The consequences of the faults, in time order (at most 12 lines, then a count). */
+function faultLines(s: FaultStep, lang: Lang): string[] {
+  const zh = lang === 'zh';
+  const lines = s.timeline.map((x) => {
+    const when = `${at(x.t).padStart(12)}  ${x.node}`;
+    switch (x.what) {
+      case 'lost':
+        return zh ? `${when} 发出的帧丢了：${x.frame}` : `${when}: frame lost: ${x.frame}`;
+      case 'retransmit':
+        if (x.pmtu) return zh ? `${when} 按新的 MSS 重发 seq ${x.seq}（路径 MTU 变小，不是超时）` : `${when} resends seq ${x.seq} in smaller segments (path MTU, not a timeout)`;
+        return zh ? `${when} 重传 seq ${x.seq}（${x.conn}）：${x.why}` : `${when} retransmits seq ${x.seq} (${x.conn}): ${x.why}`;
+      case 'pmtu':
+        return zh
+          ? `${when} 收到 ${x.from} 的 ICMP“需要分片”：路径 MTU 降为 ${x.mtu}，MSS 改为 ${x.mss}（RFC 1191）`
+          : `${when} learns from ${x.from}'s ICMP "fragmentation needed": path MTU ${x.mtu} → MSS ${x.mss} (RFC 1191)`;
+      case 'icmp':
+        return zh ? `${when} 发送 ICMP ${x.message}` : `${when} sends ICMP ${x.message}`;
+      case 'dns-timeout':
+        return zh
+          ? `${when} 等不到 ${x.server} 的 DNS 回答（第 ${x.attempt} 次），超时后重问`
+          : `${when} got no DNS answer from ${x.server} (try ${x.attempt}): timeout, asks again`;
+    }
+  });
+  return lines.length > 12 ? [...lines.slice(0, 12), zh ? `…… 另有 ${lines.length - 12} 条` : `… ${lines.length - 12} more`] : lines;
+}
+
+function protoName(p: number): string {
+  return p === 6 ? 'TCP' : p === 17 ? 'UDP' : p === 1 ? 'ICMP' : `protocol ${p}`;
 }
 
 function zhHit(r: string): string {

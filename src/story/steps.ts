@@ -10,6 +10,7 @@
  */
 import type { TraceEvent } from '../sim/trace.js';
 import { formatIpv4, formatMac } from '../wire/addr.js';
+import { decodeFrame } from '../wire/decode.js';
 import { frameFacts, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './frames.js';
 import type { FrameFacts } from './frames.js';
 
@@ -125,6 +126,8 @@ export interface ArpStep extends StepBase {
   learnedAt?: number;
   why?: string;
   failed: boolean;
+  /** The first packet that needed this next hop in this visit, when it was not the SYN. */
+  firstFor?: { dst: string; protocol: number; t: number };
 }
 
 export interface HandshakeStep extends StepBase {
@@ -140,6 +143,8 @@ export interface HandshakeStep extends StepBase {
   rtt: number;
   refused: boolean;
   retries: number;
+  /** Nodes on the path that had to ARP for their next hop while the SYN or SYN-ACK waited. */
+  arpWaits: { node: string; target: string }[];
 }
 
 export interface SegmentationStep extends StepBase {
@@ -150,6 +155,10 @@ export interface SegmentationStep extends StepBase {
   responseBytes: number;
   responseSegments: number;
   retransmissions: number;
+  /** Largest payload of a response segment (MSS minus TCP options such as timestamps). */
+  maxPayload: number;
+  /** MSS after path MTU discovery lowered it during the response, if it did. */
+  pmtuMss?: number;
 }
 
 export interface FrameStep extends StepBase {
@@ -234,6 +243,10 @@ export interface CloseStep extends StepBase {
   timeWaitNode: string;
   timeWait: number;
   fins: number;
+  /** The segments of the first connection's close, in order: "FIN", "ACK", "FIN+ACK". */
+  sequence: string[];
+  /** Who sent each of them. */
+  senders: ('client' | 'server')[];
 }
 
 export interface ErrorStep extends StepBase {
@@ -253,7 +266,16 @@ export interface FaultStep extends StepBase {
   retransmissions: { t: number; node: string; why: string; seq: number }[];
   fragments: number;
   icmp: { t: number; node: string; message: string }[];
+  /** What the faults caused, in time order. */
+  timeline: FaultEvent[];
 }
+
+export type FaultEvent =
+  | { t: number; node: string; what: 'lost'; frame: string }
+  | { t: number; node: string; what: 'retransmit'; conn: string; seq: number; why: string; pmtu: boolean }
+  | { t: number; node: string; what: 'pmtu'; conn: string; mtu: number; mss: number; from: string }
+  | { t: number; node: string; what: 'icmp'; message: string }
+  | { t: number; node: string; what: 'dns-timeout'; server: string; attempt: number };
 
 export type Step =
   | UrlStep
@@ -417,17 +439,36 @@ class VisitReader {
     if (i < 0) return;
     const f = this.at(i);
     const link = f.target as string;
-    const drops = this.findAll((e) => e.kind === 'link.drop' && e.link === link, this.start, this.tail).length;
-    const retrans = this.findAll(
-      (e) => e.kind === 'tcp.segment-out' && typeof e.why === 'string' && /retransmit|RTO|probe/i.test(e.why),
-      this.start,
-      this.tail,
-    ).map((j) => ({ t: this.at(j).t, node: this.at(j).node, why: this.at(j).why as string, seq: this.at(j).seq as number }));
+    const timeline: FaultEvent[] = [];
+    const conn = (e: Ev) => `${formatIpv4(e.laddr)}:${e.lport} → ${formatIpv4(e.raddr)}:${e.rport}`;
+    const lastPmtu = new Map<string, number>();
+    let drops = 0;
+    for (let j = this.start; j < this.tail; j++) {
+      const e = this.at(j);
+      if (e.kind === 'link.drop' && e.link === link) {
+        drops++;
+        timeline.push({ t: e.t, node: e.node, what: 'lost', frame: e.frame ? decodeFrame(e.frame as Uint8Array).info : (e.reason ?? '') });
+      } else if (e.kind === 'tcp.pmtu') {
+        lastPmtu.set(e.node, e.t);
+        timeline.push({ t: e.t, node: e.node, what: 'pmtu', conn: conn(e), mtu: e.mtu, mss: e.mss, from: e.from });
+      } else if (e.kind === 'tcp.segment-out' && typeof e.why === 'string' && /^retransmit|probe/i.test(e.why)) {
+        // A resend right after a PMTU update is the "segment too big" resend, not a timeout.
+        const p = lastPmtu.get(e.node);
+        const pmtu = p !== undefined && e.t - p < 1_000_000;
+        timeline.push({ t: e.t, node: e.node, what: 'retransmit', conn: conn(e), seq: e.seq, why: e.why, pmtu });
+      } else if (e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8) {
+        timeline.push({ t: e.t, node: e.node, what: 'icmp', message: icmpText(e) });
+      } else if (e.kind === 'dns.stub' && e.op === 'timeout' && e.node === this.client) {
+        timeline.push({ t: e.t, node: e.node, what: 'dns-timeout', server: formatIpv4(e.server), attempt: e.attempt ?? 1 });
+      } else if (e.kind === 'dns.timeout') {
+        timeline.push({ t: e.t, node: e.node, what: 'dns-timeout', server: formatIpv4(e.server), attempt: e.attempt ?? 1 });
+      }
+    }
+    timeline.sort((a, b) => a.t - b.t);
+    const retrans = timeline.flatMap((x) => (x.what === 'retransmit' ? [{ t: x.t, node: x.node, why: x.why, seq: x.seq }] : []));
+    const icmp = timeline.flatMap((x) => (x.what === 'icmp' ? [{ t: x.t, node: x.node, message: x.message }] : []));
     const fragments = this.findAll((e) => e.kind === 'ip.frag', this.start, this.tail).length;
-    const icmp = this.findAll((e) => e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8, this.start, this.tail).map(
-      (j) => ({ t: this.at(j).t, node: this.at(j).node, message: icmpText(this.at(j)) }),
-    );
-    this.steps.push({ kind: 'fault', t: f.t, events: [i], target: link, what: f.what, drops, retransmissions: retrans, fragments, icmp });
+    this.steps.push({ kind: 'fault', t: f.t, events: [i], target: link, what: f.what, drops, retransmissions: retrans, fragments, icmp, timeline });
   }
 
   private url(): void {
@@ -682,6 +723,17 @@ class VisitReader {
     const fail = this.find((e) => e.kind === 'arp.fail' && e.node === this.client && e.ip === target);
     const events = [req, reach, fail].filter((i) => i >= 0);
     const mac = syn ? formatMac(syn.facts.dstMac) : reach >= 0 ? this.at(reach).mac : undefined;
+    // Which packet made the ARP request: the datagram the client was sending just before it.
+    let firstFor: ArpStep['firstFor'];
+    if (req >= 0) {
+      for (let j = req - 1; j >= this.start; j--) {
+        const x = this.at(j);
+        if (x.node === this.client && x.kind === 'ip.tx') {
+          if (!(x.dst === route.dst && x.protocol === 6)) firstFor = { dst: x.dst, protocol: x.protocol, t: x.t };
+          break;
+        }
+      }
+    }
     this.steps.push({
       kind: 'arp',
       t: req >= 0 ? this.at(req).t : reach >= 0 ? this.at(reach).t : this.at(conn.stateIdx).t,
@@ -694,6 +746,7 @@ class VisitReader {
       learnedAt: reach >= 0 ? this.at(reach).t : undefined,
       why: req >= 0 ? this.at(req).why : undefined,
       failed: fail >= 0,
+      firstFor,
     });
   }
 
@@ -732,6 +785,8 @@ class VisitReader {
       rtt: synAck ? synAck.t - syn.t : 0,
       refused: rstI >= 0 && synAckI < 0,
       retries,
+      arpWaits: this.findAll((e) => e.kind === 'arp.request' && e.node !== this.client && e.reason === 'resolve', synI, synAckI >= 0 ? synAckI : this.stop)
+        .map((j) => ({ node: this.at(j).node as string, target: this.at(j).target as string })),
     });
   }
 
@@ -765,11 +820,17 @@ class VisitReader {
     const f = syn.facts;
     const from = e.from as string;
     const txPath: { stage: string; fn: string }[] = [];
+    // Stages at the SYN's instant; if the SYN waited for ARP, its IP and neighbour stages ran
+    // earlier: take those (and only those) from before the wait.
+    let waited = false;
     for (let j = syn.idx - 1; j > this.start && txPath.length < 8; j--) {
       const x = this.at(j);
-      if (x.t !== e.t) break;
       if (x.node !== this.client || x.kind !== 'stack.tx') continue;
-      txPath.unshift({ stage: x.stage, fn: x.fn });
+      if (x.t !== e.t) {
+        if (x.stage !== 'ip_output' && x.stage !== 'neigh') continue;
+        waited = true;
+      }
+      txPath.unshift({ stage: x.stage, fn: waited && x.stage === 'neigh' ? `${x.fn} (queued until the ARP reply)` : x.fn });
       if (x.stage === 'transport' || x.stage === 'ip_output') break;
     }
     if (txPath.length > 0 && txPath[0].stage !== 'transport') txPath.unshift({ stage: 'transport', fn: 'tcp_transmit_skb' });
@@ -846,7 +907,11 @@ class VisitReader {
     const reqOut = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.len > 0, reqI, respI >= 0 ? respI : this.stop);
     const respOut = this.findAll((e) => e.kind === 'tcp.segment-out' && server(e) && e.len > 0, reqI, respI >= 0 ? respI + 1 : this.stop);
     const retrans = respOut.concat(reqOut).filter((i) => /retrans|RTO/i.test(this.at(i).why ?? '')).length;
+    const pmtuI = this.find((e) => e.kind === 'tcp.pmtu' && server(e), reqI, respI >= 0 ? respI + 1 : this.stop);
+    const firstFull = respOut.map((i) => this.at(i).len as number);
     this.steps.push({
+      maxPayload: firstFull.length > 0 ? Math.max(...firstFull) : 0,
+      pmtuMss: pmtuI >= 0 ? this.at(pmtuI).mss : undefined,
       kind: 'segmentation',
       t: this.at(reqI).t,
       events: [reqI, ...reqOut, ...respOut],
@@ -969,7 +1034,31 @@ class VisitReader {
     const tw = this.find((e) => e.kind === 'tcp.state' && e.to === 'TIME-WAIT', fins[0], this.tail);
     const conns = new Set(fins.map((i) => `${this.at(i).lport}/${this.at(i).rport}`));
     const twEnd = tw >= 0 ? this.find((e) => e.kind === 'tcp.state' && e.from === 'TIME-WAIT' && e.node === this.at(tw).node && e.lport === this.at(tw).lport, tw, this.tail) : -1;
+    // The segments of the first connection's close, as they were sent (both sides).
+    const a = first.node === this.client ? { port: first.lport } : { port: first.rport };
+    const sequence: string[] = [];
+    const senders: ('client' | 'server')[] = [];
+    let finsSeen = 0;
+    for (let j = fins[0]; j < this.tail && sequence.length < 6; j++) {
+      const e = this.at(j);
+      if (e.kind !== 'tcp.segment-out') continue;
+      const fromClient = e.node === this.client && e.lport === a.port;
+      const fromServer = e.raddr === ipNum(this.clientAddr) && e.rport === a.port;
+      if (!fromClient && !fromServer) continue;
+      const fl = e.flags as string;
+      if (fl.includes('R')) {
+        sequence.push('RST');
+      } else if (fl.includes('F')) {
+        sequence.push(finsSeen > 0 && fl.includes('.') ? 'FIN+ACK' : 'FIN');
+        finsSeen++;
+      } else if (e.len === 0 && finsSeen > 0) sequence.push('ACK');
+      else continue;
+      senders.push(fromClient ? 'client' : 'server');
+      if (finsSeen >= 2 && !fl.includes('F')) break;
+    }
     this.steps.push({
+      sequence,
+      senders,
       kind: 'close',
       t: first.t,
       events: [...fins.slice(0, 8), ...(tw >= 0 ? [tw] : []), ...(twEnd >= 0 ? [twEnd] : [])],

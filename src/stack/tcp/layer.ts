@@ -13,6 +13,7 @@
  * Call chain: ipv4 → TcpLayer.input → decodeSegment (wire/tcp.ts) → lookup → segmentArrives
  * (input.ts) | listenInput (listener.ts) | closedInput (RST per RFC 9293 § 3.10.7.1).
  */
+import { formatIpv4 } from '../../wire/addr.js';
 import { SocketError } from '../api.js';
 import type {
   ConnectOptions,
@@ -308,6 +309,17 @@ export class TcpLayer implements TransportProtocol, NetApi {
         this.pmtuCache.set(t.remoteAddr, t.pmtu);
         st.pmtuUpdates++;
         updateMss(t);
+        if (this.host.trace.active) {
+          this.host.trace.emit('tcp.pmtu', this.host.name, {
+            laddr: t.localAddr,
+            lport: t.localPort,
+            raddr: t.remoteAddr,
+            rport: t.remotePort,
+            from: formatIpv4(info.from),
+            mtu: t.pmtu,
+            mss: t.mss,
+          });
+        }
         if (t.state >= ESTABLISHED) {
           // Resend what was too big now, without a congestion response (as Linux's tcp_simple_retransmit).
           t.sndNxt = t.sndUna;
