@@ -70,6 +70,12 @@ export interface OutPacket {
   owned: boolean;
   /** Set for forwarded datagrams (router.forward is traced when the frame is sent). */
   fwd: ForwardInfo | undefined;
+  /**
+   * A forwarded datagram's received frame, when it ended in an FCS that the NIC verified and
+   * carried this datagram with a plain 14-byte header and no padding: the new frame's FCS is
+   * then that FCS patched for the rewritten header bytes (crc32Patch), not a CRC of the whole.
+   */
+  fcsFrom?: Uint8Array;
 }
 
 export interface ForwardInfo {

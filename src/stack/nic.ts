@@ -192,8 +192,11 @@ export class Nic implements LinkPort {
    * for padding and FCS (`frameBufferLen(end)` bytes in all). The NIC pads to 60 bytes and
    * appends the FCS in place; the buffer then belongs to the wire and must not be modified.
    * Returns false if the frame was dropped (interface down, queue full).
+   *
+   * `fcs`, when given, is the FCS of `frame[0..end)` already known to the caller (a router's
+   * incremental update, see crc32Patch); it is used only for frames that need no padding.
    */
-  transmit(frame: Uint8Array, end: number): boolean {
+  transmit(frame: Uint8Array, end: number, fcs?: number): boolean {
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up || this.wire === undefined) {
@@ -204,11 +207,19 @@ export class Nic implements LinkPort {
     }
     let len = end;
     if (this.caps.fcs === 'check') {
-      if (len < ETH_MIN_FRAME_LEN) {
-        frame.fill(0, len, ETH_MIN_FRAME_LEN);
-        len = ETH_MIN_FRAME_LEN;
+      if (fcs !== undefined && len >= ETH_MIN_FRAME_LEN) {
+        frame[len] = fcs & 0xff;
+        frame[len + 1] = (fcs >>> 8) & 0xff;
+        frame[len + 2] = (fcs >>> 16) & 0xff;
+        frame[len + 3] = fcs >>> 24;
+        len += ETH_FCS_LEN;
+      } else {
+        if (len < ETH_MIN_FRAME_LEN) {
+          frame.fill(0, len, ETH_MIN_FRAME_LEN);
+          len = ETH_MIN_FRAME_LEN;
+        }
+        len = appendFcs(frame, 0, len);
       }
-      len = appendFcs(frame, 0, len);
     }
     const bytes = len === frame.length ? frame : frame.subarray(0, len);
     if (trace.active) {

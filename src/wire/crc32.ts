@@ -112,3 +112,79 @@ export function crc32(b: Uint8Array, start = 0, end = b.length, crc = 0): number
   }
   return ~c >>> 0;
 }
+
+// ─────────────────── changing a few leading bytes of a message (FCS patching) ───────────────────
+//
+// CRC-32 is affine over GF(2): for two messages m, m' of the same length, crc(m) ^ crc(m') is
+// the CRC register (no preset, no final complement) of m ^ m', and when m ^ m' is zero after
+// its first h bytes, that register is the one of those h bytes shifted through the remaining
+// zero bytes, i.e. multiplied by x^(8·(len − h)) modulo the polynomial. This is zlib's
+// crc32_combine arithmetic (multmodp / x2nmodp, reflected bit order). A router that rewrites
+// the Ethernet addresses and the IPv4 TTL/checksum of a frame whose FCS it has just verified
+// gets the new frame's FCS from the old one in O(h + 32) instead of O(len): same value, bit for
+// bit, as recomputing it.
+
+/** a · b modulo the CRC polynomial (reflected: bit 31 is x^0). */
+function mulModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if ((a & m) !== 0) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** X2N[k] = x^(2^k) modulo the polynomial. */
+const X2N = new Array<number>(32);
+{
+  let p = 0x40000000; // x^1
+  X2N[0] = p;
+  for (let k = 1; k < 32; k++) X2N[k] = p = mulModP(p, p);
+}
+
+/** x^(8n) modulo the polynomial: the operator that appends n zero bytes to a register. */
+function zerosOp(n: number): number {
+  let p = 0x80000000; // x^0
+  let k = 3;
+  while (n > 0) {
+    if ((n & 1) !== 0) p = mulModP(X2N[k & 31], p);
+    n = Math.floor(n / 2);
+    k++;
+  }
+  return p;
+}
+
+/** Operators by length: frame lengths repeat (1514, 60, ...), so each is computed once. */
+const zerosOps = new Map<number, number>();
+
+/**
+ * The CRC-32 of a message of `len` bytes that equals, from byte `h` on, a message whose CRC-32
+ * is `crc`; the two differ at most in their first `h` bytes, given as `was[wasStart..+h)` and
+ * `now[nowStart..+h)`. Equal to `crc32` of the new message (tests check it), in O(h).
+ */
+export function crc32Patch(
+  crc: number,
+  len: number,
+  was: Uint8Array,
+  wasStart: number,
+  now: Uint8Array,
+  nowStart: number,
+  h: number,
+): number {
+  let c = 0;
+  for (let i = 0; i < h; i++)
+    c = T0[(c ^ was[wasStart + i] ^ now[nowStart + i]) & 0xff] ^ (c >>> 8);
+  if (c === 0) return crc >>> 0;
+  const n = len - h;
+  let op = zerosOps.get(n);
+  if (op === undefined) {
+    op = zerosOp(n);
+    if (zerosOps.size < 4096) zerosOps.set(n, op);
+  }
+  return (crc ^ mulModP(op, c)) >>> 0;
+}
