@@ -6,8 +6,8 @@
  * Exit codes: 0 the page loaded (2xx/3xx), 1 it did not (unknown host, refused, timeout,
  * HTTP error status), 2 usage or topology error.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { registerCommand, UsageError } from './main.js';
@@ -73,6 +73,9 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
   const faults = readFaults(flags);
+  for (const [flag, path] of [['--pcapng', flags.pcapng], ['--json', flags.json]] as const) {
+    if (path !== undefined && path !== '-') checkWritable(flag, path);
+  }
   // What the user typed is checked before any network is built: a bad URL is a usage error.
   try {
     parseAddress(url);
@@ -102,6 +105,12 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   const story = buildStory(result.events, result.client);
   const client = result.net.hostNamed(result.client);
   const points = flags.capture === 'client' ? client.portNames().map((p) => `${result.client}.${p}`) : flags.capture.split(',');
+  for (const p of points) {
+    if (p === 'links') continue;
+    if (result.net.port(p) === undefined) {
+      throw new UsageError(`--capture: no port "${p}" (use client, links, or node.port such as pc.eth0)`);
+    }
+  }
   const text = tell(result.events, story, {
     lang,
     detail,
@@ -109,10 +118,11 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     networkName: result.topology.name === 'internet' ? (lang === 'zh' ? '默认互联网' : 'default internet') : (result.topology.name ?? result.topology.file),
     seed,
     clientAddress: client.localAddresses().filter((a) => a >>> 24 !== 127).map(formatIpv4)[0] ?? '',
-    capture: flags.pcapng ? `${flags.pcapng} (${flags.capture})` : 'off (--pcapng FILE)',
+    capture: flags.pcapng ? `${flags.pcapng} (${flags.capture})` : lang === 'zh' ? '关闭（--pcapng 文件名）' : 'off (--pcapng FILE)',
     page: flags.page,
   });
-  io.out(text);
+  // With the trace on stdout (--json -), the story goes to stderr so stdout stays valid JSON.
+  (flags.json === '-' ? io.err : io.out)(text);
 
   if (flags.pcapng !== undefined) {
     const cap = captureFromTrace(result.events, {
@@ -135,6 +145,18 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     return 1;
   }
   return 0;
+}
+
+/** Output files are checked before the run, so a typo costs no simulation and no stack trace. */
+function checkWritable(flag: string, path: string): void {
+  const dir = dirname(path) || '.';
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${flag} ${path}: cannot write there (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 function readFaults(flags: VisitFlags): VisitFaults | undefined {

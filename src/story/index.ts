@@ -60,8 +60,9 @@ function firstFrameAfter(evs: readonly Ev[], step: RenderedStep): number | undef
 
 /**
  * Packet comments for the capture: each frame is labelled with the step of the story it
- * belongs to ("step 8 · TCP handshake"), classified by what it carries — ARP, DNS, the
- * document connection's handshake, request and response, the subresources, the close.
+ * belongs to ("step 8 · TCP handshake"), classified by what it carries and, for TCP, by its
+ * connection, direction and sequence numbers: the document connection's handshake, request,
+ * response and its ACKs, the subresources' connections, and every segment from a FIN on.
  */
 export function stepComments(story: Story, events: readonly TraceEvent[], lang: Lang): Map<number, string> {
   const evs = events as unknown as readonly Ev[];
@@ -72,18 +73,23 @@ export function stepComments(story: Story, events: readonly TraceEvent[], lang: 
       const s = steps.find((x) => x.kind === kind);
       return s && `${story.visits.length > 1 ? `visit ${visit.index + 1} · ` : ''}step ${s.n} · ${s.title}`;
     };
-    const sock = visit.steps.find((s) => s.kind === 'socket');
-    const resp = visit.steps.find((s) => s.kind === 'response');
-    const seg = visit.steps.find((s) => s.kind === 'segmentation');
+    const find = <K extends Step['kind']>(kind: K) => visit.steps.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
+    const sock = find('socket');
+    const hs = find('handshake');
+    const seg = find('segmentation');
+    const resp = find('response');
     return {
       from: visit.startedAt,
       to: story.visits[k + 1]?.startedAt ?? Infinity,
       label,
-      docPort: sock && sock.kind === 'socket' ? sock.localPort : -1,
+      docPort: sock ? sock.localPort : -1,
+      serverData: hs ? { first: (hs.synAckSeq + 1) >>> 0, last: (hs.synAckSeq + 1 + (seg?.responseBytes ?? 0)) >>> 0 } : undefined,
+      handshake: hs ? { seq: (hs.synSeq + 1) >>> 0, ack: (hs.synAckSeq + 1) >>> 0 } : undefined,
       respAt: resp?.t ?? visit.finishedAt,
-      reqAt: seg?.t ?? visit.finishedAt,
+      synAt: hs?.t ?? Infinity,
     };
   });
+  const closing = new Set<string>();
   evs.forEach((e, i) => {
     if (e.kind !== 'link.tx' && e.kind !== 'link.rx') return;
     const v = visits.find((x) => e.t >= x.from && e.t < x.to);
@@ -91,17 +97,27 @@ export function stepComments(story: Story, events: readonly TraceEvent[], lang: 
     const f = frameFacts(e.frame as Uint8Array);
     if (f === undefined) return;
     let kind: string | undefined;
-    if (f.etherType === 0x0806) kind = 'arp';
+    if (f.etherType === 0x0806) kind = e.t <= v.synAt ? 'arp' : undefined;
     else if (f.ip?.protocol === 17 && (f.sport === 53 || f.dport === 53)) kind = 'dns';
-    else if (f.tcp) {
+    else if (f.tcp && f.ip) {
+      const key = [`${f.ip.src}:${f.sport}`, `${f.ip.dst}:${f.dport}`].sort().join('|');
       const doc = f.sport === v.docPort || f.dport === v.docPort;
-      if (f.tcp.flags & (TCP_FIN | TCP_RST)) kind = 'close';
+      const toServer = f.dport === 80;
+      if (f.tcp.flags & (TCP_FIN | TCP_RST)) closing.add(key);
+      if (closing.has(key)) kind = 'close';
       else if (f.tcp.flags & TCP_SYN) kind = doc ? 'handshake' : 'page';
-      else if (doc && e.t < v.respAt) kind = f.tcp.dataLength === 0 ? (e.t < v.reqAt ? 'handshake' : 'response') : f.dport === 80 ? 'request' : 'response';
-      else kind = 'page';
+      else if (!doc) kind = 'page';
+      else if (f.tcp.dataLength > 0) kind = toServer ? (e.t < v.respAt ? 'request' : 'page') : e.t <= v.respAt ? 'response' : 'page';
+      else if (toServer && v.handshake && f.tcp.seq === v.handshake.seq && f.tcp.ack === v.handshake.ack) kind = 'handshake';
+      else if (toServer && v.serverData && seqIn(f.tcp.ack, v.serverData.first, v.serverData.last)) kind = 'response';
+      else kind = e.t <= v.respAt ? 'request' : 'page';
     }
     const label = kind && (v.label(kind) ?? (kind === 'request' ? v.label('segmentation') : undefined));
     if (label) comments.set(i, label);
   });
   return comments;
+}
+
+function seqIn(x: number, first: number, last: number): boolean {
+  return ((x - first) >>> 0) <= ((last - first) >>> 0);
 }

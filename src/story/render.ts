@@ -176,7 +176,7 @@ const EN: Texts = {
     title: 'Frame on the wire',
     lines: [
       `IP header: ${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · protocol ${s.ipHeader.protocol} (TCP) · ID ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
-      `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
+      `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} (IPv4; one seed article writes 0080, a typo) · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
       ...(s.txPath.length > 0 ? [`as Linux sends it: ${s.txPath.map((p) => p.fn).join(' → ')} → NIC TX ring`] : []),
       `the NIC (${s.node} ${s.iface}) adds a 7-byte preamble + 1-byte SFD and keeps a 12-byte gap: ${s.wireBytes} bytes of wire time`,
     ],
@@ -187,7 +187,8 @@ const EN: Texts = {
       (s.learnedAt !== undefined ? `learned ${s.srcMac} on ${s.inPort} (at ${at(s.learnedAt)}) · ` : '') +
         (s.decision === 'known'
           ? `dst ${s.dstMac} is in the MAC table → ${s.outPorts.join(', ')}`
-          : `dst ${s.dstMac} unknown → flooded to ${s.outPorts.join(', ')}`),
+          : `dst ${s.dstMac} unknown → flooded to ${s.outPorts.join(', ')}`) +
+        ' (switch ports have no MAC address)',
     ],
   }),
   router: (s: RouterStep) => ({
@@ -220,9 +221,9 @@ const EN: Texts = {
       lines: [
         `"${s.title}" · ${s.subresources.length} subresource${s.subresources.length === 1 ? '' : 's'}` +
           (s.subresources.length > 0 ? ` (${s.subresources.map((r) => short(r.url)).join(', ')})` : '') +
-          ` over ${s.connections} connection${s.connections === 1 ? '' : 's'}` +
+          (cached === s.subresources.length && s.subresources.length > 0 ? '' : ` over ${s.connections} connection${s.connections === 1 ? '' : 's'}`) +
           (reused > 0 ? `, ${reused} on a kept-alive one` : '') +
-          (cached > 0 ? `, ${cached} from the cache` : ''),
+          (cached > 0 ? `, ${cached} from the browser cache` : ''),
         `loaded in ${ms(s.loadTime)} · rendered below`,
       ],
     };
@@ -315,7 +316,7 @@ const ZH: Texts = {
     title: '创建套接字',
     lines: s.reused
       ? [`复用连接 #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（keep-alive 保持连接，不用再握手）`]
-      : [`connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（连接 #${s.connectionId}）`, '协议栈的上半部分（TCP）接手浏览器的委托'],
+      : [`connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（连接 #${s.connectionId}；${zhWhy(s.why)}）`, '协议栈的上半部分（TCP）接手浏览器的委托'],
   }),
   route: (s: RouteStep) => ({
     title: '查询路由表',
@@ -336,7 +337,10 @@ const ZH: Texts = {
             'SYN 发出时 ARP 缓存里已经有了（REACHABLE），不用再广播',
           ]
         : s.resolvedNow
-        ? [`广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`, `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}，写入 ARP 缓存`]
+        ? [
+            `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`,
+            `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 收到回答）` : ''}，写入 ARP 缓存`,
+          ]
         : [`ARP 缓存里已经有 ${s.target}：${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 时学到）` : ''}`],
   }),
   handshake: (s: HandshakeStep) => ({
@@ -409,7 +413,7 @@ const ZH: Texts = {
       lines: [
         `“${s.title}”· ${s.subresources.length} 个子资源` +
           (s.subresources.length > 0 ? `（${s.subresources.map((r) => short(r.url)).join('、')}）` : '') +
-          `，用了 ${s.connections} 个连接` +
+          (cached === s.subresources.length && s.subresources.length > 0 ? '' : `，用了 ${s.connections} 个连接`) +
           (reused > 0 ? `，其中 ${reused} 个复用 keep-alive 连接` : '') +
           (cached > 0 ? `，${cached} 个来自缓存` : ''),
         `加载用时 ${ms(s.loadTime)} · 页面显示在下面`,
@@ -445,6 +449,8 @@ const ZH: Texts = {
 function zhWhy(why: string): string {
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^not in the HTTP cache$/, () => '不在 HTTP 缓存中'],
+    [/^no open connection to (\S+)$/, (m) => `还没有到 ${m[1]} 的连接`],
+    [/^(\d+) connections? (?:is|are) busy \(limit (\d+) per host\)$/, (m) => `${m[1]} 个连接正忙（每个主机最多 ${m[2]} 个）`],
     [/^(\S+) has no file name → the default file (\S+)$/, (m) => `${m[1]} 没有文件名 → 使用默认文件 ${m[2]}`],
     [/^(\S+) → (\S+)$/, (m) => `${m[1]} → 文件 ${m[2]}`],
     [/^Cache-Control: no-cache → must revalidate with the server every time$/, () => 'Cache-Control: no-cache → 每次都要向服务器验证'],
@@ -519,6 +525,10 @@ function zhHit(r: string): string {
       return '已过期';
     case 'revalidate':
       return '需要验证';
+    case 'revalidated':
+      return '已验证（304）';
+    case 'memory':
+      return '内存缓存';
     default:
       return r;
   }
@@ -547,7 +557,7 @@ const LABELS = {
       `network: ${name} (seed ${seed}) · client ${client} ${addr} · capture: ${capture}`,
     visit: (i: number) => (i === 0 ? '' : `— visit ${i + 1} of the same URL: caches and kept-alive connections at work —`),
     hopTable: 'hop table (the SYN):',
-    hopNote: '(MACs change at every hop; IPs stay — no NAT in this network)',
+    hopNote: '(MACs change at every router; IPs stay — no NAT in this network; a switch forwards the frame unchanged)',
     hopCols: ['where', 'src MAC', 'dst MAC', 'src IP', 'dst IP', 'TTL'],
     waterfall: 'waterfall',
     wfCols: { dns: 'dns', connect: 'connect', send: 'send', wait: 'wait', download: 'recv' },
@@ -560,7 +570,7 @@ const LABELS = {
       `网络：${name}（种子 ${seed}）· 客户端 ${client} ${addr} · 抓包：${capture}`,
     visit: (i: number) => (i === 0 ? '' : `—— 第 ${i + 1} 次访问同一个 URL：缓存和 keep-alive 连接在起作用 ——`),
     hopTable: '逐跳表（SYN 包）：',
-    hopNote: '（每一跳 MAC 地址都变；IP 地址不变——这个网络里没有 NAT）',
+    hopNote: '（每经过一个路由器 MAC 地址都变；IP 地址不变——这个网络里没有 NAT；交换机原样转发帧）',
     hopCols: ['位置', '源 MAC', '目标 MAC', '源 IP', '目标 IP', 'TTL'],
     waterfall: '瀑布图',
     wfCols: { dns: 'DNS', connect: '连接', send: '发送', wait: '等待', download: '接收' },
@@ -644,10 +654,18 @@ export function waterfall(rows: readonly WaterfallRow[], lang: Lang, width = 40)
       r.connect > 0 ? `${L.connect} ${ms(r.connect)}` : '',
       r.wait > 0 ? `${L.wait} ${ms(r.wait)}` : '',
       r.download > 0 ? `${L.download} ${ms(r.download)}` : '',
-      r.cache !== 'none' ? `cache: ${r.cache}` : '',
-      r.reused ? `#${r.connectionId} reused` : r.connectionId !== undefined ? `#${r.connectionId}` : '',
+      r.cache !== 'none' ? (lang === 'zh' ? `缓存：${zhHit(r.cache)}` : `cache: ${r.cache}`) : '',
+      r.reused
+        ? lang === 'zh'
+          ? `复用连接 #${r.connectionId}`
+          : `#${r.connectionId} reused`
+        : r.connectionId !== undefined
+          ? `#${r.connectionId}`
+          : '',
     ].filter(Boolean);
-    return `    ${short(r.url).slice(0, nameW).padEnd(nameW)} ${r.status || '---'} ${bar.padEnd(width + 1)} ${ms(r.total).padStart(9)}  ${parts.join(' · ')}`;
+    // A revalidated entry came back as 304 on the wire; the page used the cached 200.
+    const status = r.cache === 'revalidated' ? 304 : r.status;
+    return `    ${short(r.url).slice(0, nameW).padEnd(nameW)} ${status || '---'} ${bar.padEnd(width + 1)} ${ms(r.total).padStart(9)}  ${parts.join(' · ')}`;
   });
 }
 

@@ -25,7 +25,8 @@ export function packetTrails(events: readonly TraceEvent[], visit: VisitStory, l
   for (let i = 0; i < evs.length; i++) {
     const e = evs[i];
     if (e.t < sock.t) continue;
-    if (e.t > until) break;
+    // Packets already under way at the end of the response are followed to their last hop.
+    if (e.t > until + 100_000_000) break;
     if (e.kind !== 'link.tx') continue;
     const f = frameFacts(e.frame);
     if (!f?.tcp || !f.ip) continue;
@@ -37,7 +38,7 @@ export function packetTrails(events: readonly TraceEvent[], visit: VisitStory, l
     const key = `${a}:${f.sport}>${b}:${f.dport}/${f.tcp.seq}/${f.tcp.ack}/${f.tcp.flags}/${f.tcp.dataLength}/${f.ip.id}`;
     let trail = byKey.get(key);
     if (trail === undefined) {
-      if (order.length >= limit) continue;
+      if (order.length >= limit || e.t > until) continue;
       trail = {
         label: `${a}:${f.sport} → ${b}:${f.dport} [${tcpFlagNames(f.tcp.flags)}] seq=${f.tcp.seq} ack=${f.tcp.ack} len=${f.tcp.dataLength}`,
         rows: [],
