@@ -136,13 +136,16 @@ export async function runVisit(options: VisitOptions): Promise<VisitResult> {
   const client = net.hostNamed(clientName);
   if (client.net === undefined) throw new Error(`${clientName}: no TCP layer`);
   const stub = running.stubs.get(clientName);
-  if (stub === undefined) throw new Error(`${clientName} has no resolver configured (add "resolver: <address>" to it)`);
 
   const faultLink = options.faults ? applyFaults(net, options.faults) : undefined;
 
   const browser = new Browser({
     net: client.net,
-    resolve: (name) => lookup(stub, name),
+    // Without a resolver (a topology with no DNS), only IP addresses can be visited.
+    resolve: (name) =>
+      stub !== undefined
+        ? lookup(stub, name)
+        : Promise.reject(new Error(`cannot resolve ${name}: ${clientName} has no DNS resolver configured (type an IP address, or add "resolver: <address>" to ${clientName} in the topology)`)),
     clock: net.clock,
     trace: net.trace,
     node: clientName,
