@@ -115,6 +115,25 @@ export interface TcpConfig {
    * SYNs with newer options (FreeBSD's net.inet.tcp.rexmit_drop_options; 0 = never, as Linux).
    */
   synRtxDropOptions: number;
+  /**
+   * Initial reordering degree in segments, the DupThresh of RFC 5681 / RFC 6675 (Linux
+   * tcp_reordering = 3).
+   */
+  reordering: number;
+  /**
+   * Raise the reordering degree when SACK or a spurious retransmission shows that segments
+   * arrived out of order (Linux tp->reordering up to tcp_max_reordering; RFC 4653 § 3 ideas);
+   * 0 keeps DupThresh fixed.
+   */
+  maxReordering: number;
+  /**
+   * Detect spurious fast retransmits and timeouts with D-SACK (RFC 3708) and timestamps
+   * (RFC 3522) and undo the congestion response (Linux tcp_undo_cwnd_reduction; RFC 4015 for
+   * timeouts).
+   */
+  undo: boolean;
+  /** Detect lost retransmissions during SACK recovery and resend them before the RTO. */
+  lostRetransmitDetection: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -159,6 +178,10 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   timeWaitReuse: false,
   rtoSlop: 0,
   synRtxDropOptions: 0,
+  reordering: 3,
+  maxReordering: 300,
+  undo: true,
+  lostRetransmitDetection: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -31,6 +31,7 @@ import {
   F_RTT_TIMING,
   F_SACK_OK,
   F_TS_OK,
+  F_UNDO,
   F_WND_UPDATE,
   F_WS_OK,
   LAST_ACK,
@@ -143,7 +144,10 @@ function emit(
   }
   const pb = encodeSegment(s, t.localAddr, t.remoteAddr, len > 0 ? t.sndBuf : null, dataOff, len);
   layer.stats.outSegs++;
-  if (retransmit) layer.stats.retransSegs++;
+  if (retransmit) {
+    layer.stats.retransSegs++;
+    if (len > 0 || s.flags & FIN) noteRetransmit(t, s, len);
+  }
   if (s.flags & RST) layer.stats.outRsts++;
   const trace = layer.host.trace;
   if (trace.active) {
@@ -170,6 +174,25 @@ function emit(
     dontFragment: true,
   });
   if (e !== undefined) layer.onIpSendError(t, e);
+}
+
+/**
+ * Bookkeeping of a data/FIN retransmission for reordering detection and undo: data at or above
+ * `rtxHigh` was sent once only; the episode counts retransmitted bytes (RFC 3708 § 3) and keeps
+ * the TSval of its first retransmission (RFC 3522 § 2, Linux retrans_stamp).
+ */
+function noteRetransmit(t: Tcb, s: Seg, len: number): void {
+  const end = (s.seq + len + (s.flags & FIN ? 1 : 0)) >>> 0;
+  if (seqGt(end, t.rtxHigh)) t.rtxHigh = end;
+  if (t.flags & F_UNDO) {
+    t.undoRetrans += len > 0 ? len : 1;
+    if (t.retransStamp < 0) t.retransStamp = s.hasTs ? s.tsVal : 0;
+  }
+}
+
+/** DupThresh in use: the reordering degree with SACK, RFC 5681's 3 without. */
+export function dupThresh(t: Tcb): number {
+  return t.flags & F_SACK_OK ? t.reordering : 3;
 }
 
 // ───────────────────────────── SYN / SYN-ACK ─────────────────────────────
@@ -391,9 +414,17 @@ function sendDataSegment(
   if (!probe && (t.rtoAt === 0 || t.flags & F_PERSIST)) armRto(t);
 }
 
-/** RFC 3042 limited transmit: one extra segment per duplicate ACK for the first two. */
+/**
+ * RFC 3042 limited transmit: one extra segment per duplicate ACK for the first two. With SACK,
+ * before recovery, the SACKed bytes have left the network and do not count against cwnd (the
+ * RFC 6675 pipe; RFC 4653 § 3.3 extended limited transmit, as Linux's packets_in_flight): this
+ * keeps the ACK clock running while a raised reordering threshold delays fast retransmit.
+ */
 function limitedTransmit(t: Tcb): number {
-  return !(t.flags & F_IN_RECOVERY) && t.dupAcks > 0 && t.dupAcks < 3 ? t.dupAcks * t.mss : 0;
+  if (t.flags & (F_IN_RECOVERY | F_RTO_RECOVERY)) return 0;
+  const lt = t.dupAcks > 0 && t.dupAcks < 3 ? t.dupAcks * t.mss : 0;
+  if (t.sb !== null && t.sb.sacked > lt) return t.sb.sacked;
+  return lt;
 }
 
 /**
@@ -467,7 +498,8 @@ function sendRecovery(t: Tcb): boolean {
   const mss = t.mss;
   let sent = false;
   for (let guard = 0; guard < 1000; guard++) {
-    const pipe = sb.pipe(t.sndUna, t.sndMax, t.highRxt, mss);
+    const thresh = t.reordering;
+    const pipe = sb.pipe(t.sndUna, t.sndMax, t.highRxt, mss, thresh);
     if (t.cwnd - pipe < mss) break;
     // NextSeg rule (1): the first lost, unSACKed range above HighRxt.
     let seq = seqGt(t.highRxt, t.sndUna) ? t.highRxt : t.sndUna;
@@ -477,7 +509,7 @@ function sendRecovery(t: Tcb): boolean {
     while (seqLt(seq, high)) {
       seq = sb.skipSacked(seq);
       if (!seqLt(seq, high)) break;
-      if (sb.isLost(seq, mss)) {
+      if (sb.isLost(seq, mss, thresh)) {
         found = true;
         break;
       }
@@ -540,6 +572,11 @@ export function retransmitAt(t: Tcb, seq: number, len: number, why: string): voi
   emit(t, s, seqDiff(seq, t.dataSeq), len, why, true);
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
   if (seqGt(end, t.highRxt)) t.highRxt = end;
+  // Watch retransmissions during SACK recovery for loss (recovery.ts detectLostRetransmits).
+  if (t.flags & F_IN_RECOVERY && t.sb !== null && t.layer.config.lostRetransmitDetection) {
+    const log = t.rtxLog ?? (t.rtxLog = []);
+    if (log.length < 3 * 256) log.push(seq, end, t.sndMax);
+  }
   // Karn (RFC 6298 § 3): a retransmission invalidates a timing that covers it.
   if (t.flags & F_RTT_TIMING && seqGe(t.rttSeq, seq) && seqLt(t.rttSeq, end))
     t.flags &= ~F_RTT_TIMING;

@@ -13,14 +13,34 @@
  * - RFC 6582 § 3.2 (NewReno: recover, partial and full ACKs).
  * - RFC 6675 § 5 (SACK-based recovery: DupAcks counts ACKs carrying new SACK information,
  *   entering on DupThresh or IsLost(HighACK + 1), leaving when HighACK ≥ RecoveryPoint).
+ * - Reordering: DupThresh is the path's reordering degree in segments, raised when a segment
+ *   that was sent once arrives after data above it (SACK), or a retransmission proves spurious
+ *   (Linux tp->reordering / tcp_check_sack_reordering; RFC 4653 § 3 on adapting DupThresh;
+ *   RFC 6675 § 2 allows DupThresh other than 3).
+ * - Spurious retransmissions: RFC 2883 § 4 (recognising a D-SACK block), RFC 3708 § 3 (all
+ *   retransmissions of an episode reported as duplicates → the recovery was unnecessary),
+ *   RFC 3522 § 2 (Eifel detection: the ACK echoes a TSval older than the first retransmission),
+ *   RFC 4015 § 2 (response to a spurious timeout: resume with new data, restore the congestion
+ *   state without a burst; its RTO adaptation is left out); the cwnd/ssthresh restore follows Linux's
+ *   tcp_undo_cwnd_reduction for fast recovery.
  */
 import { rttSample } from './rtt.js';
 import { ACK, FIN, SYN } from './segment.js';
 import type { Seg } from './segment.js';
 import { Scoreboard } from './sack.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seqnum.js';
-import { retransmitFirst, sendAck, sendChallengeAck } from './output.js';
-import { F_IN_RECOVERY, F_PERSIST, F_RTT_TIMING, F_SACK_OK, F_SYN_RTX } from './tcb.js';
+import { dupThresh, retransmitAt, retransmitFirst, sendAck, sendChallengeAck } from './output.js';
+import {
+  F_IN_RECOVERY,
+  F_LOSS,
+  F_PERSIST,
+  F_RTO_RECOVERY,
+  F_RTT_TIMING,
+  F_SACK_OK,
+  F_SYN_RTX,
+  F_TS_OK,
+  F_UNDO,
+} from './tcb.js';
 import type { Tcb } from './tcb.js';
 import { armRto, stopRto } from './timers.js';
 
@@ -62,9 +82,141 @@ export function updateWindow(t: Tcb, seg: Seg): boolean {
   return false;
 }
 
+/**
+ * Starts an undoable episode before a congestion response (Linux tcp_init_undo): remembers
+ * cwnd and ssthresh (ssthresh at least ¾·cwnd, Linux tcp_current_ssthresh) and SND.UNA.
+ */
+export function initUndo(t: Tcb): void {
+  if (!t.layer.config.undo) {
+    t.flags &= ~F_UNDO;
+    return;
+  }
+  t.flags |= F_UNDO;
+  t.undoMarker = t.sndUna;
+  t.undoRetrans = 0;
+  t.retransStamp = -1;
+  t.priorCwnd = t.cwnd;
+  t.priorSsthresh = Math.max(t.ssthresh, (t.cwnd >> 1) + (t.cwnd >> 2));
+  t.undoFack = t.sb !== null && !t.sb.empty ? t.sb.highest : t.sndUna;
+}
+
+/**
+ * Raises the reordering degree: `low` was delivered after data up to `fack` (Linux
+ * tcp_check_sack_reordering), in segments, capped at maxReordering.
+ */
+function raiseReordering(t: Tcb, low: number, fack: number): void {
+  const c = t.layer.config;
+  if (c.maxReordering <= 0 || !(t.flags & F_SACK_OK) || !seqLt(low, fack)) return;
+  const degree = Math.min(Math.ceil(seqDiff(fack, low) / t.mss), c.maxReordering);
+  if (degree > t.reordering) {
+    t.reordering = degree;
+    t.layer.stats.reorderSeen++;
+  }
+}
+
+/**
+ * The episode's retransmissions were unnecessary: restore the congestion state (Linux
+ * tcp_undo_cwnd_reduction; for a timeout RFC 4015 § 2) and leave recovery.
+ */
+function undo(t: Tcb, why: string, ackedNow: number): void {
+  const layer = t.layer;
+  t.flags &= ~F_UNDO;
+  if (t.flags & F_LOSS) {
+    // RFC 4015 § 2: spurious timeout. Resume with new data (no go-back-N), ssthresh back to
+    // what it was, cwnd = FlightSize + min(bytes ACKed, IW) so no burst leaves at once.
+    layer.stats.lossUndo++;
+    layer.stats.spuriousRtos++;
+    if (seqLt(t.sndNxt, t.sndMax)) t.sndNxt = t.sndMax;
+    t.flags &= ~(F_RTO_RECOVERY | F_LOSS);
+    const flight = seqDiff(t.sndMax, t.sndUna);
+    const iw = layer.config.initialCwndSegments * t.mss;
+    t.cwnd = Math.max(flight + Math.min(ackedNow, iw), 2 * t.mss);
+    if (t.priorSsthresh > t.ssthresh) t.ssthresh = t.priorSsthresh;
+  } else {
+    if (t.priorSsthresh > t.ssthresh) t.ssthresh = t.priorSsthresh;
+    if (t.priorCwnd > t.cwnd) t.cwnd = t.priorCwnd;
+  }
+  if (t.cc.onUndo !== undefined) t.cc.onUndo(t);
+  t.bytesAcked = 0;
+  if (t.flags & F_IN_RECOVERY) {
+    t.flags &= ~F_IN_RECOVERY;
+    t.dupAcks = 0;
+  }
+  t.rtxLog = null;
+  // With SACK a new loss in this window may start a new recovery at once (RFC 6675 has no
+  // RFC 6582 "recover" guard); NewReno keeps it against dup ACKs of the retransmissions.
+  if (t.flags & F_SACK_OK) t.recover = (t.sndUna - 1) >>> 0;
+  layer.traceCwnd(t, `undo (${why})`);
+}
+
+/** RFC 3522 § 2: the ACK echoes a TSval sent before the episode's first retransmission. */
+function ackOfOriginal(t: Tcb, seg: Seg): boolean {
+  return (
+    (t.flags & F_TS_OK) !== 0 &&
+    t.retransStamp >= 0 &&
+    seg.hasTs &&
+    seg.tsEcr !== 0 &&
+    seqLt(seg.tsEcr, t.retransStamp)
+  );
+}
+
+/** RFC 2883 § 4: the first block reports a duplicate (below the ACK, or inside the second block). */
+function dsackBlock(blocks: number[], ack: number): boolean {
+  if (blocks.length < 2) return false;
+  const s0 = blocks[0];
+  const e0 = blocks[1];
+  if (!seqLt(s0, e0)) return false;
+  if (seqLe(e0, ack)) return true;
+  return blocks.length >= 4 && seqGe(s0, blocks[2]) && seqLe(e0, blocks[3]);
+}
+
+/** RFC 3708 § 3: a D-SACK for retransmitted data of the episode; all of it → undo. */
+function onDsack(t: Tcb, s: number, e: number): void {
+  t.layer.stats.dsackRecv++;
+  if (!(t.flags & F_UNDO) || t.retransStamp < 0) return;
+  if (seqLt(s, t.undoMarker) || seqGt(e, t.rtxHigh)) return;
+  t.undoRetrans -= seqDiff(e, s);
+  if (t.undoRetrans > 0) return;
+  // The retransmissions were all duplicates: the originals had arrived, late.
+  raiseReordering(t, t.undoMarker, (t.undoFack + t.mss) >>> 0);
+  t.layer.stats.dsackUndo++;
+  undo(t, 'D-SACK', 0);
+}
+
+/**
+ * A retransmission made during SACK recovery is lost when enough data sent after it has been
+ * SACKed (DupThresh segments above what SND.MAX was then; Linux's tcp_mark_lost_retrans, the
+ * sequence-ordered form of RFC 8985's rule): send it again rather than wait for the RTO.
+ */
+function detectLostRetransmits(t: Tcb): void {
+  const log = t.rtxLog;
+  const sb = t.sb;
+  if (log === null || sb === null || sb.empty) return;
+  const thresh = t.reordering;
+  for (let i = 0; i < log.length; ) {
+    const seq = log[i];
+    const end = log[i + 1];
+    if (seqLe(end, t.sndUna) || sb.covers(seqGt(seq, t.sndUna) ? seq : t.sndUna, end)) {
+      log.splice(i, 3);
+      continue;
+    }
+    if (sb.isLost(log[i + 2], t.mss, thresh)) {
+      log.splice(i, 3);
+      t.layer.stats.lostRetransmit++;
+      const from = seqGt(seq, t.sndUna) ? seq : t.sndUna;
+      const to = sb.nextSackedAbove(from, end);
+      retransmitAt(t, from, seqDiff(to, from), 'retransmit (lost retransmission)');
+      continue;
+    }
+    i += 3;
+  }
+}
+
 function enterRecovery(t: Tcb): void {
   const layer = t.layer;
   const flight = seqDiff(t.sndMax, t.sndUna);
+  initUndo(t);
+  t.rtxLog = null;
   t.cc.onLoss(t, flight, layer.host.clock.now());
   t.recover = t.sndMax;
   t.flags |= F_IN_RECOVERY;
@@ -104,15 +256,25 @@ export function processAck(t: Tcb, seg: Seg): boolean {
   if (seqGe(ack, t.sndUna)) updateWindow(t, seg);
 
   let newlySacked = 0;
+  // Highest SACKed sequence number before this ACK (RFC 6675 HighSACK; Linux's fack).
+  const prevFack = t.sb !== null && !t.sb.empty ? t.sb.highest : t.sndUna;
   if (t.flags & F_SACK_OK && seg.sack !== null) {
     if (t.sb === null) t.sb = new Scoreboard();
     layer.stats.sackBlocksRecv += seg.sack.length >> 1;
     newlySacked = t.sb.update(seg.sack, t.sndUna, t.sndMax);
+    // A segment sent once, SACKed below data SACKed before it, arrived out of order.
+    if (newlySacked > 0 && seqGe(t.sb.lowNew, t.rtxHigh)) raiseReordering(t, t.sb.lowNew, prevFack);
+    if (dsackBlock(seg.sack, ack)) onDsack(t, seg.sack[0], seg.sack[1]);
   }
 
   if (seqGt(ack, t.sndUna)) {
     const acked = seqDiff(ack, t.sndUna);
     layer.stats.hpAcks++;
+    // The hole at SND.UNA, filled by data sent once, arrived after data above it.
+    if (seqGt(prevFack, t.sndUna) && seqGe(t.sndUna, t.rtxHigh)) raiseReordering(t, t.sndUna, prevFack);
+    // RFC 3522 § 2 (Eifel detection): this ACK was sent for an original transmission.
+    const original = t.flags & F_UNDO && ackOfOriginal(t, seg);
+    if (original && t.flags & F_IN_RECOVERY) raiseReordering(t, t.sndUna, prevFack);
     // Data bytes acknowledged (the SYN and FIN occupy sequence space but no buffer).
     let dataAcked = acked;
     if (t.sndUna === t.iss) dataAcked--;
@@ -121,15 +283,31 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     t.sndUna = ack;
     if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
     if (seqLt(t.highRxt, ack)) t.highRxt = ack;
+    if (seqLt(t.rtxHigh, ack)) t.rtxHigh = ack;
     if (t.sb !== null) t.sb.advance(ack);
     sampleRtt(t, ack);
     t.rtxShift = 0;
     const now = layer.host.clock.now();
+    if (original && t.flags & F_LOSS) {
+      // RFC 3522 / RFC 4015: the timeout was spurious. (RFC 4015's RTO adaptation from the
+      // echoed TSval is not applied: under ACK loss TS.Recent is stale and the sample inflates
+      // SRTT to seconds; the next ACKs sample the RTT as usual.)
+      undo(t, 'spurious RTO', acked);
+    } else if (original && t.flags & F_IN_RECOVERY && (seqGe(ack, t.recover) || seqLe(t.rtxHigh, ack))) {
+      // Every retransmission is covered by an ACK of originals: the recovery was unnecessary
+      // (Linux tcp_try_undo_recovery / tcp_try_undo_partial).
+      if (seqGe(ack, t.recover)) layer.stats.fullUndo++;
+      else layer.stats.partialUndoSpurious++;
+      undo(t, 'timestamps', acked);
+    } else if (t.flags & F_LOSS && seqGe(ack, t.recover)) {
+      t.flags &= ~F_LOSS;
+    }
     if (t.flags & F_IN_RECOVERY) {
       if (seqGe(ack, t.recover)) {
         // Full ACK: leave recovery (RFC 6582 § 3.2 step 3, RFC 6675 § 5).
         t.flags &= ~F_IN_RECOVERY;
         t.dupAcks = 0;
+        t.rtxLog = null;
         if (t.flags & F_SACK_OK && t.sb !== null) t.cwnd = t.ssthresh;
         else {
           const flight = seqDiff(t.sndMax, t.sndUna);
@@ -145,7 +323,7 @@ export function processAck(t: Tcb, seg: Seg): boolean {
           t.cwnd = t.cwnd - acked + (acked >= t.mss ? t.mss : 0);
           if (t.cwnd < t.mss) t.cwnd = t.mss;
           armRto(t);
-        }
+        } else detectLostRetransmits(t);
       }
     } else {
       t.dupAcks = 0;
@@ -171,13 +349,14 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     const sackInfo = t.flags & F_SACK_OK && t.sb !== null;
     if (isDup || (sackInfo && newlySacked > 0)) {
       t.dupAcks++;
+      const thresh = dupThresh(t);
       if (!(t.flags & F_IN_RECOVERY)) {
-        const lost = sackInfo ? t.sb!.isLost(t.sndUna, t.mss) : false;
+        const lost = sackInfo ? t.sb!.isLost(t.sndUna, t.mss, thresh) : false;
         // RFC 6582 § 3.2 step 2: only if the ACK covers more than `recover`.
-        if ((t.dupAcks >= DUP_THRESH || lost) && seqGt(ack, t.recover)) enterRecovery(t);
+        if ((t.dupAcks >= thresh || lost) && seqGt(ack, t.recover)) enterRecovery(t);
       } else if (!sackInfo) {
         t.cwnd += t.mss; // RFC 5681 § 3.2 step 4: inflate
-      }
+      } else detectLostRetransmits(t);
     }
   }
   return true;

@@ -15,13 +15,16 @@
  */
 import { seqGt, seqLe, seqLt, seqMax, seqMin } from './seqnum.js';
 
-const DUP_THRESH = 3; // RFC 6675 § 2 DupThresh
+/** RFC 6675 § 2 DupThresh: the default; the connection passes its reordering degree. */
+export const DUP_THRESH = 3;
 
 export class Scoreboard {
   /** [start0, end0, start1, end1, ...] sorted, disjoint. */
   ranges: number[] = [];
   /** Sum of SACKed bytes. */
   sacked = 0;
+  /** Lowest newly SACKed sequence number of the last update() that added bytes. */
+  lowNew = 0;
 
   get empty(): boolean {
     return this.ranges.length === 0;
@@ -50,15 +53,24 @@ export class Scoreboard {
       // RFC 2883 § 4: a D-SACK block lies below the cumulative ACK; only the part above counts.
       if (seqLe(e, sndUna) || seqGt(e, sndMax)) continue;
       if (seqLt(s, sndUna)) s = sndUna;
-      added += this.add(s, e);
+      const n = this.add(s, e);
+      if (n > 0) {
+        const low = this.lowestNewIn;
+        if (added === 0 || seqLt(low, this.lowNew)) this.lowNew = low;
+        added += n;
+      }
     }
     return added;
   }
+
+  private lowestNewIn = 0;
 
   private add(s: number, e: number): number {
     const r = this.ranges;
     let i = 0;
     while (i < r.length && seqLt(r[i + 1], s)) i += 2;
+    // The first new byte: s, or the end of a range that already holds s.
+    this.lowestNewIn = i < r.length && seqLe(r[i], s) ? r[i + 1] : s;
     let j = i;
     let ns = s;
     let ne = e;
@@ -118,17 +130,28 @@ export class Scoreboard {
 
   /**
    * RFC 6675 § 4 IsLost(seq): DupThresh discontiguous SACKed ranges above seq, or more than
-   * (DupThresh − 1)·SMSS SACKed bytes above it.
+   * (DupThresh − 1)·SMSS SACKed bytes above it. DupThresh is the connection's reordering degree.
    */
-  isLost(seq: number, mss: number): boolean {
+  isLost(seq: number, mss: number, dupThresh = DUP_THRESH): boolean {
     const r = this.ranges;
     let bytes = 0;
     let blocks = 0;
+    const limit = (dupThresh - 1) * mss;
     for (let i = r.length - 2; i >= 0; i -= 2) {
       if (seqLe(r[i + 1], seq)) break;
       bytes += (r[i + 1] - seqMax(r[i], seq)) >>> 0;
       blocks++;
-      if (blocks >= DUP_THRESH || bytes > (DUP_THRESH - 1) * mss) return true;
+      if (blocks >= dupThresh || bytes > limit) return true;
+    }
+    return false;
+  }
+
+  /** True when [s, e) lies inside one SACKed range. */
+  covers(s: number, e: number): boolean {
+    const r = this.ranges;
+    for (let i = 0; i < r.length; i += 2) {
+      if (seqLt(s, r[i])) return false;
+      if (seqLt(s, r[i + 1])) return seqLe(e, r[i + 1]);
     }
     return false;
   }
@@ -137,7 +160,7 @@ export class Scoreboard {
    * RFC 6675 § 4 SetPipe: bytes believed in flight in [sndUna, sndMax): each unSACKed hole that
    * is not lost counts, and holes (lost or not) count again up to HighRxt for retransmissions.
    */
-  pipe(sndUna: number, sndMax: number, highRxt: number, mss: number): number {
+  pipe(sndUna: number, sndMax: number, highRxt: number, mss: number, dupThresh = DUP_THRESH): number {
     let pipe = 0;
     let s = sndUna;
     const r = this.ranges;
@@ -152,7 +175,7 @@ export class Scoreboard {
         continue;
       }
       const len = (he - s) >>> 0;
-      if (!this.isLost(s, mss)) pipe += len;
+      if (!this.isLost(s, mss, dupThresh)) pipe += len;
       if (seqGt(highRxt, s)) pipe += (seqMin(highRxt, he) - s) >>> 0;
       s = he;
     }

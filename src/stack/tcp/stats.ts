@@ -42,6 +42,14 @@ export interface TcpStats {
   ofoDrop: number; // TCPOFODrop
   dsackSent: number; // TCPDSACKOldSent + TCPDSACKOfoSent
   sackBlocksRecv: number;
+  dsackRecv: number; // TCPDSACKRecv
+  reorderSeen: number; // TCPSACKReorder + TCPTSReorder (reordering degree raised)
+  fullUndo: number; // TCPFullUndo (recovery undone at its end, timestamps)
+  partialUndoSpurious: number; // TCPPartialUndo (recovery undone on a partial ACK, timestamps)
+  dsackUndo: number; // TCPDSACKUndo
+  lossUndo: number; // TCPLossUndo (an RTO undone)
+  spuriousRtos: number; // TCPSpuriousRTOs
+  lostRetransmit: number; // TCPLostRetransmit
   keepaliveProbes: number;
   keepaliveTimeouts: number; // TCPAbortOnTimeout (keep-alive)
   abortOnTimeout: number; // TCPAbortOnTimeout
@@ -89,6 +97,14 @@ export function newTcpStats(): TcpStats {
     ofoDrop: 0,
     dsackSent: 0,
     sackBlocksRecv: 0,
+    dsackRecv: 0,
+    reorderSeen: 0,
+    fullUndo: 0,
+    partialUndoSpurious: 0,
+    dsackUndo: 0,
+    lossUndo: 0,
+    spuriousRtos: 0,
+    lostRetransmit: 0,
     keepaliveProbes: 0,
     keepaliveTimeouts: 0,
     abortOnTimeout: 0,

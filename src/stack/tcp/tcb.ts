@@ -91,6 +91,8 @@ export const F_USER_SHUT_RD = 1 << 16; // shutdown(SHUT_RD)
 export const F_DETACHED = 1 << 17; // removed from the layer's tables
 export const F_WND_UPDATE = 1 << 18; // send a window update at the next output
 export const F_RTO_RECOVERY = 1 << 19; // after an RTO, resending [SND.NXT, SND.MAX) (go-back-N)
+export const F_UNDO = 1 << 20; // a congestion response that may be undone (RFC 3708 / RFC 4015)
+export const F_LOSS = 1 << 21; // the episode began with an RTO (Linux TCP_CA_Loss) until RecoveryPoint is ACKed
 
 /** What the connection reports to the socket layer above it. */
 export interface TcbUser {
@@ -200,6 +202,25 @@ export class Tcb {
   /** RFC 6675 HighRxt. */
   highRxt = 0;
 
+  // Reordering and spurious-retransmission undo (recovery.ts)
+  /** Reordering degree of the path in segments: the DupThresh in use (Linux tp->reordering). */
+  reordering = 3;
+  /** Highest sequence number retransmitted + 1: data at or above it was sent once only. */
+  rtxHigh = 0;
+  /** SND.UNA when the undoable congestion response began (valid with F_UNDO). */
+  undoMarker = 0;
+  /** Bytes retransmitted in the episode not yet reported as duplicates by D-SACK (RFC 3708 § 3). */
+  undoRetrans = 0;
+  /** cwnd and ssthresh before the response, restored by an undo. */
+  priorCwnd = 0;
+  priorSsthresh = 0;
+  /** Highest SACKed sequence number when the episode began. */
+  undoFack = 0;
+  /** TSval of the episode's first retransmission (RFC 3522 § 2), -1 = nothing retransmitted. */
+  retransStamp = -1;
+  /** Retransmissions during SACK recovery, watched for loss: [seq, end, SND.MAX when sent], ... */
+  rtxLog: number[] | null = null;
+
   // delayed ACK: full segments received since the last ACK we sent
   ackPending = 0;
 
@@ -238,6 +259,7 @@ export class Tcb {
     this.rto = c.initialRto;
     this.ttl = c.ttl;
     this.cc = layer.defaultCc;
+    this.reordering = c.reordering;
   }
 
   get stateName(): string {

@@ -26,6 +26,7 @@ import {
   F_FIN_QUEUED,
   F_IN_RECOVERY,
   F_KEEPALIVE,
+  F_LOSS,
   F_ORPHAN,
   F_PERSIST,
   F_RTO_RECOVERY,
@@ -38,6 +39,7 @@ import {
 import type { Tcb } from './tcb.js';
 import { sendAck, sendKeepalive, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb } from './conn.js';
+import { initUndo } from './recovery.js';
 
 function now(t: Tcb): number {
   return t.layer.host.clock.now();
@@ -197,6 +199,16 @@ function onRto(t: Tcb): void {
     return;
   }
   layer.stats.timeouts++;
+  // A raised reordering threshold that let SACKed data pile up without recovery goes back to
+  // the default (Linux tcp_enter_loss).
+  const c0 = layer.config.reordering;
+  if (!(t.flags & F_IN_RECOVERY) && t.sb !== null && t.sb.sacked >= c0 * t.mss && t.reordering > c0)
+    t.reordering = c0;
+  // An undoable episode starts here unless one is running (Linux tcp_enter_loss): the timeout
+  // may prove spurious (RFC 3522 / RFC 3708, response RFC 4015).
+  if (!(t.flags & (F_IN_RECOVERY | F_LOSS))) initUndo(t);
+  t.flags |= F_LOSS;
+  t.rtxLog = null;
   if (!zeroWindow) {
     const flight = seqDiff(t.sndMax, t.sndUna);
     t.cc.onRto(t, flight, n0(t));

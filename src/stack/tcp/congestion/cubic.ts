@@ -21,12 +21,13 @@ interface CubicState {
   epochStart: number; // ns, -1 = no epoch
   origin: number; // segments (cwnd_epoch / W_max chosen as origin)
   wEst: number; // segments
+  priorWMax: number; // segments, W_max before the last reduction (undo)
 }
 
 function state(c: CcConn): CubicState {
   let s = c.ccState as CubicState | undefined;
   if (s === undefined) {
-    s = { wMax: 0, k: 0, epochStart: -1, origin: 0, wEst: 0 };
+    s = { wMax: 0, k: 0, epochStart: -1, origin: 0, wEst: 0, priorWMax: 0 };
     c.ccState = s;
   }
   return s;
@@ -34,6 +35,7 @@ function state(c: CcConn): CubicState {
 
 function reduce(c: CcConn, s: CubicState): void {
   const w = c.cwnd / c.mss;
+  s.priorWMax = s.wMax;
   // § 4.7 fast convergence
   s.wMax = w < s.wMax ? (w * (1 + BETA)) / 2 : w;
   c.ssthresh = Math.max(Math.floor(c.cwnd * BETA), 2 * c.mss); // § 4.6
@@ -97,5 +99,11 @@ export const Cubic: CongestionOps = {
     const s = state(c);
     reduce(c, s);
     c.cwnd = c.mss; // § 4.8
+  },
+  onUndo(c: CcConn): void {
+    // The reduction was spurious: W_max as before it, a new epoch from the restored cwnd.
+    const s = state(c);
+    s.wMax = Math.max(s.priorWMax, c.cwnd / c.mss);
+    s.epochStart = -1;
   },
 };

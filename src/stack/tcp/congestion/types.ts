@@ -33,6 +33,8 @@ export interface CongestionOps {
   onLoss(c: CcConn, flight: number, now: Instant): void;
   /** Retransmission timeout (RFC 5681 (4) and LW = 1 segment). */
   onRto(c: CcConn, flight: number, now: Instant): void;
+  /** The last reduction was undone (spurious retransmission): restore the algorithm's state. */
+  onUndo?(c: CcConn): void;
 }
 
 /** RFC 5681 § 3.1 slow start with appropriate byte counting, L = 2·SMSS (RFC 3465 § 2.3). */
