@@ -10,7 +10,7 @@
 // installs dnsutils and nsd); runs nsd as root in a temporary directory with its own files.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { ZONE_FILES } from '../src/world/zones/index.js';
 import { nodeClock, nodeDgram, nodeNetApi } from '../src/cli/dns.js';
 import { dig, formatDig, parseDigArgs } from '../src/apps/tools/dig.js';
 import { Rng } from '../src/sim/rng.js';
+import { removeDir, stopChildren } from './proc-helpers.js';
 
 const DIG = '/usr/bin/dig';
 const NSD = '/usr/sbin/nsd';
@@ -299,9 +300,10 @@ describe('dns interop: wiretrail dns serve vs NSD, queried with dig', () => {
     }
   });
 
-  after(() => {
-    for (const c of children) c.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  after(async () => {
+    // nsd writes xfrd.state and its log as it shuts down: wait for the exits before removing.
+    await stopChildren(children);
+    if (dir) removeDir(dir);
   });
 
   for (const [group, args, what] of CORPUS) {
