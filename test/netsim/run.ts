@@ -138,4 +138,3 @@ export function runCell(cell: Cell, seed: number, size: number, traced = false):
     stats: A.stats,
   };
 }
-

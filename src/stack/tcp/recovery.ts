@@ -177,8 +177,9 @@ function onDsack(t: Tcb, s: number, e: number): void {
   if (seqLt(s, t.undoMarker) || seqGt(e, t.rtxHigh)) return;
   t.undoRetrans -= seqDiff(e, s);
   if (t.undoRetrans > 0) return;
-  // The retransmissions were all duplicates: the originals had arrived, late.
-  raiseReordering(t, t.undoMarker, (t.undoFack + t.mss) >>> 0);
+  // The retransmissions were all duplicates: the originals had arrived, late, after the data
+  // SACKed above them.
+  raiseReordering(t, t.undoMarker, t.undoFack);
   t.layer.stats.dsackUndo++;
   undo(t, 'D-SACK', 0);
 }
@@ -193,7 +194,7 @@ function detectLostRetransmits(t: Tcb): void {
   const sb = t.sb;
   if (log === null || sb === null || sb.empty) return;
   const thresh = t.reordering;
-  for (let i = 0; i < log.length; ) {
+  for (let i = 0; i < log.length;) {
     const seq = log[i];
     const end = log[i + 1];
     if (seqLe(end, t.sndUna) || sb.covers(seqGt(seq, t.sndUna) ? seq : t.sndUna, end)) {
@@ -264,6 +265,14 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     newlySacked = t.sb.update(seg.sack, t.sndUna, t.sndMax);
     // A segment sent once, SACKed below data SACKed before it, arrived out of order.
     if (newlySacked > 0 && seqGe(t.sb.lowNew, t.rtxHigh)) raiseReordering(t, t.sb.lowNew, prevFack);
+    // While the episode's first hole is open, remember how far above it data was SACKed.
+    if (
+      t.flags & F_UNDO &&
+      seqLe(t.sndUna, t.undoMarker) &&
+      !t.sb.empty &&
+      seqGt(t.sb.highest, t.undoFack)
+    )
+      t.undoFack = t.sb.highest;
     if (dsackBlock(seg.sack, ack)) onDsack(t, seg.sack[0], seg.sack[1]);
   }
 
@@ -271,7 +280,8 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     const acked = seqDiff(ack, t.sndUna);
     layer.stats.hpAcks++;
     // The hole at SND.UNA, filled by data sent once, arrived after data above it.
-    if (seqGt(prevFack, t.sndUna) && seqGe(t.sndUna, t.rtxHigh)) raiseReordering(t, t.sndUna, prevFack);
+    if (seqGt(prevFack, t.sndUna) && seqGe(t.sndUna, t.rtxHigh))
+      raiseReordering(t, t.sndUna, prevFack);
     // RFC 3522 § 2 (Eifel detection): this ACK was sent for an original transmission.
     const original = t.flags & F_UNDO && ackOfOriginal(t, seg);
     if (original && t.flags & F_IN_RECOVERY) raiseReordering(t, t.sndUna, prevFack);
@@ -288,12 +298,18 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     sampleRtt(t, ack);
     t.rtxShift = 0;
     const now = layer.host.clock.now();
+    let rtoUndone = false;
     if (original && t.flags & F_LOSS) {
+      rtoUndone = true;
       // RFC 3522 / RFC 4015: the timeout was spurious. (RFC 4015's RTO adaptation from the
       // echoed TSval is not applied: under ACK loss TS.Recent is stale and the sample inflates
       // SRTT to seconds; the next ACKs sample the RTT as usual.)
       undo(t, 'spurious RTO', acked);
-    } else if (original && t.flags & F_IN_RECOVERY && (seqGe(ack, t.recover) || seqLe(t.rtxHigh, ack))) {
+    } else if (
+      original &&
+      t.flags & F_IN_RECOVERY &&
+      (seqGe(ack, t.recover) || seqLe(t.rtxHigh, ack))
+    ) {
       // Every retransmission is covered by an ACK of originals: the recovery was unnecessary
       // (Linux tcp_try_undo_recovery / tcp_try_undo_partial).
       if (seqGe(ack, t.recover)) layer.stats.fullUndo++;
@@ -329,7 +345,8 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       t.dupAcks = 0;
       // Keep `recover` just below SND.UNA so the RFC 6582 test survives sequence wrap.
       if (seqGt(ack, t.recover)) t.recover = (ack - 1) >>> 0;
-      t.cc.onAck(t, acked, now);
+      // (RFC 4015's cwnd after a spurious timeout already counts this ACK's bytes.)
+      if (!rtoUndone) t.cc.onAck(t, acked, now);
       if (layer.host.trace.active) layer.traceCwnd(t, 'ACK');
     }
     // RFC 6298 (5.2)/(5.3)

@@ -160,7 +160,13 @@ export class Scoreboard {
    * RFC 6675 § 4 SetPipe: bytes believed in flight in [sndUna, sndMax): each unSACKed hole that
    * is not lost counts, and holes (lost or not) count again up to HighRxt for retransmissions.
    */
-  pipe(sndUna: number, sndMax: number, highRxt: number, mss: number, dupThresh = DUP_THRESH): number {
+  pipe(
+    sndUna: number,
+    sndMax: number,
+    highRxt: number,
+    mss: number,
+    dupThresh = DUP_THRESH,
+  ): number {
     let pipe = 0;
     let s = sndUna;
     const r = this.ranges;
