@@ -16,8 +16,10 @@
  *   wiretrail dig --real @127.0.0.1 -p 5300 www.server.com
  *
  * Also `wiretrail nslookup` and `wiretrail host`, with the same --real/--topology/--node.
- * Exit codes: 0 an answer came (any rcode, as BIND's dig), 1 no server could be reached (9 in
- * BIND), 2 usage.
+ * Exit codes of dig are BIND's (bin/dig/dighost.c): 0 a reply came (any rcode, NXDOMAIN
+ * included), 1 a mistake in dig's arguments, 9 no reply from the server, 10 no address for
+ * @server ("couldn't get address for ..."). A mistake in wiretrail's own options (--seed,
+ * --topology, --node) or the topology exits 2, as every wiretrail command does.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -30,7 +32,10 @@ import { describeDnsEvent } from '../apps/dns/events.js';
 import { defaultServers, defaultZones } from '../apps/dns/hierarchy.js';
 import {
   dig,
+  digExitCode,
+  DigExit,
   digTrace,
+  digTraceExitCode,
   formatDig,
   formatDigTrace,
   parseDigArgs,
@@ -86,9 +91,12 @@ function splitArgs(argv: readonly string[]): Common {
   return c;
 }
 
+/** @server names nothing with an address: BIND's dig says so on stderr and exits 10. */
+class NoServerAddress extends Error {}
+
 interface World {
   env: DigEnv;
-  /** Resolves "@server" text to an address. */
+  /** Resolves "@server" text to an address (throws NoServerAddress when nothing has one). */
   serverAddress(text: string | undefined): { address: Ipv4Addr; label: string };
   run<T>(p: Promise<T>): Promise<T>;
   after(io: CliIo): void;
@@ -160,9 +168,8 @@ async function simWorld(c: Common, io: CliIo): Promise<World> {
       }
       const s = defaultServers().find((x) => x.name === canonicalName(t));
       if (s) return { address: s.address, label: t };
-      throw new UsageError(
-        `@${t}: not an address, a node or a name server of the default hierarchy`,
-      );
+      // not an address, a node or a name server of the default hierarchy
+      throw new NoServerAddress(`couldn't get address for '${t}': not found`);
     },
     run: (p) => net.runUntilSettled(p),
     after(out) {
@@ -206,9 +213,17 @@ function realWorld(): World {
 async function runDig(argv: string[], io: CliIo): Promise<void> {
   const c = splitArgs(argv);
   const cmd = parseDigArgs(c.rest);
-  if ('error' in cmd) throw new UsageError(`dig: ${cmd.error}`);
+  if ('error' in cmd) throw new UsageError(`dig: ${cmd.error}`, DigExit.Usage);
   const world = c.real ? realWorld() : await simWorld(c, io);
-  const srv = world.serverAddress(cmd.server);
+  let srv: { address: Ipv4Addr; label: string };
+  try {
+    srv = world.serverAddress(cmd.server);
+  } catch (e) {
+    if (!(e instanceof NoServerAddress)) throw e;
+    io.err(`dig: ${e.message}\n`);
+    io.exitCode = DigExit.Internal;
+    return;
+  }
   const o = {
     ...cmd.options,
     server: srv.address,
@@ -218,11 +233,11 @@ async function runDig(argv: string[], io: CliIo): Promise<void> {
   if (cmd.trace) {
     const r = await world.run(digTrace(world.env, o));
     io.out(formatDigTrace(r));
-    if (r.outcome === 'error') io.exitCode = 1;
+    io.exitCode = digTraceExitCode(r);
   } else {
     const r = await world.run(dig(world.env, o));
     io.out(formatDig(r, world.env));
-    if (!r.ok) io.exitCode = 1;
+    io.exitCode = digExitCode(r);
   }
   world.after(io);
 }

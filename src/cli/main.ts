@@ -4,7 +4,8 @@
  * stack trace (UX.md "Errors").
  *
  * Exit codes: 0 ok, 1 the operation failed (unreachable, NXDOMAIN, ...), 2 usage error,
- * 70 internal error.
+ * 70 internal error. Commands that emulate a tool exit with that tool's statuses instead
+ * (`wiretrail dig` as BIND's dig; `wiretrail run` as the last command it ran).
  */
 import { Command, CommanderError } from 'commander';
 
@@ -48,15 +49,25 @@ export async function main(argv: string[], io: CliIo = stdio()): Promise<number>
     }
     if (e instanceof UsageError) {
       io.err(`wiretrail: ${e.message}\n`);
-      return 2;
+      return e.exitCode;
     }
     throw e;
   }
   return io.exitCode;
 }
 
-/** An error in what the user typed: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+/**
+ * An error in what the user typed: printed as one line, exit code 2 — or the emulated tool's
+ * own usage status when it has another one (BIND's dig exits 1).
+ */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
 
 function stdio(): CliIo {
   return {

@@ -12,8 +12,9 @@
  *   wiretrail run internet pc -- dig www.server.com \; dig www.server.com
  *   wiretrail run simple.yaml pc --pcapng out.pcapng -- traceroute -n 198.51.100.80 \; arp -n
  *
- * Exit codes: 0 ok, 1 the last command failed (no reply, unreachable, curl or dig error), 2
- * usage or topology error.
+ * Exit status: the last command's, as a shell gives for a ";" list — the Linux tool's own
+ * (ping 1 no reply, 2 unknown host; curl 6, 7, 23, ...; BIND dig 9 no reply, 10 no address
+ * for @server, 1 usage) — or 2 for a mistake in wiretrail's own arguments or the topology.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -153,7 +154,7 @@ export async function runCommand(
       exitCode = r.exitCode;
     }
   } catch (e) {
-    if (e instanceof ToolUsageError) throw new UsageError(e.message);
+    if (e instanceof ToolUsageError) throw new UsageError(e.message, e.exitCode);
     throw e;
   } finally {
     capture?.stop();
@@ -163,7 +164,7 @@ export async function runCommand(
     if (opts.traceOut !== undefined)
       writeFileSync(opts.traceOut, trace.join('\n') + (trace.length > 0 ? '\n' : ''));
   }
-  if (exitCode !== 0) io.exitCode = 1;
+  io.exitCode = exitCode;
 }
 
 registerCommand((program: Command, io: CliIo) => {

@@ -33,7 +33,16 @@ import type { StubResolver } from '../dns/stub.js';
 import { arpRows, formatArpA, formatArpN, formatIpNeigh } from './arp.js';
 import { formatFdb, formatShowMacs } from './bridge.js';
 import { curl, CurlUsageError, parseCurlArgs } from './curl.js';
-import { dig, digTrace, formatDig, formatDigTrace, parseDigArgs } from './dig.js';
+import {
+  dig,
+  digExitCode,
+  DigExit,
+  digTrace,
+  digTraceExitCode,
+  formatDig,
+  formatDigTrace,
+  parseDigArgs,
+} from './dig.js';
 import type { DigEnv } from './dig.js';
 import { host as hostTool } from './host.js';
 import { explainRouteGet, formatIpAddr, formatIpLink, formatIpRoute, ipRouteGet } from './ip.js';
@@ -44,8 +53,18 @@ import { ping } from './ping.js';
 import { routeN } from './route.js';
 import { traceroute } from './traceroute.js';
 
-/** A mistake in a tool's command line (the CLI prints it as one line, exit status 2). */
-export class ToolUsageError extends Error {}
+/**
+ * A mistake in a tool's command line: the CLI prints it as one line and exits with `exitCode`,
+ * the tool's own usage status (2 for most Linux tools, 1 for BIND's dig).
+ */
+export class ToolUsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
 
 export const TOOLS = [
   'ping',
@@ -765,14 +784,15 @@ async function runDig(
   ctx: ToolContext,
 ): Promise<ToolRun> {
   const cmd = parseDigArgs(args);
-  if ('error' in cmd) throw new ToolUsageError(`dig: ${cmd.error}`);
+  if ('error' in cmd) throw new ToolUsageError(`dig: ${cmd.error}`, DigExit.Usage);
   const host = hostOf(net, node, 'dig');
   const srv = await dnsServer(net, node, 'dig', cmd.server, ctx);
   const stdout = textOut(out, ctx.write);
   if ('error' in srv) {
-    stdout.write(`dig: ${srv.error}\n`);
+    // dighost.c fatal(): the message on stderr, exit 10
+    (ctx.writeErr ?? ((t: string) => stdout.write(t)))(`dig: ${srv.error}\n`);
     stdout.end();
-    return { exitCode: 10 };
+    return { exitCode: DigExit.Internal };
   }
   const env = digEnv(net, host);
   const o = {
@@ -785,11 +805,11 @@ async function runDig(
   if (cmd.trace) {
     const r = await net.runUntilSettled(digTrace(env, o));
     stdout.write(formatDigTrace(r));
-    exitCode = r.outcome === 'error' ? 9 : 0;
+    exitCode = digTraceExitCode(r);
   } else {
     const r = await net.runUntilSettled(dig(env, o));
     stdout.write(formatDig(r, env));
-    exitCode = r.ok ? 0 : 9;
+    exitCode = digExitCode(r);
   }
   stdout.end();
   return { exitCode };

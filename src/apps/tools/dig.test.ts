@@ -9,7 +9,10 @@ import { DnsType } from '../../wire/dns.js';
 import { createDnsSandbox } from '../dns/hierarchy.js';
 import {
   dig,
+  DigExit,
+  digExitCode,
   digTrace,
+  digTraceExitCode,
   formatDig,
   formatDigQuestion,
   formatDigRecord,
@@ -177,6 +180,22 @@ describe('dig, nslookup, host on the sandbox', () => {
       /^;; communications error to 203\.0\.113\.99#53: timed out\n;; communications error/,
     );
     assert.match(formatDig(dead), /;; no servers could be reached/);
+    assert.equal(digExitCode(r), DigExit.Ok);
+    assert.equal(digExitCode(dead), 9, "BIND's 'no reply from server'");
+  });
+
+  it('exit statuses of +trace: 9 when a server never replies, 0 for NXDOMAIN', async () => {
+    const { clock, env } = sandbox();
+    const dead = await clock.runUntilSettled(
+      digTrace(env, { name: 'www.server.com', server: ip('203.0.113.99'), tries: 1, timeout: 1 }),
+    );
+    assert.equal(dead.outcome, 'error');
+    assert.equal(digTraceExitCode(dead), 9);
+    const nx = await clock.runUntilSettled(
+      digTrace(env, { name: 'www.nosuch.com', server: ip('203.0.113.53') }),
+    );
+    assert.equal(nx.outcome, 'nxdomain');
+    assert.equal(digTraceExitCode(nx), 0);
   });
 
   it('dig +trace: root NS from the resolver, then root → .com → server.com', async () => {
@@ -200,6 +219,7 @@ describe('dig, nslookup, host on the sandbox', () => {
     assert.match(received[2], /from 192\.5\.6\.30#53\(a\.gtld-servers\.net\)/);
     assert.match(received[3], /from 198\.51\.100\.2#53\(ns1\.server\.com\)/);
     assert.match(out, /^www\.server\.com\.\t\t300\tIN\tA\t198\.51\.100\.80$/m);
+    assert.equal(digTraceExitCode(r), 0);
   });
 
   it('nslookup: non-authoritative answer, CNAMEs, NXDOMAIN', async () => {

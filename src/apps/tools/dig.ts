@@ -9,7 +9,9 @@
  * RFC 8914 (EDE), RFC 7766 § 5 (dig retries over TCP when TC is set, unless +ignore).
  *
  * Pure functions format; `dig` and `digTrace` do the I/O. "WHEN" is simulated time on a
- * wall-clock epoch (DigEnv.epochMs), so the output is deterministic.
+ * wall-clock epoch (DigEnv.epochMs), so the output is deterministic. Exit statuses are BIND's
+ * (`DigExit`, from bin/dig/dighost.c): 0 a reply came (any rcode, NXDOMAIN included), 1 usage,
+ * 8 batch file, 9 no reply, 10 internal error ("couldn't get address for ...").
  *
  *   ;; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 16812
  *   ;; flags: qr aa rd; QUERY: 1, ANSWER: 1, AUTHORITY: 1, ADDITIONAL: 2
@@ -100,6 +102,25 @@ export interface DigResult {
 }
 
 export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1, 0, 0, 0);
+
+/**
+ * BIND dig's exit statuses (bin/dig/dighost.c, "Exit Codes"). A reply with any rcode is Ok
+ * ("Everything went well, including things like NXDOMAIN"). BatchFile (-f) is listed for
+ * completeness: wiretrail's dig has no -f.
+ */
+export const DigExit = {
+  Ok: 0,
+  Usage: 1,
+  BatchFile: 8,
+  NoReply: 9,
+  /** dighost.c fatal(): e.g. "couldn't get address for 'x': not found" for @x. */
+  Internal: 10,
+} as const;
+
+/** The exit status of one dig run: 9 when no server replied (";; no servers could be reached"). */
+export function digExitCode(r: DigResult): number {
+  return r.ok ? DigExit.Ok : DigExit.NoReply;
+}
 
 /** "80.100.51.198.in-addr.arpa." for -x 198.51.100.80 (and ip6.arpa for IPv6). */
 export function reverseName(address: string): string | undefined {
@@ -329,6 +350,19 @@ export interface DigTraceResult {
   /** How it ended. */
   outcome: 'answer' | 'nxdomain' | 'nodata' | 'error';
   detail?: string;
+  /**
+   * Why an 'error' trace stopped, when BIND's dig would exit non-zero: a server did not reply
+   * (9), or a name server's address could not be found (10). Other dead ends (an error rcode,
+   * a lame referral) came with replies, which BIND prints and exits 0 on.
+   */
+  failure?: 'no-reply' | 'no-address';
+}
+
+/** The exit status of a dig +trace run (see DigTraceResult.failure). */
+export function digTraceExitCode(r: DigTraceResult): number {
+  if (r.failure === 'no-reply') return DigExit.NoReply;
+  if (r.failure === 'no-address') return DigExit.Internal;
+  return DigExit.Ok;
 }
 
 /**
@@ -378,7 +412,8 @@ export async function digTrace(env: DigEnv, o: DigOptions): Promise<DigTraceResu
     resolverName,
     await ask(o.server, '.', DnsType.NS, true, o.port ?? 53),
   );
-  if (!root.ok) return { options: o, steps, outcome: 'error', detail: root.error };
+  if (!root.ok)
+    return { options: o, steps, outcome: 'error', detail: root.error, failure: 'no-reply' };
   let servers = nsWithGlue(root.response!, '.');
   let zone = '.';
   for (let hop = 0; hop < 16; hop++) {
@@ -397,13 +432,15 @@ export async function digTrace(env: DigEnv, o: DigOptions): Promise<DigTraceResu
           steps,
           outcome: 'error',
           detail: `could not find the address of ${pick.name}`,
+          failure: a.ok ? 'no-address' : 'no-reply',
         };
       pick = { name: pick.name, address: addr.data.address };
     }
     const label = pick.name.replace(/\.$/, '');
     names.set(pick.address!, label);
     const st = record(pick.address!, label, await ask(pick.address!, name, type, false));
-    if (!st.ok) return { options: o, steps, outcome: 'error', detail: st.error };
+    if (!st.ok)
+      return { options: o, steps, outcome: 'error', detail: st.error, failure: 'no-reply' };
     const m = st.response!;
     if (m.header.rcode === Rcode.NXDOMAIN) return { options: o, steps, outcome: 'nxdomain' };
     if (m.header.rcode !== Rcode.NOERROR)
