@@ -94,7 +94,7 @@ test('the tables: links, route -n of every host and router, switches, DNS and we
   );
   assert.match(
     out,
-    /^  web1 +198\.51\.100\.80:80 +www\.server\.com +server\.com, www\.server\.com +\/404\.html \d+ B, .*\/index\.html 1538 B/m,
+    /^  web1 +198\.51\.100\.80:80 +www\.server\.com +server\.com, www\.server\.com +\/404\.html \d+ B, .*\/index\.html 1668 B/m,
   );
 });
 

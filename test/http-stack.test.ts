@@ -83,6 +83,36 @@ describe('HTTP over the real stack', () => {
     assert.equal(server.openConnections, 0);
   });
 
+  test('the page tells what the browser does with its connections', async () => {
+    const { net, pcNet } = build();
+    const browser = new Browser({
+      net: pcNet,
+      resolve: async () => ({ addresses: [SRV], ttl: 300 }),
+      clock: net.clock,
+      trace: net.trace,
+      node: 'pc',
+    });
+    const page = await net.runUntilSettled(browser.visit('www.server.com'));
+    // What happened: the stylesheet on the document's kept-alive connection, the script and
+    // the logo on two new ones (up to six per host).
+    const [doc, css, js, img] = page.resources;
+    assert.deepEqual(
+      page.resources.map((r) => [r.resource, r.reused]),
+      [
+        ['document', false],
+        ['stylesheet', true],
+        ['script', false],
+        ['image', false],
+      ],
+    );
+    assert.equal(css.connectionId, doc.connectionId);
+    assert.equal(new Set([doc, js, img].map((r) => r.connectionId)).size, 3);
+    // What the page says.
+    const said = page.text.replace(/\s+/g, ' ');
+    assert.match(said, /the stylesheet goes over the connection it kept open/);
+    assert.match(said, /the script and the logo over two new connections/);
+  });
+
   test('curl -v over the stack', async () => {
     const { net, pcNet } = build();
     let err = '';
@@ -101,6 +131,6 @@ describe('HTTP over the real stack', () => {
     assert.equal(r.exitCode, 0);
     assert.match(err, /\* Connected to www\.server\.com \(10\.0\.1\.80\) port 80/);
     assert.match(err, /< HTTP\/1\.1 200 OK/);
-    assert.equal(body, 1538);
+    assert.equal(body, 1668);
   });
 });
