@@ -47,12 +47,25 @@ describe('dns end to end on the default internet', () => {
     assert.deepEqual(served.slice(1), ['gtld:referral', 'ns1:answer', 'dns-local:answer']);
 
     // every DNS frame on the wire decodes as DNS, with tshark's Info line
-    const infos = rec
-      .ofKind('link.tx')
-      .map((e) => decodeFrame(e.frame))
-      .flatMap((d) => d.layers.filter((l) => l.short === 'dns').map((l) => l.summary));
+    const dnsInfo = (node?: string) =>
+      rec
+        .ofKind('link.tx')
+        .filter((e) => node === undefined || e.node === node)
+        .map((e) => decodeFrame(e.frame))
+        .flatMap((d) => d.layers.filter((l) => l.short === 'dns').map((l) => l.summary));
+    const infos = dnsInfo();
+    // pc's stub queries as glibc does without "options edns0": no OPT record; the resolver
+    // (dns-local) asks the authoritative servers with EDNS0.
+    assert.deepEqual(
+      dnsInfo('pc')
+        .filter((s) => !s.includes('response'))
+        .map((s) => s.replace(/0x[0-9a-f]{4}/, 'ID')),
+      ['Standard query ID A www.server.com'],
+    );
     assert.ok(
-      infos.some((s) => /^Standard query 0x[0-9a-f]{4} A www\.server\.com OPT$/.test(s)),
+      dnsInfo('dns-local').some((s) =>
+        /^Standard query 0x[0-9a-f]{4} A www\.server\.com OPT$/.test(s),
+      ),
       infos.join('\n'),
     );
     assert.ok(

@@ -4,8 +4,8 @@
  * - /etc/hosts (hosts(5)): "address canonical-name [aliases...]", "#" comments. Read before
  *   DNS, as glibc does with "hosts: files dns" in nsswitch.conf.
  * - /etc/resolv.conf (resolv.conf(5)): nameserver (at most 3, MAXNS), search / domain,
- *   options timeout:N attempts:N ndots:N rotate. Defaults are glibc's: timeout 5 s, 2
- *   attempts, ndots 1.
+ *   options timeout:N attempts:N ndots:N rotate edns0. Defaults are glibc's: timeout 5 s, 2
+ *   attempts, ndots 1, no EDNS0.
  *
  * RFC 952 / RFC 1123 § 2.1 for host names; RFC 1535 for why the search list is tried after
  * the name itself once it has ndots dots.
@@ -125,6 +125,11 @@ export interface ResolvConf {
   ndots: number;
   /** Spread queries over the name servers instead of always starting with the first. */
   rotate: boolean;
+  /**
+   * `options edns0` (glibc's RES_USE_EDNS0): queries carry an OPT record (RFC 6891). Off by
+   * default, as in glibc: a plain stub query is a bare 512-byte-limit DNS message.
+   */
+  edns0: boolean;
   /** Server port (not in resolv.conf; for tests and `dns serve` on 5300). */
   port: number;
 }
@@ -137,6 +142,7 @@ export function defaultResolvConf(): ResolvConf {
     attempts: 2,
     ndots: 1,
     rotate: false,
+    edns0: false,
     port: 53,
   };
 }
@@ -193,6 +199,7 @@ export function parseResolvConf(
             else if (m[1] === 'attempts') c.attempts = Math.min(Math.max(v, 1), 5);
             else c.ndots = Math.min(v, 15);
           } else if (o === 'rotate') c.rotate = true;
+          else if (o === 'edns0') c.edns0 = true;
           else errors.push({ file, line, message: `unknown option "${o}"` });
         }
         break;

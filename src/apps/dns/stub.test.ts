@@ -7,6 +7,8 @@ import { Scheduler } from '../../sim/scheduler.js';
 import { MS, SECOND } from '../../sim/time.js';
 import { TraceBus, TraceRecorder } from '../../sim/trace.js';
 import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
+import { ednsOf, parseDns } from '../../wire/dns.js';
+import type { DgramApi } from '../../stack/api.js';
 import { DnsCache, Trust } from './cache.js';
 import { createDnsSandbox } from './hierarchy.js';
 import { parseHosts, parseResolvConf } from './hostsfile.js';
@@ -153,6 +155,45 @@ describe('stub: resolv.conf behaviour', () => {
     assert.equal(clock.now() - t0, 6 * SECOND);
   });
 
+  it('EDNS0 only with "options edns0", as glibc (RES_USE_EDNS0): 1200 bytes then', async () => {
+    // The queries the stub sends, read off its UDP sockets.
+    const sent = async (config: string) => {
+      const { sb, clock } = setup();
+      const queries: Uint8Array[] = [];
+      const dgram: DgramApi = {
+        createSocket() {
+          const sock = sb.clientHost.createSocket();
+          const send = sock.send.bind(sock);
+          sock.send = (data, port, address) => (
+            queries.push(data.slice()),
+            send(data, port, address)
+          );
+          return sock;
+        },
+      };
+      const stub = new StubResolver({
+        dgram,
+        net: sb.clientHost,
+        clock,
+        rng: new Rng(1, 'pc/dns'),
+        config,
+      });
+      const r = await clock.runUntilSettled(stub.lookup('www.server.com'));
+      assert.deepEqual(r.addresses.map(formatIpv4), ['198.51.100.80']);
+      assert.equal(queries.length, 1);
+      const q = parseDns(queries[0]);
+      assert.ok(q.ok);
+      return q.value;
+    };
+    const plain = await sent('nameserver 203.0.113.53\n');
+    assert.equal(ednsOf(plain), undefined, 'no OPT record by default');
+    assert.equal(plain.additionals.length, 0);
+    assert.equal(plain.header.rd, true);
+    const edns = await sent('nameserver 203.0.113.53\noptions edns0\n');
+    assert.equal(ednsOf(edns)?.udpSize, 1200);
+    assert.equal(ednsOf(edns)?.dnssecOk, false);
+  });
+
   it('rotate spreads lookups over the servers', async () => {
     const { sb, clock } = setup({
       config: { nameservers: [ip('203.0.113.53'), ip('203.0.113.53')], rotate: true },
@@ -182,7 +223,7 @@ describe('stub: files', () => {
 
   it('parses resolv.conf with glibc defaults and limits', () => {
     const r = parseResolvConf(
-      'nameserver 203.0.113.53\nnameserver 192.0.2.1\nsearch server.com example.org\noptions timeout:2 attempts:3 ndots:2 rotate\n',
+      'nameserver 203.0.113.53\nnameserver 192.0.2.1\nsearch server.com example.org\noptions timeout:2 attempts:3 ndots:2 rotate edns0\n',
     );
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.config.nameservers.map(formatIpv4), ['203.0.113.53', '192.0.2.1']);
@@ -191,9 +232,11 @@ describe('stub: files', () => {
     assert.equal(r.config.attempts, 3);
     assert.equal(r.config.ndots, 2);
     assert.equal(r.config.rotate, true);
+    assert.equal(r.config.edns0, true);
     const d = parseResolvConf('');
     assert.equal(d.config.timeout, 5);
     assert.equal(d.config.attempts, 2);
+    assert.equal(d.config.edns0, false);
     const bad = parseResolvConf('nameserver x\nfoo bar\noptions bogus\n');
     assert.deepEqual(
       bad.errors.map((e) => e.line),

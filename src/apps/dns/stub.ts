@@ -9,8 +9,9 @@
  * hosts file first, then the OS cache, then ask.
  *
  * Read first: RFC 1034 § 5.3.1 (stub resolvers), RFC 1123 § 6.1.3.3 (retransmission: try each
- * server, back off), resolv.conf(5) (timeout, attempts, ndots, search, rotate), RFC 2308 § 5
- * (negative answers may be cached), RFC 5452 (random ID and port, strict matching: client.ts).
+ * server, back off), resolv.conf(5) (timeout, attempts, ndots, search, rotate, edns0), RFC 2308
+ * § 5 (negative answers may be cached), RFC 5452 (random ID and port, strict matching:
+ * client.ts), RFC 6891 (EDNS0, only with `options edns0`, as glibc).
  */
 import type { Clock } from '../../sim/clock.js';
 import type { Rng } from '../../sim/rng.js';
@@ -43,6 +44,9 @@ import {
 } from './hostsfile.js';
 
 export type LookupSource = 'literal' | 'hosts' | 'os-cache' | 'dns';
+
+/** The UDP payload size glibc advertises with `options edns0` (RESOLV_EDNS_BUFFER_SIZE). */
+export const GLIBC_EDNS_BUFFER_SIZE = 1200;
 
 export interface LookupResult {
   /** The name as asked. */
@@ -339,7 +343,10 @@ export class StubResolver {
           port: c.port,
           question: { name, type, class: DnsClass.IN },
           rd: true,
-          edns: 1232,
+          // glibc adds an OPT record only with `options edns0` (RES_USE_EDNS0), advertising
+          // RESOLV_EDNS_BUFFER_SIZE = 1200 bytes (resolv/resolv-internal.h); without it the
+          // query is plain RFC 1035 and an answer over 512 bytes comes truncated → TCP.
+          edns: c.edns0 ? GLIBC_EDNS_BUFFER_SIZE : false,
           timeout: c.timeout * SECOND,
           onDrop: (reason, from, port, detail) => {
             this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
