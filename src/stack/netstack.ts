@@ -1008,10 +1008,13 @@ export class NetStack implements TransportHost {
     }
     const dst = readU32(pkt.buf, pkt.start + 16);
     if (this.trace.active) {
+      // Linux: a connected (REACHABLE/PERMANENT) neighbour sends through its cached hardware
+      // header (neigh_hh_output); any other state goes through neigh_resolve_output.
+      const st = iface.arp!.get(nextHop)?.state;
       this.trace.emit('stack.tx', this.name, {
         iface: iface.name,
         stage: 'neigh',
-        fn: 'neigh_resolve_output',
+        fn: st === 'REACHABLE' || st === 'PERMANENT' ? 'neigh_hh_output' : 'neigh_resolve_output',
         len: pkt.end - pkt.start,
       });
     }
