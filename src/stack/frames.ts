@@ -18,17 +18,18 @@ const SLAB = 64 * 1024;
 /** Larger frames (jumbo, loopback MTU) get their own buffer. */
 const CARVE_MAX = 4096;
 
-let slab = new Uint8Array(SLAB);
+let slab = new ArrayBuffer(SLAB);
 let slabOff = 0;
 
 /** A zero-filled buffer of `len` bytes for one frame (see the file header). */
 export function allocFrame(len: number, trace: TraceBus): Uint8Array {
   if (trace.active || len > CARVE_MAX) return new Uint8Array(len);
   if (slabOff + len > SLAB) {
-    slab = new Uint8Array(SLAB);
+    slab = new ArrayBuffer(SLAB);
     slabOff = 0;
   }
-  const view = slab.subarray(slabOff, slabOff + len);
+  // The constructor, not subarray(): no species lookup, about half the cost.
+  const view = new Uint8Array(slab, slabOff, len);
   // 8-byte aligned starts: the CRC-32 and checksum loops read 32-bit words.
   slabOff += (len + 7) & ~7;
   return view;
