@@ -177,14 +177,13 @@ export interface MediumContext {
   rng(purpose: string): Rng;
 }
 
-interface Pending {
-  frame: Uint8Array;
-  from: Station;
-}
-
 /** One attached port with its per-port queue accounting. */
 class Station implements Wire {
   queued = 0;
+  /** The receivers array `arrivals` was built for (see MediumBase.arrivalsFor). */
+  arrivalsOf: readonly Station[] | undefined;
+  /** Per receiver of this station's frames: delivers one frame there (no faults). */
+  arrivals: ((frame: Uint8Array) => void)[] = [];
   constructor(
     readonly port: LinkPort,
     readonly tx: Transmitter,
@@ -201,7 +200,9 @@ class Station implements Wire {
  */
 class Transmitter {
   private busyUntil = 0;
-  private queue: Pending[] = [];
+  /** FIFO of waiting frames and their senders (two arrays: no object per queued frame). */
+  private queue: Uint8Array[] = [];
+  private queueFrom: Station[] = [];
   private head = 0;
   private armed = false;
   private readonly pump = (): void => this.restart();
@@ -238,7 +239,8 @@ class Transmitter {
     }
     if (from.queued >= from.limit) return this.drop(frame, from, 'queue-full');
     from.queued++;
-    this.queue.push({ frame, from });
+    this.queue.push(frame);
+    this.queueFrom.push(from);
     if (!this.armed) {
       this.armed = true;
       o.ctx.clock.schedule(this.busyUntil - now, this.pump);
@@ -248,20 +250,23 @@ class Transmitter {
 
   private restart(): void {
     this.armed = false;
-    const p = this.queue[this.head];
-    if (p === undefined) return;
-    this.queue[this.head] = undefined as unknown as Pending;
+    const frame = this.queue[this.head];
+    if (frame === undefined) return;
+    const from = this.queueFrom[this.head];
+    this.queue[this.head] = undefined as unknown as Uint8Array;
+    this.queueFrom[this.head] = undefined as unknown as Station;
     this.head++;
     if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.queueFrom = this.queueFrom.slice(this.head);
       this.head = 0;
     }
-    p.from.queued--;
+    from.queued--;
     const now = this.owner.ctx.clock.now();
     if (!this.owner.up) {
-      this.drop(p.frame, p.from, 'down');
+      this.drop(frame, from, 'down');
     } else {
-      this.start(p.frame, p.from, now);
+      this.start(frame, from, now);
     }
     if (this.pending > 0) {
       this.armed = true;
@@ -286,7 +291,8 @@ class Transmitter {
     }
     const arrival = txEnd + o.props.delay;
     const rs = this.receivers(from);
-    for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival);
+    const fns = from.arrivalsOf === rs ? from.arrivals : o.arrivalsFor(from, rs);
+    for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival, fns[i]);
   }
 
   private drop(frame: Uint8Array, from: Station, reason: LinkDropReason): false {
@@ -363,11 +369,31 @@ abstract class MediumBase implements Medium {
     return (this.faultRng ??= this.ctx.rng(`link/${this.name}`));
   }
 
-  /** Schedules the arrival of `frame` at `to`, applying faults. */
-  deliver(frame: Uint8Array, from: Station, to: Station, arrival: number): void {
+  /** Builds (once per receivers array) the functions that deliver `from`'s frames. */
+  arrivalsFor(from: Station, rs: readonly Station[]): ((frame: Uint8Array) => void)[] {
+    from.arrivals = rs.map(
+      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false),
+    );
+    from.arrivalsOf = rs;
+    return from.arrivals;
+  }
+
+  /**
+   * Schedules the arrival of `frame` at `to`, applying faults. `arrive` is `from`'s prebuilt
+   * delivery to `to` (arrivalsFor): without faults no closure is allocated per frame.
+   */
+  deliver(
+    frame: Uint8Array,
+    from: Station,
+    to: Station,
+    arrival: number,
+    arrive: (frame: Uint8Array) => void,
+  ): void {
     const clock = this.ctx.clock;
     if (!this.faulty) {
-      clock.schedule(arrival - clock.now(), () => this.arrive(frame, from, to, false, false));
+      if (clock.scheduleCall !== undefined)
+        clock.scheduleCall(arrival - clock.now(), arrive, frame);
+      else clock.schedule(arrival - clock.now(), () => arrive(frame));
       return;
     }
     const p = this.props;

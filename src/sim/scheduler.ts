@@ -19,11 +19,14 @@ class Timer implements TimerHandle {
   constructor(
     readonly at: Instant,
     readonly seq: number,
-    public fn: (() => void) | undefined,
+    public fn: ((arg: unknown) => void) | undefined,
+    /** Passed to fn (scheduleCall); undefined for schedule/at. */
+    public arg: unknown,
   ) {}
   cancel(): void {
     this.pending = false;
     this.fn = undefined;
+    this.arg = undefined;
   }
 }
 
@@ -57,7 +60,16 @@ export class Scheduler implements Clock {
 
   /** Schedules at an absolute instant (clamped to now). */
   at(when: Instant, fn: () => void): TimerHandle {
-    const t = new Timer(when < this.time ? this.time : when, this.seq++, fn);
+    const t = new Timer(when < this.time ? this.time : when, this.seq++, fn, undefined);
+    this.push(t);
+    return t;
+  }
+
+  /** `schedule(delay, () => fn(arg))` without allocating a closure (see Clock.scheduleCall). */
+  scheduleCall<T>(delay: Duration, fn: (arg: T) => void, arg: T): TimerHandle {
+    if (!(delay >= 0)) delay = 0;
+    const when = this.time + Math.round(delay);
+    const t = new Timer(when, this.seq++, fn as (arg: unknown) => void, arg);
     this.push(t);
     return t;
   }
@@ -85,10 +97,12 @@ export class Scheduler implements Clock {
     this.pop();
     this.time = top.at;
     const fn = top.fn!;
+    const arg = top.arg;
     top.pending = false;
     top.fn = undefined;
+    top.arg = undefined;
     this.processed++;
-    fn();
+    fn(arg);
     return true;
   }
 
