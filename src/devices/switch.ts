@@ -90,18 +90,18 @@ export class SwitchPort implements LinkPort {
     this.id = `${sw.name}.${name}`;
   }
 
-  frameIn(frame: Uint8Array): void {
-    this.sw.receive(this, frame);
+  frameIn(frame: Uint8Array, exclusive?: boolean): void {
+    this.sw.receive(this, frame, exclusive === true);
   }
 
   txDropped(): void {
     this.counters.txDropped++;
   }
 
-  /** @internal */
-  send(frame: Uint8Array): void {
+  /** @internal `exclusive`: see Wire.send. */
+  send(frame: Uint8Array, exclusive = false): void {
     if (!this.up || this.wire === undefined) return;
-    if (this.wire.send(frame)) {
+    if (this.wire.send(frame, exclusive)) {
       this.counters.txPackets++;
       this.counters.txBytes += frame.length;
     }
@@ -192,7 +192,7 @@ export class Switch implements SimNode {
   }
 
   /** @internal A whole frame arrived on `port` (store-and-forward). */
-  receive(port: SwitchPort, frame: Uint8Array): void {
+  receive(port: SwitchPort, frame: Uint8Array, exclusive = false): void {
     const t = this.sim.trace;
     const c = port.counters;
     if (!port.up) {
@@ -219,11 +219,13 @@ export class Switch implements SimNode {
     }
     c.rxPackets++;
     c.rxBytes += frame.length;
-    if (this.latency > 0) this.sim.clock.schedule(this.latency, () => this.forward(port, frame));
-    else this.forward(port, frame);
+    if (this.latency > 0)
+      this.sim.clock.schedule(this.latency, () => this.forward(port, frame, exclusive));
+    else this.forward(port, frame, exclusive);
   }
 
-  private forward(inPort: SwitchPort, frame: Uint8Array): void {
+  /** `exclusive`: the frame was received exclusive; it stays so when sent to one port only. */
+  private forward(inPort: SwitchPort, frame: Uint8Array, exclusive: boolean): void {
     const now = this.sim.clock.now();
     const t = this.sim.trace;
     const src = readMac(frame, 6);
@@ -271,7 +273,7 @@ export class Switch implements SimNode {
     if (decision === 'known') {
       this.stats.forwarded++;
       if (t.active) this.traceForward(inPort, src, dst, decision, [out!.name], frame.length);
-      out!.send(frame);
+      out!.send(frame, exclusive);
       return;
     }
     if (decision === 'filter') {

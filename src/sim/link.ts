@@ -139,8 +139,13 @@ export interface LinkPort {
   readonly txQueueLen: number;
   /** Set by the link on attach, cleared on detach. */
   wire: Wire | undefined;
-  /** The last bit of `frame` arrived. `frame` must not be modified. */
-  frameIn(frame: Uint8Array): void;
+  /**
+   * The last bit of `frame` arrived. `frame` must not be modified, unless `exclusive`: then
+   * this port is its only holder (its sender gave it up, it went to this one receiver, no
+   * duplicate, and no trace listener was shown it), and may rewrite it and send it on, as
+   * Linux rewrites an skb in place when it is not shared (skb_cow).
+   */
+  frameIn(frame: Uint8Array, exclusive?: boolean): void;
   /** The link dropped a frame this port sent (queue full, too big, down): count it. */
   txDropped?(frame: Uint8Array, reason: LinkDropReason): void;
   /** Carrier came up or went down. */
@@ -149,8 +154,12 @@ export interface LinkPort {
 
 /** A port's handle on its medium. */
 export interface Wire {
-  /** Hands a complete frame (FCS included) to the medium. False if it was dropped. */
-  send(frame: Uint8Array): boolean;
+  /**
+   * Hands a complete frame (FCS included) to the medium. False if it was dropped. `exclusive`:
+   * the caller keeps no reference to `frame` and nobody else has one (a buffer allocated for
+   * this transmission, or a frame received exclusive), so the receiver may get it exclusive.
+   */
+  send(frame: Uint8Array, exclusive?: boolean): boolean;
   /** Frames waiting in this port's transmit queue. */
   readonly queued: number;
   readonly medium: Medium;
@@ -184,14 +193,16 @@ class Station implements Wire {
   arrivalsOf: readonly Station[] | undefined;
   /** Per receiver of this station's frames: delivers one frame there (no faults). */
   arrivals: ((frame: Uint8Array) => void)[] = [];
+  /** The same, for frames delivered exclusive (see LinkPort.frameIn). */
+  arrivalsX: ((frame: Uint8Array) => void)[] = [];
   constructor(
     readonly port: LinkPort,
     readonly tx: Transmitter,
     readonly medium: Medium,
     readonly limit: number,
   ) {}
-  send(frame: Uint8Array): boolean {
-    return this.tx.send(frame, this);
+  send(frame: Uint8Array, exclusive?: boolean): boolean {
+    return this.tx.send(frame, this, exclusive === true);
   }
 }
 
@@ -203,6 +214,7 @@ class Transmitter {
   /** FIFO of waiting frames and their senders (two arrays: no object per queued frame). */
   private queue: Uint8Array[] = [];
   private queueFrom: Station[] = [];
+  private queueX: boolean[] = [];
   private head = 0;
   private armed = false;
   private readonly pump = (): void => this.restart();
@@ -228,19 +240,20 @@ class Transmitter {
     return this.queue.length - this.head;
   }
 
-  send(frame: Uint8Array, from: Station): boolean {
+  send(frame: Uint8Array, from: Station, exclusive: boolean): boolean {
     const o = this.owner;
     if (!o.up) return this.drop(frame, from, 'down');
     if (frame.length > this.maxFrame) return this.drop(frame, from, 'too-big');
     const now = o.ctx.clock.now();
     if (!this.armed && now >= this.busyUntil) {
-      this.start(frame, from, now);
+      this.start(frame, from, now, exclusive);
       return true;
     }
     if (from.queued >= from.limit) return this.drop(frame, from, 'queue-full');
     from.queued++;
     this.queue.push(frame);
     this.queueFrom.push(from);
+    this.queueX.push(exclusive);
     if (!this.armed) {
       this.armed = true;
       o.ctx.clock.schedule(this.busyUntil - now, this.pump);
@@ -253,12 +266,14 @@ class Transmitter {
     const frame = this.queue[this.head];
     if (frame === undefined) return;
     const from = this.queueFrom[this.head];
+    const exclusive = this.queueX[this.head];
     this.queue[this.head] = undefined as unknown as Uint8Array;
     this.queueFrom[this.head] = undefined as unknown as Station;
     this.head++;
     if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.queueFrom = this.queueFrom.slice(this.head);
+      this.queueX = this.queueX.slice(this.head);
       this.head = 0;
     }
     from.queued--;
@@ -266,7 +281,7 @@ class Transmitter {
     if (!this.owner.up) {
       this.drop(frame, from, 'down');
     } else {
-      this.start(frame, from, now);
+      this.start(frame, from, now, exclusive);
     }
     if (this.pending > 0) {
       this.armed = true;
@@ -274,7 +289,7 @@ class Transmitter {
     }
   }
 
-  private start(frame: Uint8Array, from: Station, now: number): void {
+  private start(frame: Uint8Array, from: Station, now: number, exclusive: boolean): void {
     const o = this.owner;
     const len = frame.length < MIN_FRAME ? MIN_FRAME : frame.length;
     const txEnd = now + Math.round((PREAMBLE + len) * this.nsPerByte);
@@ -291,7 +306,10 @@ class Transmitter {
     }
     const arrival = txEnd + o.props.delay;
     const rs = this.receivers(from);
-    const fns = from.arrivalsOf === rs ? from.arrivals : o.arrivalsFor(from, rs);
+    if (from.arrivalsOf !== rs) o.arrivalsFor(from, rs);
+    // Exclusive only to a single receiver and when no listener saw the frame in link.tx.
+    const fns =
+      exclusive && rs.length === 1 && !o.ctx.trace.active ? from.arrivalsX : from.arrivals;
     for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival, fns[i]);
   }
 
@@ -370,12 +388,14 @@ abstract class MediumBase implements Medium {
   }
 
   /** Builds (once per receivers array) the functions that deliver `from`'s frames. */
-  arrivalsFor(from: Station, rs: readonly Station[]): ((frame: Uint8Array) => void)[] {
+  arrivalsFor(from: Station, rs: readonly Station[]): void {
     from.arrivals = rs.map(
-      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false),
+      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, false),
+    );
+    from.arrivalsX = rs.map(
+      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, true),
     );
     from.arrivalsOf = rs;
-    return from.arrivals;
   }
 
   /**
@@ -423,8 +443,10 @@ abstract class MediumBase implements Medium {
       corrupted = true;
     }
     const dup = p.duplicate > 0 && rng.chance(p.duplicate);
-    clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, false));
-    if (dup) clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, true));
+    // Faults: never exclusive (a duplicate is the same buffer twice).
+    clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, false, false));
+    if (dup)
+      clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, true, false));
   }
 
   private arrive(
@@ -433,10 +455,12 @@ abstract class MediumBase implements Medium {
     to: Station,
     corrupted: boolean,
     duplicate: boolean,
+    exclusive: boolean,
   ): void {
     if (!this.up || to.port.wire !== to) return;
     this.delivered++;
     if (this.ctx.trace.active) {
+      exclusive = false; // the listener keeps the frame
       this.ctx.trace.emit('link.rx', to.port.node, {
         link: this.name,
         from: from.port.id,
@@ -446,7 +470,7 @@ abstract class MediumBase implements Medium {
         duplicate,
       });
     }
-    to.port.frameIn(frame);
+    to.port.frameIn(frame, exclusive);
   }
 }
 

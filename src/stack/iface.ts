@@ -23,7 +23,8 @@ const FRAME_HEADROOM = 14 + 20;
  * frame: 34 bytes of headroom (Ethernet + IPv4) and room for padding and FCS behind, so the
  * layers below write their headers and the NIC its FCS in place — one allocation per
  * datagram, no copy (DESIGN.md principle 3). Transports from outside the stack (TCP) may pass
- * any PacketBuf; the link layer copies those into a new frame.
+ * any PacketBuf; the link layer copies those into a new frame. A FrameBuf handed to ipSend
+ * belongs to the stack from then on (it is the frame, which a receiver may get exclusive).
  */
 export class FrameBuf extends PacketBuf {
   /** With `trace`, the buffer comes from `allocFrame` (frames.ts): a slab while nobody listens. */
@@ -71,11 +72,14 @@ export interface OutPacket {
   /** Set for forwarded datagrams (router.forward is traced when the frame is sent). */
   fwd: ForwardInfo | undefined;
   /**
-   * A forwarded datagram's received frame, when it ended in an FCS that the NIC verified and
-   * carried this datagram with a plain 14-byte header and no padding: the new frame's FCS is
-   * then that FCS patched for the rewritten header bytes (crc32Patch), not a CRC of the whole.
+   * Forwarded datagrams whose received frame ended in an FCS that the NIC verified and was
+   * exactly [14-byte Ethernet header][this datagram][FCS]: that FCS, and crc32Head of the
+   * received frame's Ethernet + IPv4 header. The new frame differs from the received one only
+   * in those header bytes, so its FCS is that FCS amended (crc32Amend) instead of a CRC of the
+   * whole frame. Both set or neither.
    */
-  fcsFrom?: Uint8Array;
+  fcsBase?: number;
+  fcsHead?: number;
 }
 
 export interface ForwardInfo {

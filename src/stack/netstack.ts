@@ -41,7 +41,7 @@ import {
   parseArp,
 } from '../wire/arp.js';
 import type { ArpRepr } from '../wire/arp.js';
-import { crc32Patch } from '../wire/crc32.js';
+import { crc32Amend, crc32Head } from '../wire/crc32.js';
 import { emitEthernetHeader, ETH_FCS_LEN, ETH_HEADER_LEN, EtherType } from '../wire/ethernet.js';
 import { decrementTtl, emitIpv4, IPV4_HEADER_LEN, isFragment, parseIpv4 } from '../wire/ipv4.js';
 import type { Ipv4Repr } from '../wire/ipv4.js';
@@ -307,8 +307,10 @@ export class NetStack implements TransportHost {
   private ifIndex = 1;
   /** The datagram being delivered right now (for ICMP errors from transports). */
   current: RxDatagram | undefined;
-  /** The frame being received, when the NIC verified its FCS (see OutPacket.fcsFrom). */
+  /** The frame being received, when the NIC verified its FCS (see OutPacket.fcsBase). */
   private rxFcsFrame: Uint8Array | undefined;
+  /** The frame being received, when it was delivered exclusive (forward() may rewrite it). */
+  private rxExclusive: Uint8Array | undefined;
 
   constructor(
     readonly name: string,
@@ -502,7 +504,8 @@ export class NetStack implements TransportHost {
     };
     const arp = new NeighborCache<OutPacket>(owner, this.options.neighbor);
     iface = new Interface(name, this.ifIndex++, 'ether', nic, arp);
-    nic.handler = (_n, frame, end, type) => this.nicInput(iface, frame, end, type);
+    nic.handler = (_n, frame, end, type, exclusive) =>
+      this.nicInput(iface, frame, end, type, exclusive);
     nic.onCarrier = (up) => {
       if (up) this.announce(iface);
       else iface.arp?.flush();
@@ -669,7 +672,13 @@ export class NetStack implements TransportHost {
 
   // ───────────────────────────── receive path ─────────────────────────────
 
-  private nicInput(iface: Interface, frame: Uint8Array, end: number, type: PacketType): void {
+  private nicInput(
+    iface: Interface,
+    frame: Uint8Array,
+    end: number,
+    type: PacketType,
+    exclusive: boolean,
+  ): void {
     const et = (frame[12] << 8) | frame[13];
     if (this.trace.active) {
       this.trace.emit('stack.rx', this.name, {
@@ -680,11 +689,16 @@ export class NetStack implements TransportHost {
       });
     }
     if (et === EtherType.IPv4) {
-      // The frame's FCS was verified by the NIC: forward() may patch it instead of recomputing.
-      // (A frame is immutable, so a stale value left by an exception is still a verified one.)
+      // What forward() may do with this frame: amend its FCS (verified by the NIC) instead of
+      // recomputing it; rewrite it in place (exclusive). Cleared before anything else runs.
       this.rxFcsFrame = iface.nic?.caps.fcs === 'check' ? frame : undefined;
-      this.ipInput(iface, frame, ETH_HEADER_LEN, end, type);
-      this.rxFcsFrame = undefined;
+      this.rxExclusive = exclusive ? frame : undefined;
+      try {
+        this.ipInput(iface, frame, ETH_HEADER_LEN, end, type);
+      } finally {
+        this.rxFcsFrame = undefined;
+        this.rxExclusive = undefined;
+      }
     } else if (et === EtherType.ARP) this.arpInput(iface, frame, end, type);
     else {
       // No handler for the EtherType (VLAN-tagged frames included): Linux counts rx_nohandler.
@@ -973,22 +987,36 @@ export class NetStack implements TransportHost {
       return;
     }
     st.ForwDatagrams++;
-    // A new frame: 14 bytes for the new Ethernet header, the datagram, room for pad + FCS.
-    const frame = allocFrame(frameBufferLen(ETH_HEADER_LEN + len), this.trace);
-    frame.set(buf.subarray(start, end), ETH_HEADER_LEN);
+    // The received frame is exactly [14-byte header][this datagram][FCS verified by the NIC]:
+    // the new frame's FCS can be amended from it (see xmit), and if the frame is ours alone
+    // (delivered exclusive, no trace listener) it becomes the new frame, rewritten in place.
+    const plain =
+      this.rxFcsFrame === buf && start === ETH_HEADER_LEN && buf.length === end + ETH_FCS_LEN;
+    let fcsBase: number | undefined;
+    let fcsHead: number | undefined;
+    if (plain && end >= FCS_PATCH_MIN) {
+      fcsBase =
+        (buf[end] | (buf[end + 1] << 8) | (buf[end + 2] << 16) | (buf[end + 3] << 24)) >>> 0;
+      fcsHead = crc32Head(buf, 0, ETH_HEADER_LEN + ((buf[start] & 0x0f) << 2));
+    }
+    let frame: Uint8Array;
+    if (plain && this.rxExclusive === buf && !this.trace.active) {
+      frame = buf;
+    } else {
+      // A new frame: 14 bytes for the new Ethernet header, the datagram, room for pad + FCS.
+      frame = allocFrame(frameBufferLen(ETH_HEADER_LEN + len), this.trace);
+      frame.set(buf.subarray(start, end), ETH_HEADER_LEN);
+    }
     // RFC 1812 § 5.3.1 + RFC 1624: TTL − 1 with an incremental checksum update.
     decrementTtl(frame, ETH_HEADER_LEN);
-    // The received frame, if it is exactly [14-byte header][this datagram][verified FCS].
-    const rxf = this.rxFcsFrame;
-    const fcsFrom =
-      rxf === buf && start === ETH_HEADER_LEN && rxf.length === end + ETH_FCS_LEN ? rxf : undefined;
     this.output(outIface, nextHop, {
       buf: frame,
       start: ETH_HEADER_LEN,
       end: ETH_HEADER_LEN + len,
       owned: true,
       fwd,
-      fcsFrom,
+      fcsBase,
+      fcsHead,
     });
   }
 
@@ -1076,22 +1104,18 @@ export class NetStack implements TransportHost {
         len: end,
       });
     }
+    // The frame is ours alone (allocated here or in forward(), or a FrameBuf of this stack):
+    // the receiver may get it exclusive.
     const nic = iface.nic!;
-    const from = pkt.fcsFrom;
-    if (
-      from !== undefined &&
-      end >= FCS_PATCH_MIN &&
-      frame === pkt.buf &&
-      from.length === end + ETH_FCS_LEN
-    ) {
+    const head = pkt.fcsHead;
+    if (head !== undefined && frame === pkt.buf && frame.length === end + ETH_FCS_LEN) {
       // A forwarded frame: same length and bytes as the received one but for the Ethernet
-      // header and the IPv4 header (TTL, checksum). The old FCS, patched, is the new FCS.
+      // header and the IPv4 header (TTL, checksum). The old FCS, amended, is the new FCS.
       const h = ETH_HEADER_LEN + ((frame[ETH_HEADER_LEN] & 0x0f) << 2);
-      const old =
-        (from[end] | (from[end + 1] << 8) | (from[end + 2] << 16) | (from[end + 3] << 24)) >>> 0;
-      return nic.transmit(frame, end, crc32Patch(old, end, from, 0, frame, 0, h));
+      const fcs = crc32Amend(pkt.fcsBase!, end, h, head ^ crc32Head(frame, 0, h));
+      return nic.transmit(frame, end, fcs, true);
     }
-    return nic.transmit(frame, end);
+    return nic.transmit(frame, end, undefined, true);
   }
 
   private loopbackXmit(pkt: OutPacket): void {
@@ -1243,7 +1267,7 @@ export class NetStack implements TransportHost {
       0,
     );
     emitArp(repr, frame, ETH_HEADER_LEN);
-    nic.transmit(frame, end);
+    nic.transmit(frame, end, undefined, true);
   }
 
   /** RFC 5227 § 3 announcement for every address of the interface. */

@@ -133,8 +133,17 @@ export interface NicOptions {
   capabilities?: Partial<NicCapabilities>;
 }
 
-/** The stack's receive hook: `frame[0..end)` is the frame without FCS. */
-export type FrameHandler = (nic: Nic, frame: Uint8Array, end: number, pktType: PacketType) => void;
+/**
+ * The stack's receive hook: `frame[0..end)` is the frame without FCS. `exclusive`: the stack
+ * owns the buffer and may rewrite it (see LinkPort.frameIn).
+ */
+export type FrameHandler = (
+  nic: Nic,
+  frame: Uint8Array,
+  end: number,
+  pktType: PacketType,
+  exclusive: boolean,
+) => void;
 
 export class Nic implements LinkPort {
   readonly id: string;
@@ -157,7 +166,7 @@ export class Nic implements LinkPort {
   /** Called when carrier comes up (the stack sends gratuitous ARP). */
   onCarrier: ((up: boolean) => void) | undefined;
 
-  private ring: { frame: Uint8Array; end: number; type: PacketType }[] = [];
+  private ring: { frame: Uint8Array; end: number; type: PacketType; exclusive: boolean }[] = [];
   private ringHead = 0;
   private polling = false;
 
@@ -194,9 +203,10 @@ export class Nic implements LinkPort {
    * Returns false if the frame was dropped (interface down, queue full).
    *
    * `fcs`, when given, is the FCS of `frame[0..end)` already known to the caller (a router's
-   * incremental update, see crc32Patch); it is used only for frames that need no padding.
+   * incremental update, see crc32Amend); it is used only for frames that need no padding.
+   * `exclusive`: the caller keeps no reference to `frame` (see Wire.send).
    */
-  transmit(frame: Uint8Array, end: number, fcs?: number): boolean {
+  transmit(frame: Uint8Array, end: number, fcs?: number, exclusive?: boolean): boolean {
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up || this.wire === undefined) {
@@ -231,7 +241,7 @@ export class Nic implements LinkPort {
       });
       trace.emit('nic.tx', this.node, { iface: this.name, len: end, queued: this.wire.queued });
     }
-    if (!this.wire.send(bytes)) return false; // counted in txDropped()
+    if (!this.wire.send(bytes, exclusive)) return false; // counted in txDropped()
     c.txPackets++;
     c.txBytes += end;
     return true;
@@ -245,7 +255,7 @@ export class Nic implements LinkPort {
   }
 
   /** The last bit of a frame arrived from the wire. */
-  frameIn(frame: Uint8Array): void {
+  frameIn(frame: Uint8Array, exclusive?: boolean): void {
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up) {
@@ -297,7 +307,7 @@ export class Nic implements LinkPort {
       c.rxPackets++;
       c.rxBytes += end;
       if (trace.active) this.traceRx(end, type, 1);
-      this.handler?.(this, frame, end, type);
+      this.handler?.(this, frame, end, type, exclusive === true);
       return;
     }
     const queued = this.ring.length - this.ringHead;
@@ -309,7 +319,7 @@ export class Nic implements LinkPort {
     }
     c.rxPackets++;
     c.rxBytes += end;
-    this.ring.push({ frame, end, type });
+    this.ring.push({ frame, end, type, exclusive: exclusive === true });
     if (trace.active) {
       trace.emit('nic.rx', this.node, {
         iface: this.name,
@@ -376,7 +386,7 @@ export class Nic implements LinkPort {
         fn: 'net_rx_action',
         len: item.end,
       });
-    this.handler?.(this, item.frame, item.end, item.type);
+    this.handler?.(this, item.frame, item.end, item.type, item.exclusive);
     if (this.ring.length - this.ringHead > 0)
       this.ctx.clock.schedule(this.rxCost, () => this.poll());
     else this.polling = false;

@@ -163,6 +163,31 @@ function zerosOp(n: number): number {
 const zerosOps = new Map<number, number>();
 
 /**
+ * The CRC register of b[start..start + h) with no preset and no final complement (linear in
+ * the bytes: crc32Head(x) ^ crc32Head(y) = crc32Head(x ^ y)). The input of crc32Amend.
+ */
+export function crc32Head(b: Uint8Array, start: number, h: number): number {
+  let c = 0;
+  for (let i = start, e = start + h; i < e; i++) c = T0[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return c;
+}
+
+/**
+ * The CRC-32 of a message of `len` bytes that equals, from byte `h` on, a message whose CRC-32
+ * is `crc`, where `headXor` is crc32Head(old first h bytes) ^ crc32Head(new first h bytes).
+ */
+export function crc32Amend(crc: number, len: number, h: number, headXor: number): number {
+  if (headXor === 0) return crc >>> 0;
+  const n = len - h;
+  let op = zerosOps.get(n);
+  if (op === undefined) {
+    op = zerosOp(n);
+    if (zerosOps.size < 4096) zerosOps.set(n, op);
+  }
+  return (crc ^ mulModP(op, headXor)) >>> 0;
+}
+
+/**
  * The CRC-32 of a message of `len` bytes that equals, from byte `h` on, a message whose CRC-32
  * is `crc`; the two differ at most in their first `h` bytes, given as `was[wasStart..+h)` and
  * `now[nowStart..+h)`. Equal to `crc32` of the new message (tests check it), in O(h).
@@ -176,15 +201,5 @@ export function crc32Patch(
   nowStart: number,
   h: number,
 ): number {
-  let c = 0;
-  for (let i = 0; i < h; i++)
-    c = T0[(c ^ was[wasStart + i] ^ now[nowStart + i]) & 0xff] ^ (c >>> 8);
-  if (c === 0) return crc >>> 0;
-  const n = len - h;
-  let op = zerosOps.get(n);
-  if (op === undefined) {
-    op = zerosOp(n);
-    if (zerosOps.size < 4096) zerosOps.set(n, op);
-  }
-  return (crc ^ mulModP(op, c)) >>> 0;
+  return crc32Amend(crc, len, h, crc32Head(was, wasStart, h) ^ crc32Head(now, nowStart, h));
 }
