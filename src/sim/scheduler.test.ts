@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Scheduler } from './scheduler.js';
 import { MS } from './time.js';
 
@@ -83,4 +84,54 @@ test('runUntilSettled drives an async operation to completion', async () => {
   );
   assert.equal(await s.runUntilSettled(p), 'done');
   assert.equal(s.now(), 3 * MS);
+});
+
+test('property: events fire in (time, insertion) order whatever the schedule, nesting and cancels', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(50), fc.nat(3), fc.boolean()), { minLength: 1, maxLength: 400 }),
+      (ops) => {
+        const s = new Scheduler();
+        const fired: [number, number][] = [];
+        const expected: [number, number][] = [];
+        let id = 0;
+        const handles: { cancel(): void }[] = [];
+        const cancelled = new Set<number>();
+        const add = (delay: number, children: number): void => {
+          const me = id++;
+          expected.push([s.now() + delay, me]);
+          const fire = (x: number): void => {
+            fired.push([s.now(), x]);
+            for (let k = 0; k < children; k++) add(ops[(x + k) % ops.length][0], 0);
+          };
+          // Odd ids through scheduleCall, even ids through schedule: one order for both.
+          handles.push(
+            me & 1 ? s.scheduleCall(delay, fire, me) : s.schedule(delay, () => fire(me)),
+          );
+        };
+        for (const [delay, children, cancel] of ops) {
+          add(delay, children);
+          if (cancel && handles.length > 2) {
+            const victim = (delay * 7) % handles.length;
+            handles[victim].cancel();
+            cancelled.add(victim);
+          }
+        }
+        s.runSync();
+        // Every fired event is at its time, times never go back, and at one instant the
+        // insertion order (id) is kept.
+        for (let i = 1; i < fired.length; i++) {
+          const [t0, a] = fired[i - 1];
+          const [t1, b] = fired[i];
+          assert.ok(t1 > t0 || (t1 === t0 && b > a), `order at ${i}`);
+        }
+        const want = expected.filter(([, x]) => !cancelled.has(x));
+        assert.deepEqual(
+          fired.map(([, x]) => x).sort((p, q) => p - q),
+          want.map(([, x]) => x).sort((p, q) => p - q),
+        );
+        for (const [t, x] of fired) assert.equal(t, expected[x][0]);
+      },
+    ),
+  );
 });
