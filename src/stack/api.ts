@@ -84,6 +84,12 @@ export interface TransportHost {
   /** A seeded random stream for this node and purpose, e.g. rng('tcp-isn'). */
   rng(purpose: string): Rng;
   ipSend(req: IpSendRequest): IpSendError | undefined;
+  /**
+   * Optional: a buffer for `length` bytes of transport header + payload (at start..end) laid
+   * out so that the host can send it as one frame without copying it (headroom for its
+   * headers, tailroom for padding and FCS). Once passed to ipSend it belongs to the host.
+   */
+  allocPayload?(length: number): PacketBuf;
   route(dst: Ipv4Addr): RouteInfo | undefined;
   isLocalAddress(addr: Ipv4Addr): boolean;
   /** Interface addresses, for binding to 0.0.0.0 and for netstat. */

@@ -357,6 +357,11 @@ export class NetStack implements TransportHost {
     return out;
   }
 
+  /** A FrameBuf: ipSend builds the frame in place around it (TransportHost.allocPayload). */
+  allocPayload(length: number): PacketBuf {
+    return FrameBuf.forPayload(length, this.trace);
+  }
+
   route(dst: Ipv4Addr): RouteInfo | undefined {
     const r = this.resolveRoute(dst >>> 0);
     if (r === undefined) return undefined;

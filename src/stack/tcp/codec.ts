@@ -7,6 +7,7 @@
 import { DEFAULT_HEADROOM, PacketBuf } from '../pktbuf.js';
 import { emitTcp, parseTcp, tcpHeaderLen } from '../../wire/tcp.js';
 import type { SackBlock, TcpRepr } from '../../wire/tcp.js';
+import type { TransportHost } from '../api.js';
 import type { SendBuffer } from './buffers.js';
 import type { Seg } from './segment.js';
 
@@ -103,7 +104,8 @@ export function toRepr(s: Seg, payloadLen: number): TcpRepr {
 
 /**
  * Builds the segment bytes: header from `s`, payload either `s.payload` (when `data` is null) or
- * `payloadLen` bytes copied from the send buffer at `dataOff`.
+ * `payloadLen` bytes copied from the send buffer at `dataOff`. With `host`, the buffer comes
+ * from its allocPayload when it has one (the frame is then built around it without a copy).
  */
 export function encodeSegment(
   s: Seg,
@@ -112,10 +114,14 @@ export function encodeSegment(
   data: SendBuffer | null,
   dataOff: number,
   payloadLen: number,
+  host?: TransportHost,
 ): PacketBuf {
   const repr = toRepr(s, payloadLen);
   const hl = tcpHeaderLen(repr);
-  const pb = allocSegment(hl + payloadLen);
+  const pb =
+    host?.allocPayload !== undefined
+      ? host.allocPayload(hl + payloadLen)
+      : allocSegment(hl + payloadLen);
   if (payloadLen > 0) {
     if (data !== null) data.copyOut(dataOff, payloadLen, pb.buf, pb.start + hl);
     else pb.buf.set(s.payload.subarray(0, payloadLen), pb.start + hl);

@@ -142,7 +142,15 @@ function emit(
     t.lastAckSent = s.ack;
     if (t.delackAt !== 0) cancelDelack(t);
   }
-  const pb = encodeSegment(s, t.localAddr, t.remoteAddr, len > 0 ? t.sndBuf : null, dataOff, len);
+  const pb = encodeSegment(
+    s,
+    t.localAddr,
+    t.remoteAddr,
+    len > 0 ? t.sndBuf : null,
+    dataOff,
+    len,
+    layer.host,
+  );
   layer.stats.outSegs++;
   if (retransmit) {
     layer.stats.retransSegs++;
