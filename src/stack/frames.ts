@@ -15,8 +15,8 @@
 import type { TraceBus } from '../sim/trace.js';
 
 const SLAB = 64 * 1024;
-/** Larger frames (jumbo, loopback MTU) get their own buffer. */
-const CARVE_MAX = 4096;
+/** Larger frames (beyond 9000-byte jumbo frames: loopback MTU, in-process TCP) get their own buffer. */
+const CARVE_MAX = 9216;
 
 let slab = new ArrayBuffer(SLAB);
 let slabOff = 0;
