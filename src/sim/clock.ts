@@ -17,10 +17,11 @@ export interface Clock {
   /** Runs `fn` after `delay` ns (0 = at the current instant, after already-queued events). */
   schedule(delay: Duration, fn: () => void): TimerHandle;
   /**
-   * Optional: `schedule(delay, () => fn(arg))` without a closure per call, for code that
-   * schedules an event per packet with one long-lived `fn` (links). Same ordering as schedule.
+   * Optional: `schedule(delay, () => fn(arg))` for events that are never cancelled (no
+   * handle), without a closure or a timer object per call: for code that schedules an event
+   * per packet with one long-lived `fn` (links). Same ordering as schedule.
    */
-  scheduleCall?<T>(delay: Duration, fn: (arg: T) => void, arg: T): TimerHandle;
+  post?<T>(delay: Duration, fn: (arg: T) => void, arg: T): void;
   /**
    * Marks that stack code resolved a promise an application awaits. The scheduler then lets
    * application continuations run before it advances time (see Scheduler.run).

@@ -411,8 +411,7 @@ abstract class MediumBase implements Medium {
   ): void {
     const clock = this.ctx.clock;
     if (!this.faulty) {
-      if (clock.scheduleCall !== undefined)
-        clock.scheduleCall(arrival - clock.now(), arrive, frame);
+      if (clock.post !== undefined) clock.post(arrival - clock.now(), arrive, frame);
       else clock.schedule(arrival - clock.now(), () => arrive(frame));
       return;
     }

@@ -16,11 +16,14 @@ import type { Duration, Instant } from './time.js';
 
 class Timer implements TimerHandle {
   pending = true;
+  /** Created by post(): no handle escaped, so it is recycled once it has fired. */
+  recycle = false;
   constructor(
-    readonly at: Instant,
-    readonly seq: number,
+    /** Written only by post() when it reuses a fired timer. */
+    public at: Instant,
+    public seq: number,
     public fn: ((arg: unknown) => void) | undefined,
-    /** Passed to fn (scheduleCall); undefined for schedule/at. */
+    /** Passed to fn (post); undefined for schedule/at. */
     public arg: unknown,
   ) {}
   cancel(): void {
@@ -46,6 +49,8 @@ export class Scheduler implements Clock {
   private seq = 0;
   private time: Instant = 0;
   private wakes = 0;
+  /** Fired post() timers, reused by post(). */
+  private spare: Timer[] = [];
   /** Events processed since creation. */
   processed = 0;
 
@@ -65,13 +70,22 @@ export class Scheduler implements Clock {
     return t;
   }
 
-  /** `schedule(delay, () => fn(arg))` without allocating a closure (see Clock.scheduleCall). */
-  scheduleCall<T>(delay: Duration, fn: (arg: T) => void, arg: T): TimerHandle {
+  /** A fire-and-forget event: no closure, and a recycled timer (see Clock.post). */
+  post<T>(delay: Duration, fn: (arg: T) => void, arg: T): void {
     if (!(delay >= 0)) delay = 0;
     const when = this.time + Math.round(delay);
-    const t = new Timer(when, this.seq++, fn as (arg: unknown) => void, arg);
+    let t = this.spare.pop();
+    if (t === undefined) {
+      t = new Timer(when, this.seq++, fn as (arg: unknown) => void, arg);
+      t.recycle = true;
+    } else {
+      t.at = when;
+      t.seq = this.seq++;
+      t.fn = fn as (arg: unknown) => void;
+      t.arg = arg;
+      t.pending = true;
+    }
     this.push(t);
-    return t;
   }
 
   noteWake(): void {
@@ -102,6 +116,7 @@ export class Scheduler implements Clock {
     top.fn = undefined;
     top.arg = undefined;
     this.processed++;
+    if (top.recycle) this.spare.push(top);
     fn(arg);
     return true;
   }
