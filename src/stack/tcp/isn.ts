@@ -19,6 +19,37 @@ function rotl(x: number, b: number): number {
   return (x << b) | (x >>> (32 - b));
 }
 
+/** HalfSipHash state (v0..v3), reused: the hash runs per SYN, not per segment. */
+const sip = new Int32Array(4);
+
+/** n SipRounds of HalfSipHash over `sip` (the ARX round with rotations 5, 16, 8, 7, 13, 16). */
+function sipRounds(n: number): void {
+  let v0 = sip[0];
+  let v1 = sip[1];
+  let v2 = sip[2];
+  let v3 = sip[3];
+  for (let r = 0; r < n; r++) {
+    v0 = (v0 + v1) | 0;
+    v1 = rotl(v1, 5);
+    v1 ^= v0;
+    v0 = rotl(v0, 16);
+    v2 = (v2 + v3) | 0;
+    v3 = rotl(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = rotl(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = rotl(v1, 13);
+    v1 ^= v2;
+    v2 = rotl(v2, 16);
+  }
+  sip[0] = v0;
+  sip[1] = v1;
+  sip[2] = v2;
+  sip[3] = v3;
+}
+
 /** HalfSipHash-2-4 of four 32-bit words (16 bytes of message) with a 64-bit key → 32 bits. */
 export function halfSipHash(
   k0: number,
@@ -28,69 +59,22 @@ export function halfSipHash(
   m2: number,
   m3: number,
 ): number {
-  let v0 = k0 | 0;
-  let v1 = k1 | 0;
-  let v2 = 0x6c796765 ^ k0;
-  let v3 = 0x74656462 ^ k1;
-  const words = [m0 | 0, m1 | 0, m2 | 0, m3 | 0];
-  for (let i = 0; i < 4; i++) {
-    const m = words[i];
-    v3 ^= m;
-    for (let r = 0; r < 2; r++) {
-      v0 = (v0 + v1) | 0;
-      v1 = rotl(v1, 5);
-      v1 ^= v0;
-      v0 = rotl(v0, 16);
-      v2 = (v2 + v3) | 0;
-      v3 = rotl(v3, 8);
-      v3 ^= v2;
-      v0 = (v0 + v3) | 0;
-      v3 = rotl(v3, 7);
-      v3 ^= v0;
-      v2 = (v2 + v1) | 0;
-      v1 = rotl(v1, 13);
-      v1 ^= v2;
-      v2 = rotl(v2, 16);
-    }
-    v0 ^= m;
+  sip[0] = k0 | 0;
+  sip[1] = k1 | 0;
+  sip[2] = 0x6c796765 ^ k0;
+  sip[3] = 0x74656462 ^ k1;
+  for (const m of [m0 | 0, m1 | 0, m2 | 0, m3 | 0]) {
+    sip[3] ^= m;
+    sipRounds(2); // c = 2 compression rounds
+    sip[0] ^= m;
   }
-  const b = (16 << 24) | 0;
-  v3 ^= b;
-  for (let r = 0; r < 2; r++) {
-    v0 = (v0 + v1) | 0;
-    v1 = rotl(v1, 5);
-    v1 ^= v0;
-    v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0;
-    v3 = rotl(v3, 8);
-    v3 ^= v2;
-    v0 = (v0 + v3) | 0;
-    v3 = rotl(v3, 7);
-    v3 ^= v0;
-    v2 = (v2 + v1) | 0;
-    v1 = rotl(v1, 13);
-    v1 ^= v2;
-    v2 = rotl(v2, 16);
-  }
-  v0 ^= b;
-  v2 ^= 0xff;
-  for (let r = 0; r < 4; r++) {
-    v0 = (v0 + v1) | 0;
-    v1 = rotl(v1, 5);
-    v1 ^= v0;
-    v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0;
-    v3 = rotl(v3, 8);
-    v3 ^= v2;
-    v0 = (v0 + v3) | 0;
-    v3 = rotl(v3, 7);
-    v3 ^= v0;
-    v2 = (v2 + v1) | 0;
-    v1 = rotl(v1, 13);
-    v1 ^= v2;
-    v2 = rotl(v2, 16);
-  }
-  return (v1 ^ v3) >>> 0;
+  const b = 16 << 24; // message length in the last byte
+  sip[3] ^= b;
+  sipRounds(2);
+  sip[0] ^= b;
+  sip[2] ^= 0xff;
+  sipRounds(4); // d = 4 finalisation rounds
+  return (sip[1] ^ sip[3]) >>> 0;
 }
 
 /** MSS values a SYN cookie can encode (3 bits), as Linux's msstab. */
