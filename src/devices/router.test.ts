@@ -10,6 +10,8 @@ import { TraceRecorder } from '../sim/trace.js';
 import { US } from '../sim/time.js';
 import { parseIpv4 } from '../wire/addr.js';
 import { ETH_FCS_LEN, verifyFcs } from '../wire/ethernet.js';
+import { FRAME_EXCLUSIVE, FRAME_FCS_LATER, settleFcs } from '../sim/link.js';
+import { setEagerFcs } from '../stack/nic.js';
 import type { Nic } from '../stack/nic.js';
 import { Host } from './host.js';
 import { Router } from './router.js';
@@ -18,16 +20,22 @@ import { Switch } from './switch.js';
 interface Seen {
   frame: Uint8Array;
   exclusive: boolean;
+  fcsLater: boolean;
   bytes: Uint8Array;
 }
 
-/** Records what reaches a NIC (the object, the flag, a copy of the bytes at arrival). */
+/** Records what reaches a NIC (the object, the flags, a copy of the bytes at arrival). */
 function tap(nic: Nic): Seen[] {
   const seen: Seen[] = [];
   const inner = nic.frameIn.bind(nic);
-  nic.frameIn = (frame: Uint8Array, exclusive?: boolean) => {
-    seen.push({ frame, exclusive: exclusive === true, bytes: frame.slice() });
-    inner(frame, exclusive);
+  nic.frameIn = (frame: Uint8Array, flags = 0) => {
+    seen.push({
+      frame,
+      exclusive: (flags & FRAME_EXCLUSIVE) !== 0,
+      fcsLater: (flags & FRAME_FCS_LATER) !== 0,
+      bytes: frame.slice(),
+    });
+    inner(frame, flags);
   };
   return seen;
 }
@@ -76,32 +84,69 @@ function chain(viaSwitch: boolean) {
   return { sim, a, r1, r2, b, got, send };
 }
 
+/** Sends three datagrams a → b after ARP; returns what r1 and b received. */
+function forwardThree(viaSwitch: boolean) {
+  const { sim, r1, b, got, send } = chain(viaSwitch);
+  send(10); // ARP everywhere first
+  sim.clock.runSync();
+  const atR1 = tap(r1.iface('eth0')!.nic!);
+  const atB = tap(b.iface('eth0')!.nic!);
+  for (const size of [18, 300, 1400]) send(size);
+  sim.clock.runSync();
+  assert.deepEqual(got, [10, 18, 300, 1400]);
+  assert.equal(b.iface('eth0')!.counters.rxCrcErrors, 0);
+  const ip = (s: Seen[]) => s.filter((x) => x.bytes[12] === 0x08 && x.bytes[13] === 0x00);
+  return { r1In: ip(atR1), bIn: ip(atB) };
+}
+
 for (const viaSwitch of [false, true]) {
-  test(`no listener: routers rewrite the frame in place, FCS amended${viaSwitch ? ' (through a switch)' : ''}`, () => {
-    const { sim, r1, b, got, send } = chain(viaSwitch);
-    send(10); // ARP everywhere first
-    sim.clock.runSync();
-    const atR1 = tap(r1.iface('eth0')!.nic!);
-    const atB = tap(b.iface('eth0')!.nic!);
-    for (const size of [18, 300, 1400]) send(size);
-    sim.clock.runSync();
-    assert.deepEqual(got, [10, 18, 300, 1400]);
-    const ip = (s: Seen[]) => s.filter((x) => x.bytes[12] === 0x08 && x.bytes[13] === 0x00);
-    const r1In = ip(atR1);
-    const bIn = ip(atB);
-    assert.equal(bIn.length, 3);
-    for (let i = 0; i < 3; i++) {
-      // The very buffer a's NIC sent reaches b: no copy at r1 or r2.
-      assert.equal(bIn[i].frame, r1In[i].frame);
-      assert.ok(r1In[i].exclusive && bIn[i].exclusive);
-      // What r1 saw: TTL 64 and a valid FCS; what b saw: TTL 62, new MACs, a valid FCS.
-      assert.equal(r1In[i].bytes[14 + 8], 64);
-      assert.equal(bIn[i].bytes[14 + 8], 62);
-      assert.ok(verifyFcs(r1In[i].bytes, 0, r1In[i].bytes.length));
-      assert.ok(verifyFcs(bIn[i].bytes, 0, bIn[i].bytes.length));
-      assert.notDeepEqual(bIn[i].bytes.subarray(0, 12), r1In[i].bytes.subarray(0, 12));
+  const how = viaSwitch ? ' (through a switch)' : '';
+  test(`no listener, eager FCS: routers rewrite the frame in place, FCS amended${how}`, () => {
+    setEagerFcs(true);
+    try {
+      const { r1In, bIn } = forwardThree(viaSwitch);
+      assert.equal(bIn.length, 3);
+      for (let i = 0; i < 3; i++) {
+        // The very buffer a's NIC sent reaches b: no copy at r1 or r2.
+        assert.equal(bIn[i].frame, r1In[i].frame);
+        assert.ok(r1In[i].exclusive && bIn[i].exclusive);
+        assert.ok(!r1In[i].fcsLater && !bIn[i].fcsLater);
+        // What r1 saw: TTL 64 and a valid FCS; what b saw: TTL 62, new MACs, a valid FCS.
+        assert.equal(r1In[i].bytes[14 + 8], 64);
+        assert.equal(bIn[i].bytes[14 + 8], 62);
+        assert.ok(verifyFcs(r1In[i].bytes, 0, r1In[i].bytes.length));
+        assert.ok(verifyFcs(bIn[i].bytes, 0, bIn[i].bytes.length));
+        assert.notDeepEqual(bIn[i].bytes.subarray(0, 12), r1In[i].bytes.subarray(0, 12));
+      }
+    } finally {
+      setEagerFcs(false);
     }
-    assert.equal(b.iface('eth0')!.counters.rxCrcErrors, 0);
+  });
+
+  test(`no listener, FCS offload: frames travel FCS-later, byte-identical once settled${how}`, () => {
+    setEagerFcs(true);
+    let eager;
+    try {
+      eager = forwardThree(viaSwitch);
+    } finally {
+      setEagerFcs(false);
+    }
+    const lazy = forwardThree(viaSwitch);
+    assert.equal(lazy.bIn.length, 3);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(lazy.bIn[i].frame, lazy.r1In[i].frame);
+      assert.ok(lazy.r1In[i].fcsLater && lazy.bIn[i].fcsLater && lazy.bIn[i].exclusive);
+      for (const [l, e] of [
+        [lazy.r1In[i], eager.r1In[i]],
+        [lazy.bIn[i], eager.bIn[i]],
+      ]) {
+        // Not computed on the way: the FCS bytes are still the buffer's zeros...
+        assert.deepEqual(l.bytes.subarray(-4), new Uint8Array(4));
+        // ...and once written, the frame is the one the eager NICs sent, bit for bit.
+        settleFcs(l.bytes);
+        assert.deepEqual(l.bytes, e.bytes);
+      }
+    }
   });
 }
 

@@ -18,6 +18,7 @@
  * identical, and `switch.age` events carry the instant the entry expired.
  */
 import type { LinkPort, Wire } from '../sim/link.js';
+import { FRAME_EXCLUSIVE, FRAME_FCS_LATER } from '../sim/link.js';
 import type { SimNode, Simulation } from '../sim/simulation.js';
 import type { Duration, Instant } from '../sim/time.js';
 import { SECOND } from '../sim/time.js';
@@ -90,18 +91,20 @@ export class SwitchPort implements LinkPort {
     this.id = `${sw.name}.${name}`;
   }
 
-  frameIn(frame: Uint8Array, exclusive?: boolean): void {
-    this.sw.receive(this, frame, exclusive === true);
+  readonly acceptsFcsLater = true;
+
+  frameIn(frame: Uint8Array, flags = 0): void {
+    this.sw.receive(this, frame, flags);
   }
 
   txDropped(): void {
     this.counters.txDropped++;
   }
 
-  /** @internal `exclusive`: see Wire.send. */
-  send(frame: Uint8Array, exclusive = false): void {
+  /** @internal `flags`: see Wire.send. */
+  send(frame: Uint8Array, flags = 0): void {
     if (!this.up || this.wire === undefined) return;
-    if (this.wire.send(frame, exclusive)) {
+    if (this.wire.send(frame, flags)) {
       this.counters.txPackets++;
       this.counters.txBytes += frame.length;
     }
@@ -192,7 +195,7 @@ export class Switch implements SimNode {
   }
 
   /** @internal A whole frame arrived on `port` (store-and-forward). */
-  receive(port: SwitchPort, frame: Uint8Array, exclusive = false): void {
+  receive(port: SwitchPort, frame: Uint8Array, flags = 0): void {
     const t = this.sim.trace;
     const c = port.counters;
     if (!port.up) {
@@ -210,7 +213,8 @@ export class Switch implements SimNode {
         t.emit('switch.drop', this.name, { port: port.name, reason: 'runt', len: frame.length });
       return;
     }
-    if (!verifyFcs(frame, 0, frame.length)) {
+    // A FRAME_FCS_LATER frame's FCS is yet to be computed from these bytes: it cannot fail.
+    if ((flags & FRAME_FCS_LATER) === 0 && !verifyFcs(frame, 0, frame.length)) {
       c.rxErrors++;
       c.rxCrcErrors++;
       if (t.active)
@@ -220,12 +224,15 @@ export class Switch implements SimNode {
     c.rxPackets++;
     c.rxBytes += frame.length;
     if (this.latency > 0)
-      this.sim.clock.schedule(this.latency, () => this.forward(port, frame, exclusive));
-    else this.forward(port, frame, exclusive);
+      this.sim.clock.schedule(this.latency, () => this.forward(port, frame, flags));
+    else this.forward(port, frame, flags);
   }
 
-  /** `exclusive`: the frame was received exclusive; it stays so when sent to one port only. */
-  private forward(inPort: SwitchPort, frame: Uint8Array, exclusive: boolean): void {
+  /**
+   * `flags` as received: an exclusive frame stays so when sent to one port only; the FCS, if
+   * still to be computed, is computed by whoever shows the frame (FRAME_FCS_LATER travels on).
+   */
+  private forward(inPort: SwitchPort, frame: Uint8Array, flags: number): void {
     const now = this.sim.clock.now();
     const t = this.sim.trace;
     const src = readMac(frame, 6);
@@ -273,7 +280,7 @@ export class Switch implements SimNode {
     if (decision === 'known') {
       this.stats.forwarded++;
       if (t.active) this.traceForward(inPort, src, dst, decision, [out!.name], frame.length);
-      out!.send(frame, exclusive);
+      out!.send(frame, flags);
       return;
     }
     if (decision === 'filter') {
@@ -295,7 +302,7 @@ export class Switch implements SimNode {
     }
     for (let i = 0; i < ports.length; i++) {
       const p = ports[i];
-      if (p !== inPort && p.wire !== undefined) p.send(frame);
+      if (p !== inPort && p.wire !== undefined) p.send(frame, flags & ~FRAME_EXCLUSIVE);
     }
   }
 

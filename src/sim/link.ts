@@ -34,6 +34,30 @@ import type { Rng } from './rng.js';
 import type { Duration } from './time.js';
 import { MS, US } from './time.js';
 import type { TraceBus } from './trace.js';
+import { appendFcs } from '../wire/ethernet.js';
+
+/**
+ * Flags that travel with a frame from `Wire.send` to `LinkPort.frameIn` (a bit set, so that a
+ * frame costs no object on its way).
+ *
+ * FRAME_EXCLUSIVE: the receiver is the frame's only holder and may rewrite it (see frameIn).
+ *
+ * FRAME_FCS_LATER: the frame's last 4 bytes (the FCS) are not written yet; every other byte is
+ * exactly what the sending NIC built. This is the simulator's form of checksum offload (Linux's
+ * CHECKSUM_PARTIAL, smoltcp's ChecksumCapabilities): a CRC over bytes that nobody alters has
+ * one possible value, so it is computed only when someone can observe it. The link writes it
+ * (`settleFcs`) before a trace listener sees the frame, before a fault corrupts it, and before
+ * it reaches a port that does not say `acceptsFcsLater`; a receiver that does (a NIC, a switch
+ * port) skips the check, which could not fail. Nothing observable changes: captures, traces
+ * and every byte any tool sees are those of the eager computation (a test compares both).
+ */
+export const FRAME_EXCLUSIVE = 1;
+export const FRAME_FCS_LATER = 2;
+
+/** Writes the FCS of a FRAME_FCS_LATER frame (the CRC-32 of all but its last 4 bytes). */
+export function settleFcs(frame: Uint8Array): void {
+  appendFcs(frame, 0, frame.length - 4);
+}
 
 /** Why a link dropped a frame. */
 export type LinkDropReason =
@@ -140,12 +164,15 @@ export interface LinkPort {
   /** Set by the link on attach, cleared on detach. */
   wire: Wire | undefined;
   /**
-   * The last bit of `frame` arrived. `frame` must not be modified, unless `exclusive`: then
-   * this port is its only holder (its sender gave it up, it went to this one receiver, no
-   * duplicate, and no trace listener was shown it), and may rewrite it and send it on, as
-   * Linux rewrites an skb in place when it is not shared (skb_cow).
+   * The last bit of `frame` arrived. `frame` must not be modified, unless `flags` has
+   * FRAME_EXCLUSIVE: then this port is its only holder (its sender gave it up, it went to this
+   * one receiver, no duplicate, and no trace listener was shown it), and may rewrite it and
+   * send it on, as Linux rewrites an skb in place when it is not shared (skb_cow).
+   * FRAME_FCS_LATER reaches only ports that set `acceptsFcsLater`.
    */
-  frameIn(frame: Uint8Array, exclusive?: boolean): void;
+  frameIn(frame: Uint8Array, flags?: number): void;
+  /** The port takes FRAME_FCS_LATER frames (and passes the flag on if it forwards them). */
+  readonly acceptsFcsLater?: boolean;
   /** The link dropped a frame this port sent (queue full, too big, down): count it. */
   txDropped?(frame: Uint8Array, reason: LinkDropReason): void;
   /** Carrier came up or went down. */
@@ -155,11 +182,12 @@ export interface LinkPort {
 /** A port's handle on its medium. */
 export interface Wire {
   /**
-   * Hands a complete frame (FCS included) to the medium. False if it was dropped. `exclusive`:
-   * the caller keeps no reference to `frame` and nobody else has one (a buffer allocated for
-   * this transmission, or a frame received exclusive), so the receiver may get it exclusive.
+   * Hands a complete frame (FCS included, or FRAME_FCS_LATER) to the medium. False if it was
+   * dropped. FRAME_EXCLUSIVE in `flags`: the caller keeps no reference to `frame` and nobody
+   * else has one (a buffer allocated for this transmission, or a frame received exclusive), so
+   * the receiver may get it exclusive.
    */
-  send(frame: Uint8Array, exclusive?: boolean): boolean;
+  send(frame: Uint8Array, flags?: number): boolean;
   /** Frames waiting in this port's transmit queue. */
   readonly queued: number;
   readonly medium: Medium;
@@ -191,18 +219,19 @@ class Station implements Wire {
   queued = 0;
   /** The receivers array `arrivals` was built for (see MediumBase.arrivalsFor). */
   arrivalsOf: readonly Station[] | undefined;
-  /** Per receiver of this station's frames: delivers one frame there (no faults). */
-  arrivals: ((frame: Uint8Array) => void)[] = [];
-  /** The same, for frames delivered exclusive (see LinkPort.frameIn). */
-  arrivalsX: ((frame: Uint8Array) => void)[] = [];
+  /**
+   * arrivals[flags][i] delivers one frame with `flags` to receiver i (no faults): one closure
+   * per receiver and flag combination, none per frame.
+   */
+  arrivals: ((frame: Uint8Array) => void)[][] = [];
   constructor(
     readonly port: LinkPort,
     readonly tx: Transmitter,
     readonly medium: Medium,
     readonly limit: number,
   ) {}
-  send(frame: Uint8Array, exclusive?: boolean): boolean {
-    return this.tx.send(frame, this, exclusive === true);
+  send(frame: Uint8Array, flags?: number): boolean {
+    return this.tx.send(frame, this, flags ?? 0);
   }
 }
 
@@ -214,7 +243,7 @@ class Transmitter {
   /** FIFO of waiting frames and their senders (two arrays: no object per queued frame). */
   private queue: Uint8Array[] = [];
   private queueFrom: Station[] = [];
-  private queueX: boolean[] = [];
+  private queueFlags: number[] = [];
   private head = 0;
   private armed = false;
   private readonly pump = (): void => this.restart();
@@ -240,20 +269,20 @@ class Transmitter {
     return this.queue.length - this.head;
   }
 
-  send(frame: Uint8Array, from: Station, exclusive: boolean): boolean {
+  send(frame: Uint8Array, from: Station, flags: number): boolean {
     const o = this.owner;
-    if (!o.up) return this.drop(frame, from, 'down');
-    if (frame.length > this.maxFrame) return this.drop(frame, from, 'too-big');
+    if (!o.up) return this.drop(frame, from, 'down', flags);
+    if (frame.length > this.maxFrame) return this.drop(frame, from, 'too-big', flags);
     const now = o.ctx.clock.now();
     if (!this.armed && now >= this.busyUntil) {
-      this.start(frame, from, now, exclusive);
+      this.start(frame, from, now, flags);
       return true;
     }
-    if (from.queued >= from.limit) return this.drop(frame, from, 'queue-full');
+    if (from.queued >= from.limit) return this.drop(frame, from, 'queue-full', flags);
     from.queued++;
     this.queue.push(frame);
     this.queueFrom.push(from);
-    this.queueX.push(exclusive);
+    this.queueFlags.push(flags);
     if (!this.armed) {
       this.armed = true;
       o.ctx.clock.schedule(this.busyUntil - now, this.pump);
@@ -266,22 +295,22 @@ class Transmitter {
     const frame = this.queue[this.head];
     if (frame === undefined) return;
     const from = this.queueFrom[this.head];
-    const exclusive = this.queueX[this.head];
+    const flags = this.queueFlags[this.head];
     this.queue[this.head] = undefined as unknown as Uint8Array;
     this.queueFrom[this.head] = undefined as unknown as Station;
     this.head++;
     if (this.head > 64 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.queueFrom = this.queueFrom.slice(this.head);
-      this.queueX = this.queueX.slice(this.head);
+      this.queueFlags = this.queueFlags.slice(this.head);
       this.head = 0;
     }
     from.queued--;
     const now = this.owner.ctx.clock.now();
     if (!this.owner.up) {
-      this.drop(frame, from, 'down');
+      this.drop(frame, from, 'down', flags);
     } else {
-      this.start(frame, from, now, exclusive);
+      this.start(frame, from, now, flags);
     }
     if (this.pending > 0) {
       this.armed = true;
@@ -289,12 +318,15 @@ class Transmitter {
     }
   }
 
-  private start(frame: Uint8Array, from: Station, now: number, exclusive: boolean): void {
+  private start(frame: Uint8Array, from: Station, now: number, flags: number): void {
     const o = this.owner;
     const len = frame.length < MIN_FRAME ? MIN_FRAME : frame.length;
     const txEnd = now + Math.round((PREAMBLE + len) * this.nsPerByte);
     this.busyUntil = now + Math.round((PREAMBLE + len + IFG) * this.nsPerByte);
     if (o.ctx.trace.active) {
+      // The listener keeps the frame: it is no longer exclusive, and its FCS must be real.
+      if ((flags & FRAME_FCS_LATER) !== 0) settleFcs(frame);
+      flags = 0;
       o.ctx.trace.emit('link.tx', from.port.node, {
         link: o.name,
         from: from.port.id,
@@ -307,17 +339,18 @@ class Transmitter {
     const arrival = txEnd + o.props.delay;
     const rs = this.receivers(from);
     if (from.arrivalsOf !== rs) o.arrivalsFor(from, rs);
-    // Exclusive only to a single receiver and when no listener saw the frame in link.tx.
-    const fns =
-      exclusive && rs.length === 1 && !o.ctx.trace.active ? from.arrivalsX : from.arrivals;
-    for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival, fns[i]);
+    // Exclusive only to a single receiver.
+    if (rs.length !== 1) flags &= ~FRAME_EXCLUSIVE;
+    const fns = from.arrivals[flags];
+    for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival, fns[i], flags);
   }
 
-  private drop(frame: Uint8Array, from: Station, reason: LinkDropReason): false {
+  private drop(frame: Uint8Array, from: Station, reason: LinkDropReason, flags: number): false {
     const o = this.owner;
     o.drops++;
     from.port.txDropped?.(frame, reason);
     if (o.ctx.trace.active) {
+      if ((flags & FRAME_FCS_LATER) !== 0) settleFcs(frame);
       o.ctx.trace.emit('link.drop', from.port.node, {
         link: o.name,
         from: from.port.id,
@@ -389,11 +422,8 @@ abstract class MediumBase implements Medium {
 
   /** Builds (once per receivers array) the functions that deliver `from`'s frames. */
   arrivalsFor(from: Station, rs: readonly Station[]): void {
-    from.arrivals = rs.map(
-      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, false),
-    );
-    from.arrivalsX = rs.map(
-      (to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, true),
+    from.arrivals = [0, 1, 2, 3].map((flags) =>
+      rs.map((to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, flags)),
     );
     from.arrivalsOf = rs;
   }
@@ -408,6 +438,7 @@ abstract class MediumBase implements Medium {
     to: Station,
     arrival: number,
     arrive: (frame: Uint8Array) => void,
+    flags: number,
   ): void {
     const clock = this.ctx.clock;
     if (!this.faulty) {
@@ -420,6 +451,7 @@ abstract class MediumBase implements Medium {
     if (p.loss > 0 && rng.chance(p.loss)) {
       this.drops++;
       if (this.ctx.trace.active) {
+        if ((flags & FRAME_FCS_LATER) !== 0) settleFcs(frame);
         this.ctx.trace.emit('link.drop', from.port.node, {
           link: this.name,
           from: from.port.id,
@@ -435,17 +467,21 @@ abstract class MediumBase implements Medium {
     if (p.reorder > 0 && rng.chance(p.reorder)) at += p.reorderDelay;
     let data = frame;
     let corrupted = false;
+    // Faults: never exclusive (a duplicate is the same buffer twice).
+    let kept = flags & FRAME_FCS_LATER;
     if (p.corrupt > 0 && rng.chance(p.corrupt) && frame.length > 0) {
+      // The bit flips in the frame as sent, FCS included: the receiver's check must see it.
+      if (kept !== 0) settleFcs(frame);
+      kept = 0;
       data = frame.slice();
       const bit = rng.int(frame.length * 8);
       data[bit >>> 3] ^= 1 << (bit & 7);
       corrupted = true;
     }
     const dup = p.duplicate > 0 && rng.chance(p.duplicate);
-    // Faults: never exclusive (a duplicate is the same buffer twice).
-    clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, false, false));
+    clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, false, kept));
     if (dup)
-      clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, true, false));
+      clock.schedule(at - clock.now(), () => this.arrive(data, from, to, corrupted, true, kept));
   }
 
   private arrive(
@@ -454,12 +490,16 @@ abstract class MediumBase implements Medium {
     to: Station,
     corrupted: boolean,
     duplicate: boolean,
-    exclusive: boolean,
+    flags: number,
   ): void {
     if (!this.up || to.port.wire !== to) return;
     this.delivered++;
+    if ((flags & FRAME_FCS_LATER) !== 0 && (this.ctx.trace.active || !to.port.acceptsFcsLater)) {
+      settleFcs(frame);
+      flags &= ~FRAME_FCS_LATER;
+    }
     if (this.ctx.trace.active) {
-      exclusive = false; // the listener keeps the frame
+      flags &= ~FRAME_EXCLUSIVE; // the listener keeps the frame
       this.ctx.trace.emit('link.rx', to.port.node, {
         link: this.name,
         from: from.port.id,
@@ -469,7 +509,7 @@ abstract class MediumBase implements Medium {
         duplicate,
       });
     }
-    to.port.frameIn(frame, exclusive);
+    to.port.frameIn(frame, flags);
   }
 }
 

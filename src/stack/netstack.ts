@@ -29,6 +29,7 @@
 import type { Clock } from '../sim/clock.js';
 import type { Rng } from '../sim/rng.js';
 import type { TraceBus } from '../sim/trace.js';
+import { FRAME_EXCLUSIVE, FRAME_FCS_LATER } from '../sim/link.js';
 import { formatIpv4, formatMac, IPV4_BROADCAST, MAC_BROADCAST } from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
 import {
@@ -307,8 +308,10 @@ export class NetStack implements TransportHost {
   private ifIndex = 1;
   /** The datagram being delivered right now (for ICMP errors from transports). */
   current: RxDatagram | undefined;
-  /** The frame being received, when the NIC verified its FCS (see OutPacket.fcsBase). */
+  /** The frame being received, when it came from a NIC with FCS (see OutPacket.fcsBase). */
   private rxFcsFrame: Uint8Array | undefined;
+  /** Its FCS is still to be computed (FRAME_FCS_LATER): there is nothing to amend. */
+  private rxFcsLater = false;
   /** The frame being received, when it was delivered exclusive (forward() may rewrite it). */
   private rxExclusive: Uint8Array | undefined;
 
@@ -509,8 +512,7 @@ export class NetStack implements TransportHost {
     };
     const arp = new NeighborCache<OutPacket>(owner, this.options.neighbor);
     iface = new Interface(name, this.ifIndex++, 'ether', nic, arp);
-    nic.handler = (_n, frame, end, type, exclusive) =>
-      this.nicInput(iface, frame, end, type, exclusive);
+    nic.handler = (_n, frame, end, type, flags) => this.nicInput(iface, frame, end, type, flags);
     nic.onCarrier = (up) => {
       if (up) this.announce(iface);
       else iface.arp?.flush();
@@ -682,7 +684,7 @@ export class NetStack implements TransportHost {
     frame: Uint8Array,
     end: number,
     type: PacketType,
-    exclusive: boolean,
+    flags: number,
   ): void {
     const et = (frame[12] << 8) | frame[13];
     if (this.trace.active) {
@@ -694,10 +696,12 @@ export class NetStack implements TransportHost {
       });
     }
     if (et === EtherType.IPv4) {
-      // What forward() may do with this frame: amend its FCS (verified by the NIC) instead of
-      // recomputing it; rewrite it in place (exclusive). Cleared before anything else runs.
+      // What forward() may do with this frame: amend its FCS (verified by the NIC; unless it
+      // is still to be computed, FRAME_FCS_LATER) instead of recomputing it; rewrite it in
+      // place (exclusive). Cleared before anything else runs.
       this.rxFcsFrame = iface.nic?.caps.fcs === 'check' ? frame : undefined;
-      this.rxExclusive = exclusive ? frame : undefined;
+      this.rxFcsLater = (flags & FRAME_FCS_LATER) !== 0;
+      this.rxExclusive = (flags & FRAME_EXCLUSIVE) !== 0 ? frame : undefined;
       try {
         this.ipInput(iface, frame, ETH_HEADER_LEN, end, type);
       } finally {
@@ -999,7 +1003,7 @@ export class NetStack implements TransportHost {
       this.rxFcsFrame === buf && start === ETH_HEADER_LEN && buf.length === end + ETH_FCS_LEN;
     let fcsBase: number | undefined;
     let fcsHead: number | undefined;
-    if (plain && end >= FCS_PATCH_MIN) {
+    if (plain && end >= FCS_PATCH_MIN && !this.rxFcsLater) {
       fcsBase =
         (buf[end] | (buf[end + 1] << 8) | (buf[end + 2] << 16) | (buf[end + 3] << 24)) >>> 0;
       fcsHead = crc32Head(buf, 0, ETH_HEADER_LEN + ((buf[start] & 0x0f) << 2));

@@ -16,6 +16,9 @@
  * The NIC (not the stack) appends padding and the FCS when transmitting and checks and strips
  * the FCS when receiving, as real hardware does; a device that has no FCS at all (a TAP device)
  * says so in its capabilities (`fcs: 'none'`, smoltcp's DeviceCapabilities in spirit).
+ * While no trace listener watches, the FCS is offloaded: frames leave FRAME_FCS_LATER and the
+ * link writes the CRC only if someone can observe it (see src/sim/link.ts); `setEagerFcs(true)`
+ * (or WIRETRAIL_EAGER_FCS=1) computes and checks every FCS at every NIC instead.
  *
  * RX ring: with the default processing cost of 0 ns per frame the softirq runs at the instant
  * the frame arrives and the ring never holds more than one frame. With `rxCost` > 0 frames
@@ -23,12 +26,26 @@
  * as `missed` (rx_missed_errors), as on a real overloaded host.
  */
 import type { LinkDropReason, LinkPort, Wire } from '../sim/link.js';
+import { FRAME_EXCLUSIVE, FRAME_FCS_LATER } from '../sim/link.js';
 import type { Clock } from '../sim/clock.js';
 import type { Duration } from '../sim/time.js';
 import type { TraceBus } from '../sim/trace.js';
 import { isMulticastMac, MAC_BROADCAST } from '../wire/addr.js';
 import type { MacAddr } from '../wire/addr.js';
 import { appendFcs, ETH_FCS_LEN, ETH_MIN_FRAME_LEN, verifyFcs } from '../wire/ethernet.js';
+
+let eagerFcs =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.WIRETRAIL_EAGER_FCS === '1';
+
+/**
+ * true: every NIC computes the FCS of every frame it sends and checks it on every frame it
+ * receives, whether or not anyone watches; false (the default): FCS offload, see the header.
+ * Results are the same either way; tests use it to show that.
+ */
+export function setEagerFcs(on: boolean): void {
+  eagerFcs = on;
+}
 
 /** What the stack asks of its node. */
 export interface NodeContext {
@@ -134,15 +151,16 @@ export interface NicOptions {
 }
 
 /**
- * The stack's receive hook: `frame[0..end)` is the frame without FCS. `exclusive`: the stack
- * owns the buffer and may rewrite it (see LinkPort.frameIn).
+ * The stack's receive hook: `frame[0..end)` is the frame without FCS. `flags` as received
+ * (LinkPort.frameIn): FRAME_EXCLUSIVE, the stack owns the buffer and may rewrite it;
+ * FRAME_FCS_LATER, the 4 bytes after `end` are not the FCS yet.
  */
 export type FrameHandler = (
   nic: Nic,
   frame: Uint8Array,
   end: number,
   pktType: PacketType,
-  exclusive: boolean,
+  flags: number,
 ) => void;
 
 export class Nic implements LinkPort {
@@ -155,6 +173,7 @@ export class Nic implements LinkPort {
   readonly rxCost: Duration;
   readonly napiBudget: number;
   readonly caps: NicCapabilities;
+  readonly acceptsFcsLater = true;
   readonly counters = new NicCounters();
   promiscuous = false;
   /** Administrative state (`ip link set dev X up/down`). */
@@ -166,7 +185,7 @@ export class Nic implements LinkPort {
   /** Called when carrier comes up (the stack sends gratuitous ARP). */
   onCarrier: ((up: boolean) => void) | undefined;
 
-  private ring: { frame: Uint8Array; end: number; type: PacketType; exclusive: boolean }[] = [];
+  private ring: { frame: Uint8Array; end: number; type: PacketType; flags: number }[] = [];
   private ringHead = 0;
   private polling = false;
 
@@ -207,6 +226,7 @@ export class Nic implements LinkPort {
    * `exclusive`: the caller keeps no reference to `frame` (see Wire.send).
    */
   transmit(frame: Uint8Array, end: number, fcs?: number, exclusive?: boolean): boolean {
+    let flags = exclusive === true ? FRAME_EXCLUSIVE : 0;
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up || this.wire === undefined) {
@@ -217,7 +237,15 @@ export class Nic implements LinkPort {
     }
     let len = end;
     if (this.caps.fcs === 'check') {
-      if (fcs !== undefined && len >= ETH_MIN_FRAME_LEN) {
+      if (!eagerFcs && !trace.active) {
+        // Offload: the link writes the FCS if anyone is to see it (FRAME_FCS_LATER).
+        if (len < ETH_MIN_FRAME_LEN) {
+          frame.fill(0, len, ETH_MIN_FRAME_LEN);
+          len = ETH_MIN_FRAME_LEN;
+        }
+        len += ETH_FCS_LEN;
+        flags |= FRAME_FCS_LATER;
+      } else if (fcs !== undefined && len >= ETH_MIN_FRAME_LEN) {
         frame[len] = fcs & 0xff;
         frame[len + 1] = (fcs >>> 8) & 0xff;
         frame[len + 2] = (fcs >>> 16) & 0xff;
@@ -241,7 +269,7 @@ export class Nic implements LinkPort {
       });
       trace.emit('nic.tx', this.node, { iface: this.name, len: end, queued: this.wire.queued });
     }
-    if (!this.wire.send(bytes, exclusive)) return false; // counted in txDropped()
+    if (!this.wire.send(bytes, flags)) return false; // counted in txDropped()
     c.txPackets++;
     c.txBytes += end;
     return true;
@@ -255,7 +283,7 @@ export class Nic implements LinkPort {
   }
 
   /** The last bit of a frame arrived from the wire. */
-  frameIn(frame: Uint8Array, exclusive?: boolean): void {
+  frameIn(frame: Uint8Array, flags = 0): void {
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up) {
@@ -273,8 +301,9 @@ export class Nic implements LinkPort {
           trace.emit('nic.drop', this.node, { iface: this.name, reason: 'runt', len: end });
         return;
       }
-      // IEEE 802.3 § 4.2.4.1.2: frames with an invalid FCS are discarded.
-      if (!verifyFcs(frame, 0, end)) {
+      // IEEE 802.3 § 4.2.4.1.2: frames with an invalid FCS are discarded. A FRAME_FCS_LATER
+      // frame's FCS is yet to be computed from these very bytes: it cannot be invalid.
+      if ((flags & FRAME_FCS_LATER) === 0 && !verifyFcs(frame, 0, end)) {
         c.rxErrors++;
         c.rxCrcErrors++;
         if (trace.active)
@@ -307,7 +336,7 @@ export class Nic implements LinkPort {
       c.rxPackets++;
       c.rxBytes += end;
       if (trace.active) this.traceRx(end, type, 1);
-      this.handler?.(this, frame, end, type, exclusive === true);
+      this.handler?.(this, frame, end, type, flags);
       return;
     }
     const queued = this.ring.length - this.ringHead;
@@ -319,7 +348,7 @@ export class Nic implements LinkPort {
     }
     c.rxPackets++;
     c.rxBytes += end;
-    this.ring.push({ frame, end, type, exclusive: exclusive === true });
+    this.ring.push({ frame, end, type, flags });
     if (trace.active) {
       trace.emit('nic.rx', this.node, {
         iface: this.name,
@@ -386,7 +415,7 @@ export class Nic implements LinkPort {
         fn: 'net_rx_action',
         len: item.end,
       });
-    this.handler?.(this, item.frame, item.end, item.type, item.exclusive);
+    this.handler?.(this, item.frame, item.end, item.type, item.flags);
     if (this.ring.length - this.ringHead > 0)
       this.ctx.clock.schedule(this.rxCost, () => this.poll());
     else this.polling = false;

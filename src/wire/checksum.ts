@@ -10,13 +10,16 @@
  * - RFC 768 / RFC 9293 § 3.1: the pseudo-header of UDP and TCP.
  *
  * Speed: the sum runs over 32-bit little-endian loads of an aligned Uint32Array view (cached
- * per ArrayBuffer) and adds both halves into accumulators that cannot overflow for any buffer a
- * network carries (deferred carries, RFC 1071 § 2.(C)); the byte swap that little-endian loads
+ * per ArrayBuffer), adding whole words into double accumulators (deferred carries, RFC 1071
+ * § 2.(C)); the byte swap that little-endian loads
  * introduce is undone once at the end (byte-order independence, RFC 1071 § 2.(B)). Short or
  * odd-aligned ranges take a plain unrolled loop over big-endian 16-bit words.
  */
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Words summed between folds (each accumulator stays below 2^53). */
+const CHUNK_WORDS = 1 << 20;
 
 /** Ranges at least this long take the 32-bit path (below it the view lookup costs more). */
 const WIDE_MIN = 64;
@@ -87,26 +90,25 @@ export function onesSum(b: Uint8Array, start: number, end: number, initial = 0):
   const words = wordsOf(b.buffer);
   let w = (b.byteOffset + i) >>> 2;
   const wEnd = w + ((end - i) >>> 2);
-  // Body: little-endian 32-bit loads; the halves are byte-swapped big-endian words. Two
-  // accumulators of 16-bit halves: 8 halves per round, no overflow below 2^53.
-  let lo = 0;
-  let hi = 0;
-  while (w + 4 <= wEnd) {
-    const a = words[w];
-    const c = words[w + 1];
-    const d = words[w + 2];
-    const e = words[w + 3];
-    lo += (a & 0xffff) + (c & 0xffff) + (d & 0xffff) + (e & 0xffff);
-    hi += (a >>> 16) + (c >>> 16) + (d >>> 16) + (e >>> 16);
-    w += 4;
-  }
+  // Body: little-endian 32-bit loads added whole. A 32-bit word is congruent to the sum of its
+  // 16-bit halves modulo 2^16 − 1 (2^16 ≡ 1), so the sum of words folds to the sum of halves
+  // (deferred carries, RFC 1071 § 2.(C)); one add per 4 bytes instead of two masks and two
+  // adds. Words are < 2^32: two double accumulators stay exact for 2^21 words each, and are
+  // folded every CHUNK_WORDS words to keep it so for any length.
+  let body = 0;
   while (w < wEnd) {
-    const a = words[w];
-    lo += a & 0xffff;
-    hi += a >>> 16;
-    w++;
+    const stop = wEnd - w > CHUNK_WORDS ? w + CHUNK_WORDS : wEnd;
+    let s0 = 0;
+    let s1 = 0;
+    while (w + 4 <= stop) {
+      s0 += words[w] + words[w + 1];
+      s1 += words[w + 2] + words[w + 3];
+      w += 4;
+    }
+    while (w < stop) s0 += words[w++];
+    body = foldSum(body + foldSum(s0 + s1));
   }
-  const swapped = foldSum(lo + hi);
+  const swapped = body;
   s += ((swapped & 0xff) << 8) | (swapped >>> 8);
   i = (w << 2) - b.byteOffset;
   // Tail: fewer than 4 bytes.
