@@ -12,6 +12,12 @@ export interface TimerHandle {
   readonly pending: boolean;
 }
 
+/** See Clock.lane. */
+export interface Lane {
+  /** Runs `fn(arg)` at instant `at` (≥ now), ordered as `post(at − now, fn, arg)` would be. */
+  post<T>(at: Instant, fn: (arg: T) => void, arg: T): void;
+}
+
 export interface Clock {
   now(): Instant;
   /** Runs `fn` after `delay` ns (0 = at the current instant, after already-queued events). */
@@ -22,6 +28,11 @@ export interface Clock {
    * per packet with one long-lived `fn` (links). Same ordering as schedule.
    */
   post?<T>(delay: Duration, fn: (arg: T) => void, arg: T): void;
+  /**
+   * Optional: a lane for a stream of post()-like events that are usually posted in time order
+   * (a link's arrivals). Same ordering as post(); cheaper when there are many in flight.
+   */
+  lane?(): Lane;
   /**
    * Marks that stack code resolved a promise an application awaits. The scheduler then lets
    * application continuations run before it advances time (see Scheduler.run).

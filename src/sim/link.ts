@@ -29,7 +29,7 @@
  * A shared segment serialises all stations' frames through one FIFO, as carrier sense would;
  * CSMA/CD collisions and back-off are not modelled (documented in docs/sim.md).
  */
-import type { Clock } from './clock.js';
+import type { Clock, Lane } from './clock.js';
 import type { Rng } from './rng.js';
 import type { Duration } from './time.js';
 import { MS, US } from './time.js';
@@ -224,6 +224,8 @@ class Station implements Wire {
    * per receiver and flag combination, none per frame.
    */
   arrivals: ((frame: Uint8Array) => void)[][] = [];
+  /** Per receiver: the clock lane its arrivals from this station go through (Clock.lane). */
+  lanes: (Lane | undefined)[] = [];
   constructor(
     readonly port: LinkPort,
     readonly tx: Transmitter,
@@ -342,7 +344,8 @@ class Transmitter {
     // Exclusive only to a single receiver.
     if (rs.length !== 1) flags &= ~FRAME_EXCLUSIVE;
     const fns = from.arrivals[flags];
-    for (let i = 0; i < rs.length; i++) o.deliver(frame, from, rs[i], arrival, fns[i], flags);
+    for (let i = 0; i < rs.length; i++)
+      o.deliver(frame, from, rs[i], arrival, fns[i], flags, from.lanes[i]);
   }
 
   private drop(frame: Uint8Array, from: Station, reason: LinkDropReason, flags: number): false {
@@ -425,6 +428,7 @@ abstract class MediumBase implements Medium {
     from.arrivals = [0, 1, 2, 3].map((flags) =>
       rs.map((to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, flags)),
     );
+    from.lanes = rs.map(() => this.ctx.clock.lane?.());
     from.arrivalsOf = rs;
   }
 
@@ -439,10 +443,14 @@ abstract class MediumBase implements Medium {
     arrival: number,
     arrive: (frame: Uint8Array) => void,
     flags: number,
+    lane: Lane | undefined,
   ): void {
     const clock = this.ctx.clock;
     if (!this.faulty) {
-      if (clock.post !== undefined) clock.post(arrival - clock.now(), arrive, frame);
+      // Arrivals from one transmitter to one receiver come in time order: a lane keeps them
+      // out of the scheduler's heap until each is next (see EventLane in scheduler.ts).
+      if (lane !== undefined) lane.post(arrival, arrive, frame);
+      else if (clock.post !== undefined) clock.post(arrival - clock.now(), arrive, frame);
       else clock.schedule(arrival - clock.now(), () => arrive(frame));
       return;
     }

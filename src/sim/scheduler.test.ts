@@ -137,3 +137,44 @@ test('property: events fire in (time, insertion) order for schedule and post, wi
     ),
   );
 });
+
+test('property: lanes fire in exactly the order plain post() would, in or out of time order', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(2), fc.nat(30), fc.nat(3)), { minLength: 1, maxLength: 300 }),
+      (ops) => {
+        /** Runs `ops` (lane index or 2 = plain post, delay, children), with or without lanes. */
+        const run = (useLanes: boolean): string[] => {
+          const s = new Scheduler();
+          const lanes = [s.lane(), s.lane()];
+          // Each lane's events mostly go forward in time; every third one steps back.
+          const laneAt = [0, 0];
+          const log: string[] = [];
+          let id = 0;
+          const add = (k: number, delay: number, children: number): void => {
+            const me = id++;
+            const fire = (x: number): void => {
+              log.push(`${x}@${s.now()}`);
+              for (let c = 0; c < children; c++) {
+                const [k2, d2] = ops[(x + c) % ops.length];
+                add(k2, d2, 0);
+              }
+            };
+            if (k === 2) {
+              s.post(delay, fire, me);
+              return;
+            }
+            const at = me % 3 === 2 ? s.now() + (delay >> 1) : Math.max(laneAt[k], s.now()) + delay;
+            laneAt[k] = Math.max(laneAt[k], at);
+            if (useLanes) lanes[k].post(at, fire, me);
+            else s.post(at - s.now(), fire, me);
+          };
+          for (const [k, delay, children] of ops) add(k, delay, children);
+          s.runSync();
+          return log;
+        };
+        assert.deepEqual(run(true), run(false));
+      },
+    ),
+  );
+});

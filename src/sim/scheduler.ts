@@ -11,7 +11,7 @@
  * later time than the event that woke it. `runSync()` skips this and is for code without
  * promises (benchmarks, unit tests of synchronous layers).
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, Lane, TimerHandle } from './clock.js';
 import type { Duration, Instant } from './time.js';
 
 class Timer implements TimerHandle {
@@ -85,6 +85,22 @@ export class Scheduler implements Clock {
       t.arg = arg;
       t.pending = true;
     }
+    this.push(t);
+  }
+
+  /** A lane (see EventLane): events posted in time order, one heap entry at a time. */
+  lane(): Lane {
+    return new EventLane(this);
+  }
+
+  /** @internal The sequence number of the next event (EventLane keeps it until queued). */
+  takeSeq(): number {
+    return this.seq++;
+  }
+
+  /** @internal Queues a timer whose `at` and `seq` are already set (EventLane's head). */
+  pushTimer(t: Timer): void {
+    t.pending = true;
     this.push(t);
   }
 
@@ -241,6 +257,82 @@ export class Scheduler implements Clock {
       h[i] = last;
     }
     return top;
+  }
+}
+
+/**
+ * A lane: a stream of fire-and-forget events whose instants do not decrease from one post to
+ * the next, as a link's arrivals (each frame's last bit arrives after the previous frame's).
+ * Each event takes its sequence number when posted, exactly as post() would, but only the
+ * lane's earliest event sits in the heap: ordered by (instant, sequence), a later event of the
+ * lane can never run before an earlier one, so keeping the rest in a FIFO changes no order and
+ * keeps the heap as small as the number of lanes and timers, not of frames in flight. An event
+ * posted out of order (a link whose delay was lowered) goes to the heap directly.
+ */
+class EventLane implements Lane {
+  private ats: number[] = [];
+  private seqs: number[] = [];
+  private fns: ((arg: unknown) => void)[] = [];
+  private args: unknown[] = [];
+  private head = 0;
+  private lastAt = 0;
+  /** The heap entry of the earliest event, reused from one event to the next. */
+  private readonly timer: Timer;
+  private readonly fire = (): void => this.fireHead();
+
+  constructor(private readonly s: Scheduler) {
+    this.timer = new Timer(0, 0, undefined, undefined);
+    this.timer.pending = false;
+  }
+
+  post<T>(at: Instant, fn: (arg: T) => void, arg: T): void {
+    const now = this.s.now();
+    if (at < now) at = now;
+    if (at < this.lastAt) {
+      this.s.post(at - now, fn, arg);
+      return;
+    }
+    this.lastAt = at;
+    const seq = this.s.takeSeq();
+    if (!this.timer.pending) {
+      this.arm(at, seq);
+    }
+    this.ats.push(at);
+    this.seqs.push(seq);
+    this.fns.push(fn as (arg: unknown) => void);
+    this.args.push(arg);
+  }
+
+  private arm(at: Instant, seq: number): void {
+    const t = this.timer;
+    t.at = at;
+    t.seq = seq;
+    t.fn = this.fire;
+    this.s.pushTimer(t);
+  }
+
+  private fireHead(): void {
+    const i = this.head;
+    const fn = this.fns[i];
+    const arg = this.args[i];
+    this.fns[i] = undefined as unknown as (arg: unknown) => void;
+    this.args[i] = undefined;
+    this.head = i + 1;
+    if (this.head < this.ats.length) {
+      this.arm(this.ats[this.head], this.seqs[this.head]);
+    } else {
+      this.ats.length = this.seqs.length = this.fns.length = this.args.length = 0;
+      this.head = 0;
+      this.lastAt = 0;
+    }
+    if (this.head > 1024 && this.head * 2 > this.ats.length) {
+      this.ats = this.ats.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.fns = this.fns.slice(this.head);
+      this.args = this.args.slice(this.head);
+      this.head = 0;
+    }
+    fn(arg);
   }
 }
 
