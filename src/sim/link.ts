@@ -53,6 +53,14 @@ import { appendFcs } from '../wire/ethernet.js';
  */
 export const FRAME_EXCLUSIVE = 1;
 export const FRAME_FCS_LATER = 2;
+/**
+ * FRAME_L4_OK: the TCP checksum in the frame was computed by the sending stack, and no byte it
+ * covers has changed since (routers only rewrite Ethernet and IPv4 headers). Set by a NIC only
+ * on FRAME_FCS_LATER frames, dropped with it: the receiving stack may then skip verifying the
+ * checksum, as Linux does for CHECKSUM_UNNECESSARY packets (a NIC that verified it, or a veth
+ * peer that computed it).
+ */
+export const FRAME_L4_OK = 4;
 
 /** Writes the FCS of a FRAME_FCS_LATER frame (the CRC-32 of all but its last 4 bytes). */
 export function settleFcs(frame: Uint8Array): void {
@@ -425,7 +433,7 @@ abstract class MediumBase implements Medium {
 
   /** Builds (once per receivers array) the functions that deliver `from`'s frames. */
   arrivalsFor(from: Station, rs: readonly Station[]): void {
-    from.arrivals = [0, 1, 2, 3].map((flags) =>
+    from.arrivals = [0, 1, 2, 3, 4, 5, 6, 7].map((flags) =>
       rs.map((to) => (frame: Uint8Array) => this.arrive(frame, from, to, false, false, flags)),
     );
     from.lanes = rs.map(() => this.ctx.clock.lane?.());
@@ -476,7 +484,7 @@ abstract class MediumBase implements Medium {
     let data = frame;
     let corrupted = false;
     // Faults: never exclusive (a duplicate is the same buffer twice).
-    let kept = flags & FRAME_FCS_LATER;
+    let kept = flags & (FRAME_FCS_LATER | FRAME_L4_OK);
     if (p.corrupt > 0 && rng.chance(p.corrupt) && frame.length > 0) {
       // The bit flips in the frame as sent, FCS included: the receiver's check must see it.
       if (kept !== 0) settleFcs(frame);
@@ -504,7 +512,7 @@ abstract class MediumBase implements Medium {
     this.delivered++;
     if ((flags & FRAME_FCS_LATER) !== 0 && (this.ctx.trace.active || !to.port.acceptsFcsLater)) {
       settleFcs(frame);
-      flags &= ~FRAME_FCS_LATER;
+      flags &= FRAME_EXCLUSIVE;
     }
     if (this.ctx.trace.active) {
       flags &= ~FRAME_EXCLUSIVE; // the listener keeps the frame

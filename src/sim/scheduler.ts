@@ -270,11 +270,13 @@ export class Scheduler implements Clock {
  * posted out of order (a link whose delay was lowered) goes to the heap directly.
  */
 class EventLane implements Lane {
-  private ats: number[] = [];
-  private seqs: number[] = [];
-  private fns: ((arg: unknown) => void)[] = [];
-  private args: unknown[] = [];
+  /** A ring of pending events (instant, sequence, function, argument); grows by doubling. */
+  private ats: number[] = new Array<number>(16).fill(0);
+  private seqs: number[] = new Array<number>(16).fill(0);
+  private fns: (((arg: unknown) => void) | undefined)[] = new Array(16).fill(undefined);
+  private args: unknown[] = new Array(16).fill(undefined);
   private head = 0;
+  private count = 0;
   private lastAt = 0;
   /** The heap entry of the earliest event, reused from one event to the next. */
   private readonly timer: Timer;
@@ -294,13 +296,35 @@ class EventLane implements Lane {
     }
     this.lastAt = at;
     const seq = this.s.takeSeq();
-    if (!this.timer.pending) {
-      this.arm(at, seq);
+    if (this.count === this.ats.length) this.grow();
+    const i = (this.head + this.count) & (this.ats.length - 1);
+    this.ats[i] = at;
+    this.seqs[i] = seq;
+    this.fns[i] = fn as (arg: unknown) => void;
+    this.args[i] = arg;
+    this.count++;
+    if (this.count === 1) this.arm(at, seq);
+  }
+
+  /** Doubles the ring, unrolling it so that the head is at index 0. */
+  private grow(): void {
+    const n = this.ats.length;
+    const ats = new Array<number>(2 * n).fill(0);
+    const seqs = new Array<number>(2 * n).fill(0);
+    const fns = new Array<((arg: unknown) => void) | undefined>(2 * n).fill(undefined);
+    const args = new Array<unknown>(2 * n).fill(undefined);
+    for (let k = 0; k < n; k++) {
+      const i = (this.head + k) & (n - 1);
+      ats[k] = this.ats[i];
+      seqs[k] = this.seqs[i];
+      fns[k] = this.fns[i];
+      args[k] = this.args[i];
     }
-    this.ats.push(at);
-    this.seqs.push(seq);
-    this.fns.push(fn as (arg: unknown) => void);
-    this.args.push(arg);
+    this.ats = ats;
+    this.seqs = seqs;
+    this.fns = fns;
+    this.args = args;
+    this.head = 0;
   }
 
   private arm(at: Instant, seq: number): void {
@@ -313,25 +337,13 @@ class EventLane implements Lane {
 
   private fireHead(): void {
     const i = this.head;
-    const fn = this.fns[i];
+    const fn = this.fns[i]!;
     const arg = this.args[i];
-    this.fns[i] = undefined as unknown as (arg: unknown) => void;
+    this.fns[i] = undefined;
     this.args[i] = undefined;
-    this.head = i + 1;
-    if (this.head < this.ats.length) {
-      this.arm(this.ats[this.head], this.seqs[this.head]);
-    } else {
-      this.ats.length = this.seqs.length = this.fns.length = this.args.length = 0;
-      this.head = 0;
-      this.lastAt = 0;
-    }
-    if (this.head > 1024 && this.head * 2 > this.ats.length) {
-      this.ats = this.ats.slice(this.head);
-      this.seqs = this.seqs.slice(this.head);
-      this.fns = this.fns.slice(this.head);
-      this.args = this.args.slice(this.head);
-      this.head = 0;
-    }
+    this.head = (i + 1) & (this.ats.length - 1);
+    if (--this.count > 0) this.arm(this.ats[this.head], this.seqs[this.head]);
+    else this.lastAt = 0;
     fn(arg);
   }
 }

@@ -29,6 +29,12 @@ export interface IpRxMeta {
   readonly iface: string;
   /** True when dst was a broadcast address. */
   readonly broadcast: boolean;
+  /**
+   * True when the transport checksum is known to be right without computing it: the sending
+   * stack computed it and no byte it covers changed on the way (FRAME_L4_OK, Linux's
+   * CHECKSUM_UNNECESSARY). The transport may skip verifying it.
+   */
+  readonly l4ChecksumOk?: boolean;
 }
 
 /** A request to send one transport payload in an IPv4 datagram. */
@@ -43,6 +49,11 @@ export interface IpSendRequest {
   tos?: number;
   /** Sets DF; the datagram is then never fragmented (RFC 1191 path MTU discovery). */
   dontFragment?: boolean;
+  /**
+   * The payload's transport checksum is computed: an unwatched NIC may tell the receiver it
+   * need not verify it (IpRxMeta.l4ChecksumOk).
+   */
+  l4ChecksumOk?: boolean;
 }
 
 export type IpSendError =

@@ -80,6 +80,8 @@ export interface OutPacket {
    */
   fcsBase?: number;
   fcsHead?: number;
+  /** The transport checksum inside is computed and unchanged (see FRAME_L4_OK). */
+  l4ChecksumOk?: boolean;
 }
 
 export interface ForwardInfo {

@@ -29,7 +29,7 @@
 import type { Clock } from '../sim/clock.js';
 import type { Rng } from '../sim/rng.js';
 import type { TraceBus } from '../sim/trace.js';
-import { FRAME_EXCLUSIVE, FRAME_FCS_LATER } from '../sim/link.js';
+import { FRAME_EXCLUSIVE, FRAME_FCS_LATER, FRAME_L4_OK } from '../sim/link.js';
 import { formatIpv4, formatMac, IPV4_BROADCAST, MAC_BROADCAST } from '../wire/addr.js';
 import type { Ipv4Addr, MacAddr } from '../wire/addr.js';
 import {
@@ -489,6 +489,7 @@ export class NetStack implements TransportHost {
       end: p.end,
       owned,
       fwd: undefined,
+      l4ChecksumOk: req.l4ChecksumOk === true,
     });
     return ok ? undefined : 'queue-full';
   }
@@ -703,7 +704,7 @@ export class NetStack implements TransportHost {
       this.rxFcsLater = (flags & FRAME_FCS_LATER) !== 0;
       this.rxExclusive = (flags & FRAME_EXCLUSIVE) !== 0 ? frame : undefined;
       try {
-        this.ipInput(iface, frame, ETH_HEADER_LEN, end, type);
+        this.ipInput(iface, frame, ETH_HEADER_LEN, end, type, flags & FRAME_L4_OK);
       } finally {
         this.rxFcsFrame = undefined;
         this.rxExclusive = undefined;
@@ -716,8 +717,18 @@ export class NetStack implements TransportHost {
     }
   }
 
-  /** ip_rcv: RFC 1122 § 3.2.1 / RFC 1812 § 5.2.2 checks, then local delivery or forwarding. */
-  ipInput(iface: Interface, buf: Uint8Array, start: number, end: number, type: PacketType): void {
+  /**
+   * ip_rcv: RFC 1122 § 3.2.1 / RFC 1812 § 5.2.2 checks, then local delivery or forwarding.
+   * `l4Ok`: FRAME_L4_OK when the frame carried it (the transport checksum is known good).
+   */
+  ipInput(
+    iface: Interface,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    type: PacketType,
+    l4Ok = 0,
+  ): void {
     const st = this.ipStats;
     st.InReceives++;
     if (type === 'otherhost') {
@@ -796,8 +807,8 @@ export class NetStack implements TransportHost {
         fragment: isFragment(ip),
       });
     }
-    if (verdict === 'forward') this.forward(iface, buf, start, dataEnd, ip, type);
-    else this.localDeliver(iface, buf, start, dataEnd, ip, type, verdict === 'broadcast');
+    if (verdict === 'forward') this.forward(iface, buf, start, dataEnd, ip, type, l4Ok);
+    else this.localDeliver(iface, buf, start, dataEnd, ip, type, verdict === 'broadcast', l4Ok);
   }
 
   /** ip_local_deliver: reassembly, then the transport. */
@@ -809,9 +820,11 @@ export class NetStack implements TransportHost {
     ip: Ipv4Repr,
     type: PacketType,
     broadcast: boolean,
+    l4Ok: number,
   ): void {
     const hl = (buf[start] & 0x0f) << 2;
     if (isFragment(ip)) {
+      l4Ok = 0; // the checksum is checked on the reassembled datagram
       const st = this.ipStats;
       st.ReasmReqds++;
       const res = this.reasm.add(ip, buf, start, start + hl, end);
@@ -865,6 +878,7 @@ export class NetStack implements TransportHost {
       tos: (ip.dscp << 2) | ip.ecn,
       iface: iface.name,
       broadcast,
+      l4ChecksumOk: l4Ok !== 0,
     };
     const prev = this.current;
     this.current = { buf, start, end, ip, iface, pktType: type };
@@ -915,6 +929,7 @@ export class NetStack implements TransportHost {
     end: number,
     ip: Ipv4Repr,
     type: PacketType,
+    l4Ok: number,
   ): void {
     const st = this.ipStats;
     const len = end - start;
@@ -1026,6 +1041,7 @@ export class NetStack implements TransportHost {
       fwd,
       fcsBase,
       fcsHead,
+      l4ChecksumOk: l4Ok !== 0,
     });
   }
 
@@ -1116,15 +1132,16 @@ export class NetStack implements TransportHost {
     // The frame is ours alone (allocated here or in forward(), or a FrameBuf of this stack):
     // the receiver may get it exclusive.
     const nic = iface.nic!;
+    const flags = pkt.l4ChecksumOk === true ? FRAME_EXCLUSIVE | FRAME_L4_OK : FRAME_EXCLUSIVE;
     const head = pkt.fcsHead;
     if (head !== undefined && frame === pkt.buf && frame.length === end + ETH_FCS_LEN) {
       // A forwarded frame: same length and bytes as the received one but for the Ethernet
       // header and the IPv4 header (TTL, checksum). The old FCS, amended, is the new FCS.
       const h = ETH_HEADER_LEN + ((frame[ETH_HEADER_LEN] & 0x0f) << 2);
       const fcs = crc32Amend(pkt.fcsBase!, end, h, head ^ crc32Head(frame, 0, h));
-      return nic.transmit(frame, end, fcs, true);
+      return nic.transmit(frame, end, fcs, flags);
     }
-    return nic.transmit(frame, end, undefined, true);
+    return nic.transmit(frame, end, undefined, flags);
   }
 
   private loopbackXmit(pkt: OutPacket): void {
@@ -1276,7 +1293,7 @@ export class NetStack implements TransportHost {
       0,
     );
     emitArp(repr, frame, ETH_HEADER_LEN);
-    nic.transmit(frame, end, undefined, true);
+    nic.transmit(frame, end, undefined, FRAME_EXCLUSIVE);
   }
 
   /** RFC 5227 § 3 announcement for every address of the interface. */

@@ -26,7 +26,7 @@
  * as `missed` (rx_missed_errors), as on a real overloaded host.
  */
 import type { LinkDropReason, LinkPort, Wire } from '../sim/link.js';
-import { FRAME_EXCLUSIVE, FRAME_FCS_LATER } from '../sim/link.js';
+import { FRAME_FCS_LATER, FRAME_L4_OK } from '../sim/link.js';
 import type { Clock } from '../sim/clock.js';
 import type { Duration } from '../sim/time.js';
 import type { TraceBus } from '../sim/trace.js';
@@ -223,10 +223,10 @@ export class Nic implements LinkPort {
    *
    * `fcs`, when given, is the FCS of `frame[0..end)` already known to the caller (a router's
    * incremental update, see crc32Amend); it is used only for frames that need no padding.
-   * `exclusive`: the caller keeps no reference to `frame` (see Wire.send).
+   * `flags`: FRAME_EXCLUSIVE, the caller keeps no reference to `frame` (see Wire.send);
+   * FRAME_L4_OK, the stack computed the frame's TCP checksum (kept only with FCS offload).
    */
-  transmit(frame: Uint8Array, end: number, fcs?: number, exclusive?: boolean): boolean {
-    let flags = exclusive === true ? FRAME_EXCLUSIVE : 0;
+  transmit(frame: Uint8Array, end: number, fcs: number | undefined, flags: number): boolean {
     const c = this.counters;
     const trace = this.ctx.trace;
     if (!this.up || this.wire === undefined) {
@@ -236,16 +236,19 @@ export class Nic implements LinkPort {
       return false;
     }
     let len = end;
-    if (this.caps.fcs === 'check') {
-      if (!eagerFcs && !trace.active) {
-        // Offload: the link writes the FCS if anyone is to see it (FRAME_FCS_LATER).
-        if (len < ETH_MIN_FRAME_LEN) {
-          frame.fill(0, len, ETH_MIN_FRAME_LEN);
-          len = ETH_MIN_FRAME_LEN;
-        }
-        len += ETH_FCS_LEN;
-        flags |= FRAME_FCS_LATER;
-      } else if (fcs !== undefined && len >= ETH_MIN_FRAME_LEN) {
+    if (this.caps.fcs !== 'check') {
+      flags &= ~FRAME_L4_OK;
+    } else if (!eagerFcs && !trace.active) {
+      // Offload: the link writes the FCS if anyone is to see it (FRAME_FCS_LATER).
+      if (len < ETH_MIN_FRAME_LEN) {
+        frame.fill(0, len, ETH_MIN_FRAME_LEN);
+        len = ETH_MIN_FRAME_LEN;
+      }
+      len += ETH_FCS_LEN;
+      flags |= FRAME_FCS_LATER;
+    } else {
+      flags &= ~FRAME_L4_OK; // watched: every receiver checks everything
+      if (fcs !== undefined && len >= ETH_MIN_FRAME_LEN) {
         frame[len] = fcs & 0xff;
         frame[len + 1] = (fcs >>> 8) & 0xff;
         frame[len + 2] = (fcs >>> 16) & 0xff;

@@ -37,15 +37,17 @@ function allocSegment(len: number): PacketBuf {
 
 /**
  * Parses bytes (the IPv4 payload) from src to dst into `out`. Returns undefined, or the wire
- * error ('truncated', 'bad-checksum', 'bad-option', ...) for the drop counters.
+ * error ('truncated', 'bad-checksum', 'bad-option', ...) for the drop counters. The checksum
+ * is verified unless `checksumKnownGood` (IpRxMeta.l4ChecksumOk).
  */
 export function decodeSegment(
   bytes: Uint8Array,
   src: number,
   dst: number,
   out: Seg,
+  checksumKnownGood = false,
 ): string | undefined {
-  const r = parseTcp(bytes, 0, bytes.length, src, dst, true);
+  const r = parseTcp(bytes, 0, bytes.length, src, dst, !checksumKnownGood);
   if (!r.ok) return r.error;
   const v = r.value;
   out.srcPort = v.srcPort;

@@ -224,7 +224,7 @@ export class TcpLayer implements TransportProtocol, NetApi {
     const st = this.stats;
     st.inSegs++;
     const seg = this.rx;
-    const e = decodeSegment(payload, meta.src, meta.dst, seg);
+    const e = decodeSegment(payload, meta.src, meta.dst, seg, meta.l4ChecksumOk === true);
     if (e !== undefined) {
       st.inErrs++;
       if (e === 'bad-checksum') st.inCsumErrors++;

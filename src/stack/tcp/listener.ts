@@ -277,6 +277,7 @@ function sendCookieSynAck(l: Listener, localAddr: Ipv4Addr, remoteAddr: Ipv4Addr
     payload: pb,
     ttl: l.opts.ttl,
     dontFragment: true,
+    l4ChecksumOk: true,
   });
 }
 

@@ -180,6 +180,7 @@ function emit(
     ttl: t.ttl,
     tos: t.tos,
     dontFragment: true,
+    l4ChecksumOk: true,
   });
   if (e !== undefined) layer.onIpSendError(t, e);
 }
@@ -367,6 +368,7 @@ export function sendRstForSegment(
     payload: pb,
     ttl: layer.config.ttl,
     dontFragment: true,
+    l4ChecksumOk: true,
   });
 }
 
