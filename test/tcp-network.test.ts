@@ -89,3 +89,32 @@ test("loopback: connecting to the host's own address", () => {
   net.clock.runSync({ until: 1 * SECOND });
   assert.equal(got, 'to myself');
 });
+
+test('local congestion: segments our own device queue refuses are sent later, not lost', () => {
+  // a's transmit queue holds 8 frames; slow start soon offers more than the 100 Mbit/s link
+  // and those 8 frames can take. Linux's answer (tcp_transmit_skb seeing NET_XMIT_DROP): the
+  // segment never left, so it is not retransmitted later — it simply goes out on a later ACK —
+  // and the window is reduced once per window (CWR).
+  const layers = new Map<string, TcpLayer>();
+  const net = new Network({
+    seed: 5,
+    tcp: (h) => {
+      const l = new TcpLayer(h, { congestion: 'newreno' });
+      layers.set(h.name, l);
+      return l;
+    },
+  });
+  net.host('a', { eth0: '10.0.1.10/24' }, { default: '10.0.1.1' });
+  net.router('r1', { eth0: '10.0.1.1/24', eth1: '10.0.2.1/24' });
+  net.host('b', { eth0: '10.0.2.20/24' }, { default: '10.0.2.1' });
+  net.link('a.eth0', 'r1.eth0', { bandwidth: 100e6, delay: 1 * MS, queue: 8 });
+  net.link('r1.eth1', 'b.eth0', { bandwidth: 100e6, delay: 1 * MS });
+  const { got } = transfer(net, 2_000_000);
+  assert.equal(got, 2_000_000);
+  const st = layers.get('a')!.stats;
+  assert.ok(st.localCongestion > 0, 'the device queue refused segments');
+  assert.equal(st.drops['ip-send-queue-full'], st.localCongestion);
+  assert.equal(st.retransSegs, 0, 'none of them counted as lost');
+  assert.equal(st.timeouts, 0);
+  assert.equal(net.hostNamed('a').iface('eth0')!.counters.txDropped, st.localCongestion);
+});

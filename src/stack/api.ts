@@ -203,12 +203,18 @@ export interface NetSocket {
   /** Aborts: sends RST if connected, releases the socket. */
   destroy(err?: SocketError): void;
   setNoDelay(noDelay?: boolean): void;
-  on<K extends keyof NetSocketEvents>(event: K, fn: (...args: NetSocketEvents[K]) => void): NetSocket;
+  on<K extends keyof NetSocketEvents>(
+    event: K,
+    fn: (...args: NetSocketEvents[K]) => void,
+  ): NetSocket;
   once<K extends keyof NetSocketEvents>(
     event: K,
     fn: (...args: NetSocketEvents[K]) => void,
   ): NetSocket;
-  off<K extends keyof NetSocketEvents>(event: K, fn: (...args: NetSocketEvents[K]) => void): NetSocket;
+  off<K extends keyof NetSocketEvents>(
+    event: K,
+    fn: (...args: NetSocketEvents[K]) => void,
+  ): NetSocket;
   /** Reads chunks until the peer's FIN; throws the socket error if one occurs. */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
 }
@@ -224,7 +230,10 @@ export interface NetServer {
   listen(port: number, address?: Ipv4Addr, backlog?: number): NetServer;
   address(): { address: Ipv4Addr; port: number };
   close(): void;
-  on<K extends keyof NetServerEvents>(event: K, fn: (...args: NetServerEvents[K]) => void): NetServer;
+  on<K extends keyof NetServerEvents>(
+    event: K,
+    fn: (...args: NetServerEvents[K]) => void,
+  ): NetServer;
 }
 
 export interface ConnectOptions {

@@ -131,8 +131,8 @@ export interface NeighOwner<P> {
   readonly ctx: NodeContext;
   /** Sends an ARP request for `target` (broadcast, or unicast to `unicast`). */
   sendRequest(target: Ipv4Addr, unicast: MacAddr | undefined): void;
-  /** Sends a packet that was waiting for `ip` to `mac`. */
-  transmit(packet: P, mac: MacAddr): void;
+  /** Sends a packet to `mac`; false when the device dropped it (its queue is full). */
+  transmit(packet: P, mac: MacAddr): boolean | void;
   /** Resolution failed: the queued packets are returned for ICMP host unreachable. */
   failed(ip: Ipv4Addr, packets: P[]): void;
   /** The sender address ARP requests carry. */
@@ -192,9 +192,10 @@ export class NeighborCache<P = unknown> {
 
   /**
    * Sends `packet` to neighbour `ip`: at once if its MAC is known, else queued while ARP
-   * resolves. `why` explains the resolution in the trace (only read when tracing).
+   * resolves. `why` explains the resolution in the trace (only read when tracing). False when
+   * the device dropped it at once (its transmit queue is full; Linux NET_XMIT_DROP).
    */
-  output(ip: Ipv4Addr, packet: P, why?: () => string): void {
+  output(ip: Ipv4Addr, packet: P, why?: () => string): boolean {
     this.stats.lookups++;
     let e = this.entries.get(ip);
     if (e !== undefined) e = this.refresh(e);
@@ -207,26 +208,24 @@ export class NeighborCache<P = unknown> {
         case 'PROBE':
           this.stats.hits++;
           e.used = now;
-          this.owner.transmit(packet, e.mac);
-          return;
+          return this.owner.transmit(packet, e.mac) !== false;
         case 'STALE':
           // RFC 1122 § 2.3.2.1 / Linux: use the cached MAC and start verifying it.
           this.stats.hits++;
           e.used = now;
           this.setState(e, 'DELAY', 'used while stale', now);
           this.arm(e, this.config.delayFirstProbe);
-          this.owner.transmit(packet, e.mac);
-          return;
+          return this.owner.transmit(packet, e.mac) !== false;
         case 'INCOMPLETE':
           this.enqueue(e, packet);
-          return;
+          return true;
         case 'FAILED':
           // Linux restarts resolution when a failed neighbour is used again.
           e.probes = 0;
           this.setState(e, 'INCOMPLETE', 'used again after failure', now);
           this.enqueue(e, packet);
           this.solicit(e, 'resolve', why);
-          return;
+          return true;
       }
     }
     const created: NeighEntry = {
@@ -245,6 +244,7 @@ export class NeighborCache<P = unknown> {
     this.emitState(created, 'NONE', 'INCOMPLETE', 'no cache entry: resolve with ARP', now);
     this.enqueue(created, packet);
     this.solicit(created, 'resolve', why);
+    return true;
   }
 
   /** The MAC for `ip` if usable now (no side effects beyond lazy expiry). */

@@ -1081,8 +1081,7 @@ export class NetStack implements TransportHost {
             : `${formatIpv4(nextHop)} is on the local subnet of ${iface.name}`;
         }
       : undefined;
-    iface.arp!.output(nextHop, pkt, why);
-    return true;
+    return iface.arp!.output(nextHop, pkt, why);
   }
 
   /** dev_queue_xmit: the Ethernet header, then the NIC (which adds padding and FCS). */

@@ -93,7 +93,13 @@ export class UdpSocket extends Emitter<DgramSocketEvents> implements DgramSocket
       throw new SocketError('EINVAL', `bad destination port ${port}`);
     if (this.localPort === 0) this.layer.bind(this, 0, 0);
     const err = this.layer.send(this, data, port, address >>> 0);
-    if (err !== undefined) this.fail(ERRNO[err], `send to ${formatIpv4(address)}:${port}: ${err}`);
+    if (err === 'queue-full') {
+      // Linux udp_send_skb: a datagram the device queue dropped is counted, not reported
+      // (ENOBUFS reaches the application only with IP_RECVERR).
+      this.layer.stats.SndbufErrors++;
+    } else if (err !== undefined) {
+      this.fail(ERRNO[err], `send to ${formatIpv4(address)}:${port}: ${err}`);
+    }
   }
 
   /** Like Node's socket.setTTL: the TTL of datagrams this socket sends (traceroute uses it). */

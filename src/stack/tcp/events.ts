@@ -65,7 +65,15 @@ declare module '../../sim/trace.js' {
       why: string;
     };
     /** Path MTU lowered by an ICMP "fragmentation needed" (RFC 1191): the new MTU and MSS. */
-    'tcp.pmtu': { laddr: number; lport: number; raddr: number; rport: number; from: string; mtu: number; mss: number };
+    'tcp.pmtu': {
+      laddr: number;
+      lport: number;
+      raddr: number;
+      rport: number;
+      from: string;
+      mtu: number;
+      mss: number;
+    };
     /** A segment dropped by TCP, with the reason (counted in TcpStats.drops). */
     'tcp.drop': { laddr: number; lport: number; raddr: number; rport: number; reason: string };
   }

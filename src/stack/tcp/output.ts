@@ -14,6 +14,7 @@
  */
 import { ACK, FIN, PSH, RST, SYN, flagString, newSeg } from './segment.js';
 import type { Seg } from './segment.js';
+import type { IpSendError } from '../api.js';
 import { encodeSegment } from './codec.js';
 import { seqDiff, seqGe, seqGt, seqLt } from './seqnum.js';
 import {
@@ -22,6 +23,7 @@ import {
   ESTABLISHED,
   FIN_WAIT_1,
   F_ACK_NOW,
+  F_CWR,
   F_FIN_QUEUED,
   F_IN_RECOVERY,
   F_NODELAY,
@@ -134,7 +136,7 @@ function emit(
   len: number,
   why: string,
   retransmit: boolean,
-): void {
+): IpSendError | undefined {
   const layer = t.layer;
   if (s.flags & ACK) {
     t.ackPending = 0;
@@ -183,6 +185,7 @@ function emit(
     l4ChecksumOk: true,
   });
   if (e !== undefined) layer.onIpSendError(t, e);
+  return e;
 }
 
 /**
@@ -395,7 +398,7 @@ function sendDataSegment(
   fin: boolean,
   why: string,
   probe = false,
-): void {
+): boolean {
   const s = resetOut(t);
   const dataStart = t.dataSeq;
   s.seq = seq;
@@ -407,7 +410,14 @@ function sendDataSegment(
   setWindow(t, s);
   addSack(t, s);
   const retransmit = seqLt(seq, t.sndMax);
-  emit(t, s, off, len, why, retransmit);
+  const e = emit(t, s, off, len, why, retransmit);
+  if (e === 'queue-full' && !retransmit && t.sndUna !== t.sndMax) {
+    // Local congestion: our own device queue refused the segment (Linux tcp_transmit_skb
+    // sees NET_XMIT_DROP). It never left, so it is not in flight and not lost: SND.NXT stays,
+    // it goes out again when the next ACK opens room, and the window is reduced once.
+    enterCwr(t);
+    return false;
+  }
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
   if (len > 0 && len < t.mss) t.smallEnd = end;
   if (seqGt(end, t.sndNxt)) t.sndNxt = end;
@@ -422,6 +432,22 @@ function sendDataSegment(
   }
   // A zero-window probe stays under the persist timer (timers.ts re-arms it).
   if (!probe && (t.rtoAt === 0 || t.flags & F_PERSIST)) armRto(t);
+  return true;
+}
+
+/**
+ * Congestion window reduction for local congestion (Linux tcp_enter_cwr; RFC 3168 § 6.1.2 has
+ * the same once-per-window rule for ECN): ssthresh and cwnd as for a loss, at most once until
+ * the data outstanding now is acknowledged, and not again inside a recovery.
+ */
+function enterCwr(t: Tcb): void {
+  const layer = t.layer;
+  layer.stats.localCongestion++;
+  if (t.flags & (F_CWR | F_IN_RECOVERY | F_RTO_RECOVERY)) return;
+  t.cc.onLoss(t, seqDiff(t.sndMax, t.sndUna), layer.host.clock.now());
+  t.flags |= F_CWR;
+  t.cwrEnd = t.sndMax;
+  layer.traceCwnd(t, 'local congestion: the device queue is full (CWR)');
 }
 
 /**
@@ -489,7 +515,7 @@ function sendData(t: Tcb, force: boolean): boolean {
     if (retransmit) why = t.flags & F_RTO_RECOVERY ? 'retransmit (RTO)' : 'retransmit';
     else if (force && t.sndWnd === 0) why = 'zero-window probe';
     else if (len === 0 && fin) why = 'FIN';
-    sendDataSegment(t, seq, len, fin, why, probe);
+    if (!sendDataSegment(t, seq, len, fin, why, probe)) break;
     sent = true;
     force = false;
     if (probe) break;

@@ -31,6 +31,7 @@ import { Scoreboard } from './sack.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seqnum.js';
 import { dupThresh, retransmitAt, retransmitFirst, sendAck, sendChallengeAck } from './output.js';
 import {
+  F_CWR,
   F_IN_RECOVERY,
   F_LOSS,
   F_PERSIST,
@@ -218,7 +219,10 @@ function enterRecovery(t: Tcb): void {
   const flight = seqDiff(t.sndMax, t.sndUna);
   initUndo(t);
   t.rtxLog = null;
-  t.cc.onLoss(t, flight, layer.host.clock.now());
+  // Already reduced for local congestion in this window (F_CWR): not twice (Linux
+  // tcp_enter_recovery skips tcp_init_cwnd_reduction when in CWR).
+  if (t.flags & F_CWR) t.flags &= ~F_CWR;
+  else t.cc.onLoss(t, flight, layer.host.clock.now());
   t.recover = t.sndMax;
   t.flags |= F_IN_RECOVERY;
   t.highRxt = t.sndUna;
@@ -346,7 +350,9 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       // Keep `recover` just below SND.UNA so the RFC 6582 test survives sequence wrap.
       if (seqGt(ack, t.recover)) t.recover = (ack - 1) >>> 0;
       // (RFC 4015's cwnd after a spurious timeout already counts this ACK's bytes.)
-      if (!rtoUndone) t.cc.onAck(t, acked, now);
+      // While reduced for local congestion (F_CWR) the window does not grow (Linux CWR).
+      if (t.flags & F_CWR && seqGe(ack, t.cwrEnd)) t.flags &= ~F_CWR;
+      else if (!rtoUndone && !(t.flags & F_CWR)) t.cc.onAck(t, acked, now);
       if (layer.host.trace.active) layer.traceCwnd(t, 'ACK');
     }
     // RFC 6298 (5.2)/(5.3)

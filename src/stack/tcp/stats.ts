@@ -50,6 +50,7 @@ export interface TcpStats {
   lossUndo: number; // TCPLossUndo (an RTO undone)
   spuriousRtos: number; // TCPSpuriousRTOs
   lostRetransmit: number; // TCPLostRetransmit
+  localCongestion: number; // segments our own device queue refused (NET_XMIT_DROP → CWR)
   keepaliveProbes: number;
   keepaliveTimeouts: number; // TCPAbortOnTimeout (keep-alive)
   abortOnTimeout: number; // TCPAbortOnTimeout
@@ -105,6 +106,7 @@ export function newTcpStats(): TcpStats {
     lossUndo: 0,
     spuriousRtos: 0,
     lostRetransmit: 0,
+    localCongestion: 0,
     keepaliveProbes: 0,
     keepaliveTimeouts: 0,
     abortOnTimeout: 0,
