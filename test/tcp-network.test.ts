@@ -118,3 +118,29 @@ test('local congestion: segments our own device queue refuses are sent later, no
   assert.equal(st.timeouts, 0);
   assert.equal(net.hostNamed('a').iface('eth0')!.counters.txDropped, st.localCongestion);
 });
+
+test('ECN end to end: a router queue marks CE, the sender slows down without losing a segment', () => {
+  // a (ECN on) → r1 → b; r1's 10 Mbit/s link to b marks CE once 20 frames are queued (RFC 3168).
+  const layers = new Map<string, TcpLayer>();
+  const net = new Network({
+    seed: 7,
+    tcp: (h) => {
+      const l = new TcpLayer(h, { congestion: 'newreno', ecn: h.name === 'a' ? 'on' : 'passive' });
+      layers.set(h.name, l);
+      return l;
+    },
+  });
+  net.host('a', { eth0: '10.0.1.10/24' }, { default: '10.0.1.1' });
+  net.router('r1', { eth0: '10.0.1.1/24', eth1: '10.0.2.1/24' });
+  net.host('b', { eth0: '10.0.2.20/24' }, { default: '10.0.2.1' });
+  net.link('a.eth0', 'r1.eth0', { bandwidth: 100e6, delay: 1 * MS });
+  net.link('r1.eth1', 'b.eth0', { bandwidth: 10e6, delay: 5 * MS, ecnThreshold: 20 });
+  const { got } = transfer(net, 1_000_000);
+  assert.equal(got, 1_000_000);
+  const marked = net.hostNamed('r1').iface('eth1')!.counters.ecnMarked;
+  const st = layers.get('a')!.stats;
+  assert.ok(marked > 0, 'the bottleneck queue marked CE');
+  assert.ok(st.ecnEceRecv > 0, 'a reduced its window on ECN-Echo');
+  assert.equal(st.retransSegs, 0, 'nothing was lost');
+  assert.equal(net.hostNamed('r1').iface('eth1')!.counters.txDropped, 0);
+});

@@ -27,65 +27,60 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-test(
-  'FreeBSD TCP suite (packetdrill) — no regressions against the expected-pass list',
-  () => {
-    const files: string[] = [];
-    walk(SUITE, files);
-    const results = new Map<string, RunResult>();
-    for (const f of files) results.set(relative(SUITE, f), runScript(readFileSync(f, 'utf8')));
+test('FreeBSD TCP suite (packetdrill) — no regressions against the expected-pass list', () => {
+  const files: string[] = [];
+  walk(SUITE, files);
+  const results = new Map<string, RunResult>();
+  for (const f of files) results.set(relative(SUITE, f), runScript(readFileSync(f, 'utf8')));
 
-    // Per-folder table (top-level folder).
-    const folders = new Map<string, { pass: number; total: number }>();
-    for (const [name, r] of results) {
-      const folder = name.split('/')[0];
-      const e = folders.get(folder) ?? { pass: 0, total: 0 };
-      e.total++;
-      if (r.ok) e.pass++;
-      folders.set(folder, e);
-    }
-    const lines = ['folder                 pass / total'];
-    let pass = 0;
-    for (const [folder, e] of [...folders].sort()) {
-      lines.push(`${folder.padEnd(22)} ${String(e.pass).padStart(4)} / ${e.total}`);
-      pass += e.pass;
-    }
-    lines.push(`${'all'.padEnd(22)} ${String(pass).padStart(4)} / ${results.size}`);
-    console.log(lines.join('\n'));
+  // Per-folder table (top-level folder).
+  const folders = new Map<string, { pass: number; total: number }>();
+  for (const [name, r] of results) {
+    const folder = name.split('/')[0];
+    const e = folders.get(folder) ?? { pass: 0, total: 0 };
+    e.total++;
+    if (r.ok) e.pass++;
+    folders.set(folder, e);
+  }
+  const lines = ['folder                 pass / total'];
+  let pass = 0;
+  for (const [folder, e] of [...folders].sort()) {
+    lines.push(`${folder.padEnd(22)} ${String(e.pass).padStart(4)} / ${e.total}`);
+    pass += e.pass;
+  }
+  lines.push(`${'all'.padEnd(22)} ${String(pass).padStart(4)} / ${results.size}`);
+  console.log(lines.join('\n'));
 
-    const expected = existsSync(EXPECTED)
-      ? readFileSync(EXPECTED, 'utf8')
-          .split('\n')
-          .map((l) => l.trim())
-          .filter((l) => l !== '' && !l.startsWith('#'))
-      : [];
-    const regressions = expected.filter((n) => results.get(n)?.ok !== true);
-    const newPasses = [...results]
-      .filter(([n, r]) => r.ok && !expected.includes(n))
-      .map(([n]) => n);
-    if (newPasses.length > 0) {
-      const shown = newPasses.slice(0, 5).join(', ');
-      console.log(
-        `${newPasses.length} newly passing (not in expected-pass.txt): ${shown}${newPasses.length > 5 ? ', ...' : ''}`,
-      );
-    }
-
-    if (process.env.TCP_DEVIATIONS_UPDATE === '1') {
-      const passing = [...results].filter(([, r]) => r.ok).map(([n]) => n);
-      writeFileSync(
-        EXPECTED,
-        `# Scripts of test/vectors/tcp-testsuite that pass (regression gate).\n${passing.join('\n')}\n`,
-      );
-      writeFileSync(DEVIATIONS_MD, deviationsMarkdown(results, folders));
-    }
-
-    assert.deepEqual(
-      regressions.map((n) => `${n}: ${results.get(n)?.error ?? 'missing'}`),
-      [],
-      'scripts that passed before now fail',
+  const expected = existsSync(EXPECTED)
+    ? readFileSync(EXPECTED, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'))
+    : [];
+  const regressions = expected.filter((n) => results.get(n)?.ok !== true);
+  const newPasses = [...results].filter(([n, r]) => r.ok && !expected.includes(n)).map(([n]) => n);
+  if (newPasses.length > 0) {
+    const shown = newPasses.slice(0, 5).join(', ');
+    console.log(
+      `${newPasses.length} newly passing (not in expected-pass.txt): ${shown}${newPasses.length > 5 ? ', ...' : ''}`,
     );
-  },
-);
+  }
+
+  if (process.env.TCP_DEVIATIONS_UPDATE === '1') {
+    const passing = [...results].filter(([, r]) => r.ok).map(([n]) => n);
+    writeFileSync(
+      EXPECTED,
+      `# Scripts of test/vectors/tcp-testsuite that pass (regression gate).\n${passing.join('\n')}\n`,
+    );
+    writeFileSync(DEVIATIONS_MD, deviationsMarkdown(results, folders));
+  }
+
+  assert.deepEqual(
+    regressions.map((n) => `${n}: ${results.get(n)?.error ?? 'missing'}`),
+    [],
+    'scripts that passed before now fail',
+  );
+});
 
 function deviationsMarkdown(
   results: Map<string, RunResult>,
@@ -126,7 +121,7 @@ function deviationsMarkdown(
   out.push('- R3 getsockopt(SO_RCVBUF / SO_SNDBUF) values are not compared.');
   out.push(
     '- R4 `sysctl -w` lines map onto TcpLayer configuration where an equivalent exists; the others ' +
-      '(blackhole, ecn.enable, hostcache.purgenow, udp_tunneling_*) are no-ops.',
+      '(blackhole, hostcache.purgenow, udp_tunneling_*) are no-ops.',
   );
   out.push(
     "- R5 `sockstat ... | grep -c STATE | grep N` counts the layer's sockets in that state; `tcpdrop -s TIME_WAIT` " +

@@ -134,6 +134,12 @@ export interface LinkProps {
   reorderDelay: Duration;
   /** Uniform random extra delay in [0, jitter] ns per frame. */
   jitter: Duration;
+  /**
+   * ECN marking threshold in frames (0 = off): an IPv4 router or host sending an ECN-capable
+   * datagram into a transmit queue that already holds this many frames marks it CE instead of
+   * queueing it unmarked (RFC 3168 § 5; step marking, as DCTCP's K or RED with min = max).
+   */
+  ecnThreshold: number;
 }
 
 export const DEFAULT_LINK_PROPS: LinkProps = {
@@ -147,6 +153,7 @@ export const DEFAULT_LINK_PROPS: LinkProps = {
   reorder: 0,
   reorderDelay: 1 * MS,
   jitter: 0,
+  ecnThreshold: 0,
 };
 
 /** Bytes of Ethernet header + FCS + one 802.1Q tag a frame may add to the MTU. */

@@ -33,6 +33,7 @@ import type { TraceBus } from '../sim/trace.js';
 import { isMulticastMac, MAC_BROADCAST } from '../wire/addr.js';
 import type { MacAddr } from '../wire/addr.js';
 import { appendFcs, ETH_FCS_LEN, ETH_MIN_FRAME_LEN, verifyFcs } from '../wire/ethernet.js';
+import { markCe } from '../wire/ipv4.js';
 
 let eagerFcs =
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
@@ -77,6 +78,11 @@ declare module '../sim/trace.js' {
     };
     /** The NIC discarded a received frame. */
     'nic.drop': { iface: string; reason: NicDropReason; len: number };
+    /**
+     * The transmit queue held `queued` frames (at or over the link's ECN threshold): the
+     * datagram being sent was marked Congestion Experienced (RFC 3168).
+     */
+    'nic.ecn-mark': { iface: string; queued: number };
     /** A frame was DMAed into the TX ring; the wire takes it from there. */
     'nic.tx': { iface: string; len: number; queued: number };
     /**
@@ -135,6 +141,8 @@ export class NicCounters {
   txWindowErrors = 0;
   txHeartbeatErrors = 0;
   txTransns = 0;
+  /** Datagrams this interface's queue marked CE instead of queueing them unmarked (ECN). */
+  ecnMarked = 0;
 }
 
 export interface NicOptions {
@@ -235,6 +243,9 @@ export class Nic implements LinkPort {
         trace.emit('nic.drop', this.node, { iface: this.name, reason: 'down', len: end });
       return false;
     }
+    const ecnThreshold = this.wire.medium.props.ecnThreshold;
+    if (ecnThreshold > 0 && this.wire.queued >= ecnThreshold && this.congestionMark(frame, end))
+      fcs = undefined; // the header changed: the caller's FCS no longer applies
     let len = end;
     if (this.caps.fcs !== 'check') {
       flags &= ~FRAME_L4_OK;
@@ -275,6 +286,21 @@ export class Nic implements LinkPort {
     if (!this.wire.send(bytes, flags)) return false; // counted in txDropped()
     c.txPackets++;
     c.txBytes += end;
+    return true;
+  }
+
+  /**
+   * The qdisc's ECN marking (RFC 3168 § 5): an ECN-capable IPv4 datagram entering a queue at
+   * or over the link's `ecnThreshold` is marked CE. The frame is ours to change (the stack
+   * allocated it for this transmission, or received it exclusive).
+   */
+  private congestionMark(frame: Uint8Array, end: number): boolean {
+    if (end < 34 || frame[12] !== 0x08 || frame[13] !== 0x00 || frame[14] >>> 4 !== 4) return false;
+    if (!markCe(frame, 14)) return false;
+    this.counters.ecnMarked++;
+    const trace = this.ctx.trace;
+    if (trace.active)
+      trace.emit('nic.ecn-mark', this.node, { iface: this.name, queued: this.wire!.queued });
     return true;
   }
 

@@ -349,6 +349,27 @@ export function decrementTtl(buf: Uint8Array, off = 0): number {
   return newTtl;
 }
 
+/**
+ * RFC 3168 § 5: marks an ECN-capable datagram (ECT(0) or ECT(1)) Congestion Experienced, with
+ * the RFC 1624 incremental checksum update. Returns false (and changes nothing) for Not-ECT
+ * datagrams, which a congested router would drop instead, and for those already CE.
+ */
+export function markCe(buf: Uint8Array, off = 0): boolean {
+  const tos = buf[off + 1];
+  const ecn = tos & 3;
+  if (ecn === 0 || ecn === 3) return false;
+  const vihl = buf[off];
+  const c = checksumUpdate16(
+    (buf[off + 10] << 8) | buf[off + 11],
+    (vihl << 8) | tos,
+    (vihl << 8) | tos | 3,
+  );
+  buf[off + 1] = tos | 3;
+  buf[off + 10] = c >>> 8;
+  buf[off + 11] = c & 0xff;
+  return true;
+}
+
 export function isFragment(repr: Ipv4Repr): boolean {
   return repr.moreFrags || repr.fragOffset !== 0;
 }

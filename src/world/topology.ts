@@ -199,6 +199,7 @@ const LINK_FIELDS = [
   'reorder',
   'reorder_delay',
   'jitter',
+  'ecn_threshold',
 ] as const;
 
 function readLinkProps(
@@ -230,6 +231,9 @@ function readLinkProps(
         break;
       case 'queue':
         props.queue = r.unit(v, p, parseCount(val, 1, 1_000_000));
+        break;
+      case 'ecn_threshold':
+        props.ecnThreshold = r.unit(v, p, parseCount(val, 0, 1_000_000));
         break;
       case 'loss':
         props.loss = r.unit(v, p, parseProbability(val));

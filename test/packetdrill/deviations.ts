@@ -12,12 +12,6 @@ export interface Deviation {
 
 export const DEVIATIONS: readonly Deviation[] = [
   {
-    pattern: /ecn|tcpinfo/,
-    reason:
-      'RFC 3168 (ECN) is not implemented: SYNs carry no ECE/CWR and no ECT codepoint is set, so the ' +
-      'scripts that negotiate ECN (or read TCP_INFO after an ECN SYN) cannot match.',
-  },
-  {
     pattern: /rcv-fin-time-wait/,
     reason:
       'RFC 9293 § 3.10.7.4 (first check): a segment that is not acceptable is answered with ' +

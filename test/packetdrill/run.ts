@@ -17,8 +17,9 @@
  *  R4 `sysctl -w` lines map onto TcpLayer configuration where an equivalent exists (sack.enable,
  *     rfc1323, recvspace, sendspace, maxsockbuf, delacktime, insecure_syn, insecure_rst,
  *     drop_synfin, keepinit/keepidle/keepintvl/keepcnt, icmp_may_rst, rexmit_initial,
- *     syncookies, tolerate_missing_ts, rexmit_slop, rexmit_drop_options); the others (blackhole,
- *     ecn.enable, hostcache, udp_tunneling_*) have no equivalent and are accepted as no-ops.
+ *     syncookies, tolerate_missing_ts, rexmit_slop, rexmit_drop_options, ecn.enable,
+ *     ecn.maxretries); the others (blackhole,
+ *     hostcache, udp_tunneling_*) have no equivalent and are accepted as no-ops.
  *  R5 `sockstat ... | grep -c STATE | grep N` counts the layer's sockets in that state;
  *     `tcpdrop -s TIME_WAIT` drops TIME-WAIT connections; `setkey -F` is a no-op.
  *  R6 Relative times are relative to the previous event's actual time, as packetdrill does; the
@@ -49,6 +50,7 @@ import {
   F_WS_OK,
   CLOSED,
 } from '../../src/stack/tcp/tcb.js';
+import { ECN_OK } from '../../src/stack/tcp/ecn.js';
 import { FakeHost, rxMeta } from '../../src/stack/tcp/testing.js';
 import type { SentDatagram } from '../../src/stack/tcp/testing.js';
 import { parseScript } from './parse.js';
@@ -343,7 +345,9 @@ export class Runner {
     const hl = tcpHeaderLen(repr);
     const bytes = new Uint8Array(hl + ev.len);
     emitTcp(repr, bytes, 0, REMOTE, LOCAL);
-    this.layer.input(rxMeta(REMOTE, LOCAL, ev.ttl ?? 64, ev.tos ?? 0), bytes);
+    const ecn = ev.ecn !== undefined ? ECN_NAMES.indexOf(ev.ecn) : -1;
+    const tos = ((ev.tos ?? 0) & ~3) | (ecn > 0 ? ecn : 0);
+    this.layer.input(rxMeta(REMOTE, LOCAL, ev.ttl ?? 64, tos), bytes);
   }
 
   private toWireOption(o: ScriptOption): TcpOption {
@@ -441,8 +445,8 @@ export class Runner {
       mismatch('window (zero vs non-zero)');
     if (ev.ttl !== undefined && d.ttl !== ev.ttl) mismatch(`TTL ${d.ttl}`);
     if (ev.tos !== undefined && d.tos !== ev.tos) mismatch(`TOS ${d.tos}`);
-    if (ev.ecn !== undefined && ev.ecn !== 'noecn' && ev.ecn !== 'ect0_ignored')
-      mismatch(`ECN codepoint (expected ${ev.ecn}; ECN is not implemented)`);
+    if (ev.ecn !== undefined && !ecnMatches(ev.ecn, d.tos & 3))
+      mismatch(`ECN codepoint ${ECN_NAMES[d.tos & 3]} (expected ${ev.ecn})`);
     if (ev.options !== 'any') this.compareOptions(ev, v, mismatch);
   }
 
@@ -852,8 +856,13 @@ export class Runner {
         return L.configure({ rtoSlop: ms });
       case 'net.inet.tcp.tolerate_missing_ts':
         return L.configure({ tolerateMissingTs: v !== 0 });
+      case 'net.inet.tcp.ecn.enable':
+        // FreeBSD: 0 off, 1 ask and accept, 2 accept only.
+        return L.configure({ ecn: v === 1 ? 'on' : v === 2 ? 'passive' : 'off' });
+      case 'net.inet.tcp.ecn.maxretries':
+        return L.configure({ ecnSynRetries: v });
       default:
-        // R4: no equivalent (blackhole, ecn.enable, hostcache.purgenow, rexmit_slop, ...).
+        // R4: no equivalent (blackhole, hostcache.purgenow, udp_tunneling_*, ...).
         return;
     }
   }
@@ -872,9 +881,20 @@ export class Runner {
       if (canon(state) !== canon(m[1])) this.fail(`tcpi_state is ${state}, expected ${m[1]}`);
       return;
     }
-    m = /^assert\s+tcpi_options\s*==\s*0$/.exec(code);
+    m = /^assert\s+tcpi_options\s*==\s*\(?\s*([\w\s|]+?)\s*\)?$/.exec(code);
     if (m) {
-      if (t && t.flags & (F_SACK_OK | F_TS_OK | F_WS_OK)) this.fail('tcpi_options is not 0');
+      // TCP_INFO's negotiated options, as a set of TCPI_OPT_* names (or 0).
+      const want =
+        m[1] === '0' ? [] : m[1].split('|').map((x) => x.trim().replace(/^TCPI_OPT_/, ''));
+      const have: string[] = [];
+      if (t && t.flags & F_TS_OK) have.push('TIMESTAMPS');
+      if (t && t.flags & F_SACK_OK) have.push('SACK');
+      if (t && t.flags & F_WS_OK) have.push('WSCALE');
+      if (t && t.ecn & ECN_OK) have.push('ECN');
+      if ([...want].sort().join() !== [...have].sort().join())
+        this.fail(
+          `tcpi_options is ${have.join(' | ') || '0'}, expected ${want.join(' | ') || '0'}`,
+        );
       return;
     }
     this.fail(`unsupported assertion ${code}`);
@@ -967,4 +987,14 @@ export function runScript(src: string): RunResult {
     if (e instanceof ScriptFailure) return { ok: false, error: e.message, line: e.line };
     return { ok: false, error: `exception: ${(e as Error).stack ?? e}` };
   }
+}
+
+/** packetdrill's names of the IP ECN codepoints (RFC 3168 § 5), by value. */
+const ECN_NAMES = ['noecn', 'ect1', 'ect0', 'ce'];
+
+/** Does the codepoint sent match the script's `[ecn]` annotation? (`ect01`: either ECT.) */
+function ecnMatches(want: string, got: number): boolean {
+  if (want === 'ect01') return got === 1 || got === 2;
+  const i = ECN_NAMES.indexOf(want);
+  return i < 0 || i === got; // unknown annotations (ect0_ignored, ...) are not checked
 }

@@ -116,6 +116,17 @@ export interface TcpConfig {
    */
   synRtxDropOptions: number;
   /**
+   * Explicit Congestion Notification (RFC 3168, src/stack/tcp/ecn.ts): 'on' asks for it on
+   * active opens and accepts it on passive ones; 'passive' only accepts (Linux's default,
+   * tcp_ecn = 2); 'off' neither.
+   */
+  ecn: 'off' | 'passive' | 'on';
+  /**
+   * SYN retransmissions that still ask for ECN before falling back to a plain SYN (RFC 3168
+   * § 6.1.1.1; Linux 0, tcp_ecn_fallback; FreeBSD's net.inet.tcp.ecn.maxretries).
+   */
+  ecnSynRetries: number;
+  /**
    * Initial reordering degree in segments, the DupThresh of RFC 5681 / RFC 6675 (Linux
    * tcp_reordering = 3).
    */
@@ -178,6 +189,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   timeWaitReuse: false,
   rtoSlop: 0,
   synRtxDropOptions: 0,
+  ecn: 'passive',
+  ecnSynRetries: 0,
   reordering: 3,
   maxReordering: 300,
   undo: true,

@@ -20,7 +20,8 @@ import { Assembler } from './reassembly.js';
 import { ACK, FIN, PSH, RST, SYN } from './segment.js';
 import type { Seg } from './segment.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seqnum.js';
-import { handshakeRtt, processAck, updateWindow } from './recovery.js';
+import { handshakeRtt, processAck, reduceOnce, updateWindow } from './recovery.js';
+import { ecnInput, ecnOnSyn } from './ecn.js';
 import {
   fixedOptionBytes,
   retransmitFin,
@@ -81,6 +82,7 @@ export function applySynOptions(t: Tcb, seg: Seg, weOffered: boolean): void {
     t.tsRecent = seg.tsVal;
     t.tsRecentAt = t.layer.host.clock.now();
   } else t.flags &= ~F_TS_OK;
+  ecnOnSyn(t, seg);
   updateMss(t);
 }
 
@@ -394,6 +396,10 @@ function otherInput(t: Tcb, seg: Seg): number {
     }
   }
   const stAfter = t.state;
+  // RFC 3168 § 6.1.2–6.1.3: CWR ends our ECE echo, CE starts it; an ECE from the peer reduces
+  // our window once (before the ACK is processed, so that it does not grow it).
+  if (ecnInput(t, seg) && reduceOnce(t, 'ECN-Echo: congestion marked on the path (CWR)'))
+    layer.stats.ecnEceRecv++;
   if (stAfter !== TIME_WAIT) {
     if (!processAck(t, seg)) return DONE;
     if (t.state === CLOSED) return DONE;

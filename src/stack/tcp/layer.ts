@@ -225,6 +225,7 @@ export class TcpLayer implements TransportProtocol, NetApi {
     st.inSegs++;
     const seg = this.rx;
     const e = decodeSegment(payload, meta.src, meta.dst, seg, meta.l4ChecksumOk === true);
+    seg.ipEcn = meta.tos & 3;
     if (e !== undefined) {
       st.inErrs++;
       if (e === 'bad-checksum') st.inCsumErrors++;

@@ -16,6 +16,8 @@ import { ACK, FIN, PSH, RST, SYN, flagString, newSeg } from './segment.js';
 import type { Seg } from './segment.js';
 import type { IpSendError } from '../api.js';
 import { encodeSegment } from './codec.js';
+import { ecnOutgoing, synEcnFlags } from './ecn.js';
+import { reduceOnce } from './recovery.js';
 import { seqDiff, seqGe, seqGt, seqLt } from './seqnum.js';
 import {
   CLOSE_WAIT,
@@ -23,7 +25,6 @@ import {
   ESTABLISHED,
   FIN_WAIT_1,
   F_ACK_NOW,
-  F_CWR,
   F_FIN_QUEUED,
   F_IN_RECOVERY,
   F_NODELAY,
@@ -144,6 +145,7 @@ function emit(
     t.lastAckSent = s.ack;
     if (t.delackAt !== 0) cancelDelack(t);
   }
+  const ecn = ecnOutgoing(t, s, len, retransmit);
   const pb = encodeSegment(
     s,
     t.localAddr,
@@ -180,7 +182,7 @@ function emit(
     protocol: 6,
     payload: pb,
     ttl: t.ttl,
-    tos: t.tos,
+    tos: (t.tos & ~3) | ecn,
     dontFragment: true,
     l4ChecksumOk: true,
   });
@@ -221,6 +223,7 @@ export function sendSyn(t: Tcb, why: string): void {
     s.flags |= ACK;
     s.ack = t.rcvNxt;
   }
+  s.flags |= synEcnFlags(t);
   // RFC 7323 § 2.2: the window field of a SYN is never scaled.
   const space = t.rcvBufSize - t.recvQueued;
   s.window = Math.max(0, Math.min(space, 65535));
@@ -415,7 +418,8 @@ function sendDataSegment(
     // Local congestion: our own device queue refused the segment (Linux tcp_transmit_skb
     // sees NET_XMIT_DROP). It never left, so it is not in flight and not lost: SND.NXT stays,
     // it goes out again when the next ACK opens room, and the window is reduced once.
-    enterCwr(t);
+    t.layer.stats.localCongestion++;
+    reduceOnce(t, 'local congestion: the device queue is full (CWR)');
     return false;
   }
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
@@ -433,21 +437,6 @@ function sendDataSegment(
   // A zero-window probe stays under the persist timer (timers.ts re-arms it).
   if (!probe && (t.rtoAt === 0 || t.flags & F_PERSIST)) armRto(t);
   return true;
-}
-
-/**
- * Congestion window reduction for local congestion (Linux tcp_enter_cwr; RFC 3168 § 6.1.2 has
- * the same once-per-window rule for ECN): ssthresh and cwnd as for a loss, at most once until
- * the data outstanding now is acknowledged, and not again inside a recovery.
- */
-function enterCwr(t: Tcb): void {
-  const layer = t.layer;
-  layer.stats.localCongestion++;
-  if (t.flags & (F_CWR | F_IN_RECOVERY | F_RTO_RECOVERY)) return;
-  t.cc.onLoss(t, seqDiff(t.sndMax, t.sndUna), layer.host.clock.now());
-  t.flags |= F_CWR;
-  t.cwrEnd = t.sndMax;
-  layer.traceCwnd(t, 'local congestion: the device queue is full (CWR)');
 }
 
 /**

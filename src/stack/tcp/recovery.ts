@@ -30,6 +30,7 @@ import type { Seg } from './segment.js';
 import { Scoreboard } from './sack.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seqnum.js';
 import { dupThresh, retransmitAt, retransmitFirst, sendAck, sendChallengeAck } from './output.js';
+import { ecnQueueCwr } from './ecn.js';
 import {
   F_CWR,
   F_IN_RECOVERY,
@@ -219,10 +220,13 @@ function enterRecovery(t: Tcb): void {
   const flight = seqDiff(t.sndMax, t.sndUna);
   initUndo(t);
   t.rtxLog = null;
-  // Already reduced for local congestion in this window (F_CWR): not twice (Linux
+  // Already reduced in this window (F_CWR: local congestion or ECE): not twice (Linux
   // tcp_enter_recovery skips tcp_init_cwnd_reduction when in CWR).
   if (t.flags & F_CWR) t.flags &= ~F_CWR;
-  else t.cc.onLoss(t, flight, layer.host.clock.now());
+  else {
+    t.cc.onLoss(t, flight, layer.host.clock.now());
+    ecnQueueCwr(t);
+  }
   t.recover = t.sndMax;
   t.flags |= F_IN_RECOVERY;
   t.highRxt = t.sndUna;
@@ -236,6 +240,24 @@ function enterRecovery(t: Tcb): void {
     t.cwnd = t.ssthresh + DUP_THRESH * t.mss; // RFC 5681 § 3.2 step 3
   }
   layer.traceCwnd(t, 'fast retransmit');
+}
+
+/**
+ * A congestion signal that is not a loss — our own device queue refused a segment (Linux
+ * tcp_enter_cwr on NET_XMIT_DROP) or the peer echoed a CE mark (RFC 3168 § 6.1.2): ssthresh
+ * and cwnd as for a loss, at most once until the data outstanding now is acknowledged (F_CWR,
+ * Linux TCP_CA_CWR; no growth meanwhile), not again inside a recovery; CWR goes out on the
+ * next new data segment when ECN is on. Returns true when it reduced the window.
+ */
+export function reduceOnce(t: Tcb, why: string): boolean {
+  if (t.flags & (F_CWR | F_IN_RECOVERY | F_RTO_RECOVERY)) return false;
+  const layer = t.layer;
+  t.cc.onLoss(t, seqDiff(t.sndMax, t.sndUna), layer.host.clock.now());
+  t.flags |= F_CWR;
+  t.cwrEnd = t.sndMax;
+  ecnQueueCwr(t);
+  layer.traceCwnd(t, why);
+  return true;
 }
 
 /**

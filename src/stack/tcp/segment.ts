@@ -36,6 +36,8 @@ export interface Seg {
   /** SACK blocks as flat pairs [left0, right0, left1, right1, ...], or null. */
   sack: number[] | null;
   payload: Uint8Array;
+  /** The IP header's ECN field of a received segment (RFC 3168 § 5), 0 on outgoing ones. */
+  ipEcn: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -57,6 +59,7 @@ export function newSeg(): Seg {
     tsEcr: 0,
     sack: null,
     payload: EMPTY,
+    ipEcn: 0,
   };
 }
 

@@ -51,6 +51,7 @@ export interface TcpStats {
   spuriousRtos: number; // TCPSpuriousRTOs
   lostRetransmit: number; // TCPLostRetransmit
   localCongestion: number; // segments our own device queue refused (NET_XMIT_DROP → CWR)
+  ecnEceRecv: number; // ACKs with ECN-Echo that reduced the window (RFC 3168 § 6.1.2)
   keepaliveProbes: number;
   keepaliveTimeouts: number; // TCPAbortOnTimeout (keep-alive)
   abortOnTimeout: number; // TCPAbortOnTimeout
@@ -107,6 +108,7 @@ export function newTcpStats(): TcpStats {
     spuriousRtos: 0,
     lostRetransmit: 0,
     localCongestion: 0,
+    ecnEceRecv: 0,
     keepaliveProbes: 0,
     keepaliveTimeouts: 0,
     abortOnTimeout: 0,

@@ -246,6 +246,8 @@ export class Tcb {
 
   ttl: number;
   tos = 0;
+  /** ECN state bits (ecn.ts: ECN_OK, ECN_ECHO, ...). */
+  ecn = 0;
   /** Per-socket override of keep-alive idle time (TCP_KEEPIDLE), 0 = layer default. */
   keepIdle = 0;
 

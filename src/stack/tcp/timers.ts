@@ -24,6 +24,7 @@ import {
   ESTABLISHED,
   FIN_WAIT_2,
   F_FIN_QUEUED,
+  F_CWR,
   F_IN_RECOVERY,
   F_KEEPALIVE,
   F_LOSS,
@@ -37,6 +38,7 @@ import {
   TIME_WAIT,
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
+import { ecnQueueCwr } from './ecn.js';
 import { sendAck, sendKeepalive, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb } from './conn.js';
 import { initUndo } from './recovery.js';
@@ -212,10 +214,12 @@ function onRto(t: Tcb): void {
   if (!zeroWindow) {
     const flight = seqDiff(t.sndMax, t.sndUna);
     t.cc.onRto(t, flight, n0(t));
+    ecnQueueCwr(t);
     layer.traceCwnd(t, 'RTO');
   }
-  // Leave recovery; dup ACKs from the go-back-N resend must not start a new one (RFC 6582 § 3.2 step 2).
-  t.flags &= ~(F_IN_RECOVERY | F_RTT_TIMING);
+  // Leave recovery (and a CWR reduction); dup ACKs from the go-back-N resend must not start a
+  // new one (RFC 6582 § 3.2 step 2).
+  t.flags &= ~(F_IN_RECOVERY | F_RTT_TIMING | F_CWR);
   t.recover = t.sndMax;
   t.dupAcks = 0;
   t.highRxt = t.sndUna;
