@@ -156,6 +156,7 @@ function emit(
     layer.host,
   );
   layer.stats.outSegs++;
+  if (t.flags & F_IN_RECOVERY) t.prrOut += len; // RFC 6937 prr_out
   if (retransmit) {
     layer.stats.retransSegs++;
     if (len > 0 || s.flags & FIN) noteRetransmit(t, s, len);

@@ -230,6 +230,10 @@ function enterRecovery(t: Tcb): void {
   t.recover = t.sndMax;
   t.flags |= F_IN_RECOVERY;
   t.highRxt = t.sndUna;
+  // RFC 6937 § 3: RecoverFS is the flight at the start; the fast retransmit counts in prr_out.
+  t.recoverFs = flight;
+  t.prrDelivered = 0;
+  t.prrOut = 0;
   layer.stats.fastRetrans++;
   if (t.flags & F_SACK_OK && t.sb !== null) {
     layer.stats.sackRecovery++;
@@ -240,6 +244,30 @@ function enterRecovery(t: Tcb): void {
     t.cwnd = t.ssthresh + DUP_THRESH * t.mss; // RFC 5681 § 3.2 step 3
   }
   layer.traceCwnd(t, 'fast retransmit');
+}
+
+/**
+ * Proportional Rate Reduction (RFC 6937 § 3), on every ACK of a SACK recovery but the one that
+ * ends it: `delivered` bytes left the network (cumulatively ACKed plus newly SACKed). While the
+ * pipe is above ssthresh, sending follows ssthresh / RecoverFS of what is delivered (the
+ * window comes down smoothly, no burst and no silence); below it, PRR-SSRB grows back at most
+ * one MSS more than delivered per ACK (slow-start reduction bound). The result is the cwnd
+ * that SACK recovery's "cwnd − pipe ≥ 1 SMSS" test (RFC 6675 § 5) then uses.
+ */
+function prrOnAck(t: Tcb, delivered: number): void {
+  if (!t.layer.config.prr || t.sb === null || t.recoverFs <= 0) return;
+  t.prrDelivered += delivered;
+  const mss = t.mss;
+  const pipe = t.sb.pipe(t.sndUna, t.sndMax, t.highRxt, mss, t.reordering);
+  let sndcnt: number;
+  if (pipe > t.ssthresh) {
+    sndcnt = Math.ceil((t.prrDelivered * t.ssthresh) / t.recoverFs) - t.prrOut;
+  } else {
+    const limit = Math.max(t.prrDelivered - t.prrOut, delivered) + mss;
+    sndcnt = Math.min(t.ssthresh - pipe, limit);
+  }
+  if (sndcnt < 0) sndcnt = 0;
+  t.cwnd = pipe + sndcnt;
 }
 
 /**
@@ -283,6 +311,9 @@ export function processAck(t: Tcb, seg: Seg): boolean {
   if (seqGe(ack, t.sndUna)) updateWindow(t, seg);
 
   let newlySacked = 0;
+  // RFC 6937 DeliveredData = change in SND.UNA + change in SACKed bytes (which falls when the
+  // cumulative ACK absorbs data SACKed before).
+  const sackedBefore = t.sb !== null ? t.sb.sacked : 0;
   // Highest SACKed sequence number before this ACK (RFC 6675 HighSACK; Linux's fack).
   const prevFack = t.sb !== null && !t.sb.empty ? t.sb.highest : t.sndUna;
   if (t.flags & F_SACK_OK && seg.sack !== null) {
@@ -365,7 +396,10 @@ export function processAck(t: Tcb, seg: Seg): boolean {
           t.cwnd = t.cwnd - acked + (acked >= t.mss ? t.mss : 0);
           if (t.cwnd < t.mss) t.cwnd = t.mss;
           armRto(t);
-        } else detectLostRetransmits(t);
+        } else {
+          detectLostRetransmits(t);
+          prrOnAck(t, acked + t.sb.sacked - sackedBefore);
+        }
       }
     } else {
       t.dupAcks = 0;
@@ -398,10 +432,16 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       if (!(t.flags & F_IN_RECOVERY)) {
         const lost = sackInfo ? t.sb!.isLost(t.sndUna, t.mss, thresh) : false;
         // RFC 6582 § 3.2 step 2: only if the ACK covers more than `recover`.
-        if ((t.dupAcks >= thresh || lost) && seqGt(ack, t.recover)) enterRecovery(t);
+        if ((t.dupAcks >= thresh || lost) && seqGt(ack, t.recover)) {
+          enterRecovery(t);
+          if (sackInfo) prrOnAck(t, t.sb!.sacked - sackedBefore);
+        }
       } else if (!sackInfo) {
         t.cwnd += t.mss; // RFC 5681 § 3.2 step 4: inflate
-      } else detectLostRetransmits(t);
+      } else {
+        detectLostRetransmits(t);
+        prrOnAck(t, t.sb!.sacked - sackedBefore);
+      }
     }
   }
   return true;

@@ -202,6 +202,10 @@ export class Tcb {
   recover = 0;
   /** With F_CWR: the SND.MAX at the reduction; the window is reduced once until it is ACKed. */
   cwrEnd = 0;
+  /** RFC 6937 (PRR) state of the current recovery: RecoverFS, prr_delivered, prr_out. */
+  recoverFs = 0;
+  prrDelivered = 0;
+  prrOut = 0;
   /** RFC 6675 HighRxt. */
   highRxt = 0;
 
