@@ -101,6 +101,22 @@ test('curl -s ; netstat -napt: the connection curl closed is in TIME_WAIT; the s
     /^tcp        0      0 0\.0\.0\.0:80              0\.0\.0\.0:\*               LISTEN     $/m,
   );
   assert.match(srv.out, /^LISTEN     0      511          0\.0\.0\.0:80        0\.0\.0\.0:\*$/m);
+  // -4 on its own is the IPv4 flag, not a number (as net-tools and iproute2 read it).
+  const four = await run(
+    'run',
+    'internet',
+    'web1',
+    '--',
+    'netstat',
+    '-4',
+    '-lnt',
+    ';',
+    'ss',
+    '-4',
+    '-tln',
+  );
+  assert.equal(four.code, 0, four.err);
+  assert.equal(four.out, srv.out);
 });
 
 test('a connection still open shows ESTABLISHED on both ends (netstat and ss over the same world)', async () => {

@@ -22,10 +22,25 @@ const dir = mkdtempSync(join(tmpdir(), 'wiretrail-visit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function tshark(file: string, ...args: string[]): string {
-  assert.ok(existsSync('/usr/bin/tshark'), 'tshark is needed for this test (apt-get install tshark; .ci/run installs it)');
+  assert.ok(
+    existsSync('/usr/bin/tshark'),
+    'tshark is needed for this test (apt-get install tshark; .ci/run installs it)',
+  );
   return execFileSync(
     'tshark',
-    ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'eth.check_fcs:TRUE', ...args],
+    [
+      '-r',
+      file,
+      '-o',
+      'ip.check_checksum:TRUE',
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-o',
+      'eth.check_fcs:TRUE',
+      ...args,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
 }
@@ -35,7 +50,23 @@ describe('wiretrail visit', () => {
     const pcap = join(dir, 'visit.pcapng');
     const r = await run('visit', 'http://www.server.com/', '--pcapng', pcap);
     assert.equal(r.code, 0, r.err);
-    for (const title of ['URL parsed', 'HTTP request built', 'Caches', 'DNS', 'Socket', 'Route lookup', 'ARP', 'TCP handshake', 'Frame on the wire', 'Switch sw-home', 'Router r-home', 'Server web1', 'Response', 'Page', 'Close']) {
+    for (const title of [
+      'URL parsed',
+      'HTTP request built',
+      'Caches',
+      'DNS',
+      'Socket',
+      'Route lookup',
+      'ARP',
+      'TCP handshake',
+      'Frame on the wire',
+      'Switch sw-home',
+      'Router r-home',
+      'Server web1',
+      'Response',
+      'Page',
+      'Close',
+    ]) {
       assert.ok(r.out.includes(title), `story has "${title}"`);
     }
     assert.match(r.out, /hop table/);
@@ -46,14 +77,36 @@ describe('wiretrail visit', () => {
     const expert = tshark(pcap, '-q', '-z', 'expert,error');
     assert.doesNotMatch(expert, /Malformed|Bad checksum|bad_checksum|Bad FCS|Error/i, expert);
     // tshark's dissection agrees with the story.
-    const dnsA = tshark(pcap, '-Y', 'dns.flags.response == 1 && dns.qry.name == "www.server.com"', '-T', 'fields', '-e', 'dns.a').trim();
+    const dnsA = tshark(
+      pcap,
+      '-Y',
+      'dns.flags.response == 1 && dns.qry.name == "www.server.com"',
+      '-T',
+      'fields',
+      '-e',
+      'dns.a',
+    ).trim();
     assert.equal(dnsA.split('\n')[0], '198.51.100.80');
     assert.match(r.out, /www\.server\.com is 198\.51\.100\.80/);
-    const codes = tshark(pcap, '-Y', 'http.response', '-T', 'fields', '-e', 'http.response.code').trim().split('\n');
+    const codes = tshark(pcap, '-Y', 'http.response', '-T', 'fields', '-e', 'http.response.code')
+      .trim()
+      .split('\n');
     assert.ok(codes.length >= 2 && codes.every((c) => c === '200'), codes.join(','));
     const comments = tshark(pcap, '-T', 'fields', '-e', 'frame.comment');
     assert.match(comments, /step \d+ · TCP handshake/);
-    const syn = tshark(pcap, '-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', '-T', 'fields', '-e', 'tcp.seq_raw', '-e', 'tcp.options.mss_val').trim().split('\n')[0];
+    const syn = tshark(
+      pcap,
+      '-Y',
+      'tcp.flags.syn == 1 && tcp.flags.ack == 0',
+      '-T',
+      'fields',
+      '-e',
+      'tcp.seq_raw',
+      '-e',
+      'tcp.options.mss_val',
+    )
+      .trim()
+      .split('\n')[0];
     const [seq, mss] = syn.split('\t');
     assert.ok(r.out.includes(`SYN seq=${seq} MSS ${mss}`), `story's SYN seq=${seq} MSS ${mss}`);
   });
@@ -62,7 +115,11 @@ describe('wiretrail visit', () => {
     const en = await run('visit', 'http://www.server.com/', '--no-page');
     const zh = await run('visit', 'http://www.server.com/', '--no-page', '--lang', 'zh');
     assert.equal(zh.code, 0);
-    const nums = (s: string) => s.split('\n').map((l) => /^\s?(\d+)  /.exec(l)?.[1]).filter(Boolean);
+    const nums = (s: string) =>
+      s
+        .split('\n')
+        .map((l) => /^\s?(\d+)  /.exec(l)?.[1])
+        .filter(Boolean);
     assert.deepEqual(nums(zh.out), nums(en.out));
     assert.match(zh.out, /TCP 三次握手/);
     assert.match(zh.out, /TCP 四次挥手/);
@@ -88,8 +145,28 @@ describe('wiretrail visit', () => {
     const badLoss = await run('visit', 'http://www.server.com/', '--loss', 'lots');
     assert.equal(badLoss.code, 2);
     assert.match(badLoss.err, /--loss/);
-    const badTopo = await run('visit', 'http://www.server.com/', '--topology', join(dir, 'missing.yaml'));
+    const badTopo = await run(
+      'visit',
+      'http://www.server.com/',
+      '--topology',
+      join(dir, 'missing.yaml'),
+    );
     assert.equal(badTopo.code, 2);
-    assert.match(badTopo.err, /cannot read topology file/);
+    assert.match(badTopo.err, /^wiretrail: cannot read topology .*missing\.yaml: no such file\n$/);
+    // Shipped topologies by name, as `run` and `topology` take them.
+    const named = await run(
+      'visit',
+      'http://www.server.com/',
+      '--topology',
+      'internet',
+      '--no-page',
+    );
+    assert.equal(named.code, 0);
+    const unknown = await run('visit', 'http://www.server.com/', '--topology', 'nosuch');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /no topology "nosuch": not a file, nor a shipped topology/);
+    const badOption = await run('visit', 'http://www.server.com/', '--bogus');
+    assert.equal(badOption.code, 2);
+    assert.equal(badOption.err, "wiretrail: unknown option '--bogus' (see wiretrail --help)\n");
   });
 });

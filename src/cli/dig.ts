@@ -21,8 +21,6 @@
  * @server ("couldn't get address for ..."). A mistake in wiretrail's own options (--seed,
  * --topology, --node) or the topology exits 2, as every wiretrail command does.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
@@ -49,6 +47,7 @@ import { TcpLayer } from '../stack/tcp/index.js';
 import { formatIpv4, parseIpv4, type Ipv4Addr } from '../wire/addr.js';
 import { canonicalName } from '../wire/dns.js';
 import { topologyFile } from '../world/examples/index.js';
+import { readTopologyArg } from './run.js';
 import { readApps, startApps, type RunningApps } from '../world/services.js';
 import { buildNetwork, parseTopology, TopologyError } from '../world/topology.js';
 import type { Network } from '../world/network.js';
@@ -106,12 +105,8 @@ async function simWorld(c: Common, io: CliIo): Promise<World> {
   let text: string;
   let file: string;
   if (c.topology) {
-    try {
-      text = readFileSync(c.topology, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read topology ${c.topology}: ${(e as Error).message}`);
-    }
-    file = basename(c.topology);
+    // A shipped topology by name ("internet", "simple") or a YAML file, as `run` takes it.
+    ({ text, file } = readTopologyArg(c.topology));
   } else {
     text = topologyFile('internet')!.text;
     file = 'internet.yaml';
@@ -275,8 +270,8 @@ async function runHostLike(tool: 'host' | 'nslookup', argv: string[], io: CliIo)
 const COMMON_HELP =
   '\nwiretrail options (anywhere on the line):\n' +
   '  --real            real sockets instead of the simulated internet (@server is an address)\n' +
-  '  --topology FILE   another topology (default: the default internet)\n' +
-  '  --node NODE       the node dig runs on (default: pc)\n' +
+  '  --topology T      a shipped topology (internet, simple) or a YAML file (default: internet)\n' +
+  '  --node NODE       the node the lookup runs on (default: pc)\n' +
   '  --seed N          simulation seed\n' +
   '  --qmin            the resolver uses QNAME minimisation (RFC 9156)\n' +
   '  --events          print what the DNS servers did (simulated time)\n' +

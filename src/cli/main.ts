@@ -36,9 +36,21 @@ export async function main(argv: string[], io: CliIo = stdio()): Promise<number>
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-    })
-    .showHelpAfterError('(run wiretrail --help for usage)');
+      // Commander's "error: unknown option '--x'" becomes the one line every usage error is.
+      outputError: (s, write) =>
+        write(`wiretrail: ${s.replace(/^error: /, '').trimEnd()} (see wiretrail --help)\n`),
+    });
   for (const r of registrars) r(program, io);
+  // `wiretrail help nosuch` is a usage error, as `wiretrail nosuch` is (commander would print
+  // the general help and succeed).
+  if (
+    argv[0] === 'help' &&
+    argv[1] !== undefined &&
+    !program.commands.some((c) => c.name() === argv[1])
+  ) {
+    io.err(`wiretrail: unknown command '${argv[1]}' (see wiretrail --help)\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -6,8 +6,8 @@
  * Exit codes: 0 the page loaded (2xx/3xx), 1 it did not (unknown host, refused, timeout,
  * HTTP error status), 2 usage or topology error.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { registerCommand, UsageError } from './main.js';
@@ -19,6 +19,7 @@ import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
 import { TopologyError } from '../world/topology.js';
+import { readTopologyArg } from './run.js';
 import { parseDuration, parseProbability } from '../world/units.js';
 
 interface VisitFlags {
@@ -45,18 +46,39 @@ registerCommand((program: Command, io: CliIo) => {
     .description('type a URL into the simulated browser and tell what happens, packet by packet')
     .argument('<url>', 'what you would type in the address bar, e.g. http://www.server.com/')
     .option('--lang <lang>', 'language of the story: en or zh', 'en')
-    .option('--detail <level>', 'summary, hop (every hop of every packet) or packet (headers field by field)', 'summary')
-    .option('--pcapng <file>', 'write a capture (Wireshark opens it); packets carry a comment naming their step')
-    .option('--capture <points>', 'capture points: "client" (the client NIC), "links" (every link) or node.port,…', 'client')
+    .option(
+      '--detail <level>',
+      'summary, hop (every hop of every packet) or packet (headers field by field)',
+      'summary',
+    )
+    .option(
+      '--pcapng <file>',
+      'write a capture (Wireshark opens it); packets carry a comment naming their step',
+    )
+    .option(
+      '--capture <points>',
+      'capture points: "client" (the client NIC), "links" (every link) or node.port,…',
+      'client',
+    )
     .option('--json <file>', 'write the trace as JSON ("-" for stdout)')
-    .option('--topology <file>', 'a topology YAML file (default: the embedded default internet)')
+    .option(
+      '--topology <name|file>',
+      'a shipped topology (internet, simple) or a topology YAML file (default: internet)',
+    )
     .option('--client <node>', 'the host whose browser is used', 'pc')
     .option('--seed <n>', 'seed of every random stream (same seed, same run, byte for byte)', '1')
     .option('--loss <p>', 'frame loss on the fault link, e.g. 5% or 0.05')
     .option('--delay <d>', 'extra one-way delay on the fault link, e.g. 50ms')
     .option('--mtu <bytes>', 'MTU of the fault link, e.g. 1400')
-    .option('--fault-link <node.port>', 'where --loss/--delay/--mtu apply (default: r-home.eth1, the access line)')
-    .option('--repeat <n>', 'visit the URL n times in one run (the second visit shows the caches)', '1')
+    .option(
+      '--fault-link <node.port>',
+      'where --loss/--delay/--mtu apply (default: r-home.eth1, the access line)',
+    )
+    .option(
+      '--repeat <n>',
+      'visit the URL n times in one run (the second visit shows the caches)',
+      '1',
+    )
     .option('--no-page', 'do not print the rendered page')
     .action(async (url: string, flags: VisitFlags) => {
       io.exitCode = await visitCommand(url, flags, io);
@@ -65,15 +87,22 @@ registerCommand((program: Command, io: CliIo) => {
 
 async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<number> {
   const lang = flags.lang as Lang;
-  if (lang !== 'en' && lang !== 'zh') throw new UsageError(`--lang must be en or zh (got "${flags.lang}")`);
+  if (lang !== 'en' && lang !== 'zh')
+    throw new UsageError(`--lang must be en or zh (got "${flags.lang}")`);
   const detail = flags.detail as Detail;
-  if (!['summary', 'hop', 'packet'].includes(detail)) throw new UsageError(`--detail must be summary, hop or packet (got "${flags.detail}")`);
+  if (!['summary', 'hop', 'packet'].includes(detail))
+    throw new UsageError(`--detail must be summary, hop or packet (got "${flags.detail}")`);
   const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295 (got "${flags.seed}")`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UsageError(`--seed must be an integer from 0 to 4294967295 (got "${flags.seed}")`);
   const repeat = Number(flags.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10)
+    throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
   const faults = readFaults(flags);
-  for (const [flag, path] of [['--pcapng', flags.pcapng], ['--json', flags.json]] as const) {
+  for (const [flag, path] of [
+    ['--pcapng', flags.pcapng],
+    ['--json', flags.json],
+  ] as const) {
     if (path !== undefined && path !== '-') checkWritable(flag, path);
   }
   // What the user typed is checked before any network is built: a bad URL is a usage error.
@@ -84,41 +113,57 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     throw e;
   }
 
-  let topology: { text: string; file: string } | undefined;
-  if (flags.topology !== undefined) {
-    try {
-      topology = { text: readFileSync(flags.topology, 'utf8'), file: basename(flags.topology) };
-    } catch (e) {
-      throw new UsageError(`cannot read topology file ${flags.topology}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-  }
+  // A shipped topology by name ("internet", "simple") or a YAML file, as `run` takes it.
+  const topology = flags.topology !== undefined ? readTopologyArg(flags.topology) : undefined;
 
   let result: VisitResult;
   try {
     result = await runVisit({ url, topology, client: flags.client, seed, faults, repeat });
   } catch (e) {
     if (e instanceof TopologyError) throw new UsageError(`topology error:\n${e.message}`);
-    if (e instanceof Error && /^(fault link|no host|.* has no resolver|.*: no TCP layer)/.test(e.message)) throw new UsageError(e.message);
+    if (
+      e instanceof Error &&
+      /^(fault link|no host|.* has no resolver|.*: no TCP layer)/.test(e.message)
+    )
+      throw new UsageError(e.message);
     throw e;
   }
 
   const story = buildStory(result.events, result.client);
   const client = result.net.hostNamed(result.client);
-  const points = flags.capture === 'client' ? client.portNames().map((p) => `${result.client}.${p}`) : flags.capture.split(',');
+  const points =
+    flags.capture === 'client'
+      ? client.portNames().map((p) => `${result.client}.${p}`)
+      : flags.capture.split(',');
   for (const p of points) {
     if (p === 'links') continue;
     if (result.net.port(p) === undefined) {
-      throw new UsageError(`--capture: no port "${p}" (use client, links, or node.port such as pc.eth0)`);
+      throw new UsageError(
+        `--capture: no port "${p}" (use client, links, or node.port such as pc.eth0)`,
+      );
     }
   }
   const text = tell(result.events, story, {
     lang,
     detail,
     url,
-    networkName: result.topology.name === 'internet' ? (lang === 'zh' ? '默认互联网' : 'default internet') : (result.topology.name ?? result.topology.file),
+    networkName:
+      result.topology.name === 'internet'
+        ? lang === 'zh'
+          ? '默认互联网'
+          : 'default internet'
+        : (result.topology.name ?? result.topology.file),
     seed,
-    clientAddress: client.localAddresses().filter((a) => a >>> 24 !== 127).map(formatIpv4)[0] ?? '',
-    capture: flags.pcapng ? `${flags.pcapng} (${flags.capture})` : lang === 'zh' ? '关闭（--pcapng 文件名）' : 'off (--pcapng FILE)',
+    clientAddress:
+      client
+        .localAddresses()
+        .filter((a) => a >>> 24 !== 127)
+        .map(formatIpv4)[0] ?? '',
+    capture: flags.pcapng
+      ? `${flags.pcapng} (${flags.capture})`
+      : lang === 'zh'
+        ? '关闭（--pcapng 文件名）'
+        : 'off (--pcapng FILE)',
     page: flags.page,
   });
   // With the trace on stdout (--json -), the story goes to stderr so stdout stays valid JSON.
@@ -151,17 +196,21 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
 function checkWritable(flag: string, path: string): void {
   const dir = dirname(path) || '.';
   try {
-    if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`);
+    if (existsSync(path) && statSync(path).isDirectory())
+      throw new UsageError(`${flag} ${path}: is a directory`);
     accessSync(dir, constants.W_OK);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${flag} ${path}: cannot write there (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UsageError(
+      `${flag} ${path}: cannot write there (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
   }
 }
 
 function readFaults(flags: VisitFlags): VisitFaults | undefined {
   if (flags.loss === undefined && flags.delay === undefined && flags.mtu === undefined) {
-    if (flags.faultLink !== undefined) throw new UsageError('--fault-link needs --loss, --delay or --mtu');
+    if (flags.faultLink !== undefined)
+      throw new UsageError('--fault-link needs --loss, --delay or --mtu');
     return undefined;
   }
   const faults: VisitFaults = { link: flags.faultLink };
@@ -177,7 +226,8 @@ function readFaults(flags: VisitFlags): VisitFaults | undefined {
   }
   if (flags.mtu !== undefined) {
     const m = Number(flags.mtu);
-    if (!Number.isInteger(m) || m < 68 || m > 9000) throw new UsageError(`--mtu must be 68 to 9000 bytes (got "${flags.mtu}")`);
+    if (!Number.isInteger(m) || m < 68 || m > 9000)
+      throw new UsageError(`--mtu must be 68 to 9000 bytes (got "${flags.mtu}")`);
     faults.mtu = m;
   }
   return faults;
@@ -192,13 +242,24 @@ function explainFailure(v: VisitStory, url: string, lang: Lang): string {
   if (err && err.kind === 'error') {
     const code = err.code ?? '';
     if (code === 'ENOTFOUND' || err.nxdomainFrom) {
-      lines.push(lang === 'zh' ? `wiretrail：无法访问 ${name} —— 域名不存在` : `wiretrail: cannot reach ${name} — the name does not exist`);
-      if (err.nxdomainFrom) lines.push(`  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`);
-      lines.push(`  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`);
+      lines.push(
+        lang === 'zh'
+          ? `wiretrail：无法访问 ${name} —— 域名不存在`
+          : `wiretrail: cannot reach ${name} — the name does not exist`,
+      );
+      if (err.nxdomainFrom)
+        lines.push(`  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`);
+      lines.push(
+        `  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`,
+      );
     } else {
       lines.push(`wiretrail: ${pc.bold(name)}: ${err.message}`);
-      if (/refused/i.test(err.message)) lines.push('  nothing listens on that port: check the URL\'s port, or the server\'s services in the topology');
-      if (/timed? ?out|ETIMEDOUT/i.test(err.message)) lines.push('  no answer in time: lost packets or an unreachable host (try --detail hop)');
+      if (/refused/i.test(err.message))
+        lines.push(
+          "  nothing listens on that port: check the URL's port, or the server's services in the topology",
+        );
+      if (/timed? ?out|ETIMEDOUT/i.test(err.message))
+        lines.push('  no answer in time: lost packets or an unreachable host (try --detail hop)');
     }
   } else {
     lines.push(`wiretrail: the visit of ${url} did not finish`);
@@ -208,14 +269,19 @@ function explainFailure(v: VisitStory, url: string, lang: Lang): string {
 
 /** The trace as JSON: byte arrays as hex, so that other tools can read it. */
 export function traceJson(result: VisitResult): string {
-  return JSON.stringify(
-    {
-      url: result.visits[0]?.input,
-      client: result.client,
-      topology: result.topology.name ?? result.topology.file,
-      seed: result.net.seed,
-      events: result.events,
-    },
-    (_k, v) => (v instanceof Uint8Array ? Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('') : v),
-  ) + '\n';
+  return (
+    JSON.stringify(
+      {
+        url: result.visits[0]?.input,
+        client: result.client,
+        topology: result.topology.name ?? result.topology.file,
+        seed: result.net.seed,
+        events: result.events,
+      },
+      (_k, v) =>
+        v instanceof Uint8Array
+          ? Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')
+          : v,
+    ) + '\n'
+  );
 }

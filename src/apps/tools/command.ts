@@ -140,7 +140,9 @@ export function getopt(tool: string, args: readonly string[], spec: FlagSpec): P
       else throw new ToolUsageError(`${tool}: unrecognized option '--${name}'`);
       continue;
     }
-    if (a.startsWith('-') && a.length > 1 && !/^-[0-9]/.test(a)) {
+    // "-4" is a flag when the tool has one by that name (netstat -4, ss -4), else a number.
+    const digitFlag = spec.bool.includes(a[1]) || spec.withValue.includes(a[1]);
+    if (a.startsWith('-') && a.length > 1 && (!/^-[0-9]/.test(a) || digitFlag)) {
       for (let k = 1; k < a.length; k++) {
         const c = a[k];
         if (spec.withValue.includes(c)) {
