@@ -144,3 +144,37 @@ test('ECN end to end: a router queue marks CE, the sender slows down without los
   assert.equal(st.retransSegs, 0, 'nothing was lost');
   assert.equal(net.hostNamed('r1').iface('eth1')!.counters.txDropped, 0);
 });
+
+test('connect to an address nobody has: the router reports host unreachable, connect fails fast (as Linux)', () => {
+  const { net } = world();
+  const a = net.hostNamed('a');
+  const c = a.net!.connect({ host: parseIpv4('10.0.2.99')!, port: 80 }) as TcpSocket;
+  let code = '';
+  let at = 0;
+  c.on('error', (e) => {
+    code = (e as { code?: string }).code ?? '';
+    at = net.clock.now();
+  });
+  net.clock.runSync({ until: 30 * SECOND });
+  // r2's ARP for 10.0.2.99 fails after 3 requests 1 s apart; its ICMP host unreachable aborts
+  // the connecting socket (Linux tcp_v4_err) instead of two minutes of SYN retries.
+  assert.equal(code, 'EHOSTUNREACH');
+  assert.ok(at > 2 * SECOND && at < 5 * SECOND, `failed after ${at / SECOND} s`);
+});
+
+test('with icmpSoftErrorsAbortConnect off, the same error stays soft until the SYNs time out', () => {
+  const { net, layers } = world();
+  const a = net.hostNamed('a');
+  layers.get('a')!.configure({ icmpSoftErrorsAbortConnect: false, synRetries: 2 });
+  const c = a.net!.connect({ host: parseIpv4('10.0.2.99')!, port: 80 }) as TcpSocket;
+  let code = '';
+  let at = 0;
+  c.on('error', (e) => {
+    code = (e as { code?: string }).code ?? '';
+    at = net.clock.now();
+  });
+  net.clock.runSync({ until: 30 * SECOND });
+  // RFC 1122 § 4.2.3.9: reported (as the remembered soft error) only when connecting gives up.
+  assert.equal(code, 'EHOSTUNREACH');
+  assert.ok(at > 5 * SECOND, `failed after ${at / SECOND} s`);
+});

@@ -133,6 +133,9 @@ function deviationsMarkdown(
   out.push(
     '- R7 `#ifdef STANDARD` blocks (the RFC behaviour) are used, `#ifdef FreeBSD` blocks are not.',
   );
+  out.push(
+    "- R8 ICMP soft errors (net/host unreachable) do not abort a connection being established, as on FreeBSD (wiretrail's default follows Linux, which aborts: `icmpSoftErrorsAbortConnect`).",
+  );
   out.push('');
   out.push('## Failing scripts and the RFC reason');
   out.push('');

@@ -36,8 +36,9 @@ export const DEVIATIONS: readonly Deviation[] = [
   {
     pattern: /rcv-icmp-hard-error-ttl-exceeded/,
     reason:
-      'RFC 1122 § 4.2.3.9: Time Exceeded is a soft error ("MUST NOT abort"); it is remembered, not ' +
-      'reported through SO_ERROR. FreeBSD treats it as a hard error (the folder README note 3 says so).',
+      'RFC 1122 § 4.2.3.9: Time Exceeded is a soft error ("MUST NOT abort"); under R8 it is remembered, ' +
+      'not reported through SO_ERROR. FreeBSD treats it as a hard error (the folder README note 3 says ' +
+      "so); Linux aborts a connection being established on it (wiretrail's default).",
   },
   {
     pattern: /md5/,

@@ -26,6 +26,8 @@
  *     tolerance is the script's --tolerance_usecs (packetdrill's default 4 ms otherwise).
  *  R7 `#ifdef STANDARD` blocks (the RFC behaviour) are used, `#ifdef FreeBSD` blocks are not
  *     (parse.ts).
+ *  R8 ICMP soft errors do not abort a connection being established (FreeBSD's and RFC 1122's
+ *     rule; wiretrail's default follows Linux, icmpSoftErrorsAbortConnect).
  */
 import { Scheduler } from '../../src/sim/scheduler.js';
 import { SECOND } from '../../src/sim/time.js';
@@ -230,7 +232,8 @@ export class Runner {
     if (options.mtu !== undefined) this.host.mtu = Number(options.mtu);
     this.host.onSend = (d) => this.outQ.push(d);
     this.host.record = false;
-    this.layer = new TcpLayer(this.host);
+    // R8: FreeBSD keeps ICMP net/host unreachable soft while connecting (Linux aborts).
+    this.layer = new TcpLayer(this.host, { icmpSoftErrorsAbortConnect: false });
     this.tolerance =
       (options.tolerance_usecs !== undefined ? Number(options.tolerance_usecs) : 4000) * 1000;
   }

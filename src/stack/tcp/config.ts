@@ -95,6 +95,14 @@ export interface TcpConfig {
    */
   icmpHardErrorsAbort: boolean;
   /**
+   * ICMP soft errors (net or host unreachable, time exceeded) abort a connection that is being
+   * established, as Linux does (tcp_v4_err in SYN-SENT / SYN-RECEIVED): connect() fails with
+   * EHOSTUNREACH / ENETUNREACH at once instead of retrying its SYN for two minutes. RFC 1122
+   * § 4.2.3.9 has TCP keep such errors as soft, and RFC 5461 § 4 describes this workaround for
+   * connection establishment; false keeps them soft (reported only when the SYNs time out).
+   */
+  icmpSoftErrorsAbortConnect: boolean;
+  /**
    * Process the ACK field of a segment lying just left of the receive window (at most one
    * window before RCV.NXT) instead of only answering it with an ACK: BSD behaviour (TCP/IP
    * Illustrated vol. 2 § 28.8). RFC 9293 § 3.10.7.4 drops such segments; the ACK is still
@@ -194,6 +202,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   ttl: 64,
   tolerateMissingTs: false,
   icmpHardErrorsAbort: true,
+  icmpSoftErrorsAbortConnect: true,
   processOldAcks: true,
   timeWaitReuse: false,
   rtoSlop: 0,

@@ -15,6 +15,7 @@
  */
 import { formatIpv4 } from '../../wire/addr.js';
 import { SocketError } from '../api.js';
+import type { SocketErrorCode } from '../api.js';
 import type {
   ConnectOptions,
   IcmpErrorInfo,
@@ -341,29 +342,41 @@ export class TcpLayer implements TransportProtocol, NetApi {
           : info.code === 0 || info.code === 6 || info.code === 9 || info.code === 11
             ? 'ENETUNREACH' // as Linux's icmp_err_convert: net codes ENETUNREACH, host codes EHOSTUNREACH
             : 'EHOSTUNREACH';
-      // RFC 5461 § 4: hard errors abort a connection being established; otherwise they are soft.
-      if (
-        hard &&
-        c.icmpHardErrorsAbort &&
-        (t.state === SYN_SENT || (t.state === SYN_RECEIVED && !(t.flags & F_PASSIVE)))
-      ) {
-        st.attemptFails++;
-        closeTcb(
-          t,
-          code,
-          `ICMP destination unreachable (code ${info.code}) during connection establishment`,
-        );
+      // RFC 5461 § 4: hard errors abort a connection being established; so do soft ones as
+      // Linux has it (icmpSoftErrorsAbortConnect); otherwise they are remembered (soft).
+      if ((hard ? c.icmpHardErrorsAbort : c.icmpSoftErrorsAbortConnect) && this.connecting(t)) {
+        this.abortConnect(t, code, `ICMP destination unreachable (code ${info.code})`);
         return;
       }
       t.softError = code;
       return;
     }
     if (info.type === 11 || info.type === 12) {
+      // Time exceeded / parameter problem: soft (RFC 1122 § 4.2.3.9), but fatal to a connection
+      // being established on Linux (EHOSTUNREACH).
+      if (c.icmpSoftErrorsAbortConnect && this.connecting(t)) {
+        this.abortConnect(
+          t,
+          'EHOSTUNREACH',
+          `ICMP ${info.type === 11 ? 'time exceeded' : 'parameter problem'}`,
+        );
+        return;
+      }
       t.softError = 'EHOSTUNREACH';
       return;
     }
     // Source quench (type 4) is ignored (RFC 6633); other types are not errors for TCP.
     this.drop('icmp-ignored', t);
+  }
+
+  /** An active open still waiting for its SYN to be answered (RFC 5461 § 4). */
+  private connecting(t: Tcb): boolean {
+    return t.state === SYN_SENT || (t.state === SYN_RECEIVED && !(t.flags & F_PASSIVE));
+  }
+
+  private abortConnect(t: Tcb, code: SocketErrorCode, what: string): void {
+    this.stats.attemptFails++;
+    closeTcb(t, code, `${what} during connection establishment`);
   }
 
   // ───────────────────────────── opening ─────────────────────────────
