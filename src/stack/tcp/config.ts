@@ -162,6 +162,16 @@ export interface TcpConfig {
    * 10 % — so it is off by default.
    */
   prr: boolean;
+  /**
+   * Tail loss probes (RFC 8985 § 7, tlp.ts; Linux tcp_early_retrans = 3): with SACK, outside
+   * recovery, a probe two RTTs after the last transmission instead of waiting for the RTO.
+   */
+  tlp: boolean;
+  /**
+   * Early Retransmit (RFC 5827, SACK): a lower duplicate threshold when fewer than four
+   * segments are outstanding and nothing new can be sent.
+   */
+  earlyRetransmit: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -214,6 +224,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   undo: true,
   lostRetransmitDetection: true,
   prr: false,
+  tlp: true,
+  earlyRetransmit: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

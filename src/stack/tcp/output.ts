@@ -30,6 +30,7 @@ import {
   F_NODELAY,
   F_NOOPT,
   F_PERSIST,
+  F_PTO,
   F_RTO_RECOVERY,
   F_RTT_TIMING,
   F_SACK_OK,
@@ -43,7 +44,8 @@ import {
   TIME_WAIT,
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
-import { armPersist, armRto, cancelDelack } from './timers.js';
+import { armPersist, armRto, armRtoOrProbe, cancelDelack } from './timers.js';
+import { tlpEligible } from './tlp.js';
 import type { TcpLayer } from './layer.js';
 
 /** The scratch segment every emit fills (emission is synchronous). */
@@ -207,7 +209,20 @@ function noteRetransmit(t: Tcb, s: Seg, len: number): void {
 
 /** DupThresh in use: the reordering degree with SACK, RFC 5681's 3 without. */
 export function dupThresh(t: Tcb): number {
-  return t.flags & F_SACK_OK ? t.reordering : 3;
+  if (!(t.flags & F_SACK_OK)) return 3;
+  const th = t.reordering;
+  // RFC 5827 § 3.2 (Early Retransmit, SACK): with fewer than four segments outstanding and no
+  // new segment the peer's window lets us send, ER_thresh = outstanding − 1, so the loss in a
+  // small flight (a response's tail, after a tail loss probe) is repaired without the RTO.
+  if (t.layer.config.earlyRetransmit) {
+    const oseg = Math.ceil(seqDiff(t.sndMax, t.sndUna) / t.mss);
+    if (oseg >= 2 && oseg < 4) {
+      const unsent = t.sendQueued - seqDiff(t.sndMax, t.dataSeq);
+      const room = t.sndWnd - seqDiff(t.sndMax, t.sndUna);
+      if (unsent <= 0 || room < Math.min(t.mss, unsent)) return Math.min(th, oseg - 1);
+    }
+  }
+  return th;
 }
 
 // ───────────────────────────── SYN / SYN-ACK ─────────────────────────────
@@ -435,9 +450,43 @@ function sendDataSegment(
     }
     t.sndMax = end;
   }
-  // A zero-window probe stays under the persist timer (timers.ts re-arms it).
-  if (!probe && (t.rtoAt === 0 || t.flags & F_PERSIST)) armRto(t);
+  // A zero-window probe stays under the persist timer (timers.ts re-arms it). After new data
+  // the tail loss probe timeout is (re)armed in the RTO's place when allowed (RFC 8985 § 7.2).
+  if (!probe) {
+    if (!retransmit && tlpEligible(t)) armRtoOrProbe(t);
+    else if (t.rtoAt === 0 || t.flags & (F_PERSIST | F_PTO)) armRto(t);
+  }
   return true;
+}
+
+/**
+ * The tail loss probe (RFC 8985 § 7.3), when the probe timeout fires: one new segment if the
+ * peer's window allows it (the congestion window does not limit a probe), else the last
+ * segment sent, again; then the RTO takes over. Its ACK (or SACK) lets the loss be repaired
+ * without waiting for the RTO; tlp.ts watches whether it repaired one (§ 7.4).
+ */
+export function sendProbe(t: Tcb): void {
+  if (!canSendData(t.state) || t.sndMax === t.sndUna) return;
+  const before = t.sndMax;
+  let sentNew = false;
+  const unsent = t.sendQueued - seqDiff(t.sndNxt, t.dataSeq);
+  if (unsent > 0 && t.sndNxt === t.sndMax && seqDiff(t.sndNxt, t.sndUna) < t.sndWnd) {
+    const saveCwnd = t.cwnd;
+    t.cwnd = seqDiff(t.sndNxt, t.sndUna) + t.mss;
+    sentNew = sendData(t, true) && t.sndMax !== before;
+    t.cwnd = saveCwnd;
+  }
+  if (!sentNew) {
+    // The highest-sequence segment: the last MSS of data (with the FIN if it was sent).
+    const finSent = (t.flags & F_FIN_QUEUED) !== 0 && seqLt(t.sndFin, t.sndMax);
+    const dataEnd = finSent ? t.sndFin : t.sndMax;
+    const start = seqDiff(dataEnd, t.sndUna) > t.mss ? (dataEnd - t.mss) >>> 0 : t.sndUna;
+    retransmitAt(t, start, seqDiff(dataEnd, start), 'tail loss probe (last segment again)');
+  }
+  t.tlpEnd = t.sndMax;
+  t.tlpRetrans = !sentNew;
+  t.layer.stats.lossProbes++;
+  armRto(t);
 }
 
 /**
@@ -606,7 +655,7 @@ export function retransmitAt(t: Tcb, seq: number, len: number, why: string): voi
   // Karn (RFC 6298 § 3): a retransmission invalidates a timing that covers it.
   if (t.flags & F_RTT_TIMING && seqGe(t.rttSeq, seq) && seqLt(t.rttSeq, end))
     t.flags &= ~F_RTT_TIMING;
-  if (t.rtoAt === 0) armRto(t);
+  if (t.rtoAt === 0 || t.flags & F_PTO) armRto(t);
 }
 
 /**

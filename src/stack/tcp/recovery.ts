@@ -31,6 +31,7 @@ import { Scoreboard } from './sack.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seqnum.js';
 import { dupThresh, retransmitAt, retransmitFirst, sendAck, sendChallengeAck } from './output.js';
 import { ecnQueueCwr } from './ecn.js';
+import { tlpOnAck } from './tlp.js';
 import {
   F_CWR,
   F_IN_RECOVERY,
@@ -44,7 +45,7 @@ import {
   F_UNDO,
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
-import { armRto, stopRto } from './timers.js';
+import { armRto, armRtoOrProbe, stopRto } from './timers.js';
 
 const DUP_THRESH = 3;
 
@@ -230,6 +231,7 @@ function enterRecovery(t: Tcb): void {
   t.recover = t.sndMax;
   t.flags |= F_IN_RECOVERY;
   t.highRxt = t.sndUna;
+  t.tlpEnd = 0; // the probe did its job: recovery takes over (RFC 8985 § 7.4)
   // RFC 6937 § 3: RecoverFS is the flight at the start; the fast retransmit counts in prr_out.
   t.recoverFs = flight;
   t.prrDelivered = 0;
@@ -332,6 +334,11 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       t.undoFack = t.sb.highest;
     if (dsackBlock(seg.sack, ack)) onDsack(t, seg.sack[0], seg.sack[1]);
   }
+  // RFC 8985 § 7.4: did the tail loss probe repair a loss (a retransmission ACKed, no D-SACK)?
+  if (t.tlpEnd !== 0) {
+    const dsack = t.flags & F_SACK_OK && seg.sack !== null && dsackBlock(seg.sack, ack);
+    if (tlpOnAck(t, seg, dsack === true)) reduceOnce(t, 'tail loss probe repaired a loss');
+  }
 
   if (seqGt(ack, t.sndUna)) {
     const acked = seqDiff(ack, t.sndUna);
@@ -413,7 +420,7 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     }
     // RFC 6298 (5.2)/(5.3)
     if (t.sndUna === t.sndMax) stopRto(t);
-    else if (!(t.flags & F_PERSIST)) armRto(t);
+    else if (!(t.flags & F_PERSIST)) armRtoOrProbe(t);
     if (dataAcked > 0 && t.user !== null) t.user.onWritable();
     return true;
   }

@@ -13,6 +13,7 @@ import { userSend } from './conn.js';
 import type { Tcb } from './tcb.js';
 
 /** A passive connection with SACK (and optionally timestamps), MSS 1000, 10 segments in flight. */
+/** A SACK connection; `ts`: with timestamps (and no tail loss probe: these tests are about the RTO). */
 function sackConn(ts = false): {
   h: TcpHarness;
   t: Tcb;
@@ -20,7 +21,7 @@ function sackConn(ts = false): {
   sent: SentSeg[];
   tsEcho: number;
 } {
-  const h = new TcpHarness({ sack: true, timestamps: ts });
+  const h = new TcpHarness({ sack: true, timestamps: ts, tlp: !ts });
   const l = h.layer.listen(0, LOCAL_PORT, 4);
   h.send({
     flags: 'S',

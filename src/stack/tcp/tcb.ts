@@ -93,6 +93,7 @@ export const F_WND_UPDATE = 1 << 18; // send a window update at the next output
 export const F_RTO_RECOVERY = 1 << 19; // after an RTO, resending [SND.NXT, SND.MAX) (go-back-N)
 export const F_UNDO = 1 << 20; // a congestion response that may be undone (RFC 3708 / RFC 4015)
 export const F_LOSS = 1 << 21; // the episode began with an RTO (Linux TCP_CA_Loss) until RecoveryPoint is ACKed
+export const F_PTO = 1 << 23; // rtoAt is the tail loss probe timeout (RFC 8985 § 7)
 export const F_CWR = 1 << 22; // window reduced for local congestion until cwrEnd is ACKed (Linux TCP_CA_CWR)
 
 /** What the connection reports to the socket layer above it. */
@@ -206,6 +207,9 @@ export class Tcb {
   recoverFs = 0;
   prrDelivered = 0;
   prrOut = 0;
+  /** RFC 8985 § 7: TLP.end_seq of the probe episode (0 = none), and whether the probe resent data. */
+  tlpEnd = 0;
+  tlpRetrans = false;
   /** RFC 6675 HighRxt. */
   highRxt = 0;
 

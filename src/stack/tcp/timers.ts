@@ -30,6 +30,7 @@ import {
   F_LOSS,
   F_ORPHAN,
   F_PERSIST,
+  F_PTO,
   F_RTO_RECOVERY,
   F_RTT_TIMING,
   F_SYN_RTX,
@@ -39,7 +40,8 @@ import {
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
 import { ecnQueueCwr } from './ecn.js';
-import { sendAck, sendKeepalive, sendSyn, tcpOutput } from './output.js';
+import { probeTimeout, tlpEligible } from './tlp.js';
+import { sendAck, sendKeepalive, sendProbe, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb } from './conn.js';
 import { initUndo } from './recovery.js';
 
@@ -74,15 +76,30 @@ function schedule(t: Tcb): void {
 
 /** (Re)starts the retransmission timer (RFC 6298 (5.1)/(5.3)); leaves persist mode. */
 export function armRto(t: Tcb): void {
-  t.flags &= ~F_PERSIST;
+  t.flags &= ~(F_PERSIST | F_PTO);
   t.rtoAt = now(t) + backedOffRto(t);
+  schedule(t);
+}
+
+/**
+ * Arms the retransmission timer, or the tail loss probe timeout in its place when a probe may
+ * be sent (RFC 8985 § 7.2): after new data went out and on ACKs that leave data in flight.
+ */
+export function armRtoOrProbe(t: Tcb): void {
+  if (!tlpEligible(t)) {
+    armRto(t);
+    return;
+  }
+  t.flags &= ~F_PERSIST;
+  t.flags |= F_PTO;
+  t.rtoAt = now(t) + probeTimeout(t, backedOffRto(t));
   schedule(t);
 }
 
 /** Stops the retransmission timer (RFC 6298 (5.2)). */
 export function stopRto(t: Tcb): void {
   t.rtoAt = 0;
-  t.flags &= ~F_PERSIST;
+  t.flags &= ~(F_PERSIST | F_PTO);
 }
 
 /** Starts the persist timer (RFC 9293 § 3.8.6.1) with back-off between persistMin and persistMax. */
@@ -116,7 +133,7 @@ export function stopAllTimers(t: Tcb): void {
   t.rtoAt = 0;
   t.delackAt = 0;
   t.keepAt = 0;
-  t.flags &= ~F_PERSIST;
+  t.flags &= ~(F_PERSIST | F_PTO);
   if (t.timer !== null) {
     t.timer.cancel();
     t.timer = null;
@@ -138,6 +155,9 @@ function fire(t: Tcb): void {
     if (t.flags & F_PERSIST) {
       t.flags &= ~F_PERSIST;
       onPersist(t);
+    } else if (t.flags & F_PTO) {
+      t.flags &= ~F_PTO;
+      sendProbe(t);
     } else onRto(t);
     if (t.state === CLOSED) return;
   }
@@ -211,6 +231,7 @@ function onRto(t: Tcb): void {
   if (!(t.flags & (F_IN_RECOVERY | F_LOSS))) initUndo(t);
   t.flags |= F_LOSS;
   t.rtxLog = null;
+  t.tlpEnd = 0;
   if (!zeroWindow) {
     const flight = seqDiff(t.sndMax, t.sndUna);
     t.cc.onRto(t, flight, n0(t));
