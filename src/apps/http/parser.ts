@@ -19,6 +19,11 @@
  * split. Bytes of the head are accumulated in one bounded scratch buffer; body bytes are handed
  * out as views of the input chunk (no copy).
  *
+ * Fast path: at the start of a message, `fastHead` tries to take the whole head at once when it
+ * is all in the chunk and ordinary (ASCII, origin-form, HTTP/1.x, plain framing fields): range
+ * scans, one decode, the same events and decisions. It declines before any side effect, so every
+ * unusual, split or malformed head goes through the state machine, which alone decides errors.
+ *
  * Ambiguity is an error (RFC 9112 § 11.2, request smuggling): Content-Length together with
  * Transfer-Encoding, two Content-Length fields (even equal ones, stricter than RFC 9110 § 8.6
  * allows), a request whose final transfer coding is not chunked, chunked applied twice or not
@@ -279,6 +284,49 @@ export function latin1(b: Uint8Array, start = 0, end = b.length): string {
 }
 
 const PROTO_HTTP = new Uint8Array([0x48, 0x54, 0x54, 0x50]); // "HTTP"
+const EMPTY = new Uint8Array(0);
+
+/** FIELD_CHAR without obs-text: the bytes the fast path accepts in a field value or reason. */
+const FIELD_ASCII = table((c) => c === HTAB || (c >= 0x20 && c < 0x7f));
+/**
+ * Decodes an ASCII-only head in one call. For bytes below 0x80 UTF-8 and Latin-1 agree, so the
+ * strings are the ones `latin1` would build (the fast path only runs on ASCII heads).
+ */
+const ASCII = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Lower-case names of the fields that decide framing and persistence, as bytes. */
+const NAME_UPGRADE = new TextEncoder().encode('upgrade');
+const NAME_CONNECTION = new TextEncoder().encode('connection');
+const NAME_CONTENT_LENGTH = new TextEncoder().encode('content-length');
+const NAME_TRANSFER_ENCODING = new TextEncoder().encode('transfer-encoding');
+const CODING_CHUNKED = new TextEncoder().encode('chunked');
+
+/** "HTTP/1." DIGIT at data[j, j + 8): the versions the fast path takes (RFC 9112 § 2.3). */
+function isHttp1At(data: Uint8Array, j: number): boolean {
+  return (
+    data[j] === 0x48 &&
+    data[j + 1] === 0x54 &&
+    data[j + 2] === 0x54 &&
+    data[j + 3] === 0x50 &&
+    data[j + 4] === 0x2f &&
+    data[j + 5] === 0x31 &&
+    data[j + 6] === 0x2e &&
+    DIGIT[data[j + 7]] === 1
+  );
+}
+
+/**
+ * True if data[start, start + lower.length) equals `lower` ignoring ASCII case. `b | 0x20` folds
+ * A-Z onto a-z; the only other byte it maps onto a letter or "-" is CR (onto "-"), which a
+ * caller has already excluded (tokens and field values hold no CR).
+ */
+function equalsLower(data: Uint8Array, start: number, lower: Uint8Array): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    if ((data[start + k] | 0x20) !== lower[k]) return false;
+  }
+  return true;
+}
+
 const U64_MAX = 18446744073709551615;
 
 // ───────────────────────────── states ─────────────────────────────
@@ -367,7 +415,8 @@ export class HttpParser {
   private error: HttpParseError | undefined;
 
   // scratch for the current token
-  private buf = new Uint8Array(256);
+  /** Allocated on first use: a head the fast path takes never needs it. */
+  private buf: Uint8Array = EMPTY;
   private len = 0;
   private tokStart = 0;
 
@@ -405,6 +454,8 @@ export class HttpParser {
   private authorityLen = 0;
   private protoIdx = 0;
   private headBytes = 0;
+  /** Fast path scratch: per field line, offsets into the chunk (see `fastHead`). */
+  private marks: number[] = [];
 
   constructor(
     kind: HttpMessageKind,
@@ -500,25 +551,24 @@ export class HttpParser {
     return { kind: 'error', error: this.error };
   }
 
+  /** Makes room for `n` more bytes in the scratch buffer. */
+  private grow(n: number): void {
+    let size = Math.max(256, this.buf.length * 2);
+    while (size < this.len + n) size *= 2;
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+
   private push(c: number): void {
-    if (this.len === this.buf.length) {
-      const nb = new Uint8Array(this.buf.length * 2);
-      nb.set(this.buf);
-      this.buf = nb;
-    }
+    if (this.len === this.buf.length) this.grow(1);
     this.buf[this.len++] = c;
   }
 
   /** Appends data[from, to) to the scratch buffer. */
   private pushRun(data: Uint8Array, from: number, to: number): void {
     const n = to - from;
-    if (this.len + n > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < this.len + n) size *= 2;
-      const nb = new Uint8Array(size);
-      nb.set(this.buf.subarray(0, this.len));
-      this.buf = nb;
-    }
+    if (this.len + n > this.buf.length) this.grow(n);
     this.buf.set(data.subarray(from, to), this.len);
     this.len += n;
   }
@@ -620,10 +670,7 @@ export class HttpParser {
         break;
       }
       case Special.Connection:
-        for (const part of value.split(',')) {
-          const t = part.trim().toLowerCase();
-          if (t !== '') this.connection.push(t);
-        }
+        this.addConnectionOptions(value);
         break;
       case Special.Upgrade:
         this.upgradeField = true;
@@ -644,6 +691,38 @@ export class HttpParser {
         return name.toLowerCase() === 'transfer-encoding' ? Special.TransferEncoding : Special.None;
       default:
         return Special.None;
+    }
+  }
+
+  /** `classify` on the bytes of a field name (tchar only), without building a string. */
+  private classifyBytes(data: Uint8Array, start: number, end: number): Special {
+    switch (end - start) {
+      case 7:
+        return equalsLower(data, start, NAME_UPGRADE) ? Special.Upgrade : Special.None;
+      case 10:
+        return equalsLower(data, start, NAME_CONNECTION) ? Special.Connection : Special.None;
+      case 14:
+        return equalsLower(data, start, NAME_CONTENT_LENGTH) ? Special.ContentLength : Special.None;
+      case 17:
+        return equalsLower(data, start, NAME_TRANSFER_ENCODING)
+          ? Special.TransferEncoding
+          : Special.None;
+      default:
+        return Special.None;
+    }
+  }
+
+  /** Connection options (RFC 9110 § 7.6.1): a comma-separated list of tokens, lower-cased. */
+  private addConnectionOptions(value: string): void {
+    if (value.indexOf(',') < 0) {
+      // The usual single option ("keep-alive", "close", "upgrade"): no split.
+      const t = value.trim().toLowerCase();
+      if (t !== '') this.connection.push(t);
+      return;
+    }
+    for (const part of value.split(',')) {
+      const t = part.trim().toLowerCase();
+      if (t !== '') this.connection.push(t);
     }
   }
 
@@ -776,6 +855,11 @@ export class HttpParser {
           this.beginMessage(pos);
           this.state = this.kind === 'request' ? S.Method : S.ResProto;
           this.protoIdx = 0;
+          {
+            // The common head, whole in this chunk, in one go; anything else byte by byte.
+            const lf = this.fastHead(data, i, end);
+            if (lf >= 0) i = lf; // at the LF of the empty line, state HeadersLf
+          }
           continue;
 
         // ───────────── request line (RFC 9112 § 3) ─────────────
@@ -1621,6 +1705,214 @@ export class HttpParser {
       i++;
     }
     return OK;
+  }
+
+  /**
+   * The fast path for the common head: called at the first byte of a start line (`start`), it
+   * takes the whole head at once when all of it is in this chunk and nothing in it needs the
+   * byte-by-byte machine: ASCII only, an origin-form target (RFC 9112 § 3.2.1), HTTP/1.x, no
+   * empty Content-Length or Transfer-Encoding, Content-Length as plain digits, Transfer-Encoding
+   * as a lone "chunked", no repeated framing field, within the limits.
+   *
+   * Pass 1 scans and validates with loops over byte ranges (tokens, field values up to CR) and
+   * records offsets; it has no side effect, and at the first byte out of the ordinary it returns
+   * -1, so the state machine starts from the same byte and reports exactly what it always did
+   * (errors and their offsets included). Pass 2 commits: one decode of the head, a slice per
+   * token, the same events with the same offsets as the state machine's, the same framing
+   * decisions. It leaves the parser in HeadersLf at the LF of the empty line and returns its
+   * index, so `headersComplete` runs in one place.
+   */
+  private fastHead(data: Uint8Array, start: number, end: number): number {
+    const lim = this.limits;
+    const isReq = this.kind === 'request';
+    let j = start;
+    // ── pass 1: start line ──
+    let methodEnd = 0;
+    let targetStart = 0;
+    let targetEnd = 0;
+    let versionAt: number; // index of the major digit
+    let reasonStart = -1;
+    let reasonEnd = -1;
+    let status = 0;
+    if (isReq) {
+      // RFC 9112 § 3: method SP request-target SP HTTP-version CRLF.
+      while (j < end && TCHAR[data[j]] === 1) j++;
+      if (j === start || j >= end || data[j] !== SP) return -1;
+      methodEnd = j++;
+      // Origin-form only (§ 3.2.1); the other forms take the careful path.
+      if (j >= end || data[j] !== 0x2f) return -1;
+      targetStart = j;
+      while (j < end && VCHAR[data[j]] === 1) j++;
+      if (j >= end || data[j] !== SP || j - targetStart > lim.maxTargetBytes) return -1;
+      targetEnd = j++;
+      // "HTTP/1." DIGIT CRLF (RFC 9112 § 2.3; a 1.x minor above 1 is read as 1.1, RFC 9110 § 6.2).
+      if (j + 10 > end || !isHttp1At(data, j) || data[j + 8] !== CR || data[j + 9] !== LF) {
+        return -1;
+      }
+      versionAt = j + 5;
+      j += 10;
+    } else {
+      // RFC 9112 § 4: HTTP-version SP status-code SP [ reason-phrase ] CRLF.
+      if (
+        j + 14 > end ||
+        !isHttp1At(data, j) ||
+        data[j + 8] !== SP ||
+        DIGIT[data[j + 9]] !== 1 ||
+        DIGIT[data[j + 10]] !== 1 ||
+        DIGIT[data[j + 11]] !== 1
+      ) {
+        return -1;
+      }
+      versionAt = j + 5;
+      status = (data[j + 9] - 0x30) * 100 + (data[j + 10] - 0x30) * 10 + (data[j + 11] - 0x30);
+      // RFC 9110 § 15: 100..599.
+      if (status < 100 || status > 599) return -1;
+      j += 12;
+      if (data[j] === SP) {
+        reasonStart = ++j;
+        while (j < end && FIELD_ASCII[data[j]] === 1) j++;
+        reasonEnd = j;
+      }
+      if (j + 1 >= end || data[j] !== CR || data[j + 1] !== LF) return -1;
+      j += 2;
+    }
+    const lineEnd = j; // the first byte after the start line's CRLF
+
+    // ── pass 1: field lines (RFC 9112 § 5), up to the empty line ──
+    const marks = this.marks;
+    let n = 0;
+    let contentLength = -1;
+    let chunked = false;
+    for (;;) {
+      if (j >= end) return -1;
+      if (data[j] === CR) {
+        if (j + 1 >= end || data[j + 1] !== LF) return -1;
+        break;
+      }
+      // field-name ":" OWS field-value OWS CRLF. A line starting with SP/HTAB (obs-fold, or
+      // whitespace after the start line) is not a token and goes to the careful path.
+      const nameStart = j;
+      while (j < end && TCHAR[data[j]] === 1) j++;
+      if (j === nameStart || j >= end || data[j] !== 0x3a) return -1;
+      const colon = j++;
+      while (j < end && (data[j] === SP || data[j] === HTAB)) j++;
+      const valueStart = j;
+      while (j < end && FIELD_ASCII[data[j]] === 1) j++;
+      if (j + 1 >= end || data[j] !== CR || data[j + 1] !== LF) return -1;
+      const cr = j;
+      // RFC 9110 § 5.5: trailing whitespace is not part of the value.
+      let valueEnd = cr;
+      while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) {
+        valueEnd--;
+      }
+      if (n === lim.maxFields) return -1;
+      const special = this.classifyBytes(data, nameStart, colon);
+      if (special === Special.ContentLength) {
+        // RFC 9110 § 8.6: 1*DIGIT, once, never with Transfer-Encoding (RFC 9112 § 6.3 item 3).
+        // 15 digits stay below 2^53; anything else is decided by the careful path.
+        const digits = valueEnd - valueStart;
+        if (contentLength >= 0 || chunked || digits === 0 || digits > 15) return -1;
+        let v = 0;
+        for (let k = valueStart; k < valueEnd; k++) {
+          const d = data[k] - 0x30;
+          if (d < 0 || d > 9) return -1;
+          v = v * 10 + d;
+        }
+        contentLength = v;
+      } else if (special === Special.TransferEncoding) {
+        // The usual "chunked", once; lists and other codings take the careful path (§ 6.1).
+        if (chunked || contentLength >= 0 || valueEnd - valueStart !== 7) return -1;
+        if (!equalsLower(data, valueStart, CODING_CHUNKED)) return -1;
+        chunked = true;
+      }
+      const m = 5 * n++;
+      marks[m] = nameStart;
+      marks[m + 1] = colon;
+      marks[m + 2] = valueStart;
+      marks[m + 3] = valueEnd;
+      marks[m + 4] = special;
+      j = cr + 2;
+    }
+    const last = j; // the CR of the empty line
+    if (last - start > lim.maxHeadBytes) return -1;
+
+    // ── pass 2: commit ──
+    const base = this.base;
+    const text = ASCII.decode(data.subarray(start, last));
+    const events = this.handler.onSpan !== undefined || this.handler.onComplete !== undefined;
+    this.major = 1;
+    this.minor = data[versionAt + 2] - 0x30;
+    if (isReq) {
+      this.method = text.slice(0, methodEnd - start);
+      this.target = text.slice(targetStart - start, targetEnd - start);
+      if (events) {
+        this.span('method', base + start, data.subarray(start, methodEnd));
+        this.complete('method', base + methodEnd);
+        this.span('target', base + targetStart, data.subarray(targetStart, targetEnd));
+        this.complete('target', base + targetEnd + 1);
+      }
+    } else {
+      this.status = status;
+      if (reasonStart >= 0) this.reason = text.slice(reasonStart - start, reasonEnd - start);
+    }
+    if (events) {
+      const protocolAt = versionAt - 5;
+      this.span('protocol', base + protocolAt, PROTO_HTTP);
+      this.complete('protocol', base + protocolAt + 4);
+      this.versionSpan(base + versionAt);
+      this.complete('version', base + versionAt + 3);
+      if (!isReq) {
+        if (reasonStart >= 0) {
+          this.span('reason', base + reasonStart, data.subarray(reasonStart, reasonEnd));
+        }
+        this.complete('reason', base + lineEnd);
+      }
+    }
+    const headers = this.headers;
+    for (let k = 0; k < n; k++) {
+      const m = 5 * k;
+      const nameStart = marks[m];
+      const colon = marks[m + 1];
+      const valueStart = marks[m + 2];
+      const valueEnd = marks[m + 3];
+      const name = text.slice(nameStart - start, colon - start);
+      const value = valueEnd > valueStart ? text.slice(valueStart - start, valueEnd - start) : '';
+      if (events) {
+        // As the state machine reports them: the raw value up to CR (trailing OWS included),
+        // completed at the first byte of the next line; an empty value is an empty span there.
+        let cr = valueEnd;
+        while (data[cr] !== CR) cr++;
+        this.span('field-name', base + nameStart, data.subarray(nameStart, colon));
+        this.complete('field-name', base + colon + 1);
+        if (cr > valueStart)
+          this.span('field-value', base + valueStart, data.subarray(valueStart, cr));
+        else this.span('field-value', base + cr + 2, EMPTY);
+        this.complete('field-value', base + cr + 2);
+      }
+      headers.appendTrusted(name, value);
+      switch (marks[m + 4] as Special) {
+        case Special.ContentLength:
+          this.contentLength = contentLength;
+          break;
+        case Special.TransferEncoding:
+          this.teSeen = true;
+          this.codings.push('chunked');
+          this.chunked = true;
+          break;
+        case Special.Connection:
+          this.addConnectionOptions(value);
+          break;
+        case Special.Upgrade:
+          this.upgradeField = true;
+          break;
+      }
+      this.fieldName = name;
+    }
+    this.fields = n;
+    this.special = Special.None;
+    this.len = 0;
+    this.state = S.HeadersLf;
+    return last + 1;
   }
 
   /** The SP after the request-target was seen at `pos`. */
