@@ -41,7 +41,7 @@ test('ping, arp and ip route get on the simple network', async () => {
   const lines = r.out.split('\n');
   assert.equal(lines[0], 'PING 198.51.100.80 (198.51.100.80) 56(84) bytes of data.');
   assert.match(lines[1], /^64 bytes from 198\.51\.100\.80: icmp_seq=1 ttl=62 time=[\d.]+ ms$/);
-  assert.ok(lines.includes('2 packets transmitted, 2 received, 0% packet loss, time 1004ms'));
+  assert.ok(lines.includes('2 packets transmitted, 2 received, 0% packet loss, time 1000ms'));
   assert.ok(
     lines.includes(
       '192.168.3.1              ether   02:00:00:00:01:01   C                     eth0',

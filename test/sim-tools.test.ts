@@ -10,6 +10,7 @@ import { formatPingTime, ping } from '../src/apps/tools/ping.js';
 import { routeN } from '../src/apps/tools/route.js';
 import { traceroute } from '../src/apps/tools/traceroute.js';
 import { parseIpv4 } from '../src/wire/addr.js';
+import { MS } from '../src/sim/time.js';
 import { Network } from '../src/world/network.js';
 import { threeRouters } from './sim-helpers.js';
 
@@ -25,7 +26,7 @@ test('ping across three routers prints what iputils ping prints', async () => {
     '64 bytes from 10.0.1.80: icmp_seq=3 ttl=61 time=10.3 ms',
     '',
     '--- 10.0.1.80 ping statistics ---',
-    '3 packets transmitted, 3 received, 0% packet loss, time 2010ms',
+    '3 packets transmitted, 3 received, 0% packet loss, time 2000ms',
     'rtt min/avg/max/mdev = 10.306/12.974/18.311/3.773 ms',
   ]);
   assert.equal(r.exitCode, 0);
@@ -54,7 +55,7 @@ test('ping prints ICMP errors like iputils: TTL exceeded, host unreachable, loss
     'From 10.0.0.2 icmp_seq=2 Time to live exceeded',
     '',
     '--- 10.0.1.80 ping statistics ---',
-    '2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1004ms',
+    '2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms',
   ]);
   assert.equal(ttl.exitCode, 1);
   const unreach = await net.runUntilSettled(ping(pc, { target: '192.168.3.99', count: 3 }));
@@ -68,7 +69,7 @@ test('ping prints ICMP errors like iputils: TTL exceeded, host unreachable, loss
   ]);
   assert.equal(
     unreach.lines[6],
-    '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 3000ms',
+    '3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 2000ms',
   );
   const nonet = new Network();
   nonet.host('lonely', { eth0: '10.9.9.9/24' });
@@ -77,6 +78,25 @@ test('ping prints ICMP errors like iputils: TTL exceeded, host unreachable, loss
   );
   assert.deepEqual(nr.lines, ['ping: connect: Network is unreachable']);
   assert.equal(nr.exitCode, 2);
+});
+
+test("ping's summary time runs from the first request to the last, as iputils' finish()", async () => {
+  // iputils: cur_time (set by pinger() when it sends) − start_time. One request: 0ms, however
+  // long its reply takes; n requests: (n − 1) intervals; replies after the last send add nothing.
+  const net = threeRouters();
+  const pc = net.hostNamed('pc');
+  const one = await net.runUntilSettled(ping(pc, { target: '10.0.1.80', count: 1 }));
+  assert.deepEqual(one.lines.slice(1), [
+    '64 bytes from 10.0.1.80: icmp_seq=1 ttl=61 time=18.3 ms',
+    '',
+    '--- 10.0.1.80 ping statistics ---',
+    '1 packets transmitted, 1 received, 0% packet loss, time 0ms',
+    'rtt min/avg/max/mdev = 18.311/18.311/18.311/0.000 ms',
+  ]);
+  const fast = await net.runUntilSettled(
+    ping(pc, { target: '10.0.1.80', count: 3, interval: 200 * MS, quiet: true }),
+  );
+  assert.equal(fast.lines[3], '3 packets transmitted, 3 received, 0% packet loss, time 400ms');
 });
 
 test('ping time= precision follows iputils (3, 2, 1, 0 decimals)', () => {

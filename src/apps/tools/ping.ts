@@ -9,13 +9,16 @@
  *   From 10.0.0.1 icmp_seq=2 Time to live exceeded
  *
  *   --- 10.0.1.80 ping statistics ---
- *   3 packets transmitted, 3 received, 0% packet loss, time 2010ms
+ *   3 packets transmitted, 3 received, 0% packet loss, time 2000ms
  *   rtt min/avg/max/mdev = 10.015/10.015/10.016/0.000 ms
  *
  * Like iputils: a request every `interval` (1 s); the data starts with the send time as a
  * struct timeval (16 bytes) followed by the bytes 0x10, 0x11, …; with -c the run ends when
  * every request was answered (or errored), or `linger` (10 s) after the last request. Times are
- * computed in whole microseconds as iputils does (from gettimeofday).
+ * computed in whole microseconds as iputils does (from gettimeofday). The summary's "time" is
+ * from the first request to the last one, as iputils' finish() prints it (cur_time, which
+ * pinger() sets when it sends, minus start_time): 0ms for one request, 2000ms for three a
+ * second apart, however long the replies take (real Linux adds a few ms of scheduling).
  */
 import { Waker } from '../../sim/async.js';
 import type { Duration } from '../../sim/time.js';
@@ -55,7 +58,7 @@ export interface PingResult {
   errors: number;
   /** Round-trip times in µs, in arrival order. */
   rtts: number[];
-  /** Elapsed time in ns (first request to the end). */
+  /** Elapsed time in ns: first request to the last request sent (iputils' "time"). */
   elapsed: number;
   /** iputils' exit status: 0 some reply, 1 none, 2 error. */
   exitCode: number;
@@ -207,11 +210,9 @@ export async function ping(
   const seen = new Set<number>();
   const waker = new Waker(clock);
   const t = formatIpv4(target);
-  let lastActivity = clock.now();
   sock.on('reply', (r: EchoReply) => {
     const at = sent.get(r.seq);
     if (at === undefined || r.from !== target) return;
-    lastActivity = clock.now();
     const us = Math.floor((clock.now() - at) / 1000);
     const dup = seen.has(r.seq);
     if (dup) base.duplicates++;
@@ -228,7 +229,6 @@ export async function ping(
   });
   sock.on('error', (e: EchoError) => {
     if (!sent.has(e.seq)) return;
-    lastActivity = clock.now();
     base.errors++;
     if (!options.quiet)
       print(`From ${formatIpv4(e.from)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.mtu)}`);
@@ -239,6 +239,7 @@ export async function ping(
   const deadline = options.deadline === undefined ? Infinity : start + options.deadline;
   let next = start;
   let seq = 0;
+  let lastSend = start;
   for (;;) {
     const now = clock.now();
     if (base.received + base.errors >= count && seq >= count) break;
@@ -247,7 +248,7 @@ export async function ping(
       seq++;
       sent.set(seq, now);
       base.transmitted++;
-      lastActivity = now;
+      lastSend = now;
       const err = sock.send(target, seq, echoData(size, now), {
         ttl: options.ttl,
         dontFragment: options.dontFragment,
@@ -271,7 +272,7 @@ export async function ping(
     await waker.wait(wakeAt);
   }
   sock.close();
-  base.elapsed = (base.received + base.errors >= count ? lastActivity : clock.now()) - start;
+  base.elapsed = lastSend - start;
   const summary = formatPingSummary(base);
   for (const l of summary) print(l);
   const exitCode =
