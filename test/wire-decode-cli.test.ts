@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/main.js';
 import { arpRequest } from '../src/wire/arp.js';
-import { arpPacket, ethernetFrame, ipv4Frame, ipv4Header, tcpSegment } from '../src/wire/build.js';
+import {
+  arpPacket,
+  ethernetFrame,
+  icmpMessage,
+  ipv4Frame,
+  ipv4Header,
+  tcpSegment,
+  udpDatagram,
+} from '../src/wire/build.js';
 import { EtherType } from '../src/wire/ethernet.js';
 import { concatBytes, PcapngWriter, PcapWriter } from '../src/wire/pcapng.js';
 import { TcpFlags } from '../src/wire/tcp.js';
@@ -120,5 +128,68 @@ test('pcapng and pcap files, --frame, comments, damaged capture', async () => {
     assert.match(r4.err, /damaged capture: block at byte \d+ needs \d+ bytes/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a wrong checksum says what it should be, as tshark does (IPv4 header, TCP, UDP, ICMP)', async () => {
+  const A = 0xc0a8030a; // 192.168.3.10
+  const B = 0xc6336450; // 198.51.100.80
+  const payload = new Uint8Array([1, 2, 3, 4, 5]);
+  const frames = [
+    ipv4Frame(
+      { dst: 2, src: 1 },
+      ipv4Header(A, B, 6),
+      tcpSegment(
+        {
+          srcPort: 33564,
+          dstPort: 80,
+          seq: 7,
+          ack: 0,
+          flags: TcpFlags.SYN,
+          window: 64240,
+          urgent: 0,
+        },
+        A,
+        B,
+      ),
+      false,
+    ),
+    ipv4Frame(
+      { dst: 2, src: 1 },
+      ipv4Header(A, B, 17),
+      udpDatagram({ srcPort: 40000, dstPort: 9 }, A, B, payload),
+      false,
+    ),
+    ipv4Frame(
+      { dst: 2, src: 1 },
+      ipv4Header(A, B, 1),
+      icmpMessage({ kind: 'echo-request', ident: 0x1234, seq: 1 }, payload),
+      false,
+    ),
+  ];
+  // where each frame's TCP, UDP and ICMP checksum is
+  const transport = [14 + 20 + 16, 14 + 20 + 6, 14 + 20 + 2];
+  const word = (f: Uint8Array, at: number) =>
+    `0x${((f[at] << 8) | f[at + 1]).toString(16).padStart(4, '0')}`;
+  for (const [i, good] of frames.entries()) {
+    const at = transport[i];
+    const ip = word(good, 14 + 10);
+    const tp = word(good, at);
+    const bad = good.slice();
+    bad.fill(0, 14 + 10, 14 + 12);
+    // (0x0000 would mean "no checksum" for UDP)
+    bad.fill(0x11, at, at + 2);
+    assert.notEqual(tp, '0x1111');
+    const r = await run('decode', '--no-fcs', hex(bad));
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      new RegExp(`^    Header Checksum: 0x0000 \\[incorrect, should be ${ip}\\]$`, 'm'),
+    );
+    assert.match(r.out, new RegExp(`^    Checksum: 0x1111 \\[incorrect, should be ${tp}\\]$`, 'm'));
+    // the frame as built is correct, and says only that
+    const ok = await run('decode', '--no-fcs', hex(good));
+    assert.match(ok.out, new RegExp(`^    Header Checksum: ${ip} \\[correct\\]$`, 'm'));
+    assert.doesNotMatch(ok.out, /incorrect/);
   }
 });

@@ -21,8 +21,9 @@ import {
   ETH_FCS_LEN,
   parseEthernet,
 } from './ethernet.js';
+import { internetChecksum, pseudoHeaderSum } from './checksum.js';
 import type { Field, Layer } from './field.js';
-import { field, hexBytes } from './fmt.js';
+import { field, hex, hexBytes } from './fmt.js';
 import { icmpFields, icmpSummary, parseIcmp } from './icmp.js';
 import {
   ipv4Fields,
@@ -169,6 +170,38 @@ export function decodeFrame(frame: Uint8Array, opts: DecodeOptions = {}): Decode
   return done(d, frame.length);
 }
 
+/**
+ * The checksum b[start..end) should carry: the Internet checksum (RFC 1071) with the checksum
+ * field at `at` taken as zero, plus `initial` (a pseudo-header sum).
+ */
+function expectedChecksum(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  at: number,
+  initial = 0,
+): number {
+  const c = b.slice(start, end);
+  c[at - start] = 0;
+  c[at - start + 1] = 0;
+  return internetChecksum(c, 0, c.length, initial);
+}
+
+/**
+ * A checksum field the layer marks "[incorrect]" also says what it should be, as tshark does
+ * ("0x0000 [incorrect, should be 0x1c46]"), and as the Ethernet FCS field already does.
+ */
+function withExpectedChecksum(fields: Field[], name: string, expected: () => number): Field[] {
+  return fields.map((f) =>
+    f.name === name && f.value.endsWith('[incorrect]')
+      ? {
+          ...f,
+          value: f.value.replace(/\[incorrect\]$/, `[incorrect, should be ${hex(expected(), 4)}]`),
+        }
+      : f,
+  );
+}
+
 function done(d: Decoder, length: number): Decoded {
   return { length, layers: d.layers, problems: d.problems, info: d.info };
 }
@@ -197,7 +230,9 @@ function decodeIpv4(d: Decoder, ps: number, pe: number): number {
       start: ps,
       end: te,
       summary: ipv4TreeSummary(r),
-      fields: ipv4Fields(b, ps, r),
+      fields: withExpectedChecksum(ipv4Fields(b, ps, r), 'ip.checksum', () =>
+        expectedChecksum(b, ps, ts, ps + 10),
+      ),
     },
     ipv4Summary(r),
   );
@@ -241,7 +276,9 @@ function decodeIcmp(d: Decoder, ip: Ipv4Repr, s: number, e: number): void {
       start: s,
       end: e,
       summary: sum,
-      fields: icmpFields(d.b, s, e, r.value),
+      fields: withExpectedChecksum(icmpFields(d.b, s, e, r.value), 'icmp.checksum', () =>
+        expectedChecksum(d.b, s, e, s + 2),
+      ),
     },
     sum,
   );
@@ -268,7 +305,17 @@ function decodeUdp(d: Decoder, ip: Ipv4Repr, s: number, e: number): void {
       start: s,
       end,
       summary: `Src Port: ${u.srcPort}, Dst Port: ${u.dstPort}`,
-      fields: udpFields(d.b, s, u, ip.src, ip.dst),
+      fields: withExpectedChecksum(udpFields(d.b, s, u, ip.src, ip.dst), 'udp.checksum', () => {
+        // RFC 768: a computed checksum of zero is sent as all ones (zero means "none").
+        const c = expectedChecksum(
+          d.b,
+          s,
+          end,
+          s + 6,
+          pseudoHeaderSum(ip.src, ip.dst, 17, end - s),
+        );
+        return c === 0 ? 0xffff : c;
+      }),
     },
     sum,
   );
@@ -310,7 +357,9 @@ function decodeTcp(d: Decoder, ip: Ipv4Repr, s: number, e: number): void {
       start: s,
       end: e,
       summary: `Src Port: ${t.srcPort}, Dst Port: ${t.dstPort}, Seq: ${t.seq}, Len: ${t.payloadLen}`,
-      fields: tcpFields(d.b, s, e, t, ip.src, ip.dst),
+      fields: withExpectedChecksum(tcpFields(d.b, s, e, t, ip.src, ip.dst), 'tcp.checksum', () =>
+        expectedChecksum(d.b, s, e, s + 16, pseudoHeaderSum(ip.src, ip.dst, 6, e - s)),
+      ),
     },
     sum,
   );
