@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/main.js';
+import { serveZones } from '../src/cli/dns.js';
+import { parseZone } from '../src/apps/dns/zone.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -75,4 +77,45 @@ test('wiretrail run -- dig: the same statuses, passed through as the last comman
     'www.server.com',
   );
   assert.equal(then.code, 0, then.err);
+});
+
+test('wiretrail dig --real -p PORT +trace: the first reply is labelled with the port asked', async () => {
+  // A root zone on 127.0.0.1:<free port> whose only name server is 127.0.0.1 (at port 53, where
+  // the trace's later steps ask, as wiretrail's trace asks every name server).
+  const root = parseZone(
+    [
+      '$TTL 3600',
+      '@ IN SOA ns.test. hostmaster.test. 1 3600 900 604800 60',
+      '@ IN NS ns.test.',
+      'ns.test. IN A 127.0.0.1',
+    ].join('\n'),
+    { origin: '.', file: 'root.test' },
+  );
+  assert.ok(root.ok);
+  const srv = await serveZones([root.zone], { address: '127.0.0.1', port: 0 });
+  try {
+    const r = await run(
+      'dig',
+      '--real',
+      '@127.0.0.1',
+      '-p',
+      String(srv.port),
+      '+trace',
+      '+tries=1',
+      '+timeout=1',
+      'www.server.com',
+    );
+    const lines = r.out.split('\n').filter((l) => l.startsWith(';; '));
+    assert.match(
+      lines[1] ?? '',
+      new RegExp(
+        `^;; Received \\d+ bytes from 127\\.0\\.0\\.1#${srv.port}\\(127\\.0\\.0\\.1\\) in \\d+ ms$`,
+      ),
+      r.out,
+    );
+    // the next step asked ns.test. at port 53: answered or not, the line says #53
+    assert.match(lines[2] ?? '', /127\.0\.0\.1#53/, r.out);
+  } finally {
+    await srv.close();
+  }
 });

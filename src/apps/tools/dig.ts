@@ -337,6 +337,8 @@ export interface TraceStep {
   /** The server asked, and its name. */
   server: Ipv4Addr;
   serverName: string;
+  /** The port asked (the first step: -p; the name servers after it: 53). */
+  port: number;
   ok: boolean;
   response?: DnsMessage;
   size?: number;
@@ -398,10 +400,23 @@ export async function digTrace(env: DigEnv, o: DigOptions): Promise<DigTraceResu
     }
     return last!;
   };
-  const record = (server: Ipv4Addr, serverName: string, r: ExchangeResult): TraceStep => {
+  const record = (
+    server: Ipv4Addr,
+    serverName: string,
+    r: ExchangeResult,
+    port = 53,
+  ): TraceStep => {
     const st: TraceStep = r.ok
-      ? { server, serverName, ok: true, response: r.response, size: r.bytes.length, rtt: r.rtt }
-      : { server, serverName, ok: false, error: r.detail };
+      ? {
+          server,
+          serverName,
+          port,
+          ok: true,
+          response: r.response,
+          size: r.bytes.length,
+          rtt: r.rtt,
+        }
+      : { server, serverName, port, ok: false, error: r.detail };
     steps.push(st);
     return st;
   };
@@ -411,6 +426,7 @@ export async function digTrace(env: DigEnv, o: DigOptions): Promise<DigTraceResu
     o.server,
     resolverName,
     await ask(o.server, '.', DnsType.NS, true, o.port ?? 53),
+    o.port ?? 53,
   );
   if (!root.ok)
     return { options: o, steps, outcome: 'error', detail: root.error, failure: 'no-reply' };
@@ -483,13 +499,15 @@ export function formatDigTrace(r: DigTraceResult): string {
   ];
   for (const st of r.steps) {
     if (!st.ok) {
-      L.push(`;; communications error to ${formatIpv4(st.server)}#53: ${st.error ?? 'timed out'}`);
+      L.push(
+        `;; communications error to ${formatIpv4(st.server)}#${st.port}: ${st.error ?? 'timed out'}`,
+      );
       continue;
     }
     const m = st.response!;
     for (const x of [...m.answers, ...m.authorities]) L.push(formatDigRecord(x));
     L.push(
-      `;; Received ${st.size} bytes from ${formatIpv4(st.server)}#53(${st.serverName}) in ${Math.round((st.rtt ?? 0) / MS)} ms`,
+      `;; Received ${st.size} bytes from ${formatIpv4(st.server)}#${st.port}(${st.serverName}) in ${Math.round((st.rtt ?? 0) / MS)} ms`,
     );
     L.push('');
   }
