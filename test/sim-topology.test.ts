@@ -125,6 +125,34 @@ links:
   ]);
 });
 
+test('one mistake, one problem: no echoes of a bad field in gateways and links', () => {
+  const node = (ifaces: string) => `nodes:
+  a:
+    kind: host
+    ${ifaces}
+    routes:
+      - { to: default, via: 10.0.0.254 }
+  b: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }
+links:
+  - [a.eth0, b.eth0]
+`;
+  // A bad address: not also "gateway not on a connected subnet".
+  assert.deepEqual(issues(node('interfaces: { eth0: 10.0.0.300/24 }')), [
+    't.yaml:4:25: nodes.a.interfaces.eth0: "10.0.0.300/24" is not an IPv4 address with a prefix length (like 192.168.3.10/24)',
+  ]);
+  // A misspelt field: not also the gateway and "a has no interface eth0".
+  assert.deepEqual(issues(node('interface: { eth0: 10.0.0.1/24 }')), [
+    't.yaml:4:5: nodes.a: unknown field "interface" (expected one of: kind, interfaces, routes, forwarding, description, services, resolver, hosts)',
+  ]);
+  // A port linked to itself: not also "already connected by" the same link.
+  assert.deepEqual(
+    issues(
+      'nodes:\n  a: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }\nlinks:\n  - [a.eth0, a.eth0]\n',
+    ),
+    ['t.yaml:4:5: links[0]: a link cannot connect a port to itself'],
+  );
+});
+
 test('segments and hubs; a link MTU sets the interfaces it joins', async () => {
   const net = loadNetwork(
     `nodes:

@@ -650,6 +650,12 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
   let sawNodes = false;
   /** Nodes that had errors of their own: links to them are not reported again. */
   const invalid = new Set<string>();
+  /**
+   * Nodes read with errors in some of their fields (a bad address, a misspelt field): their
+   * interfaces may be missing, so checks that depend on them (gateways, link ends) would only
+   * repeat the first error in other words.
+   */
+  const incomplete = new Set<string>();
   for (const [key, v, pair] of r.entries(root, '', [
     'name',
     'description',
@@ -675,9 +681,11 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
           break;
         }
         for (const [name, nv, npair] of r.entries(v, 'nodes')) {
+          const before = r.issues.length;
           const node = readNode(r, name, nv, `nodes.${name}`, r.pos(npair.key as YNode));
           if (node) topo.nodes.push(node);
           else invalid.add(name);
+          if (node && r.issues.length > before) incomplete.add(name);
         }
         break;
       case 'links':
@@ -693,13 +701,18 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
     }
   }
   if (!sawNodes) r.error(root, '', 'missing "nodes"');
-  checkSemantics(r, topo, invalid);
+  checkSemantics(r, topo, invalid, incomplete);
   if (r.issues.length > 0) throw new TopologyError(r.issues);
   return topo;
 }
 
 /** Cross-references: names, ports, addresses, gateways, MTUs. */
-function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>): void {
+function checkSemantics(
+  r: Reader,
+  topo: Topology,
+  invalid: ReadonlySet<string>,
+  incomplete: ReadonlySet<string>,
+): void {
   const byName = new Map<string, TopoNode>();
   for (const n of topo.nodes) byName.set(n.name, n);
   const addrOwner = new Map<number, string>();
@@ -737,6 +750,7 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
     }
     const routeKeys = new Set<string>();
     for (const rt of n.routes) {
+      if (incomplete.has(n.name)) break; // its interfaces were not all read (error above)
       if (rt.dev !== undefined && !seenIf.has(rt.dev)) {
         r.error(
           rt.pos,
@@ -779,6 +793,15 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
   }
   const used = new Map<string, string>();
   for (const l of topo.links) {
+    if (
+      l.kind === 'link' &&
+      l.ends.length === 2 &&
+      l.ends[0].node === l.ends[1].node &&
+      l.ends[0].port === l.ends[1].port
+    ) {
+      r.error(l.pos, l.path, 'a link cannot connect a port to itself');
+      continue;
+    }
     for (const e of l.ends) {
       const node = byName.get(e.node);
       const id = `${e.node}.${e.port}`;
@@ -791,6 +814,7 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
           ? node.interfaces.map((i) => i.name)
           : node.ports;
       if (!ports.includes(e.port)) {
+        if (incomplete.has(e.node)) continue; // reported with the node's own errors
         r.error(
           e.pos,
           l.path,
@@ -810,14 +834,6 @@ function checkSemantics(r: Reader, topo: Topology, invalid: ReadonlySet<string>)
           `${id} has MTU ${iface.mtu}, larger than this link's MTU ${mtu}: its big frames would be dropped`,
         );
       }
-    }
-    if (
-      l.kind === 'link' &&
-      l.ends.length === 2 &&
-      l.ends[0].node === l.ends[1].node &&
-      l.ends[0].port === l.ends[1].port
-    ) {
-      r.error(l.pos, l.path, 'a link cannot connect a port to itself');
     }
   }
 }
