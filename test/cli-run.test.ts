@@ -1,7 +1,10 @@
 // `wiretrail run <topology> <node> -- <cmd>` on real worlds: shipped topologies by name, services
 // started (DNS, web), names resolved by the node's stub resolver, chains sharing one world.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/main.js';
 import { getopt, runTool, ToolUsageError } from '../src/apps/tools/command.js';
@@ -394,14 +397,18 @@ test('shipped topology names and files; unknown names and bad flags are one line
     [['dig', '+frob', 'x'], 'dig: Invalid option: +frob', 1],
     [['host'], 'host: usage: host [options] name [server]'],
     [['cat'], 'cat: one file: /etc/hosts or /etc/resolv.conf'],
+    // GNU coreutils sleep's words, and its usage status 1
+    [['sleep', 'abc'], "sleep: invalid time interval 'abc'", 1],
+    [['sleep', '5', '2x'], "sleep: invalid time interval '2x'", 1],
+    [['sleep'], 'sleep: missing operand', 1],
     [
       ['telnet', 'x'],
       'unknown command "telnet" (one of: ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help)',
     ],
   ] as const) {
     const r = await run('run', 'internet', 'pc', '--', ...argv);
-    // 2, except BIND's dig whose usage status is 1
-    assert.equal(r.code, argv[0] === 'dig' ? 1 : 2, argv.join(' '));
+    // 2, except BIND's dig and GNU sleep whose usage status is 1
+    assert.equal(r.code, argv[0] === 'dig' || argv[0] === 'sleep' ? 1 : 2, argv.join(' '));
     assert.equal(r.err, `wiretrail: ${msg}\n`);
   }
 });
@@ -469,4 +476,142 @@ test('curl -o: /dev/null discards the body, - is standard output, a file fails w
   );
   assert.equal(file.code, 23);
   assert.match(file.err, /^curl: \(23\) /);
+});
+
+test('sleep takes GNU sleep operands: suffixes s m h d, several added up', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'sleep',
+    '1m',
+    '0.5',
+    ';',
+    'ping',
+    '-c',
+    '1',
+    '-q',
+    '192.168.3.1',
+  );
+  assert.equal(r.code, 0, r.err);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'wiretrail-run-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('output files, capture points and --capture are checked before anything runs: one line, exit 2', async () => {
+  const ping = ['--', 'ping', '-c', '1', '198.51.100.80'];
+  const missing = join(dir, 'nosuch', 'x.pcapng');
+  for (const [argv, msg] of [
+    [
+      ['--pcapng', missing],
+      `--pcapng ${missing}: cannot write there (no directory ${dirname(missing)})`,
+    ],
+    [['--pcapng', dir], `--pcapng ${dir}: is a directory`],
+    [
+      ['--trace-out', join(dir, 'nosuch', 't.jsonl')],
+      `--trace-out ${join(dir, 'nosuch', 't.jsonl')}: cannot write there (no directory ${join(dir, 'nosuch')})`,
+    ],
+    // as visit says it; run also takes node.*, links by name and *
+    [
+      ['--capture', 'nosuch.eth0', '--pcapng', join(dir, 'a.pcapng')],
+      '--capture: no port "nosuch.eth0" (use node.port such as pc.eth0, node.*, a link name, or *)',
+    ],
+    [
+      ['--capture', 'nosuch.*', '--pcapng', join(dir, 'a.pcapng')],
+      '--capture: no node "nosuch" (use node.port such as pc.eth0, node.*, a link name, or *)',
+    ],
+    [
+      ['--capture', 'nolink', '--pcapng', join(dir, 'a.pcapng')],
+      '--capture: no port or link "nolink" (use node.port such as pc.eth0, node.*, a link name, or *)',
+    ],
+    // as visit: a capture point without a capture file is a mistake, not silently ignored
+    [
+      ['--capture', 'pc.eth0'],
+      '--capture needs --pcapng FILE (it chooses what the capture file records)',
+    ],
+  ] as const) {
+    const r = await run('run', 'internet', 'pc', ...argv, ...ping);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.err, `wiretrail: ${msg}\n`);
+    assert.equal(r.out, '', 'nothing ran');
+  }
+  assert.ok(!existsSync(join(dir, 'a.pcapng')));
+  // every kind of capture point that exists is accepted
+  const ok = await run(
+    'run',
+    'internet',
+    'pc',
+    '--capture',
+    'pc.eth0-sw-home.port1',
+    'r-home.*',
+    'sw-home.port2',
+    '--pcapng',
+    join(dir, 'ok.pcapng'),
+    ...ping,
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok(readFileSync(join(dir, 'ok.pcapng')).length > 1000);
+});
+
+test("--trace-out - writes the trace to stdout (JSON lines) and the commands' output to stderr", async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--trace-out',
+    '-',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    '198.51.100.80',
+  );
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.ok(lines.length > 10);
+  for (const l of lines) assert.equal(typeof JSON.parse(l).kind, 'string');
+  assert.match(r.err, /^PING 198\.51\.100\.80 /);
+  assert.ok(!existsSync('-'), 'no file named "-"');
+  const file = join(dir, 'trace.jsonl');
+  const f = await run('run', 'internet', 'pc', '--trace-out', file, '--', 'route', '-n');
+  assert.equal(f.code, 0, f.err);
+  assert.match(f.out, /^Kernel IP routing table\n/);
+  assert.ok(readFileSync(file, 'utf8').split('\n').length > 2);
+});
+
+test('an option after the command without "--": the message shows where "--" goes', async () => {
+  const r = await run('run', 'internet', 'pc', 'ping', '-c', '1', '198.51.100.80');
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.err,
+    "wiretrail: unknown option '-c' — put the node's command after --: wiretrail run internet pc -- ping -c 1 198.51.100.80\n",
+  );
+  // run's own options still work anywhere; ";" and spaces are quoted as a shell needs them
+  const chain = await run(
+    'run',
+    '--seed',
+    '2',
+    'internet',
+    'pc',
+    'dig',
+    'x',
+    ';',
+    'curl',
+    '-s',
+    'a b',
+  );
+  assert.equal(
+    chain.err,
+    "wiretrail: unknown option '-s' — put the node's command after --: wiretrail run internet pc -- dig x ';' curl -s 'a b'\n",
+  );
+  // a mistyped option of run itself keeps the parser's message
+  const typo = await run('run', 'internet', 'pc', '--seeds', '2', '--', 'arp');
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /^wiretrail: unknown option '--seeds'/);
+  assert.doesNotMatch(typo.err, /put the node's command/);
+  // without an option the command needs no "--"
+  const plain = await run('run', 'internet', 'pc', 'arp');
+  assert.equal(plain.code, 0, plain.err);
 });

@@ -169,4 +169,41 @@ describe('wiretrail visit', () => {
     assert.equal(badOption.code, 2);
     assert.equal(badOption.err, "wiretrail: unknown option '--bogus' (see wiretrail --help)\n");
   });
+
+  test('nothing typed is silently ignored: an extra argument, --capture without --pcapng', async () => {
+    const extra = await run('visit', 'http://www.server.com/', 'extra');
+    assert.equal(extra.code, 2);
+    assert.equal(
+      extra.err,
+      "wiretrail: too many arguments for 'visit'. Expected 1 argument but got 2. (see wiretrail --help)\n",
+    );
+    assert.equal(extra.out, '');
+    // as run says it
+    const capture = await run('visit', 'http://www.server.com/', '--capture', 'links');
+    assert.equal(capture.code, 2);
+    assert.equal(
+      capture.err,
+      'wiretrail: --capture needs --pcapng FILE (it chooses what the capture file records)\n',
+    );
+    assert.equal(capture.out, '');
+    const port = await run(
+      'visit',
+      'http://www.server.com/',
+      '--capture',
+      'nosuch.eth0',
+      '--pcapng',
+      join(dir, 'x.pcapng'),
+    );
+    assert.equal(port.code, 2);
+    assert.equal(
+      port.err,
+      'wiretrail: --capture: no port "nosuch.eth0" (use client, links, or node.port such as pc.eth0)\n',
+    );
+    const out = await run('visit', 'http://www.server.com/', '--pcapng', join(dir, 'no', 'x'));
+    assert.equal(out.code, 2);
+    assert.equal(
+      out.err,
+      `wiretrail: --pcapng ${join(dir, 'no', 'x')}: cannot write there (no directory ${join(dir, 'no')})\n`,
+    );
+  });
 });

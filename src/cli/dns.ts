@@ -314,7 +314,8 @@ export function nodeNetApi(): NetApi {
 
 // ────────────────────────────────────────── commands ─────────────────────────────────────
 
-function collect(value: string, previous: string[]): string[] {
+/** A repeatable option's values. No default value ([]): commander would print it in --help. */
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -331,7 +332,6 @@ registerCommand((program: Command, io: CliIo) => {
       '--zone <file[=origin]>',
       'a zone file to serve, repeatable (default: the shipped src/world/zones/*.zone)',
       collect,
-      [],
     )
     .option('-v, --verbose', 'one line per query on stderr')
     .option('--tcp-idle <seconds>', 'close idle TCP connections after this long', '10')
@@ -401,7 +401,6 @@ registerCommand((program: Command, io: CliIo) => {
       '--zone <file[=origin]>',
       'a zone file, repeatable (default: the shipped hierarchy)',
       collect,
-      [],
     )
     .action((opts: { zone?: string[] }) => {
       const specs =

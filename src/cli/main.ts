@@ -8,6 +8,7 @@
  * (`wiretrail dig` as BIND's dig; `wiretrail run` as the last command it ran).
  */
 import { Command, CommanderError } from 'commander';
+import { endQuietlyOnClosedOutput } from './io.js';
 
 export type CommandRegistrar = (program: Command, io: CliIo) => void;
 
@@ -33,6 +34,9 @@ export async function main(argv: string[], io: CliIo = stdio()): Promise<number>
     )
     .version('0.1.0')
     .exitOverride()
+    // Arguments a command does not take are a usage error, not silently ignored (inherited by
+    // every subcommand registered below).
+    .allowExcessArguments(false)
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
@@ -82,9 +86,12 @@ export class UsageError extends Error {
 }
 
 function stdio(): CliIo {
-  return {
+  const io: CliIo = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     exitCode: 0,
   };
+  // `wiretrail … | head`: the reader going away ends the command quietly (src/cli/io.ts).
+  endQuietlyOnClosedOutput(() => io.exitCode);
+  return io;
 }

@@ -16,13 +16,15 @@
  * (ping 1 no reply, 2 unknown host; curl 6, 7, 23, ...; BIND dig 9 no reply, 10 no address
  * for @server, 1 usage) — or 2 for a mistake in wiretrail's own arguments or the topology.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { checkWritable, writeOutputFile } from './io.js';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { runTool, ToolUsageError } from '../apps/tools/command.js';
 import { Capture } from '../sim/capture.js';
+import type { Simulation } from '../sim/simulation.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TOPOLOGY_FILES, topologyFile } from '../world/examples/index.js';
 import { TopologyError } from '../world/topology.js';
@@ -85,6 +87,42 @@ export function parseSeed(text: string | undefined): number | undefined {
   return seed;
 }
 
+/** What a capture point may be besides a port "node.port" (Capture, src/sim/capture.ts). */
+export interface CapturePointKinds {
+  /** "*": every port. */
+  all?: boolean;
+  /** "node.*": every port of a node. */
+  nodePorts?: boolean;
+  /** A link or segment by name. */
+  links?: boolean;
+}
+
+/**
+ * Checks capture points against the network, so that a typo is one line (exit 2) instead of
+ * an empty capture. `usage` ends the message: what the command's --capture takes. A point
+ * shaped like "node.port" must be a port, as Capture reads it.
+ */
+export function checkCapturePoints(
+  net: Simulation,
+  points: readonly string[],
+  usage: string,
+  kinds: CapturePointKinds = {},
+): void {
+  for (const p of points) {
+    if (kinds.all === true && p === '*') continue;
+    if (kinds.nodePorts === true && p.endsWith('.*')) {
+      if (net.nodes.has(p.slice(0, -2))) continue;
+      throw new UsageError(`--capture: no node "${p.slice(0, -2)}" (use ${usage})`);
+    }
+    if (net.port(p) !== undefined) continue;
+    const portShaped = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+$/.test(p);
+    if (kinds.links === true && !portShaped && net.medium(p) !== undefined) continue;
+    throw new UsageError(
+      `--capture: no ${portShaped || kinds.links !== true ? 'port' : 'port or link'} "${p}" (use ${usage})`,
+    );
+  }
+}
+
 /**
  * buildWorld for the CLI: topology problems are printed (one per line, file:line:col) and
  * become a usage error; a service that cannot start is one line too.
@@ -117,17 +155,32 @@ export async function runCommand(
   opts: RunOptions,
   io: CliIo,
 ): Promise<void> {
-  const topo = readTopologyArg(file);
+  // What the user typed is checked before the network is built and anything runs.
   const seed = parseSeed(opts.seed);
+  const cmds = splitCommands(argv);
+  if (cmds.length === 0)
+    throw new UsageError('no command after "--" (try: -- ping -c 3 <address>)');
+  if (opts.capture !== undefined && opts.pcapng === undefined)
+    throw new UsageError(
+      '--capture needs --pcapng FILE (it chooses what the capture file records)',
+    );
+  if (opts.pcapng !== undefined) checkWritable('--pcapng', opts.pcapng);
+  // --trace-out -: the trace on standard output, so the commands' output goes to stderr.
+  const traceToStdout = opts.traceOut === '-';
+  if (opts.traceOut !== undefined && !traceToStdout) checkWritable('--trace-out', opts.traceOut);
+  const topo = readTopologyArg(file);
   const world = buildWorldOrExplain(topo, seed, io, file);
   const { net, apps } = world;
   if (!net.nodes.has(node))
     throw new UsageError(
       `no node "${node}" in ${file} (nodes: ${[...net.nodes.keys()].join(', ')})`,
     );
-  const cmds = splitCommands(argv);
-  if (cmds.length === 0)
-    throw new UsageError('no command after "--" (try: -- ping -c 3 <address>)');
+  if (opts.capture !== undefined)
+    checkCapturePoints(net, opts.capture, 'node.port such as pc.eth0, node.*, a link name, or *', {
+      all: true,
+      nodePorts: true,
+      links: true,
+    });
   const capture =
     opts.pcapng !== undefined
       ? new Capture(net.trace, {
@@ -141,14 +194,15 @@ export async function runCommand(
       ? net.trace.subscribe((e: TraceEvent) => trace.push(JSON.stringify(e, jsonReplacer)))
       : undefined;
   let exitCode = 0;
-  const out = (l: string): void => io.out(`${l}\n`);
+  const write = (t: string): void => (traceToStdout ? io.err(t) : io.out(t));
+  const out = (l: string): void => write(`${l}\n`);
   try {
     // Start-up: interfaces come up and announce themselves (gratuitous ARP); let that settle.
     await net.run();
     for (const c of cmds) {
       const r = await runTool(net, node, c, out, {
         stubs: apps.stubs,
-        write: (t) => io.out(t),
+        write: (t) => write(t),
         writeErr: (t) => io.err(t),
       });
       exitCode = r.exitCode;
@@ -160,15 +214,40 @@ export async function runCommand(
     capture?.stop();
     off?.();
     if (capture !== undefined && opts.pcapng !== undefined)
-      writeFileSync(opts.pcapng, capture.bytes());
-    if (opts.traceOut !== undefined)
-      writeFileSync(opts.traceOut, trace.join('\n') + (trace.length > 0 ? '\n' : ''));
+      writeOutputFile('--pcapng', opts.pcapng, capture.bytes());
+    if (opts.traceOut !== undefined) {
+      const lines = trace.join('\n') + (trace.length > 0 ? '\n' : '');
+      if (traceToStdout) io.out(lines);
+      else writeOutputFile('--trace-out', opts.traceOut, lines);
+    }
   }
   io.exitCode = exitCode;
 }
 
+/** An argument as a shell would need it typed (for the command lines messages suggest). */
+function shellWord(a: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The message for an option `run` does not know when it came after the command's first word
+ * with no "--" on the line (`run internet pc ping -c 1 x`): the user meant it for the node's
+ * command, so the message shows the line with "--" in its place. Undefined otherwise (a typo in
+ * one of run's own options keeps the parser's message).
+ */
+export function forgottenDashDash(args: readonly string[], flag: string): string | undefined {
+  if (args.includes('--')) return undefined;
+  const at = args.indexOf(flag);
+  if ((at < 0 ? args.length : at) < 3) return undefined;
+  const [topology, node, ...command] = args;
+  return (
+    `unknown option '${flag}' — put the node's command after --: ` +
+    `wiretrail run ${[topology, node, '--', ...command].map(shellWord).join(' ')}`
+  );
+}
+
 registerCommand((program: Command, io: CliIo) => {
-  program
+  const run = program
     .command('run')
     .description('build a network (services started) and run Linux-like tools on one of its nodes')
     .argument(
@@ -186,7 +265,10 @@ registerCommand((program: Command, io: CliIo) => {
       '--capture <point...>',
       "capture points for --pcapng: node.port, node.*, a link name, or * (default: the node's interfaces)",
     )
-    .option('--trace-out <file>', 'write every trace event as JSON lines')
+    .option(
+      '--trace-out <file>',
+      'write every trace event as JSON lines ("-" for stdout; the commands\' output then goes to stderr)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -203,4 +285,13 @@ registerCommand((program: Command, io: CliIo) => {
     .action(async (topology: string, node: string, command: string[], opts: RunOptions) => {
       await runCommand(topology, node, command, opts, io);
     });
+  // Commander reports an unknown option through this method (not in its typings); the
+  // arguments are parsed by then (run.args), so the message can say where "--" belongs.
+  const parser = run as unknown as { unknownOption(flag: string): void };
+  const unknownOption = parser.unknownOption.bind(run);
+  parser.unknownOption = (flag: string): void => {
+    const hint = forgottenDashDash(run.args, flag);
+    if (hint !== undefined) throw new UsageError(hint);
+    unknownOption(flag);
+  };
 });

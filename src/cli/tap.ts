@@ -8,9 +8,10 @@
  *   sudo wiretrail tap --netns wt                     # sw-home's free port, 192.168.3.100/24
  *   sudo ip netns exec wt curl http://www.server.com/ # through the simulated routers
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { checkWritable, writeOutputFile } from './io.js';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { TapBuildError } from '../tap/build.js';
@@ -75,6 +76,8 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
   if (o.backend !== undefined && !['addon', 'addon-inline', 'helper'].includes(o.backend)) {
     throw new UsageError(`--backend must be addon, addon-inline or helper, got "${o.backend}"`);
   }
+  // The capture is written when the session ends: a path that cannot be written would lose it.
+  if (o.pcapng !== undefined) checkWritable('--pcapng', o.pcapng);
   const topology = readTopology(o.topology);
   const why = tapUnavailableReason();
   if (why !== undefined) {
@@ -143,7 +146,7 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
     `stopped: ${s.fromLinux} frames (${s.fromLinuxBytes} bytes) from Linux, ${s.toLinux} frames (${s.toLinuxBytes} bytes) to Linux\n`,
   );
   if (o.pcapng !== undefined && session.capture !== undefined) {
-    writeFileSync(o.pcapng, session.capture.bytes());
+    writeOutputFile('--pcapng', o.pcapng, session.capture.bytes());
     io.out(`wrote ${session.capture.packets} frames to ${o.pcapng}\n`);
   }
 }

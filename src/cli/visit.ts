@@ -6,8 +6,6 @@
  * Exit codes: 0 the page loaded (2xx/3xx), 1 it did not (unknown host, refused, timeout,
  * HTTP error status), 2 usage or topology error.
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { registerCommand, UsageError } from './main.js';
@@ -19,7 +17,8 @@ import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
 import { TopologyError } from '../world/topology.js';
-import { readTopologyArg } from './run.js';
+import { checkWritable, writeOutputFile } from './io.js';
+import { checkCapturePoints, readTopologyArg } from './run.js';
 import { parseDuration, parseProbability } from '../world/units.js';
 
 interface VisitFlags {
@@ -80,7 +79,12 @@ registerCommand((program: Command, io: CliIo) => {
       '1',
     )
     .option('--no-page', 'do not print the rendered page')
-    .action(async (url: string, flags: VisitFlags) => {
+    .action(async (url: string, flags: VisitFlags, cmd: Command) => {
+      // --capture has a default (client), so only its source says whether it was typed.
+      if (cmd.getOptionValueSource('capture') === 'cli' && flags.pcapng === undefined)
+        throw new UsageError(
+          '--capture needs --pcapng FILE (it chooses what the capture file records)',
+        );
       io.exitCode = await visitCommand(url, flags, io);
     });
 });
@@ -135,14 +139,11 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     flags.capture === 'client'
       ? client.portNames().map((p) => `${result.client}.${p}`)
       : flags.capture.split(',');
-  for (const p of points) {
-    if (p === 'links') continue;
-    if (result.net.port(p) === undefined) {
-      throw new UsageError(
-        `--capture: no port "${p}" (use client, links, or node.port such as pc.eth0)`,
-      );
-    }
-  }
+  checkCapturePoints(
+    result.net,
+    points.filter((p) => p !== 'links'),
+    'client, links, or node.port such as pc.eth0',
+  );
   const text = tell(result.events, story, {
     lang,
     detail,
@@ -175,13 +176,13 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
       comments: stepComments(story, result.events, lang),
       comment: `wiretrail visit ${url} (seed ${seed})`,
     });
-    writeFileSync(flags.pcapng, cap.bytes);
+    writeOutputFile('--pcapng', flags.pcapng, cap.bytes);
     io.err(`wrote ${cap.packets} packets to ${flags.pcapng}\n`);
   }
   if (flags.json !== undefined) {
     const json = traceJson(result);
     if (flags.json === '-') io.out(json);
-    else writeFileSync(flags.json, json);
+    else writeOutputFile('--json', flags.json, json);
   }
 
   const failed = story.visits.find((v) => !v.ok);
@@ -190,21 +191,6 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     return 1;
   }
   return 0;
-}
-
-/** Output files are checked before the run, so a typo costs no simulation and no stack trace. */
-function checkWritable(flag: string, path: string): void {
-  const dir = dirname(path) || '.';
-  try {
-    if (existsSync(path) && statSync(path).isDirectory())
-      throw new UsageError(`${flag} ${path}: is a directory`);
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(
-      `${flag} ${path}: cannot write there (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    );
-  }
 }
 
 function readFaults(flags: VisitFlags): VisitFaults | undefined {

@@ -122,10 +122,11 @@ registerCommand((program: Command, io: CliIo) => {
   program
     .command('web')
     .description('serve the web visualiser (the simulation runs in your browser) on 127.0.0.1')
-    .option('--port <n>', 'TCP port (default: a free one)', '0')
+    // No default value: commander would print it after ours ("(default: "0")").
+    .option('--port <n>', 'TCP port (default: a free one)')
     .option('--build', 'rebuild the page (web/dist) before serving it')
-    .action(async (opts: { port: string; build?: boolean }) => {
-      const port = Number(opts.port);
+    .action(async (opts: { port?: string; build?: boolean }) => {
+      const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port: "${opts.port}" is not a port number (0-65535)`);
       const index = join(WEB_DIST, 'index.html');

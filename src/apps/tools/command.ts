@@ -187,6 +187,27 @@ function num(
   return n;
 }
 
+const SLEEP_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+/** Simulated time one sleep may pass (a year: more is surely a typo). */
+const SLEEP_MAX = 365 * 86400;
+
+/**
+ * GNU coreutils sleep's operands: NUMBER[SUFFIX]… (s, m, h, d), added up; its messages and its
+ * usage status 1 ("sleep: invalid time interval 'abc'", "sleep: missing operand").
+ */
+export function sleepSeconds(args: readonly string[]): number {
+  if (args.length === 0) throw new ToolUsageError('sleep: missing operand', 1);
+  let total = 0;
+  for (const a of args) {
+    const m = /^\+?((?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([smhd]?)$/.exec(a);
+    if (m === null) throw new ToolUsageError(`sleep: invalid time interval '${a}'`, 1);
+    total += Number(m[1]) * SLEEP_UNITS[m[2]];
+  }
+  if (!(total <= SLEEP_MAX))
+    throw new ToolUsageError(`sleep: at most ${SLEEP_MAX / 86400} days of simulated time`, 1);
+  return total;
+}
+
 function last(p: Parsed, k: string): string | undefined {
   const l = p.flags.get(k);
   return l === undefined ? undefined : l[l.length - 1];
@@ -435,8 +456,7 @@ export async function runTool(
       return { exitCode: 0 };
     }
     case 'sleep': {
-      const s = num('sleep', 'seconds', args[0], 0, 86400 * 365, false);
-      if (s === undefined) throw new ToolUsageError('sleep: missing operand (seconds)');
+      const s = sleepSeconds(args);
       await net.runUntilSettled(sleep(net.clock, Math.round(s * SECOND)));
       return { exitCode: 0 };
     }
@@ -522,7 +542,7 @@ const HELP = [
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-s]       ss [-tan] [-l] [-u] [-H]',
   '  arp [-n] [-a] [-i dev]   route -n   ip addr|link|route [get addr]|neigh   ip -s link',
-  '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep s',
+  '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
 ];
 
 /** Writes raw text: to `write` when given, else split into lines for `out`. */
