@@ -424,11 +424,17 @@ const ZH: Texts = {
     const who = (x: 'client' | 'server') => (x === 'client' ? '浏览器' : '服务器');
     const seq = s.sequence.map((x, i) => `${x}（${who(s.senders[i])}）`).join(' → ');
     const merged = s.sequence.includes('FIN+ACK') && s.sequence.length === 3;
+    // The title says what the segments show: four, three (an ACK rode on a FIN), or something else.
+    const four = s.sequence.join(' ') === 'FIN ACK FIN ACK';
     return {
-      title: 'TCP 四次挥手',
+      title: merged ? 'TCP 三次挥手' : four ? 'TCP 四次挥手' : 'TCP 断开连接',
       lines: [
         `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：${seq}` + (s.connections > 1 ? `（另外 ${s.connections - 1} 个连接也一样）` : ''),
-        merged ? '只有 3 个段而不是课本上的 4 个：服务器没有数据要发了，它的 ACK 和自己的 FIN 合在一个段里' : '四次挥手：双方各发一个 FIN，并确认对方的 FIN',
+        merged
+          ? '只有 3 个段，而不是课本上“TCP 四次挥手”的 4 个：服务器没有数据要发了，它的 ACK 和自己的 FIN 合在一个段里'
+          : four
+            ? '四次挥手：双方各发一个 FIN，并确认对方的 FIN'
+            : '双方各发一个 FIN，并确认对方的 FIN',
         s.timeWaitNode ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}，让迟到的报文消失（Linux 固定的 TIME_WAIT 时长；按 RFC 9293 的 2·MSL 要 4 分钟）` : '',
       ].filter(Boolean),
     };
