@@ -39,6 +39,28 @@ function lines(v: VisitStory, kind: Step['kind'], lang: Lang): string[] {
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
+describe('a small MTU on the path', () => {
+  test('MSS = MTU − 40, data per segment = MSS − 12 bytes of TCP options, before and after', async () => {
+    const { v, text } = await visit({ url: 'http://www.server.com/', faults: { mtu: 1000, link: 'r-core.eth1' } });
+    const hs = one(v, 'handshake');
+    const seg = one(v, 'segmentation');
+    assert.equal(hs.mss, 1460);
+    assert.equal(seg.maxPayload, 1448);
+    assert.equal(seg.pmtu, 1000);
+    assert.equal(seg.pmtuMss, 960, 'MTU 1000 − 20 (IP) − 20 (TCP)');
+    assert.equal(seg.pmtuPayload, 948, 'MSS 960 − 12 bytes of timestamps');
+    assert.equal(seg.mss - seg.maxPayload, seg.pmtuMss! - seg.pmtuPayload!, 'the same options before and after');
+    const pmtu = one(v, 'fault').timeline.find((x) => x.what === 'pmtu');
+    assert.deepEqual(pmtu && pmtu.what === 'pmtu' ? [pmtu.mtu, pmtu.mss, pmtu.payload] : [], [1000, 960, 948]);
+    assert.doesNotMatch(text.en, /MSS 948/);
+    assert.match(text.en, /path MTU 1000 → MSS 960 \(MTU − 40 bytes of IP and TCP headers\) → 948 bytes of data per segment \(MSS − 12 bytes of TCP options\)/);
+    assert.match(text.en, /path MTU discovery lowered the MSS to 960 during the response \(ICMP fragmentation needed: path MTU 1000 − 20 bytes of IP header − 20 of TCP header\)/);
+    assert.match(text.en, /a full segment carries 1448 bytes: the MSS minus 12 bytes of TCP options \(timestamps, RFC 7323\); after the MTU drop, 948 bytes \(960 − 12\)/);
+    assert.doesNotMatch(text.zh, /MSS 改为 948|MSS 降到了 948/);
+    assert.match(text.zh, /MSS 960（MTU − 40 字节 IP 和 TCP 头部） → 每个段装 948 字节数据（MSS − 12 字节 TCP 选项）/);
+  });
+});
+
 describe('the close, titled by its segments', () => {
   test('three segments (FIN, FIN+ACK, ACK) are not titled four-way in Chinese', async () => {
     const r = await runVisit({ url: 'http://www.server.com/' });

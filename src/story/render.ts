@@ -166,9 +166,19 @@ const EN: Texts = {
       `MSS ${s.mss} bytes: the ${s.requestBytes}-byte request fits in ${s.requestSegments} segment${s.requestSegments === 1 ? '' : 's'}; ` +
         `the ${s.responseBytes}-byte response takes ${s.responseSegments} segment${s.responseSegments === 1 ? '' : 's'}` +
         (s.retransmissions > 0 ? ` (${s.retransmissions} retransmitted)` : ''),
-      ...(s.pmtuMss !== undefined ? [`path MTU discovery lowered the MSS to ${s.pmtuMss} during the response (ICMP fragmentation needed)`] : []),
-      ...(s.responseSegments > 1 && s.maxPayload < (s.pmtuMss ?? s.mss)
-        ? [`a full segment carries ${s.maxPayload} bytes: the MSS minus ${(s.pmtuMss ?? s.mss) - s.maxPayload} bytes of TCP options (timestamps, RFC 7323)`]
+      ...(s.pmtuMss !== undefined
+        ? [
+            `path MTU discovery lowered the MSS to ${s.pmtuMss} during the response (ICMP fragmentation needed` +
+              (s.pmtu !== undefined ? `: path MTU ${s.pmtu} − 20 bytes of IP header − 20 of TCP header)` : ')'),
+          ]
+        : []),
+      ...(s.responseSegments > 1 && s.maxPayload < s.mss
+        ? [
+            `a full segment carries ${s.maxPayload} bytes: the MSS minus ${s.mss - s.maxPayload} bytes of TCP options (timestamps, RFC 7323)` +
+              (s.pmtuMss !== undefined && s.pmtuPayload !== undefined
+                ? `; after the MTU drop, ${s.pmtuPayload} bytes (${s.pmtuMss} − ${s.pmtuMss - s.pmtuPayload})`
+                : ''),
+          ]
         : []),
     ],
   }),
@@ -360,9 +370,19 @@ const ZH: Texts = {
     lines: [
       `MSS ${s.mss} 字节：${s.requestBytes} 字节的请求用 ${s.requestSegments} 个 TCP 段；${s.responseBytes} 字节的响应${s.responseSegments === 1 ? '装在 1 个段里' : `分成 ${s.responseSegments} 个段`}` +
         (s.retransmissions > 0 ? `（重传 ${s.retransmissions} 个）` : ''),
-      ...(s.pmtuMss !== undefined ? [`响应途中路径 MTU 发现把 MSS 降到了 ${s.pmtuMss}（ICMP“需要分片”）`] : []),
-      ...(s.responseSegments > 1 && s.maxPayload < (s.pmtuMss ?? s.mss)
-        ? [`一个满的段装 ${s.maxPayload} 字节数据：MSS 减去 ${(s.pmtuMss ?? s.mss) - s.maxPayload} 字节的 TCP 选项（时间戳，RFC 7323）`]
+      ...(s.pmtuMss !== undefined
+        ? [
+            `响应途中路径 MTU 发现把 MSS 降到了 ${s.pmtuMss}（ICMP“需要分片”` +
+              (s.pmtu !== undefined ? `：路径 MTU ${s.pmtu} 减去 20 字节 IP 头部和 20 字节 TCP 头部）` : '）'),
+          ]
+        : []),
+      ...(s.responseSegments > 1 && s.maxPayload < s.mss
+        ? [
+            `一个满的段装 ${s.maxPayload} 字节数据：MSS 减去 ${s.mss - s.maxPayload} 字节的 TCP 选项（时间戳，RFC 7323）` +
+              (s.pmtuMss !== undefined && s.pmtuPayload !== undefined
+                ? `；MTU 变小之后是 ${s.pmtuPayload} 字节（${s.pmtuMss} − ${s.pmtuMss - s.pmtuPayload}）`
+                : ''),
+          ]
         : []),
     ],
   }),
@@ -500,10 +520,16 @@ function faultLines(s: FaultStep, lang: Lang): string[] {
       case 'retransmit':
         if (x.pmtu) return zh ? `${when} 按新的 MSS 重发 seq ${x.seq}（路径 MTU 变小，不是超时）` : `${when} resends seq ${x.seq} in smaller segments (path MTU, not a timeout)`;
         return zh ? `${when} 重传 seq ${x.seq}（${x.conn}）：${x.why}` : `${when} retransmits seq ${x.seq} (${x.conn}): ${x.why}`;
-      case 'pmtu':
+      case 'pmtu': {
+        const opts = x.mss - x.payload;
         return zh
-          ? `${when} 收到 ${x.from} 的 ICMP“需要分片”：路径 MTU 降为 ${x.mtu}，MSS 改为 ${x.mss}（RFC 1191）`
-          : `${when} learns from ${x.from}'s ICMP "fragmentation needed": path MTU ${x.mtu} → MSS ${x.mss} (RFC 1191)`;
+          ? `${when} 收到 ${x.from} 的 ICMP“需要分片”：路径 MTU 降为 ${x.mtu} → MSS ${x.mss}（MTU − 40 字节 IP 和 TCP 头部）` +
+              (opts > 0 && opts <= 40 ? ` → 每个段装 ${x.payload} 字节数据（MSS − ${opts} 字节 TCP 选项）` : '') +
+              ' · RFC 1191'
+          : `${when} learns from ${x.from}'s ICMP "fragmentation needed": path MTU ${x.mtu} → MSS ${x.mss} (MTU − 40 bytes of IP and TCP headers)` +
+              (opts > 0 && opts <= 40 ? ` → ${x.payload} bytes of data per segment (MSS − ${opts} bytes of TCP options)` : '') +
+              ' · RFC 1191';
+      }
       case 'icmp':
         return zh ? `${when} 发送 ICMP ${x.message}` : `${when} sends ICMP ${x.message}`;
       case 'dns-timeout':

@@ -157,8 +157,11 @@ export interface SegmentationStep extends StepBase {
   retransmissions: number;
   /** Largest payload of a response segment (MSS minus TCP options such as timestamps). */
   maxPayload: number;
-  /** MSS after path MTU discovery lowered it during the response, if it did. */
+  /** MSS after path MTU discovery lowered it during the response, if it did (MTU − 40). */
   pmtuMss?: number;
+  /** The path MTU that lowered it, and the data per segment after it (MSS minus TCP options). */
+  pmtu?: number;
+  pmtuPayload?: number;
 }
 
 export interface FrameStep extends StepBase {
@@ -273,7 +276,8 @@ export interface FaultStep extends StepBase {
 export type FaultEvent =
   | { t: number; node: string; what: 'lost'; frame: string }
   | { t: number; node: string; what: 'retransmit'; conn: string; seq: number; why: string; pmtu: boolean }
-  | { t: number; node: string; what: 'pmtu'; conn: string; mtu: number; mss: number; from: string }
+  /** mss: MTU − 40 (IP and TCP headers); payload: the data per segment (MSS minus TCP options). */
+  | { t: number; node: string; what: 'pmtu'; conn: string; mtu: number; mss: number; payload: number; from: string }
   | { t: number; node: string; what: 'icmp'; message: string }
   | { t: number; node: string; what: 'dns-timeout'; server: string; attempt: number };
 
@@ -450,7 +454,8 @@ class VisitReader {
         timeline.push({ t: e.t, node: e.node, what: 'lost', frame: e.frame ? decodeFrame(e.frame as Uint8Array).info : (e.reason ?? '') });
       } else if (e.kind === 'tcp.pmtu') {
         lastPmtu.set(e.node, e.t);
-        timeline.push({ t: e.t, node: e.node, what: 'pmtu', conn: conn(e), mtu: e.mtu, mss: e.mss, from: e.from });
+        // The event's mss is what a segment carries (RFC 1191 § 3: MTU − 40, minus TCP options).
+        timeline.push({ t: e.t, node: e.node, what: 'pmtu', conn: conn(e), mtu: e.mtu, mss: e.mtu - 40, payload: e.mss, from: e.from });
       } else if (e.kind === 'tcp.segment-out' && typeof e.why === 'string' && /^retransmit|probe/i.test(e.why)) {
         // A resend right after a PMTU update is the "segment too big" resend, not a timeout.
         const p = lastPmtu.get(e.node);
@@ -911,7 +916,10 @@ class VisitReader {
     const firstFull = respOut.map((i) => this.at(i).len as number);
     this.steps.push({
       maxPayload: firstFull.length > 0 ? Math.max(...firstFull) : 0,
-      pmtuMss: pmtuI >= 0 ? this.at(pmtuI).mss : undefined,
+      // tcp.pmtu's mss is the data per segment (MTU − 40 − TCP options); the MSS is MTU − 40.
+      pmtuMss: pmtuI >= 0 ? Math.min(this.at(pmtuI).mtu - 40, hs?.mss ?? 1460) : undefined,
+      pmtu: pmtuI >= 0 ? this.at(pmtuI).mtu : undefined,
+      pmtuPayload: pmtuI >= 0 ? this.at(pmtuI).mss : undefined,
       kind: 'segmentation',
       t: this.at(reqI).t,
       events: [reqI, ...reqOut, ...respOut],
