@@ -39,6 +39,38 @@ function lines(v: VisitStory, kind: Step['kind'], lang: Lang): string[] {
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
+describe('errors in Chinese', () => {
+  /** English words in a row, outside the line that quotes the browser's original message. */
+  function english(ls: string[]): string[] {
+    return ls.filter((l) => !l.startsWith('（浏览器报告的原文') && /[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}/.test(l));
+  }
+
+  test('NXDOMAIN: the error and the SOA are told in Chinese, the original kept in parentheses', async () => {
+    const { v } = await visit({ url: 'http://www.nosuch.com/' });
+    const err = one(v, 'error');
+    assert.equal(err.dnsCode, 'ENOTFOUND');
+    const zh = lines(v, 'error', 'zh');
+    assert.equal(zh[1], '找不到 www.nosuch.com：这个域名不存在');
+    assert.match(zh[2], /^a\.gtld-servers\.net\. 回答 NXDOMAIN：www\.nosuch\.com\. 不存在（附上 com\. 区的 SOA 记录：这个否定回答可以缓存 900 秒）$/);
+    assert.match(zh[zh.length - 1], /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com: ENOTFOUND/);
+    assert.deepEqual(english(zh), []);
+    assert.deepEqual(english(lines(v, 'dns', 'zh')), []);
+    // English is unchanged.
+    assert.equal(lines(v, 'error', 'en')[1], `dns: ${err.message}`);
+  });
+
+  test('refused and unreachable', async () => {
+    const refused = (await visit({ url: 'http://www.server.com:8080/' })).v;
+    const zh = lines(refused, 'error', 'zh');
+    assert.equal(zh[1], '无法连接 www.server.com（198.51.100.80）的 8080 端口：连接被拒绝（那里没有程序在监听）');
+    assert.deepEqual(english(zh), []);
+    const unreachable = (await visit({ url: 'http://192.0.2.99/' })).v;
+    const zh2 = lines(unreachable, 'error', 'zh');
+    assert.match(zh2[1], /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达|连接 192\.0\.2\.99 的 80 端口超时)$/);
+    assert.deepEqual(english(zh2), []);
+  });
+});
+
 describe('a small MTU on the path', () => {
   test('MSS = MTU − 40, data per segment = MSS − 12 bytes of TCP options, before and after', async () => {
     const { v, text } = await visit({ url: 'http://www.server.com/', faults: { mtu: 1000, link: 'r-core.eth1' } });

@@ -7,13 +7,13 @@ import type { TraceEvent } from '../sim/trace.js';
 import { decodeFrame, formatDecoded } from '../wire/decode.js';
 import { captureFromTrace } from '../sim/trace-capture.js';
 import { frameFacts, TCP_FIN, TCP_RST, TCP_SYN } from './frames.js';
-import { hopTable, renderSteps, renderStory } from './render.js';
+import { errorSummary, hopTable, renderSteps, renderStory } from './render.js';
 import type { Detail, Lang, RenderedStep } from './render.js';
 import { buildStory } from './steps.js';
 import type { Ev, Step, Story, VisitStory } from './steps.js';
 import { packetTrails } from './trail.js';
 
-export { buildStory, renderStory, renderSteps, packetTrails, captureFromTrace };
+export { buildStory, renderStory, renderSteps, packetTrails, captureFromTrace, errorSummary };
 export type { Story, VisitStory, Step, Detail, Lang, RenderedStep };
 
 export interface TellOptions {

@@ -187,7 +187,7 @@ const EN: Texts = {
     lines: [
       `IP header: ${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · protocol ${s.ipHeader.protocol} (TCP) · ID ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} (IPv4; one seed article writes 0080, a typo) · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
-      ...(s.txPath.length > 0 ? [`as Linux sends it: ${s.txPath.map((p) => p.fn).join(' → ')} → NIC TX ring`] : []),
+      ...(s.txPath.length > 0 ? [`as Linux sends it: ${s.txPath.map((p) => (p.queued ? `${p.fn} (queued until the ARP reply)` : p.fn)).join(' → ')} → NIC TX ring`] : []),
       `the NIC (${s.node} ${s.iface}) adds a 7-byte preamble + 1-byte SFD and keeps a 12-byte gap: ${s.wireBytes} bytes of wire time`,
     ],
   }),
@@ -256,13 +256,7 @@ const EN: Texts = {
       ].filter(Boolean),
     };
   },
-  error: (s: ErrorStep) => ({
-    title: 'Error',
-    lines: [
-      `${s.code ? `${s.code}: ` : ''}${s.message}`,
-      ...(s.nxdomainFrom ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`] : []),
-    ],
-  }),
+  error: (s: ErrorStep) => ({ title: 'Error', lines: errorSummary(s, 'en') }),
 };
 
 const ZH: Texts = {
@@ -312,7 +306,7 @@ const ZH: Texts = {
         const lines = { push: (l: string) => hopLines.push([h.t, l]) };
         if (h.timeout) lines.push(`  本地 DNS → ${h.serverName} ${h.server}：没有回应（超时），重试`);
         else if (h.outcome === 'referral') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：“去问 ${h.referralZone ?? ''} 的服务器”（引荐）· ${ms(h.rtt)}`);
-        else if (h.rcode === 'NXDOMAIN') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，域名不存在（${h.summary}）`);
+        else if (h.rcode === 'NXDOMAIN') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，${zhDnsSummary(h.summary) || `域名不存在（${h.summary}）`}`);
         else lines.push(`  本地 DNS → ${h.serverName} ${h.server}：${h.summary}${h.aa ? '（权威 DNS 服务器的回答）' : ''} · ${ms(h.rtt)}`);
       });
       lines.push(...hopLines.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
@@ -391,7 +385,7 @@ const ZH: Texts = {
     lines: [
       `IP 头部：${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · 协议号 ${s.ipHeader.protocol}（TCP）· 标识 ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `MAC 头部：目标 ${s.dstMac} 源 ${s.srcMac} 类型 0x${s.etherType.toString(16).padStart(4, '0')}（IPv4；有的文章写成 0080，是笔误）· FCS ${hex32(s.fcs)} · ${s.length} 字节`,
-      ...(s.txPath.length > 0 ? [`Linux 发送数据包的过程：${s.txPath.map((p) => p.fn).join(' → ')} → 网卡发送环形缓冲区`] : []),
+      ...(s.txPath.length > 0 ? [`Linux 发送数据包的过程：${s.txPath.map((p) => (p.queued ? `${p.fn}（排队等 ARP 回答）` : p.fn)).join(' → ')} → 网卡发送环形缓冲区`] : []),
       `网卡（${s.node} ${s.iface}）在开头加上 7 字节前导码和 1 字节帧起始定界符，帧之间留 12 字节间隔：线路上共 ${s.wireBytes} 字节`,
     ],
   }),
@@ -461,10 +455,7 @@ const ZH: Texts = {
   },
   error: (s: ErrorStep) => ({
     title: '出错',
-    lines: [
-      `${s.code ? `${s.code}：` : ''}${s.message}`,
-      ...(s.nxdomainFrom ? [`${s.nxdomainFrom} 回答 NXDOMAIN：域名不存在（${s.soa ?? ''}）`] : []),
-    ],
+    lines: [...errorSummary(s, 'zh'), `（浏览器报告的原文：${s.code ? `${s.code}: ` : ''}${s.message}）`],
   }),
 };
 
@@ -539,6 +530,70 @@ function faultLines(s: FaultStep, lang: Lang): string[] {
     }
   });
   return lines.length > 12 ? [...lines.slice(0, 12), zh ? `…… 另有 ${lines.length - 12} 条` : `… ${lines.length - 12} more`] : lines;
+}
+
+/**
+ * What went wrong, in a language: the error and, for NXDOMAIN, who said the name does not
+ * exist (for the error step, and for a tool's one-line summary on stderr). English keeps the
+ * browser's own message; Chinese says it from the step's data.
+ */
+export function errorSummary(s: ErrorStep, lang: Lang): string[] {
+  if (lang === 'en') return [`${s.code ? `${s.code}: ` : ''}${s.message}`, ...(s.nxdomainFrom ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`] : [])];
+  return [zhError(s), ...(s.nxdomainFrom ? [`${s.nxdomainFrom} 回答 NXDOMAIN：${zhDnsSummary(s.soa ?? '') || '域名不存在'}`] : [])];
+}
+
+/** The browser's error, said in Chinese from the trace's data (the original stays below it). */
+function zhError(s: ErrorStep): string {
+  const host = s.host ?? '';
+  const where = s.address !== undefined ? `${host === s.address ? `${host} ` : `${host}（${s.address}）`}的 ${s.port ?? 80} 端口` : host;
+  switch (s.code) {
+    case 'dns':
+      switch (s.dnsCode) {
+        case 'ENOTFOUND':
+          return `找不到 ${host}：这个域名不存在`;
+        case 'ENODATA':
+          return `找不到 ${host} 的 IPv4 地址：域名存在，但没有 A 记录`;
+        case 'ETIMEOUT':
+          return `找不到 ${host}：DNS 服务器一直没有回答（超时）`;
+        case 'ESERVFAIL':
+          return `找不到 ${host}：DNS 服务器解析失败（SERVFAIL）`;
+        case 'EREFUSED':
+          return `找不到 ${host}：DNS 服务器拒绝回答（REFUSED）`;
+        case 'ECONNREFUSED':
+          return `找不到 ${host}：没有可以询问的 DNS 服务器`;
+        default:
+          return `找不到 ${host} 的 IP 地址`;
+      }
+    case 'connection-refused':
+      return `无法连接 ${where}：连接被拒绝（那里没有程序在监听）`;
+    case 'unreachable':
+      return `无法到达 ${where}：${/network unreachable/.test(s.message) ? '网络' : '主机'}不可达`;
+    case 'timeout':
+      return /did not answer/.test(s.message) ? `服务器没有及时回答（${host}）` : `连接 ${where}超时`;
+    case 'too-many-redirects':
+      return '重定向次数太多';
+    case 'https-not-supported':
+      return '不支持 HTTPS（wiretrail 还没有 TLS）';
+    case 'unsupported-scheme':
+      return '重定向到了不是 http:// 的地址';
+    case 'bad-response':
+      return '服务器的响应无法解析';
+    case undefined:
+      return /^HTTP \d+$/.test(s.message) ? `服务器返回 ${s.message}` : '访问失败';
+    default:
+      return `访问失败（${host}）`;
+  }
+}
+
+/**
+ * A DNS answer's summary (src/apps/dns/resolver.ts) in Chinese, for the negative ones:
+ * "www.nosuch.com. does not exist (SOA com., negative TTL 900 s)". Empty when not recognised.
+ */
+function zhDnsSummary(summary: string): string {
+  const m = /^(\S+) (does not exist|has no (\S+) records)(?: \(SOA (\S+), negative TTL (\d+) s\))?$/.exec(summary);
+  if (!m) return '';
+  const what = m[2] === 'does not exist' ? `${m[1]} 不存在` : `${m[1]} 存在，但没有 ${m[3]} 记录`;
+  return m[4] ? `${what}（附上 ${m[4]} 区的 SOA 记录：这个否定回答可以缓存 ${m[5]} 秒）` : what;
 }
 
 function protoName(p: number): string {

@@ -175,8 +175,8 @@ export interface FrameStep extends StepBase {
   wireBytes: number;
   fcs: number;
   ipHeader: { src: string; dst: string; ttl: number; protocol: number; id: number; df: boolean };
-  /** The Linux send path the segment took (stack.tx stages), socket to driver. */
-  txPath: { stage: string; fn: string }[];
+  /** The Linux send path the segment took (stack.tx stages), socket to driver; `queued`: held for ARP. */
+  txPath: { stage: string; fn: string; queued?: boolean }[];
 }
 
 export interface SwitchStep extends StepBase {
@@ -259,6 +259,12 @@ export interface ErrorStep extends StepBase {
   /** For NXDOMAIN: who said the name does not exist. */
   nxdomainFrom?: string;
   soa?: string;
+  /** The host of the URL, the address and port connected to (when it got that far). */
+  host?: string;
+  address?: string;
+  port?: number;
+  /** The resolver's error code for a DNS failure (ENOTFOUND, ENODATA, ETIMEOUT, ESERVFAIL, …). */
+  dnsCode?: string;
 }
 
 export interface FaultStep extends StepBase {
@@ -824,7 +830,7 @@ class VisitReader {
     const e = this.at(syn.idx);
     const f = syn.facts;
     const from = e.from as string;
-    const txPath: { stage: string; fn: string }[] = [];
+    const txPath: FrameStep['txPath'] = [];
     // Stages at the SYN's instant; if the SYN waited for ARP, its IP and neighbour stages ran
     // earlier: take those (and only those) from before the wait.
     let waited = false;
@@ -835,7 +841,7 @@ class VisitReader {
         if (x.stage !== 'ip_output' && x.stage !== 'neigh') continue;
         waited = true;
       }
-      txPath.unshift({ stage: x.stage, fn: waited && x.stage === 'neigh' ? `${x.fn} (queued until the ARP reply)` : x.fn });
+      txPath.unshift({ stage: x.stage, fn: x.fn, ...(waited && x.stage === 'neigh' ? { queued: true } : {}) });
       if (x.stage === 'transport' || x.stage === 'ip_output') break;
     }
     if (txPath.length > 0 && txPath[0].stage !== 'transport') txPath.unshift({ stage: 'transport', fn: 'tcp_transmit_skb' });
@@ -1025,6 +1031,17 @@ class VisitReader {
       return;
     }
     const step: ErrorStep = { kind: 'error', t: endEv.t, events: [this.stop], code: endEv.code, message: endEv.error ?? `HTTP ${endEv.status}` };
+    const be = this.find((e) => e.kind === 'browser.error' && e.node === this.client);
+    const url = this.steps.find((s): s is UrlStep => s.kind === 'url');
+    const sock = this.steps.find((s): s is SocketStep => s.kind === 'socket');
+    step.host = be >= 0 && typeof this.at(be).host === 'string' ? this.at(be).host : url?.host;
+    if (sock !== undefined) {
+      step.address = sock.remote;
+      step.port = sock.remotePort;
+    } else if (url !== undefined) step.port = url.port;
+    const df = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'fail');
+    if (df >= 0 && typeof this.at(df).detail === 'string') step.dnsCode = this.at(df).detail;
+    else if (endEv.code === 'dns') step.dnsCode = /\b(E[A-Z]{3,})\b/.exec(step.message)?.[1];
     if (dns !== undefined) {
       const nx = [...dns.hops].reverse().find((h) => h.rcode === 'NXDOMAIN');
       if (nx) {
