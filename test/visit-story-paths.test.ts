@@ -39,6 +39,44 @@ function lines(v: VisitStory, kind: Step['kind'], lang: Lang): string[] {
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
+describe('localhost: the loopback path', () => {
+  test('the local table\'s 127.0.0.0/8 on lo; no ARP, no frame, no switch or router', async () => {
+    const { v, text } = await visit({ url: 'http://localhost/' });
+    const route = one(v, 'route');
+    assert.ok(route.local);
+    assert.equal(route.localKind, 'loopback');
+    assert.equal(route.matched, '127.0.0.0/8');
+    assert.equal(route.iface, 'lo');
+    assert.deepEqual(route.rejected, [], 'the main table is not consulted for a local destination');
+    const arp = one(v, 'arp');
+    assert.ok(arp.loopback);
+    assert.ok(arp.loopback!.path.includes('ip_rcv'), arp.loopback!.path.join(' → '));
+    for (const kind of ['frame', 'switch', 'router'] as const) assert.equal(stepsOf(v, kind).length, 0, `no "${kind}" step`);
+    assert.equal(v.hops.length, 0);
+    assert.doesNotMatch(text.en, /matches none|ARP cache: \?|0\.0\.0\.0\/0 did not match|hop table/);
+    assert.match(text.en, /127\.0\.0\.1 is a loopback address: the local table's route "local 127\.0\.0\.0\/8 dev lo" takes it/);
+    assert.match(text.en, /not even 0\.0\.0\.0\/0, which matches every address/);
+    assert.match(text.en, /no ARP and no Ethernet frame: lo \(loopback\) has no MAC address and no wire/);
+    assert.match(text.zh, /127\.0\.0\.1 是环回地址：本地路由表（local 表）里的 local 127\.0\.0\.0\/8 dev lo 命中/);
+    assert.match(text.zh, /不需要 ARP，也没有以太网帧/);
+    assert.doesNotMatch(text.zh, /不匹配/);
+  });
+
+  test('an on-link destination: 0.0.0.0/0 matched too, the longer prefix won', async () => {
+    const { v, text } = await visit({ url: 'http://192.168.10.200/' });
+    const route = one(v, 'route');
+    assert.equal(route.matched, '192.168.10.0/24');
+    assert.deepEqual(route.rejected, ['192.168.3.0/24']);
+    assert.deepEqual(route.lessSpecific, ['0.0.0.0/0']);
+    assert.match(
+      text.en,
+      /192\.168\.10\.200 matches 192\.168\.10\.0\/24 \(on-link\) on eth1 \(192\.168\.3\.0\/24 did not match; 0\.0\.0\.0\/0 matches every address, but 192\.168\.10\.0\/24 is more specific: the longest prefix wins\)/,
+    );
+    assert.doesNotMatch(text.en, /0\.0\.0\.0\/0 did not match/);
+    assert.match(text.zh, /0\.0\.0\.0\/0 能匹配任何地址，但 192\.168\.10\.0\/24 更具体/);
+  });
+});
+
 describe('errors in Chinese', () => {
   /** English words in a row, outside the line that quotes the browser's original message. */
   function english(ls: string[]): string[] {

@@ -124,15 +124,29 @@ const EN: Texts = {
   }),
   route: (s: RouteStep) => ({
     title: 'Route lookup',
-    lines: [
-      `${s.dst} matches ${s.matched}${s.gateway ? ` via ${s.gateway}` : ' (on-link)'} on ${s.iface}` +
-        (s.rejected.length > 0 ? ` (${s.rejected.join(' and ')} did not match)` : ''),
-      `→ source address ${s.src}${s.gateway ? ` · next hop is the default gateway ${s.gateway}` : ''}`,
-    ],
+    lines: s.local
+      ? [
+          (s.localKind === 'loopback' ? `${s.dst} is a loopback address` : `${s.dst} is one of ${s.node}'s own addresses`) +
+            (s.localKind === 'loopback'
+              ? `: the local table's route "local ${s.matched} dev ${s.iface}" takes it`
+              : `: the local table's route "local ${s.dst}" takes it, through ${s.iface} (loopback)`) +
+            ' (Linux reads the local table before the main one: no main-table route is used, not even 0.0.0.0/0, which matches every address)',
+          `→ source address ${s.src} · no next hop: the packet never leaves ${s.node}`,
+        ]
+      : [
+          `${s.dst} matches ${s.matched}${s.gateway ? ` via ${s.gateway}` : ' (on-link)'} on ${s.iface}` + routeNotes(s, 'en'),
+          `→ source address ${s.src}${s.gateway ? ` · next hop is the default gateway ${s.gateway}` : ''}`,
+        ],
   }),
   arp: (s: ArpStep) => ({
     title: 'ARP',
-    lines: s.failed
+    lines: s.loopback
+      ? [
+          `no ARP and no Ethernet frame: ${s.iface} (loopback) has no MAC address and no wire` +
+            (s.loopback.path.length > 0 ? `; the SYN goes ${s.loopback.path.join(' → ')} inside ${s.node}` : ''),
+          'no switch, no router: nothing is sent on any link',
+        ]
+      : s.failed
       ? [`who has ${s.target}? no answer after several tries: the packets waiting for it are dropped (host unreachable)`]
       : s.resolvedNow && s.firstFor
         ? [
@@ -324,15 +338,29 @@ const ZH: Texts = {
   }),
   route: (s: RouteStep) => ({
     title: '查询路由表',
-    lines: [
-      `${s.dst} 与 ${s.matched} 匹配${s.gateway ? `（默认网关 ${s.gateway}，网卡 ${s.iface}）` : `（直连，网卡 ${s.iface}）`}` +
-        (s.rejected.length > 0 ? `；${s.rejected.join('、')} 不匹配` : ''),
-      `→ 源地址 ${s.src}${s.gateway ? ` · 下一跳是默认网关 ${s.gateway}` : ''}`,
-    ],
+    lines: s.local
+      ? [
+          (s.localKind === 'loopback' ? `${s.dst} 是环回地址` : `${s.dst} 是 ${s.node} 自己的地址`) +
+            (s.localKind === 'loopback'
+              ? `：本地路由表（local 表）里的 local ${s.matched} dev ${s.iface} 命中`
+              : `：本地路由表（local 表）里的 local ${s.dst} 命中，经 ${s.iface}（环回接口）交付`) +
+            '（Linux 先查 local 表、再查 main 表，所以 main 表的路由一条也用不上——包括能匹配任何地址的 0.0.0.0/0）',
+          `→ 源地址 ${s.src} · 没有下一跳：这个包不会离开 ${s.node}`,
+        ]
+      : [
+          `${s.dst} 与 ${s.matched} 匹配${s.gateway ? `（默认网关 ${s.gateway}，网卡 ${s.iface}）` : `（直连，网卡 ${s.iface}）`}` + routeNotes(s, 'zh'),
+          `→ 源地址 ${s.src}${s.gateway ? ` · 下一跳是默认网关 ${s.gateway}` : ''}`,
+        ],
   }),
   arp: (s: ArpStep) => ({
     title: 'ARP',
-    lines: s.failed
+    lines: s.loopback
+      ? [
+          `不需要 ARP，也没有以太网帧：${s.iface}（环回接口）没有 MAC 地址，也不连任何线路` +
+            (s.loopback.path.length > 0 ? `；SYN 在 ${s.node} 内部走 ${s.loopback.path.join(' → ')}` : ''),
+          '不经过交换机，也不经过路由器：没有任何帧发到链路上',
+        ]
+      : s.failed
       ? [`广播“谁是 ${s.target}？”多次都没有回应：等待它的包被丢弃（主机不可达）`]
       : s.resolvedNow && s.firstFor
         ? [
@@ -530,6 +558,29 @@ function faultLines(s: FaultStep, lang: Lang): string[] {
     }
   });
   return lines.length > 12 ? [...lines.slice(0, 12), zh ? `…… 另有 ${lines.length - 12} 条` : `… ${lines.length - 12} more`] : lines;
+}
+
+/** What else the route lookup weighed: routes that did not match, and routes that lost. */
+function routeNotes(s: RouteStep, lang: Lang): string {
+  const zh = lang === 'zh';
+  const also = (r: string) =>
+    r === '0.0.0.0/0' ? (zh ? '0.0.0.0/0 能匹配任何地址' : '0.0.0.0/0 matches every address') : zh ? `${r} 也匹配` : `${r} matches too`;
+  const notes: string[] = [];
+  if (s.rejected.length > 0) notes.push(zh ? `${s.rejected.join('、')} 不匹配` : `${s.rejected.join(' and ')} did not match`);
+  if (s.lessSpecific.length > 0)
+    notes.push(
+      zh
+        ? `${s.lessSpecific.map(also).join('，')}，但 ${s.matched} 更具体（最长前缀匹配）`
+        : `${s.lessSpecific.map(also).join(' and ')}, but ${s.matched} is more specific: the longest prefix wins`,
+    );
+  if (s.higherMetric.length > 0)
+    notes.push(
+      zh
+        ? `${s.higherMetric.join('、')} 一样具体，但度量值更大`
+        : `${s.higherMetric.join(' and ')} ${s.higherMetric.length === 1 ? 'is' : 'are'} as specific, with a higher metric`,
+    );
+  if (notes.length === 0) return '';
+  return zh ? `；${notes.join('；')}` : ` (${notes.join('; ')})`;
 }
 
 /**

@@ -110,8 +110,18 @@ export interface RouteStep extends StepBase {
   iface: string;
   src: string;
   srcWhy?: string;
+  /** Main-table routes that do not contain the destination. */
   rejected: string[];
+  /** Routes that contain it too but lost: a longer prefix won (longest match, RFC 1812 § 5.2.4.3). */
+  lessSpecific: string[];
+  /** Routes as specific as the chosen one, with a worse metric. */
+  higherMetric: string[];
   local: boolean;
+  /**
+   * For a local destination (Linux's local table, looked up before the main one): a loopback
+   * address (127.0.0.0/8) or one of the host's own addresses.
+   */
+  localKind?: 'loopback' | 'own';
 }
 
 export interface ArpStep extends StepBase {
@@ -128,6 +138,11 @@ export interface ArpStep extends StepBase {
   failed: boolean;
   /** The first packet that needed this next hop in this visit, when it was not the SYN. */
   firstFor?: { dst: string; protocol: number; t: number };
+  /**
+   * A local destination: the datagram goes through the loopback interface, which has no link
+   * layer (no ARP, no Ethernet frame, no wire). `path` is the stack's stages on lo.
+   */
+  loopback?: { path: string[] };
 }
 
 export interface HandshakeStep extends StepBase {
@@ -701,28 +716,42 @@ class VisitReader {
     if (ri < 0) return;
     const r = this.at(ri);
     const route = r.route as { dst: string; prefix: number; gateway: string; iface: string } | undefined;
-    const rejected = ((r.candidates ?? []) as { route: { dst: string; prefix: number }; verdict: string }[])
-      .filter((c) => c.verdict !== 'match' && c.verdict !== 'chosen' && !(route && c.route.dst === route.dst && c.route.prefix === route.prefix))
-      .map((c) => `${c.route.dst}/${c.route.prefix}`);
+    const local = r.local === true;
+    // A local destination is decided by the local table before the main table is read: the
+    // main table's routes are not candidates at all (the trace marks them all "no-match").
+    const others = local
+      ? []
+      : ((r.candidates ?? []) as { route: { dst: string; prefix: number }; verdict: string }[]).filter(
+          (c) => c.verdict !== 'match' && c.verdict !== 'chosen' && !(route && c.route.dst === route.dst && c.route.prefix === route.prefix),
+        );
+    const named = (verdicts: string[]) => others.filter((c) => verdicts.includes(c.verdict)).map((c) => `${c.route.dst}/${c.route.prefix}`);
+    const loopback = dst.startsWith('127.');
     this.steps.push({
       kind: 'route',
       t: r.t,
       events: [ri],
       node: this.client,
       dst,
-      matched: route ? `${route.dst}/${route.prefix}` : 'none',
+      matched: route ? `${route.dst}/${route.prefix}` : local ? (loopback ? '127.0.0.0/8' : `${dst}/32`) : 'none',
       gateway: route && route.gateway !== '0.0.0.0' ? route.gateway : undefined,
       iface: r.iface ?? route?.iface ?? '',
       src: r.src ?? this.clientAddr,
       srcWhy: r.srcWhy,
-      rejected,
-      local: r.local === true,
+      rejected: named(['no-match']).concat(others.filter((c) => !['no-match', 'less-specific', 'higher-metric'].includes(c.verdict)).map((c) => `${c.route.dst}/${c.route.prefix}`)),
+      lessSpecific: named(['less-specific']),
+      higherMetric: named(['higher-metric']),
+      local,
+      localKind: local ? (loopback ? 'loopback' : 'own') : undefined,
     });
   }
 
   private arp(conn: { raddr: number; stateIdx: number }, syn: { idx: number; facts: FrameFacts } | undefined): void {
     const route = this.steps.find((s): s is RouteStep => s.kind === 'route');
     if (route === undefined) return;
+    if (route.local) {
+      this.loopback(conn, route);
+      return;
+    }
     const target = route.gateway ?? route.dst;
     // Was it resolved during this visit (before the SYN, e.g. for the DNS query)?
     const req = this.find((e) => e.kind === 'arp.request' && e.node === this.client && e.target === target, this.start, syn ? syn.idx : this.stop);
@@ -758,6 +787,36 @@ class VisitReader {
       why: req >= 0 ? this.at(req).why : undefined,
       failed: fail >= 0,
       firstFor,
+    });
+  }
+
+  /** The loopback path: no ARP, no frame; the stack's stages on lo for the SYN. */
+  private loopback(conn: { raddr: number; stateIdx: number }, route: RouteStep): void {
+    const path: string[] = [];
+    const events: number[] = [];
+    const from = this.find((e) => e.kind === 'ip.tx' && e.node === this.client && e.dst === route.dst && e.iface === route.iface, conn.stateIdx);
+    if (from >= 0) {
+      events.push(from);
+      for (let j = from + 1; j < this.stop && path.length < 8; j++) {
+        const e = this.at(j);
+        if (e.node !== this.client || e.t !== this.at(from).t) break;
+        if ((e.kind === 'stack.tx' || e.kind === 'stack.rx') && e.iface === route.iface) {
+          path.push(e.fn);
+          events.push(j);
+          if (e.stage === 'transport') break;
+        }
+      }
+    }
+    this.steps.push({
+      kind: 'arp',
+      t: from >= 0 ? this.at(from).t : this.at(conn.stateIdx).t,
+      events,
+      node: this.client,
+      iface: route.iface,
+      target: route.dst,
+      resolvedNow: false,
+      failed: false,
+      loopback: { path },
     });
   }
 
