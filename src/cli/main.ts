@@ -41,8 +41,14 @@ export async function main(argv: string[], io: CliIo = stdio()): Promise<number>
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
       // Commander's "error: unknown option '--x'" becomes the one line every usage error is.
+      // ("Did you mean --pcapng?" joins the same line.)
       outputError: (s, write) =>
-        write(`wiretrail: ${s.replace(/^error: /, '').trimEnd()} (see wiretrail --help)\n`),
+        write(
+          `wiretrail: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see wiretrail --help)\n`,
+        ),
     });
   for (const r of registrars) r(program, io);
   // `wiretrail help nosuch` is a usage error, as `wiretrail nosuch` is (commander would print

@@ -8,8 +8,6 @@
  *   sudo wiretrail tap --netns wt                     # sw-home's free port, 192.168.3.100/24
  *   sudo ip netns exec wt curl http://www.server.com/ # through the simulated routers
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { checkWritable, writeOutputFile } from './io.js';
 import { registerCommand, UsageError } from './main.js';
@@ -19,8 +17,8 @@ import type { TapBackendKind } from '../tap/build.js';
 import { TapOpenError, tapUnavailableReason } from '../tap/device.js';
 import { startTapSession, TapSessionError } from '../tap/session.js';
 import type { TapSession } from '../tap/session.js';
-import { topologyFile } from '../world/examples/index.js';
 import { TopologyError } from '../world/topology.js';
+import { readTopologyArg } from './run.js';
 
 interface TapCliOptions {
   netns: string;
@@ -36,20 +34,6 @@ interface TapCliOptions {
   replace?: boolean;
   resolvConf?: boolean;
   duration?: string;
-}
-
-function readTopology(arg: string | undefined): { text: string; file: string } | undefined {
-  if (arg === undefined) return undefined;
-  const shipped = topologyFile(arg);
-  if (shipped !== undefined) return { text: shipped.text, file: shipped.file };
-  try {
-    return { text: readFileSync(arg, 'utf8'), file: basename(arg) };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read topology ${arg}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
 }
 
 export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
@@ -78,7 +62,8 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
   }
   // The capture is written when the session ends: a path that cannot be written would lose it.
   if (o.pcapng !== undefined) checkWritable('--pcapng', o.pcapng);
-  const topology = readTopology(o.topology);
+  // A shipped topology by name or a YAML file (a file at that path wins), as every command.
+  const topology = o.topology !== undefined ? readTopologyArg(o.topology) : undefined;
   const why = tapUnavailableReason();
   if (why !== undefined) {
     io.err(`wiretrail tap: ${why}\n`);
@@ -170,7 +155,10 @@ registerCommand((program: Command, io: CliIo) => {
     )
     .option('--gateway <addr>', "Linux default route (default: the LAN's simulated router)")
     .option('--no-gateway', 'do not add a default route')
-    .option('--topology <file>', 'topology YAML file or shipped name (default: internet)')
+    .option(
+      '--topology <name|file>',
+      'a shipped topology (internet, simple) or a YAML file (default: internet)',
+    )
     .option('--pcapng <file>', 'write a capture of the TAP side on exit')
     .option('--seed <n>', "override the topology's seed")
     .option(
