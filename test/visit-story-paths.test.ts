@@ -39,6 +39,97 @@ function lines(v: VisitStory, kind: Step['kind'], lang: Lang): string[] {
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
+describe('an address nobody answers: http://192.0.2.99/', () => {
+  test('the SYN was sent (and resent), no SYN-ACK came, r-core said why', async () => {
+    const { v, text } = await visit({ url: 'http://192.0.2.99/' });
+    assert.equal(v.ok, false);
+    const hs = one(v, 'handshake');
+    assert.equal(hs.answered, false);
+    assert.ok(hs.synSends.length >= 2, `the SYN was retransmitted (${hs.synSends.length} sends)`);
+    assert.equal(hs.retries, hs.synSends.length - 1);
+    // The router that reported it, and why: its ARP for the destination got no answer.
+    const stop = hs.stoppedAt!;
+    assert.ok(stop, 'the story says where the SYN stopped');
+    assert.equal(stop.node, 'r-core');
+    assert.equal(stop.reason, 'arp-failed');
+    assert.deepEqual(
+      { target: stop.arp?.target, requests: stop.arp?.requestsPerRound, interval: stop.arp?.interval },
+      { target: '192.0.2.99', requests: 3, interval: 1e9 },
+    );
+    assert.equal(stop.icmp?.name, 'host unreachable');
+    assert.ok((stop.icmp?.received ?? 0) >= 1, 'the ICMP error reached the client');
+    // Either outcome of the connect: aborted by the ICMP error (Linux), or the browser's timeout.
+    const err = one(v, 'error');
+    if (err.code === 'unreachable') {
+      assert.equal(hs.end?.cause, 'icmp');
+      assert.ok(hs.end!.t < 4e9, `aborted after ~3 s (${hs.end!.t})`);
+      assert.match(text.en, /TCP gave up on the ICMP error .*EHOSTUNREACH, "No route to host"/);
+      assert.match(text.zh, /TCP 收到这个 ICMP 差错就放弃了连接/);
+    } else {
+      assert.equal(err.code, 'timeout');
+      assert.equal(hs.end?.cause, 'browser-timeout');
+      assert.match(text.en, /the ICMP errors did not end the connect: TCP kept retransmitting the SYN until the browser gave up/);
+    }
+    const en = lines(v, 'handshake', 'en').join('\n');
+    assert.doesNotMatch(en, /SYN-ACK seq=|RTT/, 'no handshake that never happened');
+    assert.match(en, /no SYN-ACK came back/);
+    assert.match(en, new RegExp(`the SYN was sent ${hs.synSends.length} times: \\+0 s, \\+1 s`));
+    assert.match(en, /r-core reported ICMP host unreachable \(type 3 code 1\): it could not deliver the SYN — its ARP for 192\.0\.2\.99 got no answer/);
+    // The ARP retries of r-core: told once, with the count and the timing.
+    assert.equal(count(text.en, 'asked who has 192.0.2.99'), 0);
+    assert.equal(count(text.en, 'who has 192.0.2.99? asked 3 times, 1 s apart, no answer'), 1);
+    const router = stepsOf(v, 'router').find((r) => r.node === 'r-core');
+    assert.ok(router?.stop, 'a step for r-core, which received the SYN and could not send it on');
+    assert.equal(router!.route, '192.0.2.0/24 dev eth7');
+    assert.match(lines(v, 'router', 'en').join('\n'), /SYNs? (is|are) dropped, and .*ICMP host unreachable/);
+    // The hop table: the path once, with the number of sends; where it ended.
+    assert.equal(v.hops.length, 4);
+    assert.equal(v.hopResends.length, hs.synSends.length - 1);
+    assert.ok(v.hopResends.every((r) => r.same));
+    assert.equal(count(text.en, '\n    pc.eth0 '), 1, 'the table is not repeated per retransmission');
+    assert.match(text.en, new RegExp(`hop table \\(the SYN, sent ${hs.synSends.length} times; every retransmission crossed exactly the same wires\\)`));
+    assert.match(text.en, /the SYN got no further than r-core: its ARP for 192\.0\.2\.99 got no answer; it sent back ICMP host unreachable/);
+    // Chinese tells the same.
+    const zh = lines(v, 'handshake', 'zh').join('\n');
+    assert.match(zh, /没有收到 SYN\+ACK/);
+    assert.match(zh, /r-core 发回 ICMP“主机不可达”/);
+    assert.doesNotMatch(zh, /往返时间/);
+  });
+
+  test('a host that silently drops the SYN: no ICMP, the browser times out', async () => {
+    // The simple network, with 10.0.0.0/8 routed to the web server, which is a host: it drops
+    // datagrams for other addresses without a word (RFC 1122 § 3.3.4.2).
+    const simple = readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8');
+    const text = simple.replace('      - { to: 192.168.3.0/24, via: 203.0.113.1 }', '$&\n      - { to: 10.0.0.0/8, via: 198.51.100.80 }');
+    assert.notEqual(text, simple);
+    const r = await visit({ url: 'http://10.1.2.3/', topology: { text, file: 'blackhole.yaml' } });
+    const hs = one(r.v, 'handshake');
+    assert.equal(hs.answered, false);
+    assert.equal(hs.stoppedAt?.node, 'server');
+    assert.equal(hs.stoppedAt?.reason, 'not-for-me');
+    assert.equal(hs.stoppedAt?.icmp, undefined);
+    assert.ok(hs.end?.cause === 'browser-timeout' || hs.end?.cause === 'tcp-timeout', JSON.stringify(hs.end));
+    const en = lines(r.v, 'handshake', 'en').join('\n');
+    assert.match(en, /the SYN reached server, which dropped it: server is a host, not a router/);
+    assert.match(en, /no SYN-ACK, no RST and no ICMP error came back/);
+    assert.doesNotMatch(en, /RTT|SYN-ACK seq=/);
+    assert.match(r.text.en, /the SYN got no further than server/);
+  });
+
+  test('an on-link address that does not answer ARP: the SYN never leaves the client', async () => {
+    const { v, text } = await visit({ url: 'http://192.168.3.99/' });
+    const arp = one(v, 'arp');
+    assert.ok(arp.failed);
+    assert.equal(arp.requests, 3);
+    assert.equal(arp.interval, 1e9);
+    assert.match(text.en, /who has 192\.168\.3\.99\? \(broadcast on eth0\) asked 3 times, 1 s apart, no answer/);
+    const hs = one(v, 'handshake');
+    assert.equal(hs.stoppedAt?.local, true);
+    assert.match(lines(v, 'handshake', 'en').join('\n'), /the SYN never left the host: nobody answered its ARP for 192\.168\.3\.99/);
+    assert.equal(v.hops.length, 0, 'no frame carried the SYN');
+  });
+});
+
 describe('localhost: the loopback path', () => {
   test('the local table\'s 127.0.0.0/8 on lo; no ARP, no frame, no switch or router', async () => {
     const { v, text } = await visit({ url: 'http://localhost/' });
@@ -106,6 +197,8 @@ describe('errors in Chinese', () => {
     const zh2 = lines(unreachable, 'error', 'zh');
     assert.match(zh2[1], /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达|连接 192\.0\.2\.99 的 80 端口超时)$/);
     assert.deepEqual(english(zh2), []);
+    assert.deepEqual(english(lines(unreachable, 'handshake', 'zh')), []);
+    assert.deepEqual(english(lines(unreachable, 'router', 'zh')), []);
   });
 });
 
@@ -157,7 +250,7 @@ describe('the close, titled by its segments', () => {
         sequence,
         senders: sequence.map((_, i) => (i % 2 === 0 ? 'client' : 'server')),
       };
-      const v: VisitStory = { index: 0, input: '', ok: true, startedAt: 0, finishedAt: 0, steps: [close], hops: [], waterfall: [] };
+      const v: VisitStory = { index: 0, input: '', ok: true, startedAt: 0, finishedAt: 0, steps: [close], hops: [], hopResends: [], waterfall: [] };
       return renderSteps(v, 'zh')[0].title;
     };
     assert.equal(title(['FIN', 'ACK', 'FIN', 'ACK']), 'TCP 四次挥手');

@@ -17,6 +17,7 @@ import type {
   HandshakeStep,
   HopRow,
   PageStep,
+  PathStop,
   RequestStep,
   ResponseStep,
   RouteStep,
@@ -51,6 +52,11 @@ const at = (ns: number): string => `${(ns / 1e6).toFixed(3)} ms`;
 const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 const kb = (n: number): string => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 const short = (url: string): string => url.replace(/^https?:\/\/[^/]+/, '') || '/';
+/** An instant of the simulation: ms below a second, s above. */
+const when = (ns: number): string => (ns >= 1e9 ? `${(ns / 1e9).toFixed(3)} s` : at(ns));
+/** A duration in seconds without trailing zeros: 1, 0.5, 2.25. */
+const secs = (ns: number): string => String(Number((ns / 1e9).toFixed(3)));
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 type Texts = { [K in StepKind]: (s: Extract<Step, { kind: K }>) => { title: string; lines: string[] } };
 
@@ -147,7 +153,10 @@ const EN: Texts = {
           'no switch, no router: nothing is sent on any link',
         ]
       : s.failed
-      ? [`who has ${s.target}? no answer after several tries: the packets waiting for it are dropped (host unreachable)`]
+      ? [
+          `who has ${s.target}? (broadcast on ${s.iface}) ${arpTriesText(s.requests, s.interval, s.rounds, 'en')}` +
+            ': the packets waiting for it are dropped (host unreachable)',
+        ]
       : s.resolvedNow && s.firstFor
         ? [
             `${s.target} was resolved at ${at(s.firstFor.t)} for the first packet that needed it (${protoName(s.firstFor.protocol)} to ${s.firstFor.dst}${s.firstFor.protocol === 17 ? ', the DNS query' : ''}):`,
@@ -165,6 +174,8 @@ const EN: Texts = {
     title: 'TCP handshake',
     lines: s.refused
       ? [`SYN seq=${s.synSeq} → RST: nothing listens on ${s.server} (connection refused)`]
+      : !s.answered
+      ? unansweredLines(s, 'en')
       : [
           `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN-ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}` +
             `   RTT ${ms(s.rtt)}`,
@@ -219,7 +230,7 @@ const EN: Texts = {
     title: `Router ${s.node}`,
     lines: [
       `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route ${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
-      `new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`,
+      ...(s.stop ? stopLines(s.stop, s.nextHop, 'en') : [`new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`]),
     ],
   }),
   server: (s: ServerStep) => ({
@@ -361,7 +372,7 @@ const ZH: Texts = {
           '不经过交换机，也不经过路由器：没有任何帧发到链路上',
         ]
       : s.failed
-      ? [`广播“谁是 ${s.target}？”多次都没有回应：等待它的包被丢弃（主机不可达）`]
+      ? [`广播“谁是 ${s.target}？”（网卡 ${s.iface}）${arpTriesText(s.requests, s.interval, s.rounds, 'zh')}：等待它的包被丢弃（主机不可达）`]
       : s.resolvedNow && s.firstFor
         ? [
             `${at(s.firstFor.t)} 第一个要发往下一跳的包（${protoName(s.firstFor.protocol)}，发往 ${s.firstFor.dst}${s.firstFor.protocol === 17 ? '，即 DNS 查询' : ''}）已经触发了 ARP：`,
@@ -379,6 +390,8 @@ const ZH: Texts = {
     title: 'TCP 三次握手',
     lines: s.refused
       ? [`SYN seq=${s.synSeq} → 收到 RST：${s.server} 上没有程序在监听（连接被拒绝）`]
+      : !s.answered
+      ? unansweredLines(s, 'zh')
       : [
           `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN+ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}   往返时间 ${ms(s.rtt)}`,
           ...(s.retries > 0 ? [`SYN 发送了 ${s.retries + 1} 次（超时后重传）`] : []),
@@ -429,7 +442,7 @@ const ZH: Texts = {
     title: `路由器 ${s.node}`,
     lines: [
       `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
-      `换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`,
+      ...(s.stop ? stopLines(s.stop, s.nextHop, 'zh') : [`换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`]),
     ],
   }),
   server: (s: ServerStep) => ({
@@ -583,6 +596,182 @@ function routeNotes(s: RouteStep, lang: Lang): string {
   return zh ? `；${notes.join('；')}` : ` (${notes.join('; ')})`;
 }
 
+/** ICMP names in Chinese, by the English names of src/story/steps.ts. */
+const ZH_ICMP: Record<string, string> = {
+  'net unreachable': '网络不可达',
+  'host unreachable': '主机不可达',
+  'port unreachable': '端口不可达',
+  'fragmentation needed': '需要分片',
+  'time exceeded (TTL)': '超时（TTL 减到 0）',
+  'time exceeded (reassembly)': '超时（分片重组）',
+};
+
+/** The errno and message a Linux connect() reports for an ICMP error during the handshake. */
+function connectErrno(type: number, code: number, lang: Lang): string {
+  const [errno, text] = type === 3 && (code === 0 || code === 6 || code === 9 || code === 11) ? ['ENETUNREACH', 'Network is unreachable'] : ['EHOSTUNREACH', 'No route to host'];
+  return lang === 'zh' ? `${errno}（“${text}”）` : `${errno}, "${text}"`;
+}
+
+/** The SYN's sends: "+0 s, +1 s, +3 s (… the wait doubles: 1, 2 s)". */
+function sendTimes(s: HandshakeStep, lang: Lang): string {
+  const t0 = s.synSends[0] ?? s.t;
+  const offsets = s.synSends.map((t) => `+${secs(t - t0)} s`).join(lang === 'zh' ? '、' : ', ');
+  const gaps = s.synSends.slice(1).map((t, i) => t - s.synSends[i]);
+  const doubling = gaps.length > 1 && gaps.every((g, i) => i === 0 || Math.abs(g - 2 * gaps[i - 1]) < 1e6);
+  if (lang === 'zh')
+    return `${offsets}（每次超时后重传${doubling ? `，等待时间每次翻倍：${gaps.map((g) => secs(g)).join('、')} 秒` : ''}）`;
+  return `${offsets} (retransmitted after each timeout${doubling ? `; the wait doubles: ${gaps.map((g) => secs(g)).join(', ')} s` : ''})`;
+}
+
+/** A handshake that got no SYN-ACK: the SYN's sends, where it stopped, how the connect ended. */
+function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
+  const zh = lang === 'zh';
+  const client = s.client.slice(0, s.client.lastIndexOf(':'));
+  const lines: string[] = [];
+  lines.push(zh ? `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → 没有收到 SYN+ACK：握手没有完成，连接没有建立` : `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → no SYN-ACK came back: no handshake, no connection`);
+  const n = s.synSends.length;
+  lines.push(
+    zh
+      ? n <= 1
+        ? 'SYN 只发送了 1 次'
+        : `SYN 发送了 ${n} 次：${sendTimes(s, 'zh')}`
+      : n <= 1
+        ? 'the SYN was sent once'
+        : `the SYN was sent ${n} times: ${sendTimes(s, 'en')}`,
+  );
+  const stop = s.stoppedAt;
+  if (stop?.local) {
+    const a = stop.arp;
+    lines.push(
+      zh
+        ? `SYN 没能离开本机：${a ? `对 ${a.target} 的 ARP 请求没有任何回应` : dropWhy(stop, 'zh')}` +
+            (stop.icmp ? `，在 ${when(stop.t)} IP 层向本机的 TCP 报告 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”` : '')
+        : `the SYN never left the host: ${a ? `nobody answered its ARP for ${a.target}` : dropWhy(stop, 'en')}` +
+            (stop.icmp ? `, and at ${when(stop.t)} its IP layer reported ICMP ${stop.icmp.name} to its own TCP` : ''),
+    );
+  } else if (stop !== undefined) {
+    const icmp = stop.icmp;
+    const icmpName = icmp ? (zh ? `ICMP“${ZH_ICMP[icmp.name] ?? icmp.name}”（类型 ${icmp.type} 代码 ${icmp.code}）` : `ICMP ${icmp.name} (type ${icmp.type} code ${icmp.code})`) : '';
+    const why = stop.arp ? (zh ? `它对 ${stop.arp.target} 的 ARP 请求没有回应` : `its ARP for ${stop.arp.target} got no answer`) : dropWhy(stop, lang);
+    if (icmp)
+      lines.push(
+        zh
+          ? `在 ${when(stop.t)}，${stop.node} 发回 ${icmpName}，报告 SYN 无法送达——${why}`
+          : `at ${when(stop.t)} ${stop.node} reported ${icmpName}: it could not deliver the SYN — ${why}`,
+      );
+    else lines.push(zh ? `SYN 到了 ${stop.node}，被它丢弃：${why}；它没有发回 ICMP 差错报文` : `the SYN reached ${stop.node}, which dropped it: ${why}; it sent no ICMP error back`);
+    if (icmp && icmp.received > 0)
+      lines.push(
+        zh
+          ? `${client} 收到 ${icmp.received} 个这样的 ICMP 报文（来自 ${icmp.from ?? stop.node}），第一个在 ${when(icmp.firstReceived ?? 0)} 到达`
+          : `${client} received ${plural(icmp.received, 'such ICMP error')} (from ${icmp.from ?? stop.node}), the first at ${when(icmp.firstReceived ?? 0)}`,
+      );
+  }
+  const end = s.end;
+  const gotIcmp = (stop?.icmp?.received ?? 0) > 0;
+  if (end !== undefined) {
+    if (end.cause === 'icmp' && stop?.icmp)
+      lines.push(
+        zh
+          ? `在 ${when(end.t)}，TCP 收到这个 ICMP 差错就放弃了连接（和 Linux 一样：还在 SYN-SENT 状态的连接遇到 ICMP 差错就中止，connect() 返回 ${connectErrno(stop.icmp.type, stop.icmp.code, 'zh')}）`
+          : `at ${when(end.t)} TCP gave up on the ICMP error (as Linux does with a connection still in SYN-SENT: connect() fails with ${connectErrno(stop.icmp.type, stop.icmp.code, 'en')})`,
+      );
+    else if (end.cause === 'icmp')
+      lines.push(zh ? `在 ${when(end.t)}，TCP 因 ICMP 差错放弃了连接（${end.why}）` : `at ${when(end.t)} TCP gave up on an ICMP error (${end.why})`);
+    else if (end.cause === 'browser-timeout')
+      lines.push(
+        gotIcmp
+          ? zh
+            ? `ICMP 差错没有中止连接，TCP 继续重传 SYN，直到 ${when(end.t)} 浏览器不再等待（连接超时）`
+            : `the ICMP errors did not end the connect: TCP kept retransmitting the SYN until the browser gave up at ${when(end.t)} (its connect timeout)`
+          : zh
+            ? `没有 SYN+ACK、没有 RST，也没有 ICMP 差错报文回来：到 ${when(end.t)}，浏览器不再等待（连接超时）`
+            : `no SYN-ACK, no RST and no ICMP error came back: the browser gave up at ${when(end.t)} (its connect timeout)`,
+      );
+    else if (end.cause === 'tcp-timeout')
+      lines.push(zh ? `在 ${when(end.t)}，TCP 发了 ${n} 次 SYN 后放弃（${end.why}）` : `at ${when(end.t)} TCP gave up after ${n} SYNs (${end.why})`);
+    else lines.push(zh ? `在 ${when(end.t)}，连接结束：${end.why}` : `the connect ended at ${when(end.t)}: ${end.why}`);
+  }
+  const waited = s.arpWaits.filter((w) => w.answered);
+  if (waited.length > 0)
+    lines.push(
+      zh
+        ? `途中 SYN 还等过 ARP（都有回应）：${waited.map((w) => `${w.node} 问“谁是 ${w.target}？”`).join('、')}`
+        : `on its way the SYN also waited for ARP (answered): ${waited.map((w) => `${w.node} asked who has ${w.target}`).join(', ')}`,
+    );
+  return lines;
+}
+
+/** A router that could not send the packet on: the ARP that got no answer, the drops, the ICMP. */
+function stopLines(stop: PathStop, nextHop: string, lang: Lang): string[] {
+  const zh = lang === 'zh';
+  const lines: string[] = [];
+  const a = stop.arp;
+  if (a !== undefined) {
+    lines.push(
+      zh
+        ? `下一跳 ${a.target}（${a.iface}）不在 ARP 缓存中：广播“谁是 ${a.target}？”${arpTriesText(a.requestsPerRound, a.interval, a.rounds, 'zh')}`
+        : `next hop ${a.target} (${a.iface}) is not in the ARP cache: who has ${a.target}? ${arpTriesText(a.requestsPerRound, a.interval, a.rounds, 'en')}`,
+    );
+  } else lines.push(zh ? `无法转发到下一跳 ${nextHop || '?'}：${dropWhy(stop, 'zh')}` : `cannot send it on to ${nextHop || '?'}: ${dropWhy(stop, 'en')}`);
+  const i = stop.icmp;
+  const dropped = zh ? `${stop.drops} 个 SYN 被丢弃` : `${stop.drops === 1 ? 'the SYN is' : `${stop.drops} SYNs are`} dropped`;
+  lines.push(
+    i
+      ? zh
+        ? `→ ${dropped}，并发回 ${i.sent} 个 ICMP“${ZH_ICMP[i.name] ?? i.name}”（类型 ${i.type} 代码 ${i.code}）`
+        : `→ ${dropped}, and ${plural(i.sent, `ICMP ${i.name} (type ${i.type} code ${i.code})`, `ICMP ${i.name} errors (type ${i.type} code ${i.code})`)} ${i.sent === 1 ? 'goes' : 'go'} back to the sender`
+      : zh
+        ? `→ ${dropped}，没有发回 ICMP`
+        : `→ ${dropped}, with no ICMP error sent back`,
+  );
+  return lines;
+}
+
+/** "asked 3 times, 1 s apart, no answer (and again for later SYNs: 3 rounds in all)". */
+function arpTriesText(requests: number | undefined, interval: number | undefined, rounds: number | undefined, lang: Lang): string {
+  const n = requests ?? 0;
+  const gap = interval !== undefined && interval > 0 ? secs(interval) : '';
+  const again = (rounds ?? 1) > 1;
+  if (lang === 'zh')
+    return (
+      (n > 0 ? `${n} 次${gap ? `，每次间隔 ${gap} 秒` : ''}，都没有回应` : '多次都没有回应') +
+      (again ? `（后来的包到达时又问了 ${(rounds ?? 1) - 1} 轮，同样没有回应）` : '')
+    );
+  return (
+    (n > 0 ? `asked ${plural(n, 'time')}${gap ? `, ${gap} s apart` : ''}, no answer` : 'no answer after several tries') +
+    (again ? ` (asked again for later packets: ${rounds} rounds in all, none answered)` : '')
+  );
+}
+
+/** Why the IP layer dropped the SYN (src/stack/netstack.ts IpDropReason), in words. */
+function dropWhy(stop: PathStop, lang: Lang): string {
+  const zh = lang === 'zh';
+  switch (stop.reason) {
+    case 'not-for-me':
+      return zh ? `${stop.node} 是主机而不是路由器，不转发发给别人的数据报（RFC 1122 规定默默丢弃）` : `${stop.node} is a host, not a router, and does not forward a datagram addressed to someone else (RFC 1122: silently discarded)`;
+    case 'no-route':
+      return zh ? `${stop.node} 的路由表里没有去目的地址的路由` : `${stop.node} has no route to the destination`;
+    case 'ttl-expired':
+      return zh ? 'TTL 减到了 0' : 'its TTL ran out';
+    case 'interface-down':
+      return zh ? '出接口没有启用' : 'the outgoing interface is down';
+    case 'arp-failed':
+      return zh ? '下一跳的 ARP 请求没有回应' : 'the next hop did not answer ARP';
+    default:
+      return stop.reason;
+  }
+}
+
+/** Why a node could not send the SYN on, in a few words. */
+function stopWhy(stop: PathStop, lang: Lang): string {
+  const zh = lang === 'zh';
+  const a = stop.arp;
+  const icmp = stop.icmp ? (zh ? `，发回 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”` : `; it sent back ICMP ${stop.icmp.name}`) : '';
+  if (a) return zh ? `它对 ${a.target} 的 ARP 请求没有回应${icmp}` : `its ARP for ${a.target} got no answer${icmp}`;
+  return `${dropWhy(stop, lang)}${icmp}`;
+}
+
 /**
  * What went wrong, in a language: the error and, for NXDOMAIN, who said the name does not
  * exist (for the error step, and for a tool's one-line summary on stderr). English keeps the
@@ -695,6 +884,9 @@ const LABELS = {
       `network: ${name} (seed ${seed}) · client ${client} ${addr} · capture: ${capture}`,
     visit: (i: number) => (i === 0 ? '' : `— visit ${i + 1} of the same URL: caches and kept-alive connections at work —`),
     hopTable: 'hop table (the SYN):',
+    hopTableSent: (n: number) => `hop table (the SYN, sent ${n} times; every retransmission crossed exactly the same wires):`,
+    hopResend: (k: number, t: number) => `  retransmission ${k} of the SYN, at ${when(t)}:`,
+    hopStop: (node: string, why: string) => `    the SYN got no further than ${node}: ${why}`,
     hopNote: '(MACs change at every router; IPs stay — no NAT in this network; a switch forwards the frame unchanged)',
     hopCols: ['where', 'src MAC', 'dst MAC', 'src IP', 'dst IP', 'TTL'],
     waterfall: 'waterfall',
@@ -708,6 +900,9 @@ const LABELS = {
       `网络：${name}（种子 ${seed}）· 客户端 ${client} ${addr} · 抓包：${capture}`,
     visit: (i: number) => (i === 0 ? '' : `—— 第 ${i + 1} 次访问同一个 URL：缓存和 keep-alive 连接在起作用 ——`),
     hopTable: '逐跳表（SYN 包）：',
+    hopTableSent: (n: number) => `逐跳表（SYN 包，发送了 ${n} 次；每次重传经过的线路完全相同）：`,
+    hopResend: (k: number, t: number) => `  SYN 的第 ${k} 次重传，${when(t)}：`,
+    hopStop: (node: string, why: string) => `    SYN 最远只到了 ${node}：${why}`,
     hopNote: '（每经过一个路由器 MAC 地址都变；IP 地址不变——这个网络里没有 NAT；交换机原样转发帧）',
     hopCols: ['位置', '源 MAC', '目标 MAC', '源 IP', '目标 IP', 'TTL'],
     waterfall: '瀑布图',
@@ -743,7 +938,18 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
       for (const l of lines.slice(1)) out.push(`${' '.repeat(24)}  ${l}`);
     }
     if (visit.hops.length > 0 && visit.index === 0) {
-      out.push('', L.hopTable, ...hopTable(visit.hops, o.lang), `    ${L.hopNote}`);
+      // Each transmission of the SYN once: retransmissions along the same wires are counted,
+      // the others get their own table.
+      const resends = visit.hopResends ?? [];
+      const allSame = resends.length > 0 && resends.every((r) => r.same);
+      out.push('', allSame ? L.hopTableSent(resends.length + 1) : L.hopTable, ...hopTable(visit.hops, o.lang));
+      if (!allSame)
+        resends.forEach((r, k) => {
+          out.push(L.hopResend(k + 1, r.t), ...hopTable(r.rows, o.lang));
+        });
+      const stop = visit.steps.find((s): s is HandshakeStep => s.kind === 'handshake')?.stoppedAt;
+      if (stop !== undefined && !stop.local) out.push(L.hopStop(stop.node, stopWhy(stop, o.lang)));
+      out.push(`    ${L.hopNote}`);
     }
     if (visit.waterfall.length > 0) {
       const W = L.wfCols;

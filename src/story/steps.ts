@@ -136,6 +136,10 @@ export interface ArpStep extends StepBase {
   learnedAt?: number;
   why?: string;
   failed: boolean;
+  /** When it failed: requests per attempt, the time between them, and how many attempts failed. */
+  requests?: number;
+  interval?: number;
+  rounds?: number;
   /** The first packet that needed this next hop in this visit, when it was not the SYN. */
   firstFor?: { dst: string; protocol: number; t: number };
   /**
@@ -158,8 +162,36 @@ export interface HandshakeStep extends StepBase {
   rtt: number;
   refused: boolean;
   retries: number;
-  /** Nodes on the path that had to ARP for their next hop while the SYN or SYN-ACK waited. */
-  arpWaits: { node: string; target: string }[];
+  /** A SYN-ACK came back (the values above are only meaningful then). */
+  answered: boolean;
+  /** When the SYN was sent: the first time, then each retransmission. */
+  synSends: number[];
+  /**
+   * Nodes on the path that had to ARP for their next hop while the SYN or SYN-ACK waited (each
+   * once, however many requests it took); `answered` false when the ARP failed.
+   */
+  arpWaits: { node: string; target: string; answered: boolean }[];
+  /** Where the SYN was dropped on its way, when it was, and what the dropping node said. */
+  stoppedAt?: PathStop;
+  /** How a connect that got no SYN-ACK ended. */
+  end?: { t: number; cause: 'icmp' | 'browser-timeout' | 'tcp-timeout' | 'other'; why: string };
+}
+
+/** A node that could not send the SYN on: why, and the ICMP error it sent back, if any. */
+export interface PathStop {
+  node: string;
+  /** The client itself (its own ARP failed: the SYN never left it). */
+  local: boolean;
+  /** The IP layer's drop reason (ip.drop): "arp-failed", "no-route", "ttl-expired", … */
+  reason: string;
+  /** First drop. */
+  t: number;
+  /** Datagrams of the connection (the SYN and its retransmissions) dropped there. */
+  drops: number;
+  /** For "arp-failed": the next hop that never answered, and how the node asked. */
+  arp?: { iface: string; target: string; requestsPerRound: number; rounds: number; interval: number };
+  /** The ICMP error the node sent back (RFC 792), how many, and how many reached the client. */
+  icmp?: { type: number; code: number; name: string; sent: number; received: number; firstReceived?: number; from?: string };
 }
 
 export interface SegmentationStep extends StepBase {
@@ -218,6 +250,8 @@ export interface RouterStep extends StepBase {
   inDstMac: string;
   srcMac: string;
   dstMac: string;
+  /** The router could not send the packet on (srcMac and dstMac are then empty). */
+  stop?: PathStop;
 }
 
 export interface ServerStep extends StepBase {
@@ -362,6 +396,8 @@ export interface VisitStory {
   steps: Step[];
   /** The path of the first SYN, wire by wire. */
   hops: HopRow[];
+  /** Its retransmissions: when, their wires, and whether they took exactly the same path. */
+  hopResends: { t: number; rows: HopRow[]; same: boolean }[];
   waterfall: WaterfallRow[];
   pageText?: string;
 }
@@ -427,13 +463,17 @@ class VisitReader {
     const dns = this.dns();
     const conn = this.socket();
     let hops: HopRow[] = [];
+    const hopResends: VisitStory['hopResends'] = [];
     if (conn !== undefined && conn.newConnection) {
       const syn = this.synFrame(conn);
       this.route(conn, syn);
       this.arp(conn, syn);
-      this.handshake(conn);
+      this.handshake(conn, endEv);
       if (syn !== undefined) {
-        hops = this.hopTable(syn);
+        // One table per transmission of the SYN: the first, then each retransmission.
+        const sends = splitSends(this.hopTable(syn), this.client);
+        hops = sends[0] ?? [];
+        for (const rows of sends.slice(1)) hopResends.push({ t: rows[0].t, rows, same: samePath(rows, hops) });
         this.frame(syn);
         this.switchesAndRouters(syn);
       }
@@ -454,6 +494,7 @@ class VisitReader {
       finishedAt: endEv?.t ?? startEv.t,
       steps: this.steps,
       hops,
+      hopResends,
       waterfall: this.waterfall(),
       pageText: page,
     };
@@ -786,8 +827,16 @@ class VisitReader {
       learnedAt: reach >= 0 ? this.at(reach).t : undefined,
       why: req >= 0 ? this.at(req).why : undefined,
       failed: fail >= 0,
+      ...(fail >= 0 ? this.arpTries(this.client, target, this.at(fail).attempts) : {}),
       firstFor,
     });
+  }
+
+  /** How often and how far apart `node` asked for `target` in this visit, and how many times it gave up. */
+  private arpTries(node: string, target: string, perRound?: number): { requests: number; interval: number; rounds: number } {
+    const asks = this.findAll((e) => e.kind === 'arp.request' && e.node === node && e.target === target && e.reason !== 'probe' && e.reason !== 'gratuitous', this.start, this.tail).map((j) => this.at(j).t);
+    const rounds = this.findAll((e) => e.kind === 'arp.fail' && e.node === node && e.ip === target, this.start, this.tail).length;
+    return { requests: perRound ?? asks.length, interval: asks.length > 1 ? asks[1] - asks[0] : 0, rounds };
   }
 
   /** The loopback path: no ARP, no frame; the stack's stages on lo for the SYN. */
@@ -820,14 +869,15 @@ class VisitReader {
     });
   }
 
-  private handshake(conn: { lport: number; raddr: number; stateIdx: number }): void {
+  private handshake(conn: { lport: number; raddr: number; stateIdx: number }, endEv: Ev | undefined): void {
     const mine = (e: Ev) => e.laddr !== undefined && e.lport === conn.lport && e.raddr === conn.raddr;
     const synI = this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', conn.stateIdx);
     if (synI < 0) return;
     const synAckI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('S') && e.flags.includes('.'), synI);
     const rstI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('R'), synI);
     const ackI = synAckI >= 0 ? this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === '.', synAckI) : -1;
-    const retries = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', synI + 1, synAckI >= 0 ? synAckI : this.stop).length;
+    const sends = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', synI, synAckI >= 0 ? synAckI : this.stop);
+    const retries = sends.length - 1;
     const syn = this.at(synI);
     const synAck = synAckI >= 0 ? this.at(synAckI) : undefined;
     const ack = ackI >= 0 ? this.at(ackI) : undefined;
@@ -855,9 +905,75 @@ class VisitReader {
       rtt: synAck ? synAck.t - syn.t : 0,
       refused: rstI >= 0 && synAckI < 0,
       retries,
-      arpWaits: this.findAll((e) => e.kind === 'arp.request' && e.node !== this.client && e.reason === 'resolve', synI, synAckI >= 0 ? synAckI : this.stop)
-        .map((j) => ({ node: this.at(j).node as string, target: this.at(j).target as string })),
+      answered: synAckI >= 0,
+      synSends: sends.map((j) => this.at(j).t),
+      arpWaits: this.arpWaits(synI, synAckI >= 0 ? synAckI : this.stop),
+      ...(synAckI < 0 && !(rstI >= 0) ? this.unanswered(conn, synI, endEv) : {}),
     });
+  }
+
+  /** Each node that resolved a next hop while the SYN (or SYN-ACK) waited, once. */
+  private arpWaits(from: number, to: number): HandshakeStep['arpWaits'] {
+    const out: HandshakeStep['arpWaits'] = [];
+    for (const j of this.findAll((e) => e.kind === 'arp.request' && e.node !== this.client && e.reason === 'resolve', from, to)) {
+      const { node, target } = this.at(j) as { node: string; target: string } & Ev;
+      if (out.some((w) => w.node === node && w.target === target)) continue;
+      const failed = this.find((e) => e.kind === 'arp.fail' && e.node === node && e.ip === target, from, this.tail) >= 0;
+      out.push({ node, target, answered: !failed });
+    }
+    return out;
+  }
+
+  /**
+   * A SYN that got no SYN-ACK (nor RST): where it was dropped, the ICMP error sent back, and
+   * how the connect ended (the ICMP, the browser's timeout, TCP's own retry limit).
+   */
+  private unanswered(conn: { lport: number; raddr: number }, synI: number, endEv: Ev | undefined): Pick<HandshakeStep, 'stoppedAt' | 'end'> {
+    const src = this.clientAddr;
+    const dst = formatIpv4(conn.raddr);
+    const out: Pick<HandshakeStep, 'stoppedAt' | 'end'> = {};
+    const drops = this.findAll((e) => e.kind === 'ip.drop' && e.src === src && e.dst === dst, synI, this.tail);
+    if (drops.length > 0) {
+      const first = this.at(drops[0]);
+      const node = first.node as string;
+      const here = drops.filter((j) => this.at(j).node === node && this.at(j).reason === first.reason);
+      const stop: PathStop = { node, local: node === this.client, reason: first.reason, t: first.t, drops: here.length };
+      if (first.reason === 'arp-failed') {
+        const fi = this.find((e) => e.kind === 'arp.fail' && e.node === node && e.iface === first.iface, synI, this.tail);
+        if (fi >= 0) {
+          const f = this.at(fi);
+          const tries = this.arpTries(node, f.ip, f.attempts);
+          stop.arp = { iface: f.iface, target: f.ip, requestsPerRound: tries.requests, rounds: tries.rounds, interval: tries.interval };
+        }
+      }
+      // The ICMP errors the node sent about these datagrams (each right after its drop).
+      const sent = this.findAll((e) => e.kind === 'icmp.tx' && e.node === node && e.to === src && e.type !== 0 && e.type !== 8, synI, this.tail).filter((j) =>
+        here.some((d) => this.at(d).t === this.at(j).t && d < j),
+      );
+      if (sent.length > 0) {
+        const i = this.at(sent[0]);
+        const quoted = `${src} → ${dst} proto 6`;
+        const rx = this.findAll((e) => e.kind === 'icmp.rx' && e.node === this.client && e.quoted === quoted && e.type === i.type && e.code === i.code, synI, this.tail);
+        stop.icmp = {
+          type: i.type,
+          code: i.code,
+          name: icmpName(i.type, i.code) ?? i.message,
+          sent: sent.length,
+          received: rx.length,
+          firstReceived: rx.length > 0 ? this.at(rx[0]).t : undefined,
+          from: rx.length > 0 ? this.at(rx[0]).from : undefined,
+        };
+      }
+      out.stoppedAt = stop;
+    }
+    const closed = this.find((e) => e.kind === 'tcp.state' && e.node === this.client && e.lport === conn.lport && e.raddr === conn.raddr && e.from === 'SYN-SENT', synI, this.tail);
+    if (closed >= 0) {
+      const c = this.at(closed);
+      const why = (c.why as string) ?? '';
+      const cause = /ICMP/.test(why) ? 'icmp' : endEv?.code === 'timeout' && endEv.t === c.t ? 'browser-timeout' : /time|retr/i.test(why) ? 'tcp-timeout' : 'other';
+      out.end = { t: c.t, cause, why };
+    } else if (endEv?.code === 'timeout') out.end = { t: endEv.t, cause: 'browser-timeout', why: endEv.error ?? '' };
+    return out;
   }
 
   private hopTable(syn: { idx: number; facts: FrameFacts }): HopRow[] {
@@ -965,6 +1081,40 @@ class VisitReader {
         });
       }
     }
+    this.stuckRouter(syn, rows, seen);
+  }
+
+  /** The router that received the SYN but could not send it on (a route, ARP or TTL failure). */
+  private stuckRouter(syn: { idx: number; facts: FrameFacts }, rows: HopRow[], seen: Set<string>): void {
+    const stop = this.steps.find((s): s is HandshakeStep => s.kind === 'handshake')?.stoppedAt;
+    if (stop === undefined || stop.node === this.client || seen.has(stop.node)) return;
+    const src = formatIpv4(syn.facts.ip!.src);
+    const dst = formatIpv4(syn.facts.ip!.dst);
+    const rxI = this.find((e) => e.kind === 'ip.rx' && e.node === stop.node && e.src === src && e.dst === dst && e.verdict === 'forward', syn.idx);
+    if (rxI < 0) return;
+    const rx = this.at(rxI);
+    const ri = this.find((e) => e.kind === 'ip.route' && e.node === stop.node && e.dst === dst && e.purpose === 'forward', rxI);
+    const r = ri >= 0 ? this.at(ri) : undefined;
+    const route = r?.route as { dst: string; prefix: number; gateway: string; iface: string } | undefined;
+    // The frame as it arrived: the last wire of the SYN before this router.
+    const inRow = [...rows].reverse().find((row) => row.t <= rx.t && row.link.includes(`${stop.node}.`)) ?? rows[rows.length - 1];
+    this.steps.push({
+      kind: 'router',
+      t: rx.t,
+      events: [rxI, ...(ri >= 0 ? [ri] : [])],
+      node: stop.node,
+      inIface: rx.iface,
+      outIface: r?.iface ?? '',
+      route: route ? `${route.prefix === 0 ? 'default' : `${route.dst}/${route.prefix}`}${route.gateway !== '0.0.0.0' ? ` via ${route.gateway}` : ''} dev ${route.iface}` : 'none',
+      nextHop: r?.nextHop ?? '',
+      ttlIn: rx.ttl,
+      ttlOut: rx.ttl - 1,
+      inSrcMac: inRow?.srcMac ?? '',
+      inDstMac: inRow?.dstMac ?? '',
+      srcMac: '',
+      dstMac: '',
+      stop,
+    });
   }
 
   private segmentation(conn: { lport: number; raddr: number }): void {
@@ -1176,11 +1326,38 @@ class VisitReader {
   }
 }
 
+const ICMP_NAMES: Record<string, string> = {
+  '3/0': 'net unreachable',
+  '3/1': 'host unreachable',
+  '3/3': 'port unreachable',
+  '3/4': 'fragmentation needed',
+  '11/0': 'time exceeded (TTL)',
+  '11/1': 'time exceeded (reassembly)',
+};
+
+function icmpName(type: number, code: number): string | undefined {
+  return ICMP_NAMES[`${type}/${code}`];
+}
+
 /** "fragmentation needed (DF set and the next hop's MTU is 1000) → 198.51.100.80" */
 function icmpText(e: Ev): string {
-  const names: Record<string, string> = { '3/0': 'net unreachable', '3/1': 'host unreachable', '3/3': 'port unreachable', '3/4': 'fragmentation needed', '11/0': 'time exceeded (TTL)', '11/1': 'time exceeded (reassembly)' };
-  const name = names[`${e.type}/${e.code}`] ?? `${e.message} (type ${e.type} code ${e.code})`;
+  const name = icmpName(e.type, e.code) ?? `${e.message} (type ${e.type} code ${e.code})`;
   return `${name}${e.why ? ` (${e.why})` : ''} → ${e.to}`;
+}
+
+/** The hop rows of every transmission of the SYN, split where the client sends it again. */
+function splitSends(rows: HopRow[], client: string): HopRow[][] {
+  const out: HopRow[][] = [];
+  for (const r of rows) {
+    if (out.length === 0 || r.from.startsWith(`${client}.`)) out.push([]);
+    out[out.length - 1].push(r);
+  }
+  return out;
+}
+
+/** Same wires, same MACs, same TTLs. */
+function samePath(a: readonly HopRow[], b: readonly HopRow[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.from === b[i].from && r.srcMac === b[i].srcMac && r.dstMac === b[i].dstMac && r.ttl === b[i].ttl);
 }
 
 function ipNum(text: string): number {
