@@ -172,6 +172,12 @@ export interface TcpConfig {
    * segments are outstanding and nothing new can be sent.
    */
   earlyRetransmit: boolean;
+  /**
+   * RACK time-based loss detection (RFC 8985 § 6, rack.ts; Linux's default): with SACK, a
+   * segment is lost when one sent after it was delivered an RTT plus a reordering window ago.
+   * It works beside DupThresh (RFC 6675 IsLost), which still marks losses too.
+   */
+  rack: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -226,6 +232,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   prr: false,
   tlp: true,
   earlyRetransmit: true,
+  rack: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -446,7 +446,7 @@ export class TcpLayer implements TransportProtocol, NetApi {
     t.iss = this.isnGen.isn(now, la, lp, o.remoteAddr, o.remotePort);
     t.tsOffset = this.isnGen.tsOffset(la, lp, o.remoteAddr, o.remotePort);
     t.sndUna = t.sndNxt = t.sndMax = t.iss;
-    t.recover = t.iss;
+    t.recover = t.rtxHigh = t.iss;
     t.lastRecv = now;
     this.hash(t);
     this.stats.activeOpens++;

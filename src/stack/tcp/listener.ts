@@ -201,7 +201,7 @@ export function listenInput(
   applySynOptions(t, seg, !noopt);
   t.iss = layer.isnGen.isn(layer.host.clock.now(), localAddr, l.localPort, remoteAddr, seg.srcPort);
   t.sndUna = t.sndNxt = t.sndMax = t.iss;
-  t.recover = t.iss;
+  t.recover = t.rtxHigh = t.iss;
   t.sndWnd = seg.window; // RFC 7323 § 2.2: unscaled in a SYN
   t.maxSndWnd = t.sndWnd;
   t.sndWl1 = seg.seq;
@@ -328,7 +328,7 @@ function cookieAck(
   updateMss(t);
   t.iss = cookie;
   t.sndUna = t.sndNxt = t.sndMax = seg.ack;
-  t.recover = t.sndUna;
+  t.recover = t.rtxHigh = t.sndUna;
   t.sndWnd = seg.window << t.sndScale;
   t.maxSndWnd = t.sndWnd;
   t.sndWl1 = seg.seq;

@@ -17,6 +17,7 @@ import type { Seg } from './segment.js';
 import type { IpSendError } from '../api.js';
 import { encodeSegment } from './codec.js';
 import { ecnOutgoing, synEcnFlags } from './ecn.js';
+import { Rack } from './rack.js';
 import { reduceOnce } from './recovery.js';
 import { seqDiff, seqGe, seqGt, seqLt } from './seqnum.js';
 import {
@@ -208,6 +209,16 @@ function noteRetransmit(t: Tcb, s: Seg, len: number): void {
 }
 
 /** DupThresh in use: the reordering degree with SACK, RFC 5681's 3 without. */
+/** RACK (RFC 8985 § 6): never-retransmitted data below this sequence number is lost. */
+export function rackLostBelow(t: Tcb): number {
+  return t.rack !== null && seqGt(t.rack.lostBelow, t.rtxHigh) ? t.rack.lostBelow : t.sndUna;
+}
+
+/** RACK says the byte at `seq`, sent once, is lost. */
+export function rackLost(t: Tcb, seq: number): boolean {
+  return t.rack !== null && seqLt(seq, t.rack.lostBelow) && seqGe(seq, t.rtxHigh);
+}
+
 export function dupThresh(t: Tcb): number {
   if (!(t.flags & F_SACK_OK)) return 3;
   const th = t.reordering;
@@ -441,6 +452,9 @@ function sendDataSegment(
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
   if (len > 0 && len < t.mss) t.smallEnd = end;
   if (seqGt(end, t.sndNxt)) t.sndNxt = end;
+  // RACK (RFC 8985 § 6) keeps the send time of every new segment, in sequence order.
+  if (!retransmit && seqGt(end, t.sndMax) && t.flags & F_SACK_OK && t.layer.config.rack)
+    (t.rack ??= new Rack(t.sndUna)).sent(end, t.layer.host.clock.now());
   if (seqGt(end, t.sndMax)) {
     // RFC 6298 § 3 / Karn: time new data only.
     if (!(t.flags & F_RTT_TIMING) && !retransmit) {
@@ -574,7 +588,7 @@ function sendRecovery(t: Tcb): boolean {
   let sent = false;
   for (let guard = 0; guard < 1000; guard++) {
     const thresh = t.reordering;
-    const pipe = sb.pipe(t.sndUna, t.sndMax, t.highRxt, mss, thresh);
+    const pipe = sb.pipe(t.sndUna, t.sndMax, t.highRxt, mss, thresh, rackLostBelow(t));
     if (t.cwnd - pipe < mss) break;
     // NextSeg rule (1): the first lost, unSACKed range above HighRxt.
     let seq = seqGt(t.highRxt, t.sndUna) ? t.highRxt : t.sndUna;
@@ -584,7 +598,7 @@ function sendRecovery(t: Tcb): boolean {
     while (seqLt(seq, high)) {
       seq = sb.skipSacked(seq);
       if (!seqLt(seq, high)) break;
-      if (sb.isLost(seq, mss, thresh)) {
+      if (sb.isLost(seq, mss, thresh) || rackLost(t, seq)) {
         found = true;
         break;
       }
@@ -650,7 +664,7 @@ export function retransmitAt(t: Tcb, seq: number, len: number, why: string): voi
   // Watch retransmissions during SACK recovery for loss (recovery.ts detectLostRetransmits).
   if (t.flags & F_IN_RECOVERY && t.sb !== null && t.layer.config.lostRetransmitDetection) {
     const log = t.rtxLog ?? (t.rtxLog = []);
-    if (log.length < 3 * 256) log.push(seq, end, t.sndMax);
+    if (log.length < 4 * 256) log.push(seq, end, t.sndMax, t.layer.host.clock.now());
   }
   // Karn (RFC 6298 § 3): a retransmission invalidates a timing that covers it.
   if (t.flags & F_RTT_TIMING && seqGe(t.rttSeq, seq) && seqLt(t.rttSeq, end))

@@ -29,7 +29,15 @@ import { ACK, FIN, SYN } from './segment.js';
 import type { Seg } from './segment.js';
 import { Scoreboard } from './sack.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seqnum.js';
-import { dupThresh, retransmitAt, retransmitFirst, sendAck, sendChallengeAck } from './output.js';
+import {
+  dupThresh,
+  rackLost,
+  retransmitAt,
+  retransmitFirst,
+  sendAck,
+  sendChallengeAck,
+  tcpOutput,
+} from './output.js';
 import { ecnQueueCwr } from './ecn.js';
 import { tlpOnAck } from './tlp.js';
 import {
@@ -45,7 +53,7 @@ import {
   F_UNDO,
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
-import { armRto, armRtoOrProbe, stopRto } from './timers.js';
+import { armRackTimer, armRto, armRtoOrProbe, stopRto } from './timers.js';
 
 const DUP_THRESH = 3;
 
@@ -111,6 +119,7 @@ function raiseReordering(t: Tcb, low: number, fack: number): void {
   const c = t.layer.config;
   if (c.maxReordering <= 0 || !(t.flags & F_SACK_OK) || !seqLt(low, fack)) return;
   const degree = Math.min(Math.ceil(seqDiff(fack, low) / t.mss), c.maxReordering);
+  if (t.rack !== null) t.rack.reorderingSeen = true; // RFC 8985 § 6.2 step 3
   if (degree > t.reordering) {
     t.reordering = degree;
     t.layer.stats.reorderSeen++;
@@ -176,6 +185,8 @@ function dsackBlock(blocks: number[], ack: number): boolean {
 /** RFC 3708 § 3: a D-SACK for retransmitted data of the episode; all of it → undo. */
 function onDsack(t: Tcb, s: number, e: number): void {
   t.layer.stats.dsackRecv++;
+  // RFC 8985 § 6.2 step 4: a D-SACK widens RACK's reordering window (by min_RTT / 4 each).
+  if (t.rack !== null && t.rack.mult < 16) t.rack.mult++;
   if (!(t.flags & F_UNDO) || t.retransStamp < 0) return;
   if (seqLt(s, t.undoMarker) || seqGt(e, t.rtxHigh)) return;
   t.undoRetrans -= seqDiff(e, s);
@@ -197,23 +208,60 @@ function detectLostRetransmits(t: Tcb): void {
   const sb = t.sb;
   if (log === null || sb === null || sb.empty) return;
   const thresh = t.reordering;
+  const rack = t.rack;
+  const now = t.layer.host.clock.now();
+  const reo = rack !== null ? rack.reoWnd(t, true) : 0;
   for (let i = 0; i < log.length;) {
     const seq = log[i];
     const end = log[i + 1];
     if (seqLe(end, t.sndUna) || sb.covers(seqGt(seq, t.sndUna) ? seq : t.sndUna, end)) {
-      log.splice(i, 3);
+      log.splice(i, 4);
       continue;
     }
-    if (sb.isLost(log[i + 2], t.mss, thresh)) {
-      log.splice(i, 3);
+    // Lost by count (DupThresh SACKed above what SND.MAX was) or by time (RFC 8985 § 6.2:
+    // data sent after the retransmission was delivered, and an RTT plus the window passed).
+    if (
+      sb.isLost(log[i + 2], t.mss, thresh) ||
+      (rack !== null && rack.retransmissionLost(log[i + 3], now, reo))
+    ) {
+      log.splice(i, 4);
       t.layer.stats.lostRetransmit++;
       const from = seqGt(seq, t.sndUna) ? seq : t.sndUna;
       const to = sb.nextSackedAbove(from, end);
       retransmitAt(t, from, seqDiff(to, from), 'retransmit (lost retransmission)');
       continue;
     }
-    i += 3;
+    i += 4;
   }
+}
+
+/**
+ * RFC 8985 § 6.2 steps 4–5 and § 6.3: marks the originals RACK now considers lost and arms
+ * the reordering timer for the next one. Returns true when more data became lost.
+ */
+function rackDetect(t: Tcb): boolean {
+  const rack = t.rack;
+  if (rack === null) return false;
+  const now = t.layer.host.clock.now();
+  const moved = rack.detect(now, rack.reoWnd(t, (t.flags & F_IN_RECOVERY) !== 0));
+  t.rackAt = rack.nextLossAt;
+  if (t.rackAt !== 0) armRackTimer(t);
+  return moved;
+}
+
+/** The RACK reordering timer fired (RFC 8985 § 6.3): detect again, recover, send. */
+export function rackTimeout(t: Tcb): void {
+  if (t.rack === null || t.sndUna === t.sndMax) return;
+  if (!rackDetect(t)) return;
+  if (
+    !(t.flags & (F_IN_RECOVERY | F_RTO_RECOVERY)) &&
+    t.sb !== null &&
+    rackLost(t, t.sndUna) &&
+    seqGe(t.sndUna, t.recover)
+  ) {
+    enterRecovery(t);
+  }
+  tcpOutput(t);
 }
 
 function enterRecovery(t: Tcb): void {
@@ -334,6 +382,16 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       t.undoFack = t.sb.highest;
     if (dsackBlock(seg.sack, ack)) onDsack(t, seg.sack[0], seg.sack[1]);
   }
+  // RFC 8985 § 6.2 steps 1–2: the most recently sent segment this ACK delivered (data sent
+  // once only: at or above rtxHigh), for RACK.xmit_ts and RACK.rtt.
+  if (t.rack !== null) {
+    let hi = seqGt(ack, t.sndUna) ? (ack - 1) >>> 0 : -1;
+    if (newlySacked > 0 && t.sb !== null && seqGt(t.sb.highest, prevFack)) {
+      const top = (t.sb.highest - 1) >>> 0;
+      if (hi === -1 || seqGt(top, hi)) hi = top;
+    }
+    if (hi !== -1 && seqGe(hi, t.rtxHigh)) t.rack.delivered(hi, layer.host.clock.now());
+  }
   // RFC 8985 § 7.4: did the tail loss probe repair a loss (a retransmission ACKed, no D-SACK)?
   if (t.tlpEnd !== 0) {
     const dsack = t.flags & F_SACK_OK && seg.sack !== null && dsackBlock(seg.sack, ack);
@@ -359,6 +417,7 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     if (seqLt(t.highRxt, ack)) t.highRxt = ack;
     if (seqLt(t.rtxHigh, ack)) t.rtxHigh = ack;
     if (t.sb !== null) t.sb.advance(ack);
+    if (t.rack !== null) t.rack.acked(ack);
     sampleRtt(t, ack);
     t.rtxShift = 0;
     const now = layer.host.clock.now();
@@ -382,6 +441,7 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     } else if (t.flags & F_LOSS && seqGe(ack, t.recover)) {
       t.flags &= ~F_LOSS;
     }
+    rackDetect(t);
     if (t.flags & F_IN_RECOVERY) {
       if (seqGe(ack, t.recover)) {
         // Full ACK: leave recovery (RFC 6582 § 3.2 step 3, RFC 6675 § 5).
@@ -417,6 +477,16 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       if (t.flags & F_CWR && seqGe(ack, t.cwrEnd)) t.flags &= ~F_CWR;
       else if (!rtoUndone && !(t.flags & F_CWR)) t.cc.onAck(t, acked, now);
       if (layer.host.trace.active) layer.traceCwnd(t, 'ACK');
+      // RACK (RFC 8985 § 6): a hole at SND.UNA left behind data delivered long enough ago
+      // starts a recovery, however few duplicate ACKs there were.
+      if (
+        !(t.flags & F_RTO_RECOVERY) &&
+        t.sb !== null &&
+        !t.sb.empty &&
+        rackLost(t, t.sndUna) &&
+        seqGe(ack, t.recover)
+      )
+        enterRecovery(t);
     }
     // RFC 6298 (5.2)/(5.3)
     if (t.sndUna === t.sndMax) stopRto(t);
@@ -436,10 +506,16 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     if (isDup || (sackInfo && newlySacked > 0)) {
       t.dupAcks++;
       const thresh = dupThresh(t);
+      if (sackInfo) rackDetect(t);
       if (!(t.flags & F_IN_RECOVERY)) {
-        const lost = sackInfo ? t.sb!.isLost(t.sndUna, t.mss, thresh) : false;
-        // RFC 6582 § 3.2 step 2: only if the ACK covers more than `recover`.
-        if ((t.dupAcks >= thresh || lost) && seqGt(ack, t.recover)) {
+        const lost = sackInfo
+          ? t.sb!.isLost(t.sndUna, t.mss, thresh) || rackLost(t, t.sndUna)
+          : false;
+        // RFC 6582 § 3.2 step 2: only if the ACK covers more than `recover`, the highest
+        // sequence number sent when the last recovery began (ours holds SND.MAX, one past it:
+        // an ACK equal to it covers everything, and a loss just after it must not wait for
+        // the RTO).
+        if ((t.dupAcks >= thresh || lost) && seqGe(ack, t.recover)) {
           enterRecovery(t);
           if (sackInfo) prrOnAck(t, t.sb!.sacked - sackedBefore);
         }

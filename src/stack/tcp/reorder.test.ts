@@ -13,7 +13,11 @@ import { userSend } from './conn.js';
 import type { Tcb } from './tcb.js';
 
 /** A passive connection with SACK (and optionally timestamps), MSS 1000, 10 segments in flight. */
-/** A SACK connection; `ts`: with timestamps (and no tail loss probe: these tests are about the RTO). */
+/**
+ * A SACK connection; `ts`: with timestamps (and no tail loss probe: those tests are about the
+ * RTO). RACK is off: these tests are about the adaptive DupThresh and the undo, and in the
+ * harness no time passes between a segment and its ACK (RACK's RTT would be 0).
+ */
 function sackConn(ts = false): {
   h: TcpHarness;
   t: Tcb;
@@ -21,7 +25,7 @@ function sackConn(ts = false): {
   sent: SentSeg[];
   tsEcho: number;
 } {
-  const h = new TcpHarness({ sack: true, timestamps: ts, tlp: !ts });
+  const h = new TcpHarness({ sack: true, timestamps: ts, tlp: !ts, rack: false });
   const l = h.layer.listen(0, LOCAL_PORT, 4);
   h.send({
     flags: 'S',

@@ -166,6 +166,8 @@ export class Scoreboard {
     highRxt: number,
     mss: number,
     dupThresh = DUP_THRESH,
+    /** RACK (RFC 8985): data below this that is not SACKed is lost too. */
+    lostBelow = sndUna,
   ): number {
     let pipe = 0;
     let s = sndUna;
@@ -180,8 +182,9 @@ export class Scoreboard {
         s = r[i + 1];
         continue;
       }
-      const len = (he - s) >>> 0;
-      if (!this.isLost(s, mss, dupThresh)) pipe += len;
+      // The part of the hole below lostBelow is lost (RACK); the rest as IsLost says.
+      const ls = seqLt(s, lostBelow) ? seqMin(he, lostBelow) : s;
+      if (seqLt(ls, he) && !this.isLost(ls, mss, dupThresh)) pipe += (he - ls) >>> 0;
       if (seqGt(highRxt, s)) pipe += (seqMin(highRxt, he) - s) >>> 0;
       s = he;
     }

@@ -12,6 +12,7 @@
  * references only; buffers, the reassembly list and the SACK scoreboard are allocated on first
  * use and released when the connection closes.
  */
+import type { Rack } from './rack.js';
 import type { TimerHandle } from '../../sim/clock.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { SocketErrorCode } from '../api.js';
@@ -207,6 +208,10 @@ export class Tcb {
   recoverFs = 0;
   prrDelivered = 0;
   prrOut = 0;
+  /** RFC 8985 § 6 state (rack.ts), with SACK and config.rack; null otherwise. */
+  rack: Rack | null = null;
+  /** The RACK reordering timer (RFC 8985 § 6.3), 0 when not armed. */
+  rackAt = 0;
   /** RFC 8985 § 7: TLP.end_seq of the probe episode (0 = none), and whether the probe resent data. */
   tlpEnd = 0;
   tlpRetrans = false;

@@ -43,7 +43,7 @@ import { ecnQueueCwr } from './ecn.js';
 import { probeTimeout, tlpEligible } from './tlp.js';
 import { sendAck, sendKeepalive, sendProbe, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb } from './conn.js';
-import { initUndo } from './recovery.js';
+import { initUndo, rackTimeout } from './recovery.js';
 
 function now(t: Tcb): number {
   return t.layer.host.clock.now();
@@ -63,6 +63,7 @@ function schedule(t: Tcb): void {
   if (t.rtoAt !== 0) next = t.rtoAt;
   if (t.delackAt !== 0 && (next === 0 || t.delackAt < next)) next = t.delackAt;
   if (t.keepAt !== 0 && (next === 0 || t.keepAt < next)) next = t.keepAt;
+  if (t.rackAt !== 0 && (next === 0 || t.rackAt < next)) next = t.rackAt;
   if (next === 0) return;
   const timer = t.timer;
   if (timer !== null && timer.pending) {
@@ -93,6 +94,11 @@ export function armRtoOrProbe(t: Tcb): void {
   t.flags &= ~F_PERSIST;
   t.flags |= F_PTO;
   t.rtoAt = now(t) + probeTimeout(t, backedOffRto(t));
+  schedule(t);
+}
+
+/** Arms the RACK reordering timer at t.rackAt (RFC 8985 § 6.3). */
+export function armRackTimer(t: Tcb): void {
   schedule(t);
 }
 
@@ -133,6 +139,7 @@ export function stopAllTimers(t: Tcb): void {
   t.rtoAt = 0;
   t.delackAt = 0;
   t.keepAt = 0;
+  t.rackAt = 0;
   t.flags &= ~(F_PERSIST | F_PTO);
   if (t.timer !== null) {
     t.timer.cancel();
@@ -168,6 +175,11 @@ function fire(t: Tcb): void {
   if (t.keepAt !== 0 && n >= t.keepAt) {
     t.keepAt = 0;
     onKeep(t);
+    if (t.state === CLOSED) return;
+  }
+  if (t.rackAt !== 0 && n >= t.rackAt) {
+    t.rackAt = 0;
+    rackTimeout(t);
     if (t.state === CLOSED) return;
   }
   schedule(t);
@@ -232,6 +244,9 @@ function onRto(t: Tcb): void {
   t.flags |= F_LOSS;
   t.rtxLog = null;
   t.tlpEnd = 0;
+  // Everything from SND.UNA is sent again: RACK starts over (RFC 8985 § 6.3).
+  if (t.rack !== null) t.rack.reset(t.sndUna);
+  t.rackAt = 0;
   if (!zeroWindow) {
     const flight = seqDiff(t.sndMax, t.sndUna);
     t.cc.onRto(t, flight, n0(t));
