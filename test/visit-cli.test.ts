@@ -139,6 +139,12 @@ describe('wiretrail visit', () => {
     assert.equal(nx.code, 1);
     assert.match(nx.err, /cannot reach www\.nosuch\.com — the name does not exist/);
     assert.match(nx.err, /a\.gtld-servers\.net\. answered NXDOMAIN/);
+    // In Chinese the summary on stderr is Chinese too.
+    const nxZh = await run('visit', 'http://www.nosuch.com/', '--no-page', '--lang', 'zh');
+    assert.equal(nxZh.code, 1);
+    assert.match(nxZh.err, /无法访问 www\.nosuch\.com —— 域名不存在/);
+    assert.match(nxZh.err, /a\.gtld-servers\.net\. 回答 NXDOMAIN/);
+    assert.doesNotMatch(nxZh.err, /answered|try:/);
     const https = await run('visit', 'https://www.server.com/');
     assert.equal(https.code, 2);
     assert.match(https.err, /HTTPS is not supported yet/);

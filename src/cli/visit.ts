@@ -12,7 +12,7 @@ import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { formatIpv4 } from '../wire/addr.js';
 import { BrowserError, parseAddress } from '../apps/browser/address.js';
-import { buildStory, captureFromTrace, stepComments, tell } from '../story/index.js';
+import { buildStory, captureFromTrace, errorSummary, stepComments, tell } from '../story/index.js';
 import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
@@ -234,21 +234,41 @@ function explainFailure(v: VisitStory, url: string, lang: Lang): string {
           : `wiretrail: cannot reach ${name} — the name does not exist`,
       );
       if (err.nxdomainFrom)
-        lines.push(`  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`);
+        lines.push(
+          lang === 'zh'
+            ? `  ${errorSummary(err, 'zh')[1] ?? ''}`
+            : `  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`,
+        );
       lines.push(
-        `  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`,
+        lang === 'zh'
+          ? '  试试：wiretrail visit http://www.server.com/   或者把这个名字加进 src/world/zones/'
+          : `  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`,
       );
     } else {
-      lines.push(`wiretrail: ${pc.bold(name)}: ${err.message}`);
+      lines.push(
+        lang === 'zh'
+          ? `wiretrail：${pc.bold(name)}：${errorSummary(err, 'zh')[0]}（${err.message}）`
+          : `wiretrail: ${pc.bold(name)}: ${err.message}`,
+      );
       if (/refused/i.test(err.message))
         lines.push(
-          "  nothing listens on that port: check the URL's port, or the server's services in the topology",
+          lang === 'zh'
+            ? '  那个端口上没有程序在监听：检查 URL 的端口，或者拓扑里服务器提供的服务'
+            : "  nothing listens on that port: check the URL's port, or the server's services in the topology",
         );
       if (/timed? ?out|ETIMEDOUT/i.test(err.message))
-        lines.push('  no answer in time: lost packets or an unreachable host (try --detail hop)');
+        lines.push(
+          lang === 'zh'
+            ? '  没有及时得到回答：丢包，或者主机不可达（试试 --detail hop）'
+            : '  no answer in time: lost packets or an unreachable host (try --detail hop)',
+        );
     }
   } else {
-    lines.push(`wiretrail: the visit of ${url} did not finish`);
+    lines.push(
+      lang === 'zh'
+        ? `wiretrail：访问 ${url} 没有完成`
+        : `wiretrail: the visit of ${url} did not finish`,
+    );
   }
   return lines.join('\n') + '\n';
 }
