@@ -615,3 +615,28 @@ test('an option after the command without "--": the message shows where "--" goe
   const plain = await run('run', 'internet', 'pc', 'arp');
   assert.equal(plain.code, 0, plain.err);
 });
+
+test('arp names neighbours from the hosts file (gethostbyaddr), -n never does', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    'nas.home',
+    ';',
+    'arp',
+    '-a',
+    ';',
+    'arp',
+    '-an',
+    ';',
+    'arp',
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^nas\.home \(192\.168\.10\.200\) at 02:00:00:00:00:c8 \[ether\] on eth1$/m);
+  assert.match(r.out, /^\? \(192\.168\.10\.200\) at 02:00:00:00:00:c8 \[ether\] on eth1$/m);
+  assert.match(r.out, /^nas\.home {17}ether {3}02:00:00:00:00:c8 {3}C {21}eth1$/m);
+});

@@ -2,8 +2,9 @@
  * `arp -n` and `arp -a`, formatted as net-tools' arp prints /proc/net/arp (arp.c: arp_disp and
  * arp_disp_2). An entry is "complete" (flag C) when its neighbour state is valid (REACHABLE,
  * STALE, DELAY, PROBE or PERMANENT — Linux's NUD_VALID); INCOMPLETE and FAILED entries show
- * "(incomplete)". PERMANENT entries carry the M flag. Names are not resolved: `arp -a` prints
- * "?" as net-tools does when reverse lookup fails.
+ * "(incomplete)". PERMANENT entries carry the M flag. Names come from the node's hosts file
+ * (what gethostbyaddr finds without DNS; reverse DNS is not asked): `arp -a` prints "?" for an
+ * address without a name, as net-tools does when reverse lookup fails, and `-n` never names.
  *
  * Read first: RFC 826 (the cache being shown).
  */
@@ -33,8 +34,11 @@ function complete(s: NeighState): boolean {
   return s !== 'INCOMPLETE' && s !== 'FAILED';
 }
 
-/** `arp -n` (and plain `arp` with names unresolved). */
-export function formatArpN(rows: readonly ArpRow[]): string[] {
+/** A name for an address (the hosts file), or undefined. */
+export type NameOf = (ip: number) => string | undefined;
+
+/** `arp -n`, and plain `arp` with `nameOf` (names in the Address column where known). */
+export function formatArpN(rows: readonly ArpRow[], nameOf?: NameOf): string[] {
   if (rows.length === 0) return [];
   const out = ['Address                  HWtype  HWaddress           Flags Mask            Iface'];
   for (const r of rows) {
@@ -46,7 +50,7 @@ export function formatArpN(rows: readonly ArpRow[]): string[] {
       : ''.padEnd(8) + '(incomplete)'.padEnd(20);
     out.push(
       (
-        formatIpv4(r.ip).padEnd(23) +
+        (nameOf?.(r.ip) ?? formatIpv4(r.ip)).padEnd(23) +
         '  ' +
         hw +
         flags.padEnd(6) +
@@ -59,12 +63,12 @@ export function formatArpN(rows: readonly ArpRow[]): string[] {
   return out;
 }
 
-/** `arp -a` (BSD style). */
-export function formatArpA(rows: readonly ArpRow[]): string[] {
+/** `arp -a` (BSD style); with `nameOf`, known names instead of "?" (not with `-n`). */
+export function formatArpA(rows: readonly ArpRow[], nameOf?: NameOf): string[] {
   return rows.map((r) => {
     const hw = complete(r.state) ? `${formatMac(r.mac)} [ether] ` : '<incomplete> ';
     const perm = r.state === 'PERMANENT' ? 'PERM ' : '';
-    return `? (${formatIpv4(r.ip)}) at ${hw}${perm}on ${r.iface}`;
+    return `${nameOf?.(r.ip) ?? '?'} (${formatIpv4(r.ip)}) at ${hw}${perm}on ${r.iface}`;
   });
 }
 

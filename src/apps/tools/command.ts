@@ -426,7 +426,9 @@ export async function runTool(
       let rows = arpRows(host);
       const dev = last(p, 'i');
       if (dev !== undefined) rows = rows.filter((r) => r.iface === dev);
-      const lines = p.flags.has('a') ? formatArpA(rows) : formatArpN(rows);
+      // net-tools resolves names unless -n (here from the hosts file only).
+      const nameOf = p.flags.has('n') ? undefined : (ip: number) => hostsName(ctx, node, ip);
+      const lines = p.flags.has('a') ? formatArpA(rows, nameOf) : formatArpN(rows, nameOf);
       for (const l of lines) out(l);
       return { exitCode: 0 };
     }
