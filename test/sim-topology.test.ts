@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ping } from '../src/apps/tools/ping.js';
 import { MS } from '../src/sim/time.js';
-import { parseTopology, loadNetwork, TopologyError } from '../src/world/topology.js';
+import { formatIssue, parseTopology, loadNetwork, TopologyError } from '../src/world/topology.js';
 
 const SIMPLE = readFileSync('src/world/examples/simple.yaml', 'utf8');
 
@@ -151,6 +151,28 @@ links:
     ),
     ['t.yaml:4:5: links[0]: a link cannot connect a port to itself'],
   );
+});
+
+test('likely mistakes that still build are warnings: a gateway nobody has, a link across subnets', () => {
+  const t = parseTopology(
+    `nodes:
+  a:
+    kind: host
+    interfaces: { eth0: 10.0.0.1/24 }
+    routes:
+      - { to: default, via: 10.0.0.254 }
+  b: { kind: host, interfaces: { eth0: 10.0.1.2/24 } }
+links:
+  - [a.eth0, b.eth0]
+`,
+    't.yaml',
+  );
+  assert.deepEqual(t.warnings.map(formatIssue), [
+    "t.yaml:6:9: nodes.a.routes[0].via: warning: no node has 10.0.0.254: nothing will answer a's ARP for this gateway",
+    't.yaml:9:5: links[0]: warning: a.eth0 (10.0.0.0/24) and b.eth0 (10.0.1.0/24) are on different subnets: they will not reach each other directly',
+  ]);
+  // The shipped topologies have none.
+  assert.deepEqual(parseTopology(SIMPLE, 'simple.yaml').warnings, []);
 });
 
 test('segments and hubs; a link MTU sets the interfaces it joins', async () => {

@@ -27,7 +27,7 @@ import { Capture } from '../sim/capture.js';
 import type { Simulation } from '../sim/simulation.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TOPOLOGY_FILES, topologyFile } from '../world/examples/index.js';
-import { TopologyError } from '../world/topology.js';
+import { formatIssue, TopologyError } from '../world/topology.js';
 import { buildWorld } from '../world/visit.js';
 import type { World } from '../world/visit.js';
 
@@ -134,7 +134,10 @@ export function buildWorldOrExplain(
   shownAs: string,
 ): World {
   try {
-    return buildWorld(topo, { seed });
+    const world = buildWorld(topo, { seed });
+    // Likely mistakes that still build (a gateway nobody has, ...): said, not fatal.
+    for (const w of world.topology.warnings) io.err(`${formatIssue(w)}\n`);
+    return world;
   } catch (e) {
     if (e instanceof TopologyError) {
       io.err(`${e.message}\n`);

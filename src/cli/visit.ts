@@ -16,7 +16,7 @@ import { buildStory, captureFromTrace, errorSummary, stepComments, tell } from '
 import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
-import { TopologyError } from '../world/topology.js';
+import { formatIssue, TopologyError } from '../world/topology.js';
 import { checkWritable, writeOutputFile } from './io.js';
 import { checkCapturePoints, readTopologyArg } from './run.js';
 import { parseDuration, parseProbability } from '../world/units.js';
@@ -133,6 +133,8 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     throw e;
   }
 
+  // Likely mistakes that still built (a gateway nobody has, ...): said on stderr, not fatal.
+  for (const w of result.topology.warnings) io.err(`${formatIssue(w)}\n`);
   const story = buildStory(result.events, result.client);
   const client = result.net.hostNamed(result.client);
   const points =

@@ -130,6 +130,11 @@ export interface Topology {
   seed?: number;
   nodes: TopoNode[];
   links: TopoLink[];
+  /**
+   * Things that build but probably do not do what was meant (a gateway nobody has, a link
+   * between two different subnets): printed by the CLI as "warning:" lines, never fatal.
+   */
+  warnings: TopologyIssue[];
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -628,7 +633,7 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
     r.error(lp, '', `YAML syntax: ${e.message.split('\n')[0]}`);
   }
   if (r.issues.length > 0) throw new TopologyError(r.issues);
-  const topo: Topology = { file, nodes: [], links: [] };
+  const topo: Topology = { file, nodes: [], links: [], warnings: [] };
   const root = doc.contents;
   if (!isMap(root)) {
     r.error(root, '', 'a topology is a map with "nodes" and "links"');
@@ -703,6 +708,7 @@ export function parseTopology(text: string, file = 'topology.yaml'): Topology {
   if (!sawNodes) r.error(root, '', 'missing "nodes"');
   checkSemantics(r, topo, invalid, incomplete);
   if (r.issues.length > 0) throw new TopologyError(r.issues);
+  topo.warnings = likelyMistakes(topo);
   return topo;
 }
 
@@ -836,6 +842,57 @@ function checkSemantics(
       }
     }
   }
+}
+
+/**
+ * What builds but will not work as meant: a route through a gateway no node has (its ARP will
+ * never be answered), and a point-to-point link whose two ends are on different subnets (they
+ * will not reach each other directly). Warnings, not errors: a topology may want either.
+ */
+function likelyMistakes(topo: Topology): TopologyIssue[] {
+  const out: TopologyIssue[] = [];
+  const at = (pos: Pos, path: string, message: string): void => {
+    out.push({ file: topo.file, line: pos.line, col: pos.col, path, message });
+  };
+  const owned = new Set<number>();
+  for (const n of topo.nodes)
+    for (const i of n.interfaces) for (const a of i.addresses) owned.add(a.addr);
+  for (const n of topo.nodes) {
+    for (const rt of n.routes) {
+      if (rt.via !== undefined && !owned.has(rt.via))
+        at(
+          rt.pos,
+          `${rt.path}.via`,
+          `warning: no node has ${formatIpv4(rt.via)}: nothing will answer ${n.name}'s ARP for this gateway`,
+        );
+    }
+  }
+  const byName = new Map(topo.nodes.map((n) => [n.name, n]));
+  const addrsOf = (e: TopoEnd): TopoAddress[] | undefined => {
+    const n = byName.get(e.node);
+    if (n === undefined || (n.kind !== 'host' && n.kind !== 'router')) return undefined;
+    return n.interfaces.find((i) => i.name === e.port)?.addresses;
+  };
+  const subnet = (a: TopoAddress): string =>
+    `${formatIpv4((a.addr & prefixToMask(a.prefix)) >>> 0)}/${a.prefix}`;
+  for (const l of topo.links) {
+    if (l.kind !== 'link' || l.ends.length !== 2) continue;
+    const [x, y] = l.ends.map(addrsOf);
+    if (x === undefined || y === undefined || x.length === 0 || y.length === 0) continue;
+    const shared = x.some((a) =>
+      y.some((b) => {
+        const m = prefixToMask(Math.min(a.prefix, b.prefix));
+        return (a.addr & m) >>> 0 === (b.addr & m) >>> 0;
+      }),
+    );
+    if (!shared)
+      at(
+        l.pos,
+        l.path,
+        `warning: ${l.ends[0].node}.${l.ends[0].port} (${x.map(subnet).join(', ')}) and ${l.ends[1].node}.${l.ends[1].port} (${y.map(subnet).join(', ')}) are on different subnets: they will not reach each other directly`,
+      );
+  }
+  return out;
 }
 
 export interface BuildOptions {
