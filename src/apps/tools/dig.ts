@@ -337,7 +337,7 @@ export interface TraceStep {
   /** The server asked, and its name. */
   server: Ipv4Addr;
   serverName: string;
-  /** The port asked (the first step: -p; the name servers after it: 53). */
+  /** The port asked: -p (default 53) for every step, as BIND's dig does. */
   port: number;
   ok: boolean;
   response?: DnsMessage;
@@ -454,7 +454,13 @@ export async function digTrace(env: DigEnv, o: DigOptions): Promise<DigTraceResu
     }
     const label = pick.name.replace(/\.$/, '');
     names.set(pick.address!, label);
-    const st = record(pick.address!, label, await ask(pick.address!, name, type, false));
+    // BIND's dig asks every server of the trace at the -p port, not only the first.
+    const st = record(
+      pick.address!,
+      label,
+      await ask(pick.address!, name, type, false, o.port ?? 53),
+      o.port ?? 53,
+    );
     if (!st.ok)
       return { options: o, steps, outcome: 'error', detail: st.error, failure: 'no-reply' };
     const m = st.response!;
