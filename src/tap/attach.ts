@@ -23,7 +23,7 @@
  * TAP side as one more capture point (the link's name, or either port).
  */
 import type { LinkDropReason, LinkPort, LinkProps, Medium, Wire } from '../sim/link.js';
-import { DEFAULT_LINK_PROPS } from '../sim/link.js';
+import { DEFAULT_LINK_PROPS, FRAME_FCS_LATER, settleFcs } from '../sim/link.js';
 import type { Rng } from '../sim/rng.js';
 import type { Simulation } from '../sim/simulation.js';
 import type { TraceBus } from '../sim/trace.js';
@@ -80,7 +80,10 @@ class TapStation implements Wire {
   get queued(): number {
     return 0;
   }
-  send(frame: Uint8Array): boolean {
+  send(frame: Uint8Array, flags = 0): boolean {
+    // FCS offload (src/sim/link.ts): the FCS is stripped for Linux anyway; it is written only
+    // if a trace listener will be shown the frame.
+    if ((flags & FRAME_FCS_LATER) !== 0 && this.medium.traceActive) settleFcs(frame);
     return this.medium.toLinux(frame);
   }
 }
@@ -101,6 +104,11 @@ export class TapLink implements Medium {
     reordered: 0,
   };
   private readonly trace: TraceBus;
+
+  /** A trace listener is watching (frames shown to it need their FCS written). */
+  get traceActive(): boolean {
+    return this.trace.active;
+  }
   private readonly rng: Rng;
   private readonly stripFcs: boolean;
   private readonly station: TapStation;
