@@ -640,3 +640,50 @@ test('arp names neighbours from the hosts file (gethostbyaddr), -n never does', 
   assert.match(r.out, /^\? \(192\.168\.10\.200\) at 02:00:00:00:00:c8 \[ether\] on eth1$/m);
   assert.match(r.out, /^nas\.home {17}ether {3}02:00:00:00:00:c8 {3}C {21}eth1$/m);
 });
+
+test('curl -w (write-out) and -o /dev/null, for scripts: status, address, timings, errors', async () => {
+  const ok = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code} %{remote_ip}:%{remote_port} %{size_download} %{num_connects}\\n',
+    'http://www.server.com/',
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.equal(ok.out, '200 198.51.100.80:80 1668 1\n');
+  const times = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{time_namelookup} %{time_connect} %{time_starttransfer} %{time_total}',
+    'http://www.server.com/',
+  );
+  const t = times.out.split(' ').map(Number);
+  assert.equal(t.length, 4);
+  assert.ok(t[0] > 0 && t[0] < t[1] && t[1] < t[2] && t[2] <= t[3], times.out);
+  const bad = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-s',
+    '-w',
+    '%{http_code} %{exitcode}',
+    'http://www.nosuch.com/',
+  );
+  assert.equal(bad.code, 6);
+  assert.equal(bad.out, '000 6');
+});
