@@ -687,3 +687,23 @@ test('curl -w (write-out) and -o /dev/null, for scripts: status, address, timing
   assert.equal(bad.code, 6);
   assert.equal(bad.out, '000 6');
 });
+
+test('ping -c N -w D: with a deadline, -c counts replies, so ping keeps asking (iputils)', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'ping', '-c', '1', '-w', '3', '192.0.2.99');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /^3 packets transmitted, 0 received, 100% packet loss, time 2000ms$/m);
+  const ok = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '2',
+    '-w',
+    '5',
+    '198.51.100.80',
+  );
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /^2 packets transmitted, 2 received, 0% packet loss/m);
+});

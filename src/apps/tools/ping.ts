@@ -240,11 +240,16 @@ export async function ping(
   let next = start;
   let seq = 0;
   let lastSend = start;
+  // iputils: with -w, -c counts replies — ping keeps sending until that many came back or the
+  // deadline passes; without it, -c counts requests.
+  const byReplies = options.deadline !== undefined;
+  const moreToSend = (): boolean => (byReplies ? base.received < count : seq < count);
   for (;;) {
     const now = clock.now();
-    if (base.received + base.errors >= count && seq >= count) break;
+    if (byReplies ? base.received >= count : base.received + base.errors >= count && seq >= count)
+      break;
     if (now >= deadline) break;
-    if (seq < count && now >= next) {
+    if (moreToSend() && now >= next) {
       seq++;
       sent.set(seq, now);
       base.transmitted++;
@@ -266,9 +271,10 @@ export async function ping(
       next = now + interval;
       continue;
     }
-    const wakeAt =
-      seq < count ? Math.min(next, deadline) : Math.min(lastSendTime(sent, seq) + linger, deadline);
-    if (seq >= count && now >= wakeAt) break;
+    const wakeAt = moreToSend()
+      ? Math.min(next, deadline)
+      : Math.min(lastSendTime(sent, seq) + linger, deadline);
+    if (!moreToSend() && now >= wakeAt) break;
     await waker.wait(wakeAt);
   }
   sock.close();
