@@ -18,8 +18,13 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+/** `wiretrail run internet pc -- <command...>`: a command on the default internet's pc. */
+function onPc(...command: string[]): Promise<{ code: number; out: string; err: string }> {
+  return run('run', 'internet', 'pc', '--', ...command);
+}
+
 test('curl -v http://www.server.com/ on the default internet: body on stdout, curl -v on stderr', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'curl', '-v', 'http://www.server.com/');
+  const r = await onPc('curl', '-v', 'http://www.server.com/');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^<!DOCTYPE html>/);
   assert.match(r.out, /<\/html>\n$/);
@@ -38,7 +43,7 @@ test('curl -v http://www.server.com/ on the default internet: body on stdout, cu
 });
 
 test('dig +trace www.server.com: root, .com, then ns1.server.com with the answer', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'dig', '+trace', 'www.server.com');
+  const r = await onPc('dig', '+trace', 'www.server.com');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.equal(lines[1], '; <<>> wiretrail dig <<>> +trace www.server.com');
@@ -55,7 +60,7 @@ test('dig +trace www.server.com: root, .com, then ns1.server.com with the answer
 });
 
 test('traceroute -n 198.51.100.80: five hops through the home, ISP, core and data-centre routers', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'traceroute', '-n', '198.51.100.80');
+  const r = await onPc('traceroute', '-n', '198.51.100.80');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
   assert.equal(
@@ -73,18 +78,7 @@ test('traceroute -n 198.51.100.80: five hops through the home, ISP, core and dat
 });
 
 test('curl -s ; netstat -napt: the connection curl closed is in TIME_WAIT; the server listens', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-s',
-    'http://www.server.com/',
-    ';',
-    'netstat',
-    '-napt',
-  );
+  const r = await onPc('curl', '-s', 'http://www.server.com/', ';', 'netstat', '-napt');
   assert.equal(r.code, 0, r.err);
   const table = r.out.slice(r.out.indexOf('Active Internet connections'));
   const lines = table.trimEnd().split('\n');
@@ -141,7 +135,7 @@ test('a connection still open shows ESTABLISHED on both ends (netstat and ss ove
 });
 
 test('ping -c 2 nas.home: the name comes from the hosts file, replies are named as iputils does', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'ping', '-c', '2', 'nas.home');
+  const r = await onPc('ping', '-c', '2', 'nas.home');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.equal(lines[0], 'PING nas.home (192.168.10.200) 56(84) bytes of data.');
@@ -151,16 +145,12 @@ test('ping -c 2 nas.home: the name comes from the hosts file, replies are named 
   );
   assert.ok(lines.includes('--- nas.home ping statistics ---'));
   assert.ok(lines.includes('2 packets transmitted, 2 received, 0% packet loss, time 1000ms'));
-  const n = await run('run', 'internet', 'pc', '--', 'ping', '-n', '-c', '1', 'nas.home');
+  const n = await onPc('ping', '-n', '-c', '1', 'nas.home');
   assert.match(n.out, /^64 bytes from 192\.168\.10\.200: icmp_seq=1/m);
 });
 
 test('ping and traceroute resolve DNS names through the stub resolver; hop names from /etc/hosts', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     'ping',
     '-c',
     '1',
@@ -187,21 +177,21 @@ test('ping and traceroute resolve DNS names through the stub resolver; hop names
 
 test('names that do not resolve: ping and traceroute say so like Linux, curl exits 6', async () => {
   // `wiretrail run` exits with the tool's own status: iputils ping and traceroute 2, curl 6
-  const p = await run('run', 'internet', 'pc', '--', 'ping', '-c', '1', 'www.nosuch.com');
+  const p = await onPc('ping', '-c', '1', 'www.nosuch.com');
   assert.equal(p.code, 2);
   assert.equal(p.out, 'ping: www.nosuch.com: Name or service not known\n');
-  const t = await run('run', 'internet', 'pc', '--', 'traceroute', 'www.nosuch.com');
+  const t = await onPc('traceroute', 'www.nosuch.com');
   assert.equal(t.code, 2);
   assert.match(
     t.out,
     /^www\.nosuch\.com: Name or service not known\nCannot handle "host" cmdline arg/,
   );
-  const c = await run('run', 'internet', 'pc', '--', 'curl', 'http://www.nosuch.com/');
+  const c = await onPc('curl', 'http://www.nosuch.com/');
   assert.equal(c.code, 6);
   assert.equal(c.err, 'curl: (6) Could not resolve host: www.nosuch.com\n');
-  const s = await run('run', 'internet', 'pc', '--', 'curl', '-s', 'http://www.nosuch.com/');
+  const s = await onPc('curl', '-s', 'http://www.nosuch.com/');
   assert.equal(s.err, '', 'curl -s prints no error');
-  const sS = await run('run', 'internet', 'pc', '--', 'curl', '-sS', 'http://www.nosuch.com/');
+  const sS = await onPc('curl', '-sS', 'http://www.nosuch.com/');
   assert.equal(sS.err, 'curl: (6) Could not resolve host: www.nosuch.com\n');
   // a topology without resolvers: a name is a usage error that says what is missing
   const simple = await run('run', 'simple', 'pc', '--', 'ping', 'www.server.com');
@@ -210,17 +200,7 @@ test('names that do not resolve: ping and traceroute say so like Linux, curl exi
 });
 
 test('dig twice in one world: the second answer comes from the resolver cache, faster', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'dig',
-    'www.server.com',
-    ';',
-    'dig',
-    'www.server.com',
-  );
+  const r = await onPc('dig', 'www.server.com', ';', 'dig', 'www.server.com');
   assert.equal(r.code, 0, r.err);
   const times = [...r.out.matchAll(/;; Query time: (\d+) msec/g)].map((m) => Number(m[1]));
   assert.equal(times.length, 2);
@@ -234,11 +214,7 @@ test('dig twice in one world: the second answer comes from the resolver cache, f
 });
 
 test('dig @server by node name or name server name, -t TYPE, positional type, +short', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     'dig',
     '@a.root-servers.net',
     'www.server.com',
@@ -261,10 +237,10 @@ test('dig @server by node name or name server name, -t TYPE, positional type, +s
   assert.match(r.out, /^com\.\t\t\t172800\tIN\tNS\ta\.gtld-servers\.net\.$/m);
   assert.match(r.out, /^ns1\.server\.com\.$/m);
   assert.match(r.out, /^ns1\.server\.com\. \S+ \d+ /m, 'the SOA in +short form');
-  const bad = await run('run', 'internet', 'pc', '--', 'dig', '-t', 'BOGUS', 'x');
+  const bad = await onPc('dig', '-t', 'BOGUS', 'x');
   assert.equal(bad.code, 1, "BIND dig's usage status");
   assert.equal(bad.err, 'wiretrail: dig: invalid type: BOGUS\n');
-  const noSrv = await run('run', 'internet', 'pc', '--', 'dig', '@nowhere.invalid', 'x');
+  const noSrv = await onPc('dig', '@nowhere.invalid', 'x');
   assert.equal(noSrv.code, 10, "BIND dig's fatal() status");
   assert.equal(noSrv.err, "dig: couldn't get address for 'nowhere.invalid': not found\n");
 });
@@ -296,20 +272,16 @@ test('nslookup and host ask the resolver from resolv.conf, or the server given',
   );
   assert.match(r.out, /^www\.server\.com has address 198\.51\.100\.80$/m);
   assert.match(r.out, /^Using domain server:\nName: ns1\nAddress: 198\.51\.100\.2#53$/m);
-  const nx = await run('run', 'internet', 'pc', '--', 'host', 'www.nosuch.com');
+  const nx = await onPc('host', 'www.nosuch.com');
   assert.equal(nx.code, 1);
   assert.equal(nx.out, 'Host www.nosuch.com not found: 3(NXDOMAIN)\n');
-  const bad = await run('run', 'internet', 'pc', '--', 'nslookup', '-debug', 'x');
+  const bad = await onPc('nslookup', '-debug', 'x');
   assert.equal(bad.code, 2);
   assert.equal(bad.err, 'wiretrail: nslookup: invalid option -debug\n');
 });
 
 test('netstat -s: Ip, Icmp, Tcp and Udp counters after a ping and a page', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     'ping',
     '-c',
     '1',
@@ -334,7 +306,7 @@ test('netstat -s: Ip, Icmp, Tcp and Udp counters after a ping and a page', async
   assert.match(stats, /^        echo requests: 1$/m);
   assert.match(stats, /^        OutType8: 1$/m);
   assert.match(stats, /^    1 packets sent$/m, 'the DNS query');
-  const tcpOnly = await run('run', 'internet', 'pc', '--', 'netstat', '-st');
+  const tcpOnly = await onPc('netstat', '-st');
   assert.ok(tcpOnly.out.startsWith('Tcp:\n'), tcpOnly.out);
   assert.doesNotMatch(tcpOnly.out, /^Udp:/m);
 });
@@ -354,19 +326,7 @@ test('ss -tan, ss -ua, netstat -anu on a DNS server; hosts and cat /etc/resolv.c
       'udp        0      0 0.0.0.0:53              0.0.0.0:*                          ',
     ),
   );
-  const f = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'hosts',
-    ';',
-    'cat',
-    '/etc/resolv.conf',
-    ';',
-    'cat',
-    '/etc/shadow',
-  );
+  const f = await onPc('hosts', ';', 'cat', '/etc/resolv.conf', ';', 'cat', '/etc/shadow');
   assert.equal(
     f.out,
     '127.0.0.1\tlocalhost\n192.168.10.200\tnas.home\n192.168.3.1\trouter.home\nnameserver 203.0.113.53\ncat: /etc/shadow: No such file or directory\n',
@@ -406,7 +366,7 @@ test('shipped topology names and files; unknown names and bad flags are one line
       'unknown command "telnet" (one of: ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help)',
     ],
   ] as const) {
-    const r = await run('run', 'internet', 'pc', '--', ...argv);
+    const r = await onPc(...argv);
     // 2, except BIND's dig and GNU sleep whose usage status is 1
     assert.equal(r.code, argv[0] === 'dig' || argv[0] === 'sleep' ? 1 : 2, argv.join(' '));
     assert.equal(r.err, `wiretrail: ${msg}\n`);
@@ -438,62 +398,19 @@ test('runTool without a context: lines only, names are a usage error', async () 
 });
 
 test('curl -o: /dev/null discards the body, - is standard output, a file fails with 23', async () => {
-  const n = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-s',
-    '-o',
-    '/dev/null',
-    'http://www.server.com/',
-  );
+  const n = await onPc('curl', '-s', '-o', '/dev/null', 'http://www.server.com/');
   assert.equal(n.code, 0, n.err);
   assert.equal(n.out, '');
-  const dash = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-s',
-    '-o',
-    '-',
-    'http://www.server.com/app.js',
-  );
+  const dash = await onPc('curl', '-s', '-o', '-', 'http://www.server.com/app.js');
   assert.equal(dash.code, 0, dash.err);
   assert.ok(dash.out.length > 0);
-  const file = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-o',
-    'page.html',
-    'http://www.server.com/',
-  );
+  const file = await onPc('curl', '-o', 'page.html', 'http://www.server.com/');
   assert.equal(file.code, 23);
   assert.match(file.err, /^curl: \(23\) /);
 });
 
 test('sleep takes GNU sleep operands: suffixes s m h d, several added up', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'sleep',
-    '1m',
-    '0.5',
-    ';',
-    'ping',
-    '-c',
-    '1',
-    '-q',
-    '192.168.3.1',
-  );
+  const r = await onPc('sleep', '1m', '0.5', ';', 'ping', '-c', '1', '-q', '192.168.3.1');
   assert.equal(r.code, 0, r.err);
 });
 
@@ -617,11 +534,7 @@ test('an option after the command without "--": the message shows where "--" goe
 });
 
 test('arp names neighbours from the hosts file (gethostbyaddr), -n never does', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     'ping',
     '-c',
     '1',
@@ -642,11 +555,7 @@ test('arp names neighbours from the hosts file (gethostbyaddr), -n never does', 
 });
 
 test('curl -w (write-out) and -o /dev/null, for scripts: status, address, timings, errors', async () => {
-  const ok = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const ok = await onPc(
     'curl',
     '-s',
     '-o',
@@ -657,11 +566,7 @@ test('curl -w (write-out) and -o /dev/null, for scripts: status, address, timing
   );
   assert.equal(ok.code, 0, ok.err);
   assert.equal(ok.out, '200 198.51.100.80:80 1668 1\n');
-  const times = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const times = await onPc(
     'curl',
     '-s',
     '-o',
@@ -673,37 +578,16 @@ test('curl -w (write-out) and -o /dev/null, for scripts: status, address, timing
   const t = times.out.split(' ').map(Number);
   assert.equal(t.length, 4);
   assert.ok(t[0] > 0 && t[0] < t[1] && t[1] < t[2] && t[2] <= t[3], times.out);
-  const bad = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-s',
-    '-w',
-    '%{http_code} %{exitcode}',
-    'http://www.nosuch.com/',
-  );
+  const bad = await onPc('curl', '-s', '-w', '%{http_code} %{exitcode}', 'http://www.nosuch.com/');
   assert.equal(bad.code, 6);
   assert.equal(bad.out, '000 6');
 });
 
 test('ping -c N -w D: with a deadline, -c counts replies, so ping keeps asking (iputils)', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'ping', '-c', '1', '-w', '3', '192.0.2.99');
+  const r = await onPc('ping', '-c', '1', '-w', '3', '192.0.2.99');
   assert.equal(r.code, 1);
   assert.match(r.out, /^3 packets transmitted, 0 received, 100% packet loss, time 2000ms$/m);
-  const ok = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'ping',
-    '-c',
-    '2',
-    '-w',
-    '5',
-    '198.51.100.80',
-  );
+  const ok = await onPc('ping', '-c', '2', '-w', '5', '198.51.100.80');
   assert.equal(ok.code, 0);
   assert.match(ok.out, /^2 packets transmitted, 2 received, 0% packet loss/m);
 });

@@ -295,9 +295,7 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
           args.location && [301, 302, 303, 307, 308].includes(res.status) && location !== undefined;
         if (args.head || args.include) env.out(responseHeadText(res).replace(/\r\n/g, '\r\n'));
         if (!args.head && !follow) {
-          if (args.output === '/dev/null') {
-            // discarded, as on Linux (`-o /dev/null -w '%{http_code}'`)
-          } else if (args.output !== undefined) {
+          if (args.output !== undefined) {
             if (env.writeFile === undefined)
               return fail(23, `Failed writing body: no file system here`);
             env.writeFile(args.output, res.body);
