@@ -9,6 +9,7 @@
 import { formatIpv4 } from '../../wire/addr.js';
 import type { TcpLayer } from '../../stack/tcp/layer.js';
 import type { TcpStats } from '../../stack/tcp/stats.js';
+import { LINUX_STATE_NAMES } from '../../stack/tcp/tcb.js';
 
 /** One line of the socket table. */
 export interface TcpSocketRow {
@@ -25,20 +26,6 @@ export interface TcpSocketRow {
   /** "pid/program" if the caller knows it (netstat -p), else "-". */
   program?: string;
 }
-
-const NETSTAT_STATE = [
-  'CLOSE',
-  'LISTEN',
-  'SYN_SENT',
-  'SYN_RECV',
-  'ESTABLISHED',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-];
 
 const SS_STATE = [
   'UNCONN',
@@ -116,7 +103,7 @@ export function formatNetstatNapt(rows: readonly TcpSocketRow[]): string[] {
         ' ' +
         endpoint(r.remoteAddr, r.remotePort).padEnd(23) +
         ' ' +
-        NETSTAT_STATE[r.state].padEnd(11) +
+        LINUX_STATE_NAMES[r.state].padEnd(11) +
         ' ' +
         (r.program ?? '-').padEnd(20),
     );

@@ -45,7 +45,7 @@ import {
   TIME_WAIT,
 } from './tcb.js';
 import type { Tcb } from './tcb.js';
-import { armPersist, armRto, armRtoOrProbe, cancelDelack } from './timers.js';
+import { armPersist, armProbe, armRto, cancelDelack } from './timers.js';
 import { tlpEligible } from './tlp.js';
 import type { TcpLayer } from './layer.js';
 
@@ -467,10 +467,23 @@ function sendDataSegment(
   // A zero-window probe stays under the persist timer (timers.ts re-arms it). After new data
   // the tail loss probe timeout is (re)armed in the RTO's place when allowed (RFC 8985 § 7.2).
   if (!probe) {
-    if (!retransmit && tlpEligible(t)) armRtoOrProbe(t);
+    if (!retransmit && tlpEligible(t)) armProbe(t);
     else if (t.rtoAt === 0 || t.flags & (F_PERSIST | F_PTO)) armRto(t);
   }
   return true;
+}
+
+/**
+ * Sends at most one new segment whatever the congestion window says (sendData with cwnd
+ * opened by one MSS for the call): what SACK recovery's NextSeg rule 2 and a tail loss probe
+ * need. `force` bypasses Nagle, as for a probe.
+ */
+function sendOneNew(t: Tcb, force: boolean): boolean {
+  const saveCwnd = t.cwnd;
+  t.cwnd = seqDiff(t.sndNxt, t.sndUna) + t.mss;
+  const sent = sendData(t, force);
+  t.cwnd = saveCwnd;
+  return sent;
 }
 
 /**
@@ -484,12 +497,8 @@ export function sendProbe(t: Tcb): void {
   const before = t.sndMax;
   let sentNew = false;
   const unsent = t.sendQueued - seqDiff(t.sndNxt, t.dataSeq);
-  if (unsent > 0 && t.sndNxt === t.sndMax && seqDiff(t.sndNxt, t.sndUna) < t.sndWnd) {
-    const saveCwnd = t.cwnd;
-    t.cwnd = seqDiff(t.sndNxt, t.sndUna) + t.mss;
-    sentNew = sendData(t, true) && t.sndMax !== before;
-    t.cwnd = saveCwnd;
-  }
+  if (unsent > 0 && t.sndNxt === t.sndMax && seqDiff(t.sndNxt, t.sndUna) < t.sndWnd)
+    sentNew = sendOneNew(t, true) && t.sndMax !== before;
   if (!sentNew) {
     // The highest-sequence segment: the last MSS of data (with the FIN if it was sent).
     const finSent = (t.flags & F_FIN_QUEUED) !== 0 && seqLt(t.sndFin, t.sndMax);
@@ -617,11 +626,8 @@ function sendRecovery(t: Tcb): boolean {
     // Rule (2): new data, if the receiver's window allows.
     const before = t.sndMax;
     if (seqGe(t.sndNxt, t.sndMax)) {
-      const saveCwnd = t.cwnd;
       // The pipe, not SND.NXT − SND.UNA, limits sending during recovery: allow one segment.
-      t.cwnd = seqDiff(t.sndNxt, t.sndUna) + mss;
-      const ok = sendData(t, false);
-      t.cwnd = saveCwnd;
+      const ok = sendOneNew(t, false);
       if (ok && t.sndMax !== before) {
         sent = true;
         continue;

@@ -87,10 +87,12 @@ export function armRto(t: Tcb): void {
  * be sent (RFC 8985 § 7.2): after new data went out and on ACKs that leave data in flight.
  */
 export function armRtoOrProbe(t: Tcb): void {
-  if (!tlpEligible(t)) {
-    armRto(t);
-    return;
-  }
+  if (tlpEligible(t)) armProbe(t);
+  else armRto(t);
+}
+
+/** Arms the tail loss probe timeout; the caller checked tlpEligible. */
+export function armProbe(t: Tcb): void {
   t.flags &= ~F_PERSIST;
   t.flags |= F_PTO;
   t.rtoAt = now(t) + probeTimeout(t, backedOffRto(t));
