@@ -56,9 +56,20 @@ function attr(n: PNode, name: string): string | undefined {
   return n.attrs?.find((a) => a.name === name)?.value;
 }
 
-function* walk(n: PNode): Generator<PNode> {
-  yield n;
-  for (const c of n.childNodes ?? []) yield* walk(c);
+/**
+ * The node and its descendants in document order (pre-order), with an explicit stack: a
+ * recursive generator allocates one generator per level for every node it yields.
+ */
+function walk(n: PNode): PNode[] {
+  const out: PNode[] = [];
+  const stack = [n];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    out.push(d);
+    const cs = d.childNodes;
+    if (cs !== undefined) for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]);
+  }
+  return out;
 }
 
 function textOf(n: PNode): string {
@@ -95,7 +106,8 @@ export function parseDocument(html: string, url: string): ParsedDocument {
   const root = parse(html, { scriptingEnabled: false }) as unknown as PNode;
   let baseUrl = url;
   let title = '';
-  for (const n of walk(root)) {
+  const nodes = walk(root);
+  for (const n of nodes) {
     if (n.nodeName === 'base' && attr(n, 'href') !== undefined) {
       baseUrl = resolveUrl(attr(n, 'href')!, url) ?? url;
       break;
@@ -110,7 +122,7 @@ export function parseDocument(html: string, url: string): ParsedDocument {
     seen.add(abs);
     subresources.push({ url: abs, type, from });
   };
-  for (const n of walk(root)) {
+  for (const n of nodes) {
     switch (n.nodeName) {
       case 'title':
         if (title === '') title = textOf(n);
