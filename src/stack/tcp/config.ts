@@ -178,6 +178,12 @@ export interface TcpConfig {
    * It works beside DupThresh (RFC 6675 IsLost), which still marks losses too.
    */
   rack: boolean;
+  /**
+   * HyStart++ (RFC 9406, hystart.ts): the initial slow start ends on a rise in RTT, through
+   * Conservative Slow Start, instead of on a loss. It works under any congestion control
+   * (RFC 9406 § 4).
+   */
+  hystart: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -233,6 +239,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   tlp: true,
   earlyRetransmit: true,
   rack: true,
+  hystart: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -17,6 +17,7 @@ import type { Seg } from './segment.js';
 import type { IpSendError } from '../api.js';
 import { encodeSegment } from './codec.js';
 import { ecnOutgoing, synEcnFlags } from './ecn.js';
+import { hystartStart } from './hystart.js';
 import { Rack } from './rack.js';
 import { reduceOnce } from './recovery.js';
 import { seqDiff, seqGe, seqGt, seqLt } from './seqnum.js';
@@ -27,6 +28,7 @@ import {
   FIN_WAIT_1,
   F_ACK_NOW,
   F_FIN_QUEUED,
+  F_HYSTART_DONE,
   F_IN_RECOVERY,
   F_NODELAY,
   F_NOOPT,
@@ -456,6 +458,12 @@ function sendDataSegment(
   if (!retransmit && seqGt(end, t.sndMax) && t.flags & F_SACK_OK && t.layer.config.rack)
     (t.rack ??= new Rack(t.sndUna)).sent(end, t.layer.host.clock.now());
   if (seqGt(end, t.sndMax)) {
+    // HyStart++ (RFC 9406 § 4.2) takes an RTT sample from every ACK of new data in the
+    // initial slow start: keep the send times while it runs.
+    if (!retransmit && !(t.flags & F_HYSTART_DONE)) {
+      const hs = t.hystart ?? hystartStart(t);
+      if (hs !== null) hs.sent(end, t.layer.host.clock.now());
+    }
     // RFC 6298 § 3 / Karn: time new data only.
     if (!(t.flags & F_RTT_TIMING) && !retransmit) {
       t.flags |= F_RTT_TIMING;

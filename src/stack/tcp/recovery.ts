@@ -39,6 +39,7 @@ import {
   tcpOutput,
 } from './output.js';
 import { ecnQueueCwr } from './ecn.js';
+import { hystartOnAck } from './hystart.js';
 import { tlpOnAck } from './tlp.js';
 import {
   F_CWR,
@@ -412,6 +413,13 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     if (t.sndUna === t.iss) dataAcked--;
     if (dataAcked > t.sendQueued) dataAcked = t.sendQueued;
     if (dataAcked > 0) t.sndBuf!.consume(dataAcked);
+    const now = layer.host.clock.now();
+    // RFC 9406 § 4.2 currRTT: the newest segment this ACK covers, if it was sent once (Karn).
+    let hsRtt = -1;
+    if (t.hystart !== null) {
+      hsRtt = t.hystart.ackSample(ack, now);
+      if (!seqGe((ack - 1) >>> 0, t.rtxHigh)) hsRtt = -1;
+    }
     t.sndUna = ack;
     if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
     if (seqLt(t.highRxt, ack)) t.highRxt = ack;
@@ -420,7 +428,6 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     if (t.rack !== null) t.rack.acked(ack);
     sampleRtt(t, ack);
     t.rtxShift = 0;
-    const now = layer.host.clock.now();
     let rtoUndone = false;
     if (original && t.flags & F_LOSS) {
       rtoUndone = true;
@@ -475,7 +482,11 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       // (RFC 4015's cwnd after a spurious timeout already counts this ACK's bytes.)
       // While reduced for local congestion (F_CWR) the window does not grow (Linux CWR).
       if (t.flags & F_CWR && seqGe(ack, t.cwrEnd)) t.flags &= ~F_CWR;
-      else if (!rtoUndone && !(t.flags & F_CWR)) t.cc.onAck(t, acked, now);
+      else if (!rtoUndone && !(t.flags & F_CWR)) {
+        // The initial slow start runs under HyStart++ (RFC 9406) while it is on.
+        if (t.hystart === null || !hystartOnAck(t, ack, acked, hsRtt, now))
+          t.cc.onAck(t, acked, now);
+      }
       if (layer.host.trace.active) layer.traceCwnd(t, 'ACK');
       // RACK (RFC 8985 § 6): a hole at SND.UNA left behind data delivered long enough ago
       // starts a recovery, however few duplicate ACKs there were.

@@ -49,6 +49,10 @@ export interface TcpStats {
   dsackUndo: number; // TCPDSACKUndo
   lossUndo: number; // TCPLossUndo (an RTO undone)
   spuriousRtos: number; // TCPSpuriousRTOs
+  hystartDelayDetect: number; // TCPHystartDelayDetect (RFC 9406: RTT rise, CSS entered)
+  hystartDelayCwnd: number; // TCPHystartDelayCwnd (sum of cwnd in segments at those)
+  hystartCssBack: number; // CSS left for slow start again (the RTT fell, RFC 9406 § 4.2)
+  hystartExits: number; // slow start ended by HyStart++ (CSS rounds done, ssthresh = cwnd)
   lostRetransmit: number; // TCPLostRetransmit
   localCongestion: number; // segments our own device queue refused (NET_XMIT_DROP → CWR)
   ecnEceRecv: number; // ACKs with ECN-Echo that reduced the window (RFC 3168 § 6.1.2)
@@ -106,6 +110,10 @@ export function newTcpStats(): TcpStats {
     dsackUndo: 0,
     lossUndo: 0,
     spuriousRtos: 0,
+    hystartDelayDetect: 0,
+    hystartDelayCwnd: 0,
+    hystartCssBack: 0,
+    hystartExits: 0,
     lostRetransmit: 0,
     localCongestion: 0,
     ecnEceRecv: 0,

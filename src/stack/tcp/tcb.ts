@@ -12,6 +12,7 @@
  * references only; buffers, the reassembly list and the SACK scoreboard are allocated on first
  * use and released when the connection closes.
  */
+import type { HyStart } from './hystart.js';
 import type { Rack } from './rack.js';
 import type { TimerHandle } from '../../sim/clock.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
@@ -96,6 +97,7 @@ export const F_UNDO = 1 << 20; // a congestion response that may be undone (RFC 
 export const F_LOSS = 1 << 21; // the episode began with an RTO (Linux TCP_CA_Loss) until RecoveryPoint is ACKed
 export const F_PTO = 1 << 23; // rtoAt is the tail loss probe timeout (RFC 8985 § 7)
 export const F_CWR = 1 << 22; // window reduced for local congestion until cwrEnd is ACKed (Linux TCP_CA_CWR)
+export const F_HYSTART_DONE = 1 << 24; // the initial slow start is over, or HyStart++ is off (hystart.ts)
 
 /** What the connection reports to the socket layer above it. */
 export interface TcbUser {
@@ -217,6 +219,8 @@ export class Tcb {
   tlpRetrans = false;
   /** RFC 6675 HighRxt. */
   highRxt = 0;
+  /** RFC 9406 state while the initial slow start runs with HyStart++ (hystart.ts), else null. */
+  hystart: HyStart | null = null;
 
   // Reordering and spurious-retransmission undo (recovery.ts)
   /** Reordering degree of the path in segments: the DupThresh in use (Linux tp->reordering). */

@@ -4,7 +4,8 @@
  * Read first: RFC 9293 § 3.8.2 (congestion control), then RFC 9438 § 4 — W_cubic(t) = C·(t − K)³ + W_max (eq. 1), K = ∛((W_max − cwnd_epoch)/C)
  * (eq. 2), target from W_cubic(t + RTT) clamped to [cwnd, 1.5·cwnd] (§ 4.2), the Reno-friendly
  * estimate W_est with α_cubic = 3(1 − β)/(1 + β) (§ 4.3), multiplicative decrease β = 0.7 (§ 4.6),
- * fast convergence (§ 4.7), timeout (§ 4.8). Slow start as RFC 5681 (HyStart not implemented).
+ * fast convergence (§ 4.7), timeout (§ 4.8). Slow start as RFC 5681; the initial one runs under
+ * HyStart++ (RFC 9406, hystart.ts) by default.
  * Windows are computed in segments (as the RFC writes them) and stored in bytes.
  */
 import type { Instant } from '../../../sim/time.js';
