@@ -72,6 +72,10 @@ export class App {
   private panelsPending = false;
   private lastFrame = 0;
   private error: string | undefined;
+  /** The story step last clicked, and the moment the click moved to. */
+  private storyPin: { step: number; moment: number } | undefined;
+  /** anchor(i) of each story step of the run (computed on first use). */
+  private anchors: number[] = [];
   readonly probe: AppProbe;
   private readonly i18nEls: [HTMLElement, UiKey, 'text' | 'label' | 'title' | 'placeholder'][] = [];
 
@@ -202,7 +206,15 @@ export class App {
     const header = h(
       'header',
       {},
-      h('div', { class: 'bar' }, h('span', { class: 'brand' }, 'wiretrail'), this.input, goBtn),
+      h(
+        'div',
+        { class: 'bar' },
+        h('span', { class: 'brand' }, 'wiretrail'),
+        this.input,
+        goBtn,
+        bigBtn,
+        this.langBtn,
+      ),
       h(
         'div',
         { class: 'knobs' },
@@ -220,8 +232,6 @@ export class App {
         field('seed', this.seedIn),
         field('repeat', this.repeatIn),
         this.dlBtn,
-        bigBtn,
-        this.langBtn,
       ),
       this.status,
     );
@@ -236,6 +246,21 @@ export class App {
         if (r >= 0) this.selectRow(r);
       },
     });
+    const zoomBtn = (key: UiKey, text: string, f: () => void): HTMLButtonElement =>
+      L(
+        L(h('button', { class: 'zb', 'data-zoom': key, onclick: f }, text), key, 'label'),
+        key,
+        'title',
+      );
+    topoBox.append(
+      h(
+        'div',
+        { class: 'zoom' },
+        zoomBtn('zoomIn', '+', () => this.topo.zoomBy(1.5)),
+        zoomBtn('zoomOut', '−', () => this.topo.zoomBy(1 / 1.5)),
+        zoomBtn('zoomFit', '⤢', () => this.topo.fit()),
+      ),
+    );
     this.sideTabs = h('div', { class: 'tabs', role: 'tablist' });
     this.sideBody = h('div', { class: 'side-body' });
     const side = h('section', { class: 'side' }, this.sideTabs, this.sideBody);
@@ -447,6 +472,8 @@ export class App {
 
   private load(run: RunData): void {
     this.run = run;
+    this.anchors = [];
+    this.storyPin = undefined;
     this.playing = false;
     this.buildWarp();
     const client = run.nodes.find((n) => n.role === 'client')?.name ?? run.nodes[0]?.name ?? '';
@@ -779,7 +806,7 @@ export class App {
                 { 'data-step': i },
                 h(
                   'button',
-                  { class: 'step', onclick: () => this.jumpToEvent(this.anchor(i)) },
+                  { class: 'step', onclick: () => this.jumpToStep(i) },
                   h('span', { class: 'step-title' }, lang === 'zh' ? st.title.zh : st.title.en),
                   h('span', { class: 'step-time' }, fmtTime(st.t)),
                 ),
@@ -819,15 +846,47 @@ export class App {
     return st.events.find((e) => run.events[e].t >= st.t) ?? st.events[0];
   }
 
+  /** Jumps to story step `i`; that step stays the current one until the moment changes. */
+  private jumpToStep(i: number): void {
+    this.jumpToEvent(this.anchor(i));
+    this.storyPin = { step: i, moment: this.moment };
+    this.markStory();
+  }
+
+  /**
+   * The current step: the clicked one while the moment is where the click put it; otherwise
+   * the step whose first event is the latest at or before the moment. Event order, not time:
+   * several steps share one instant (URL parsed, request built, caches, DNS query), and the
+   * story is ordered by topic, so its times are not increasing (its ARP step comes after the
+   * socket it served).
+   */
+  private currentStep(run: RunData): number {
+    if (this.storyPin !== undefined && this.storyPin.moment === this.moment)
+      return this.storyPin.step;
+    this.storyPin = undefined;
+    if (this.anchors.length !== run.story.length)
+      this.anchors = run.story.map((_, i) => this.anchor(i));
+    let cur = -1;
+    if (this.moment < 0 || this.moment >= run.events.length) {
+      run.story.forEach((st, i) => {
+        if (st.t <= this.simT) cur = i;
+      });
+      return cur;
+    }
+    let best = -1;
+    this.anchors.forEach((a, i) => {
+      if (a <= this.moment && a >= best) {
+        best = a;
+        cur = i;
+      }
+    });
+    return cur;
+  }
+
   private markStory(): void {
     const run = this.run;
     if (run === undefined) return;
-    let cur = -1;
-    const t =
-      this.moment >= 0 && this.moment < run.events.length ? run.events[this.moment].t : this.simT;
-    run.story.forEach((st, i) => {
-      if (st.t <= t) cur = i;
-    });
+    const cur = this.currentStep(run);
     for (const li of this.sideBody.querySelectorAll<HTMLElement>('ol.story > li')) {
       const on = Number(li.dataset.step) === cur;
       if (on !== li.classList.contains('current')) {
@@ -852,7 +911,7 @@ export class App {
           style: { left: `${(w.toDisplay(st.t) / (w.duration || 1)) * 100}%` },
           title: `${i + 1}. ${this.lang === 'zh' ? st.title.zh : st.title.en}`,
           'aria-label': `${i + 1}. ${this.lang === 'zh' ? st.title.zh : st.title.en}`,
-          onclick: () => this.jumpToEvent(this.anchor(i)),
+          onclick: () => this.jumpToStep(i),
         }),
       ),
     );

@@ -6,7 +6,7 @@
 import type { TraceEvent } from '../../src/sim/trace.js';
 import { formatDuration } from '../../src/sim/time.js';
 import { formatIpv4 } from '../../src/wire/addr.js';
-import type { Lang } from './types.js';
+import type { Lang, NodeRole } from './types.js';
 
 const UI = {
   address: ['Address', '地址'],
@@ -42,6 +42,9 @@ const UI = {
   linear: ['linear', '线性'],
   timeline: ['Timeline', '时间轴'],
   topologyView: ['Network', '网络'],
+  zoomIn: ['Zoom in (or Ctrl + wheel; drag to move)', '放大（或 Ctrl + 滚轮；拖动可平移）'],
+  zoomOut: ['Zoom out', '缩小'],
+  zoomFit: ['Show the whole network', '显示整个网络'],
   events: ['Events', '事件列表'],
   time: ['Time', '时间'],
   at: ['At device', '所在设备'],
@@ -80,7 +83,20 @@ const UI = {
   ],
   seq: ['sequence (bytes)', '序号（字节）'],
   cwnd: ['cwnd (bytes)', '拥塞窗口（字节）'],
-  retransmit: ['retransmission', '重传'],
+  retransmit: ['retransmission', '次重传'],
+  retransmits: ['retransmissions', '次重传'],
+  phaseDns: ['DNS', 'DNS'],
+  phaseConnect: ['connect', '建立连接'],
+  phaseSend: ['send', '发送'],
+  phaseWait: ['wait', '等待'],
+  phaseReceive: ['receive', '接收'],
+  roleClient: ['client', '客户端'],
+  roleHost: ['host', '主机'],
+  roleRouter: ['router', '路由器'],
+  roleSwitch: ['switch', '交换机'],
+  roleHub: ['hub', '集线器'],
+  roleDns: ['DNS server', 'DNS 服务器'],
+  roleWeb: ['web server', 'Web 服务器'],
   dropped: ['lost', '丢失'],
   iface: ['Interface', '接口'],
   ip: ['IP address', 'IP 地址'],
@@ -115,6 +131,21 @@ export type UiKey = keyof typeof UI;
 
 export function t(key: UiKey, lang: Lang): string {
   return UI[key][lang === 'zh' ? 1 : 0];
+}
+
+const ROLE: Record<NodeRole, UiKey> = {
+  client: 'roleClient',
+  host: 'roleHost',
+  router: 'roleRouter',
+  switch: 'roleSwitch',
+  hub: 'roleHub',
+  dns: 'roleDns',
+  web: 'roleWeb',
+};
+
+/** A device's role in words ("router", "路由器"). */
+export function roleName(role: NodeRole, lang: Lang): string {
+  return t(ROLE[role], lang);
 }
 
 const ip = (a: number | string | undefined): string =>

@@ -4,12 +4,15 @@
  * back to on a topology without DNS and web services, like the seeds' simple network). Pure
  * TypeScript over src/: the worker calls it, and so do the Node tests.
  */
+import { defaultZones } from '../../src/apps/dns/hierarchy.js';
 import { Capture } from '../../src/sim/capture.js';
 import { TraceRecorder } from '../../src/sim/trace.js';
 import { ping } from '../../src/apps/tools/ping.js';
 import { traceroute } from '../../src/apps/tools/traceroute.js';
 import { MS } from '../../src/sim/time.js';
-import { parseIpv4 } from '../../src/wire/addr.js';
+import { TcpLayer } from '../../src/stack/tcp/index.js';
+import { formatIpv4, parseIpv4 } from '../../src/wire/addr.js';
+import { readApps, startApps } from '../../src/world/services.js';
 import { buildNetwork, parseTopology, TopologyError } from '../../src/world/topology.js';
 import type { Topology } from '../../src/world/topology.js';
 import { parseDuration } from '../../src/world/units.js';
@@ -136,28 +139,55 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
     throw e;
   }
   applyFaults(topo, req.faults);
-  const net = buildNetwork(topo, { seed: req.seed });
+  // A name ("ping www.server.com") is looked up as ping does it: the client's stub resolver
+  // (hosts file, then the DNS servers of its resolv.conf), so the services must run.
+  const named =
+    parsed.tool !== 'visit' && parsed.target !== '' && parseIpv4(parsed.target) === undefined;
+  const net = buildNetwork(topo, {
+    seed: req.seed,
+    tcp: named ? (hst) => new TcpLayer(hst) : undefined,
+  });
   const client = pickClient(topo);
   const host = net.hostNamed(client);
+  const stub = named ? startApps(net, readApps(topo), defaultZones()).stubs.get(client) : undefined;
   const rec = new TraceRecorder(net.trace);
   const cap = new Capture(net.trace, { comment: `wiretrail web: ${req.input}` });
-  const target = guessTarget(topo, parsed.target === '' ? 'server' : parsed.target);
   const output: string[] = [];
   const tool = parsed.tool === 'traceroute' ? 'traceroute' : 'ping';
+  // Let the NICs' gratuitous ARPs settle first, as a booted network would have.
+  await net.run({ until: 1 * MS });
+  let target: string | undefined;
+  let error: string | undefined;
+  if (stub !== undefined) {
+    try {
+      const r = await net.runUntilSettled(stub.lookup(parsed.target));
+      if (r.addresses.length > 0) target = formatIpv4(r.addresses[0]);
+      else error = `${tool}: ${parsed.target}: No address associated with hostname`;
+    } catch {
+      error = `${tool}: ${parsed.target}: Name or service not known`;
+    }
+  } else target = guessTarget(topo, parsed.target === '' ? 'server' : parsed.target);
   if (parsed.tool === 'visit') {
     output.push(
       `(${req.note ?? 'no visit here'}: pinging ${target}, the server of ${parsed.target}, instead)`,
     );
   }
-  // Let the NICs' gratuitous ARPs settle first, as a booted network would have.
-  await net.run({ until: 1 * MS });
-  if (tool === 'ping') {
-    await net.runUntilSettled(
-      ping(host, { target, count: parsed.count ?? 2 }, (l) => output.push(l)),
-    );
+  const print = (line: string): void => {
+    // Like iputils and traceroute, the banner and the statistics name what was typed:
+    // "PING www.server.com (198.51.100.80) 56(84) bytes of data."
+    // The hops keep their addresses (no reverse DNS here).
+    if (named && target !== undefined && /^(PING|traceroute to) /.test(line))
+      line = line.replace(`${target} (${target})`, `${parsed.target} (${target})`);
+    else if (named && line === `--- ${target} ping statistics ---`)
+      line = `--- ${parsed.target} ping statistics ---`;
+    output.push(line);
+  };
+  if (target === undefined) output.push(error ?? `${tool}: ${parsed.target}: unknown host`);
+  else if (tool === 'ping') {
+    await net.runUntilSettled(ping(host, { target, count: parsed.count ?? 2 }, print));
   } else {
     await net.runUntilSettled(
-      traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, (l) => output.push(l)),
+      traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, print),
     );
   }
   rec.stop();
@@ -166,7 +196,9 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const { nodes, links } = describeNetwork(topo, net, client);
   const base = { links };
   const a = analyse(rec.events, mediaInfo(base));
-  const story = toolStory(rec.events, client, tool, target);
+  const shown =
+    named && target !== undefined ? `${parsed.target} (${target})` : (target ?? parsed.target);
+  const story = toolStory(rec.events, client, tool, shown);
   const waterfall: WaterfallRow[] = [];
   for (const e of rec.events) {
     if (e.kind === 'icmp.tx' && e.node === client && e.type === 8) {
@@ -184,7 +216,10 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   }
   return {
     input: req.input,
-    title: { en: `${tool} ${target} from ${client}`, zh: `从 ${client} ${tool} ${target}` },
+    title: {
+      en: `${tool} ${shown} from ${client}${error !== undefined ? `: ${error}` : ''}`,
+      zh: `从 ${client} ${tool} ${shown}${error !== undefined ? `：${error}` : ''}`,
+    },
     mode: tool,
     topologyName: topo.name ?? req.file,
     nodes,
@@ -199,6 +234,7 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
     output,
     pcapng: cap.bytes(),
     endT: a.endT,
+    error,
     timing: { simulate: t1 - t0, analyse: now() - t1 },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { TraceEvent } from '../../src/sim/trace.js';
 import { formatDuration } from '../../src/sim/time.js';
+import { formatIpv4 } from '../../src/wire/addr.js';
 import type { Step } from './types.js';
 
 function step(
@@ -29,7 +30,51 @@ export function toolStory(
     for (let i = from; i < events.length; i++) if (pred(events[i])) return i;
     return -1;
   };
-  const first = find((e) => e.node === client && (e.kind === 'icmp.tx' || e.kind === 'udp.tx'));
+  // A name typed instead of an address: the stub resolver's lookup comes first.
+  let after = 0;
+  const query = find((e) => e.kind === 'dns.stub' && e.node === client && e.op === 'query');
+  if (query >= 0) {
+    const q = events[query] as TraceEvent<'dns.stub'>;
+    const end = find(
+      (e) =>
+        e.kind === 'dns.stub' &&
+        e.node === client &&
+        (e.op === 'answer' || e.op === 'fail' || e.op === 'timeout'),
+      query,
+    );
+    const r = end >= 0 ? (events[end] as TraceEvent<'dns.stub'>) : undefined;
+    const server = q.server !== undefined ? formatIpv4(q.server) : '?';
+    const addrs = (r?.addresses ?? []).map(formatIpv4);
+    const took = r !== undefined ? formatDuration(r.t - q.t) : '';
+    after = Math.max(query, end);
+    steps.push(
+      step(
+        q.t,
+        end >= 0 ? [query, end] : [query],
+        'DNS lookup',
+        'DNS 域名解析',
+        [
+          `${q.name} is a name, not an address: ${client} asks its DNS server ${server} (from resolv.conf) for its ${q.qtype ?? 'A'} record.`,
+          addrs.length > 0
+            ? `Answer: ${q.name} → ${addrs.join(', ')} (${took}).`
+            : `No address: ${r?.detail ?? r?.op ?? 'no answer'}${took !== '' ? ` (${took})` : ''}.`,
+        ],
+        [
+          `${q.name} 是域名而不是 IP 地址：${client} 向 resolv.conf 中的 DNS 服务器 ${server} 查询它的 ${q.qtype ?? 'A'} 记录。`,
+          addrs.length > 0
+            ? `应答：${q.name} → ${addrs.join('、')}（${took}）。`
+            : `没有得到地址：${r?.detail ?? r?.op ?? '没有应答'}${took !== '' ? `（${took}）` : ''}。`,
+        ],
+      ),
+    );
+  }
+  // The tool's first probe (not the DNS query of the lookup above).
+  const first = find(
+    (e) =>
+      e.node === client &&
+      ((e.kind === 'icmp.tx' && e.type === 8) || (e.kind === 'udp.tx' && e.dport !== 53)),
+    after,
+  );
   if (first >= 0) {
     const e = events[first];
     const what = tool === 'ping' ? 'ICMP echo request' : 'UDP probe with TTL 1';
@@ -53,7 +98,10 @@ export function toolStory(
       ),
     );
   }
-  const route = find((e) => e.kind === 'ip.route' && e.node === client && e.purpose === 'output');
+  const route = find(
+    (e) => e.kind === 'ip.route' && e.node === client && e.purpose === 'output',
+    after,
+  );
   if (route >= 0) {
     const e = events[route] as TraceEvent<'ip.route'>;
     const r = e.route;
@@ -108,7 +156,8 @@ export function toolStory(
   const seenSwitch = new Set<string>();
   const seenRouter = new Set<string>();
   const seenFrom = new Set<string>();
-  for (let i = 0; i < events.length; i++) {
+  // The probes' path (after the name lookup, whose own frames took the same first hops).
+  for (let i = after; i < events.length; i++) {
     const e = events[i];
     if (e.kind === 'switch.forward' && !seenSwitch.has(e.node) && e.decision !== 'broadcast') {
       seenSwitch.add(e.node);

@@ -20,11 +20,16 @@ export function storySteps(events: readonly TraceEvent[], client: string): Step[
   for (const visit of story.visits) {
     const en = renderSteps(visit, 'en');
     const zh = renderSteps(visit, 'zh');
-    const prefix = story.visits.length > 1 ? `${visit.index + 1}.` : '';
+    // With several visits, each title says which visit it belongs to ("Visit 2: Caches").
+    const many = story.visits.length > 1;
+    const n = visit.index + 1;
     en.forEach((s, i) => {
       const z = zh[i] ?? s;
       out.push({
-        title: { en: `${prefix}${s.title}`, zh: `${prefix}${z.title}` },
+        title: {
+          en: many ? `Visit ${n}: ${s.title}` : s.title,
+          zh: many ? `第 ${n} 次访问：${z.title}` : z.title,
+        },
         lines: { en: s.lines, zh: z.lines },
         events: s.events.length > 0 ? [...s.events].sort((a, b) => a - b) : [0],
         t: s.t,

@@ -104,6 +104,46 @@ describe('web model', () => {
     assert.ok(froms.has('192.168.3.1') && froms.has('203.0.113.2') && froms.has('198.51.100.80'));
   });
 
+  test('ping and traceroute of a name look it up with DNS first', async () => {
+    const internet = topologyFile('internet')!;
+    const run = await runTool({
+      input: 'ping -c 1 www.server.com',
+      yaml: internet.text,
+      file: internet.file,
+    });
+    assert.equal(run.error, undefined);
+    // www.server.com is web1 (198.51.100.80), not the first server whose name looks like one.
+    assert.match(run.output[0], /^PING www\.server\.com \(198\.51\.100\.80\) /);
+    assert.ok(run.output.includes('--- www.server.com ping statistics ---'));
+    assert.ok(run.frames.some((f) => f.proto === 'dns'));
+    assert.ok(
+      run.events.some((e) => e.kind === 'icmp.rx' && e.node === 'pc' && e.from === '198.51.100.80'),
+    );
+    assert.equal(run.story[0].title.en, 'DNS lookup');
+    assert.match(run.story[0].lines.en.join(' '), /198\.51\.100\.80/);
+    assert.equal(run.story[0].title.zh, 'DNS 域名解析');
+    // The routers the story names are those the echo request crossed, after the lookup.
+    const r = run.story.find((s) => s.title.en === 'Router r-home');
+    assert.match(r?.lines.en[0] ?? '', /^198\.51\.100\.80 /);
+
+    const tr = await runTool({
+      input: 'traceroute www.example.org',
+      yaml: internet.text,
+      file: internet.file,
+    });
+    assert.match(tr.output[0], /^traceroute to www\.example\.org \(192\.0\.2\.80\)/);
+    // Hops keep their addresses: there is no reverse DNS in the web page's runs.
+    assert.ok(tr.output.some((l) => /^ *\d+ +192\.0\.2\.80 \(192\.0\.2\.80\)/.test(l)));
+
+    const bad = await runTool({
+      input: 'ping www.nosuch.com',
+      yaml: internet.text,
+      file: internet.file,
+    });
+    assert.equal(bad.error, 'ping: www.nosuch.com: Name or service not known');
+    assert.match(bad.story[0].lines.en.join(' '), /NXDOMAIN/);
+  });
+
   test('the visit: rows, sockets at a moment, story in both languages', async () => {
     const run = await runVisitData(
       { id: 1, input: 'http://www.server.com/', topology: 'default', faults: {}, lang: 'en' },

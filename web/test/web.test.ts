@@ -165,6 +165,13 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
       (await page.locator('.field[data-field="ip.ttl"] .f-meaning').first().textContent()) ?? '',
       /路由器/,
     );
+    assert.match(
+      (await page.locator('.devices select option').first().textContent()) ?? '',
+      /客户端/,
+    );
+    await page.locator('.side [data-tab="waterfall"]').click();
+    assert.match((await page.locator('svg.waterfall').textContent()) ?? '', /建立连接/);
+    await page.locator('.side [data-tab="story"]').click();
     await page.screenshot({ path: artifact('03-chinese.png'), fullPage: true });
     await page.locator('button.lang').click();
     assert.equal((await probe(page).state()).lang, 'en');
@@ -202,8 +209,27 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
 
   test('story, ladder, waterfall, TCP graph and the pcapng download', async () => {
     const { page } = b;
+    // The step clicked is the one marked, even when several share an instant (URL parsed,
+    // request built, caches and the DNS query all happen at 10 ms) or the story's order is not
+    // the clock's (its ARP step comes after the socket it served).
+    const steps = await page.locator('ol.story button.step').count();
+    for (const i of [0, 1, 2, 3, steps - 1]) {
+      await page.locator('ol.story button.step').nth(i).click();
+      assert.equal(await page.locator('ol.story li.current').count(), 1);
+      assert.equal(
+        await page.locator('ol.story li.current').getAttribute('data-step'),
+        String(i),
+        `clicked step ${i + 1}`,
+      );
+      assert.equal(
+        await page.locator('.markers .marker.current').getAttribute('data-step'),
+        String(i),
+      );
+    }
     await page.locator('ol.story button.step').nth(3).click();
-    assert.ok((await page.locator('ol.story li.current').count()) === 1);
+    // Stepping on from there: the marked step follows the frames again.
+    await page.getByRole('button', { name: 'Next event' }).click();
+    assert.equal(await page.locator('ol.story li.current').count(), 1);
     await page.locator('.side [data-tab="ladder"]').click();
     assert.ok((await page.locator('svg.ladder .arrow').count()) > 0);
     await page.locator('.side [data-tab="waterfall"]').click();
@@ -226,6 +252,32 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
       'a pcapng section header block',
     );
     await page.locator('.side [data-tab="story"]').click();
+  });
+
+  test('the network view zooms and pans; devices can still be picked', async () => {
+    const { page } = b;
+    const svg = page.locator('svg.topology');
+    const whole = await svg.getAttribute('viewBox');
+    await page.getByRole('button', { name: /^Zoom in/ }).click();
+    await page.getByRole('button', { name: /^Zoom in/ }).click();
+    const zoomed = (await svg.getAttribute('viewBox'))!.split(' ').map(Number);
+    const full = whole!.split(' ').map(Number);
+    assert.ok(zoomed[2] < full[2] / 2, `zoomed view ${zoomed} of ${full}`);
+    // Drag to pan: the view moves, and the drag is not taken for a click on a device.
+    const device = (await probe(page).state()).device;
+    const box = (await svg.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 30, { steps: 4 });
+    await page.mouse.up();
+    const panned = (await svg.getAttribute('viewBox'))!.split(' ').map(Number);
+    assert.ok(panned[0] < zoomed[0], `panned ${panned} from ${zoomed}`);
+    assert.equal((await probe(page).state()).device, device);
+    await page.getByRole('button', { name: 'Show the whole network' }).click();
+    assert.equal(await svg.getAttribute('viewBox'), whole);
+    await page.locator('.node[data-node="r-home"]').click();
+    assert.equal((await probe(page).state()).device, 'r-home');
+    await page.locator('.node[data-node="pc"]').click();
   });
 
   test('ping and traceroute on the simple network, and a lossy visit', async () => {
@@ -252,6 +304,35 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     await page.locator('.side [data-tab="tcp"]').click();
     await page.screenshot({ path: artifact('06-lossy-tcp.png'), fullPage: true });
     await page.fill('#loss', '0');
+    assert.deepEqual(b.errors, []);
+  });
+});
+
+describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {
+  let b: Browser;
+  before(async () => {
+    await ensureBuilt();
+    b = await launch({ offline: true, width: 390, height: 844 });
+  });
+  after(async () => {
+    await b?.close();
+  });
+
+  test('nothing pushes the page sideways; the timeline keeps its slider', async () => {
+    const { page } = b;
+    await page.goto(pathToFileURL(INDEX).href);
+    await runFromAddressBar(page, 'http://www.server.com/');
+    assert.equal((await probe(page).state()).error, undefined);
+    const m = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: window.innerWidth,
+      slider: document.querySelector('.slider')!.getBoundingClientRect().width,
+      clock: document.querySelector('.clock')!.getBoundingClientRect().right,
+    }));
+    assert.ok(m.page <= m.view, `the page is ${m.page} px wide in a ${m.view} px window`);
+    assert.ok(m.slider > 250, `slider ${m.slider} px`);
+    assert.ok(m.clock <= m.view, `the clock ends at ${m.clock} px`);
+    await page.screenshot({ path: artifact('07-phone.png'), fullPage: true });
     assert.deepEqual(b.errors, []);
   });
 });

@@ -7,6 +7,7 @@
 import type { TraceEvent } from '../../../src/sim/trace.js';
 import { formatIpv4 } from '../../../src/wire/addr.js';
 import { t } from '../i18n.js';
+import type { UiKey } from '../i18n.js';
 import type { Lang, RunData } from '../types.js';
 import { h, s } from './dom.js';
 import { fmtDur } from './format.js';
@@ -188,7 +189,9 @@ export function waterfall(run: RunData, lang: Lang): HTMLElement {
   const W = 560;
   const L = 170;
   const span = t1 - t0 || 1;
-  const x = (v: number): number => L + ((v - t0) / span) * (W - L - 60);
+  // Room on the right for the duration (and the status of a failed resource).
+  const right = rows.some((r) => r.status !== undefined && !/^[23]\d\d$/.test(r.status)) ? 110 : 60;
+  const x = (v: number): number => L + ((v - t0) / span) * (W - L - right);
   const colors: Record<string, string> = {
     dns: '#1c7ed6',
     connect: '#f08c00',
@@ -196,18 +199,33 @@ export function waterfall(run: RunData, lang: Lang): HTMLElement {
     wait: '#2f9e44',
     receive: '#d6336c',
   };
+  const phaseKey: Record<string, UiKey> = {
+    dns: 'phaseDns',
+    connect: 'phaseConnect',
+    send: 'phaseSend',
+    wait: 'phaseWait',
+    receive: 'phaseReceive',
+  };
+  const phase = (name: string): string =>
+    phaseKey[name] !== undefined ? t(phaseKey[name], lang) : name;
   const rowH = 26;
   const els: SVGElement[] = [];
   rows.forEach((r, i) => {
     const y = 30 + i * rowH;
     const label = r.label.replace(/^https?:\/\/[^/]+/, '') || r.label;
+    const failed = r.status !== undefined && !/^[23]\d\d$/.test(r.status);
     els.push(
       s(
         'text',
         { x: 4, y: y + 14, class: 'wlabel' },
         label.length > 24 ? `${label.slice(0, 23)}…` : label,
+        // The tooltip belongs to its row (a <title> directly in the <svg> would name the chart).
+        s(
+          'title',
+          {},
+          `${r.label}${r.status !== undefined ? ` · ${r.status}` : ''}${r.size !== undefined ? ` · ${r.size} B` : ''}`,
+        ),
       ),
-      s('title', {}, r.label),
     );
     els.push(
       s('rect', {
@@ -229,18 +247,24 @@ export function waterfall(run: RunData, lang: Lang): HTMLElement {
             height: 14,
             fill: colors[p.name] ?? '#adb5bd',
           },
-          s('title', {}, `${p.name} ${fmtDur(p.end - p.start)}`),
+          s('title', {}, `${phase(p.name)} ${fmtDur(p.end - p.start)}`),
         ),
       );
     }
-    els.push(s('text', { x: x(r.end) + 4, y: y + 15, class: 'wdur' }, fmtDur(r.end - r.start)));
+    els.push(
+      s(
+        'text',
+        { x: x(r.end) + 4, y: y + 15, class: failed ? 'wdur failed' : 'wdur' },
+        `${fmtDur(r.end - r.start)}${failed ? ` · ${r.status}` : ''}`,
+      ),
+    );
   });
   const legend = Object.entries(colors).map(([k, c], i) =>
     s(
       'g',
       { transform: `translate(${L + i * 76},12)` },
       s('rect', { width: 10, height: 10, y: -9, fill: c }),
-      s('text', { x: 14, class: 'legend' }, k),
+      s('text', { x: 14, class: 'legend' }, phase(k)),
     ),
   );
   return h(
@@ -306,9 +330,13 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
   const yc = (v: number): number => H - B - (v / maxCwnd) * (H - T - B);
   const marks: SVGElement[] = [];
   let retrans = 0;
+  // A retransmission sends bytes already sent, whatever the reason the sender gives (RTO, fast
+  // retransmit, SACK recovery, a tail loss probe).
+  let sentHigh = 0;
   for (const seg of best.segs) {
     if (seg.len === 0) continue;
-    const re = /retrans/i.test(seg.why);
+    const re = rel(seg.seq) < sentHigh;
+    sentHigh = Math.max(sentHigh, rel(seg.seq) + seg.len);
     if (re) retrans++;
     marks.push(
       s(
@@ -336,7 +364,7 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
     s('text', { x: W - R + 4, y: T + 4, class: 'ytick r' }, String(maxCwnd)),
     s('text', { x: L, y: H - 10, class: 'xtick' }, '0'),
     s('text', { x: W - R, y: H - 10, class: 'xtick e' }, fmtDur(tEnd - tStart)),
-    s('text', { x: 4, y: 12, class: 'legend' }, `— ${t('seq', lang)}`),
+    s('text', { x: 4, y: 12, class: 'legend sq' }, `— ${t('seq', lang)}`),
     s('text', { x: W - 4, y: 12, class: 'legend cw e' }, `— ${t('cwnd', lang)}`),
   ];
   return h(
@@ -345,7 +373,7 @@ export function tcpGraph(run: RunData, lang: Lang): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      `${best.key} · ${best.bytes} B · ${retrans} ${t('retransmit', lang)}`,
+      `${best.key} · ${best.bytes} B · ${retrans} ${t(retrans === 1 ? 'retransmit' : 'retransmits', lang)}`,
     ),
     s(
       'svg',

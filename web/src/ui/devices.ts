@@ -3,7 +3,7 @@
  * that matched lit), sockets and DNS caches as they were at the selected moment, rebuilt from
  * the trace (src: ../tables.ts).
  */
-import { t } from '../i18n.js';
+import { roleName, t } from '../i18n.js';
 import type { UiKey } from '../i18n.js';
 import { arpTable, dnsCache, macTable, routeChoice, sockets } from '../tables.js';
 import type { Lang, NodeInfo, RunData } from '../types.js';
@@ -45,17 +45,26 @@ export class DevicePanel {
   setLang(lang: Lang): void {
     this.lang = lang;
     this.sel.setAttribute('aria-label', t('device', lang));
+    this.fillDevices();
     this.render();
   }
 
   setRun(run: RunData, node: string): void {
     this.run = run;
+    this.node = node;
+    this.fillDevices();
+  }
+
+  private fillDevices(): void {
+    const run = this.run;
+    if (run === undefined) return;
     clear(
       this.sel,
-      run.nodes.map((n) => h('option', { value: n.name }, `${n.name} (${n.role})`)),
+      run.nodes.map((n) =>
+        h('option', { value: n.name }, `${n.name} (${roleName(n.role, this.lang)})`),
+      ),
     );
-    this.node = node;
-    this.sel.value = node;
+    this.sel.value = this.node;
   }
 
   setNode(node: string): void {

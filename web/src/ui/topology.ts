@@ -127,6 +127,13 @@ export class TopologyView {
   private byStart: number[] = [];
   private maxDur = 0;
   private selectedDevice = '';
+  /** The whole layout, and the part of it shown (the viewBox): zoom and pan change the latter. */
+  private base = { x: 0, y: 0, w: 400, h: 300 };
+  private view = { x: 0, y: 0, w: 400, h: 300 };
+  /** A drag in progress (pointer id, last client position, whether it has moved yet). */
+  private drag: { id: number; x: number; y: number; moved: boolean } | undefined;
+  /** The last pointer press was a drag (its click is swallowed). */
+  private dragged = false;
 
   constructor(
     container: HTMLElement,
@@ -143,6 +150,100 @@ export class TopologyView {
       this.packetLayer,
     );
     container.append(this.svg);
+    // Ctrl + wheel (and a trackpad's pinch, which Chromium sends as one) zooms at the pointer;
+    // a plain wheel still scrolls the page.
+    this.svg.addEventListener(
+      'wheel',
+      (ev) => {
+        if (!ev.ctrlKey && !ev.metaKey) return;
+        ev.preventDefault();
+        const p = this.toSvg(ev.clientX, ev.clientY);
+        this.zoomBy(Math.exp(-ev.deltaY / 300), p.x, p.y);
+      },
+      { passive: false },
+    );
+    // Dragging pans once zoomed in; a click without movement still selects a device.
+    this.svg.addEventListener('pointerdown', (ev) => {
+      this.dragged = false;
+      if (!this.zoomed() || ev.button !== 0) return;
+      this.drag = { id: ev.pointerId, x: ev.clientX, y: ev.clientY, moved: false };
+    });
+    this.svg.addEventListener('pointermove', (ev) => {
+      const d = this.drag;
+      if (d === undefined || d.id !== ev.pointerId) return;
+      const dx = ev.clientX - d.x;
+      const dy = ev.clientY - d.y;
+      if (!d.moved && Math.hypot(dx, dy) < 4) return;
+      if (!d.moved) this.svg.setPointerCapture(ev.pointerId);
+      d.moved = true;
+      d.x = ev.clientX;
+      d.y = ev.clientY;
+      const k = this.unitsPerPixel();
+      this.setView({ ...this.view, x: this.view.x - dx * k, y: this.view.y - dy * k });
+    });
+    const end = (ev: PointerEvent): void => {
+      if (this.drag?.id !== ev.pointerId) return;
+      this.dragged = this.drag.moved;
+      this.drag = undefined;
+    };
+    // The click that ends a drag is not a device selection.
+    this.svg.addEventListener(
+      'click',
+      (ev) => {
+        if (this.dragged) ev.stopPropagation();
+        this.dragged = false;
+      },
+      { capture: true },
+    );
+    this.svg.addEventListener('pointerup', end);
+    this.svg.addEventListener('pointercancel', end);
+  }
+
+  /** Zooms by factor `f` (> 1 enlarges) around a point of the layout (default: the centre). */
+  zoomBy(f: number, cx?: number, cy?: number): void {
+    const v = this.view;
+    const w = Math.max(this.base.w / 8, Math.min(this.base.w, v.w / f));
+    const k = w / v.w;
+    const x0 = cx ?? v.x + v.w / 2;
+    const y0 = cy ?? v.y + v.h / 2;
+    // Zoomed in, the view takes the box's shape (the whole network is letterboxed in it), so a
+    // tall phone screen shows more of the network, not more margin.
+    const r = this.svg.getBoundingClientRect();
+    const h = r.width > 0 && r.height > 0 ? w * (r.height / r.width) : v.h * k;
+    const ky = h / v.h;
+    this.setView({ x: x0 - (x0 - v.x) * k, y: y0 - (y0 - v.y) * ky, w, h });
+  }
+
+  /** Shows the whole network again. */
+  fit(): void {
+    this.setView({ ...this.base });
+  }
+
+  zoomed(): boolean {
+    return this.view.w < this.base.w - 1e-6;
+  }
+
+  private setView(v: { x: number; y: number; w: number; h: number }): void {
+    const b = this.base;
+    // Keep at least half of the view over the network.
+    v.x = Math.max(b.x - v.w / 2, Math.min(b.x + b.w - v.w / 2, v.x));
+    v.y = Math.max(b.y - v.h / 2, Math.min(b.y + b.h - v.h / 2, v.y));
+    if (v.w >= b.w - 1e-6) v = { ...b };
+    this.view = v;
+    this.svg.setAttribute('viewBox', `${v.x} ${v.y} ${v.w} ${v.h}`);
+    this.svg.classList.toggle('zoomed', this.zoomed());
+  }
+
+  private toSvg(clientX: number, clientY: number): Pt {
+    const m = this.svg.getScreenCTM();
+    if (m === null) return { x: this.view.x + this.view.w / 2, y: this.view.y + this.view.h / 2 };
+    const p = new DOMPoint(clientX, clientY).matrixTransform(m.inverse());
+    return { x: p.x, y: p.y };
+  }
+
+  private unitsPerPixel(): number {
+    const m = this.svg.getScreenCTM();
+    return m === null || m.a === 0 ? 1 : 1 / m.a;
   }
 
   setRun(run: RunData): void {
@@ -212,7 +313,8 @@ export class TopologyView {
     const gl = g.graph();
     const w = (gl.width ?? 400) + 0;
     const h = (gl.height ?? 300) + 0;
-    this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    this.base = { x: 0, y: 0, w, h };
+    this.setView({ ...this.base });
     this.draw(nodes, links);
   }
 
