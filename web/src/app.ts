@@ -98,6 +98,7 @@ export class App {
   private readonly markers: HTMLElement;
   private readonly clock: HTMLElement;
   private readonly sideTabs: HTMLElement;
+  private readonly topoEmpty: HTMLElement;
   private readonly sideBody: HTMLElement;
   private readonly topo: TopologyView;
   private readonly events: EventList;
@@ -252,7 +253,10 @@ export class App {
         key,
         'title',
       );
+    // Until the first run the network view says what to do rather than stay blank.
+    this.topoEmpty = L(h('p', { class: 'topo-empty' }), 'ready');
     topoBox.append(
+      this.topoEmpty,
       h(
         'div',
         { class: 'zoom' },
@@ -477,6 +481,7 @@ export class App {
     this.playing = false;
     this.buildWarp();
     const client = run.nodes.find((n) => n.role === 'client')?.name ?? run.nodes[0]?.name ?? '';
+    this.topoEmpty.remove();
     this.topo.setRun(run);
     this.events.setRun(run);
     this.devices.setRun(run, client);

@@ -94,7 +94,8 @@ export function applyFaults(topo: Topology, faults: Faults | undefined): void {
   }
 }
 
-function pickClient(topo: Topology): string {
+/** The host the page acts from: "pc", or else the first host of the topology. */
+export function pickClient(topo: Topology): string {
   return (
     (topo.nodes.find((n) => n.name === 'pc') ?? topo.nodes.find((n) => n.kind === 'host'))?.name ??
     ''

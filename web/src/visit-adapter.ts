@@ -5,11 +5,12 @@
 import type { TraceEvent } from '../../src/sim/trace.js';
 import { formatDuration } from '../../src/sim/time.js';
 import { buildStory, renderSteps } from '../../src/story/index.js';
+import { parseTopology } from '../../src/world/topology.js';
 import { runVisit } from '../../src/world/visit.js';
 import { parseDuration } from '../../src/world/units.js';
 import { analyse } from './model.js';
 import { describeNetwork } from './network-info.js';
-import { mediaInfo } from './run.js';
+import { mediaInfo, pickClient } from './run.js';
 import type { RunData, RunRequest, Step, WaterfallRow } from './types.js';
 import { visitStory } from './visitstory.js';
 
@@ -55,9 +56,13 @@ export async function runVisitData(
     (req.faults.loss ?? 0) > 0 || delay !== undefined || req.faults.mtu !== undefined
       ? { loss: req.faults.loss || undefined, delay, mtu: req.faults.mtu }
       : undefined;
+  // An uploaded topology need not call its client "pc": browse from its first host then.
+  const client =
+    topology === undefined ? undefined : pickClient(parseTopology(topology.text, topology.file));
   const r = await runVisit({
     url: req.input,
     topology,
+    client: client === '' ? undefined : client,
     seed: req.seed,
     faults,
     capture: true,

@@ -10,6 +10,7 @@ import { analyse, eventAtTime, rowAtOrBefore } from '../src/model.js';
 import { parseInput, runTool } from '../src/run.js';
 import { arpTable, macTable, routeChoice, sockets } from '../src/tables.js';
 import { TimeWarp } from '../src/timewarp.js';
+import { inkOn, protoColor } from '../src/ui/topology.js';
 import { runVisitData } from '../src/visit-adapter.js';
 
 const simple = topologyFile('simple')!;
@@ -142,6 +143,32 @@ describe('web model', () => {
     });
     assert.equal(bad.error, 'ping: www.nosuch.com: Name or service not known');
     assert.match(bad.story[0].lines.en.join(' '), /NXDOMAIN/);
+  });
+
+  test('a visit on a topology whose client is not called "pc" starts from its first host', async () => {
+    const yaml = [
+      'name: two',
+      'nodes:',
+      '  a: { kind: host, interfaces: { eth0: 10.0.0.1/24 } }',
+      '  b: { kind: host, interfaces: { eth0: 10.0.0.2/24 } }',
+      'links:',
+      '  - [a.eth0, b.eth0]',
+      '',
+    ].join('\n');
+    const run = await runVisitData(
+      { id: 1, input: 'http://10.0.0.2/', topology: 'custom', yaml, faults: {}, lang: 'en' },
+      { text: yaml, file: 'uploaded.yaml' },
+    );
+    // Nothing listens on b: the visit fails there, not for want of a "pc".
+    assert.match(run.error ?? '', /connection refused/);
+    assert.ok(run.rows.some((r) => r.at === 'b' && r.from === 'a'));
+  });
+
+  test('protocol badges: dark ink on light colours, white on dark ones', () => {
+    assert.equal(inkOn(protoColor('arp')), '#212529');
+    assert.equal(inkOn(protoColor('icmp')), '#ffffff');
+    assert.equal(inkOn('#ffffff'), '#212529');
+    assert.equal(inkOn('#000000'), '#ffffff');
   });
 
   test('the visit: rows, sockets at a moment, story in both languages', async () => {

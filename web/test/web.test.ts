@@ -58,7 +58,14 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
   test('runs a visit offline from the built file', async () => {
     const { page } = b;
     await page.goto(pathToFileURL(INDEX).href);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { wiretrail?: unknown }).wiretrail !== undefined,
+    );
+    // Before the first run: the network view says what to do; the filters offer "all".
+    assert.match((await page.locator('.topo-empty').textContent()) ?? '', /type a URL/);
+    assert.equal(await page.locator('.ev-box select').first().locator('option').count(), 1);
     await runFromAddressBar(page, 'http://www.server.com/');
+    assert.equal(await page.locator('.topo-empty').count(), 0);
     const s = await probe(page).state();
     assert.equal(s.error, undefined, `the run failed: ${s.error}`);
     assert.ok(s.rows > 20, `${s.rows} event rows`);

@@ -7,7 +7,7 @@ import { t } from '../i18n.js';
 import type { Lang, RunData } from '../types.js';
 import { clear, h, scrollWithin } from './dom.js';
 import { fmtTime } from './format.js';
-import { protoColor } from './topology.js';
+import { badgeStyle } from './topology.js';
 
 export class EventList {
   readonly el: HTMLElement;
@@ -56,7 +56,7 @@ export class EventList {
     );
     this.protoSel.setAttribute('aria-label', `${label('proto')}`);
     this.devSel.setAttribute('aria-label', `${label('device')}`);
-    if (this.run !== undefined) this.fillFilters(this.run);
+    this.fillFilters(this.run);
   }
 
   setRun(run: RunData): void {
@@ -65,12 +65,15 @@ export class EventList {
     this.fill();
   }
 
-  private fillFilters(run: RunData): void {
+  /** The filters' choices (before the first run only "all", not two empty boxes). */
+  private fillFilters(run: RunData | undefined): void {
     const keepP = this.protoSel.value;
     const keepD = this.devSel.value;
-    const protos = [
-      ...new Set(run.rows.map((r) => run.frames[run.hops[r.hop].frame].proto)),
-    ].sort();
+    const protos =
+      run === undefined
+        ? []
+        : [...new Set(run.rows.map((r) => run.frames[run.hops[r.hop].frame].proto))].sort();
+    const nodes = run?.nodes ?? [];
     clear(
       this.protoSel,
       h('option', { value: '' }, t('allProtocols', this.lang)),
@@ -79,10 +82,10 @@ export class EventList {
     clear(
       this.devSel,
       h('option', { value: '' }, t('allDevices', this.lang)),
-      run.nodes.map((n) => h('option', { value: n.name }, n.name)),
+      nodes.map((n) => h('option', { value: n.name }, n.name)),
     );
     this.protoSel.value = protos.includes(keepP) ? keepP : '';
-    this.devSel.value = run.nodes.some((n) => n.name === keepD) ? keepD : '';
+    this.devSel.value = nodes.some((n) => n.name === keepD) ? keepD : '';
   }
 
   /** Sets the filters (used by tests and the device panel). */
@@ -116,11 +119,7 @@ export class EventList {
         h(
           'td',
           {},
-          h(
-            'span',
-            { class: 'proto-badge', style: { background: protoColor(f.proto) } },
-            f.proto.toUpperCase(),
-          ),
+          h('span', { class: 'proto-badge', style: badgeStyle(f.proto) }, f.proto.toUpperCase()),
         ),
         h('td', { class: 'info' }, f.info),
       );

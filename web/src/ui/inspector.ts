@@ -11,7 +11,7 @@ import { meaning } from '../meanings.js';
 import type { Lang, RunData } from '../types.js';
 import { clear, h, scrollWithin } from './dom.js';
 import { fmtTime } from './format.js';
-import { protoColor } from './topology.js';
+import { badgeStyle } from './topology.js';
 
 export class Inspector {
   readonly el: HTMLElement;
@@ -78,11 +78,7 @@ export class Inspector {
     const fs = run.frames[hop.frame];
     clear(
       this.head,
-      h(
-        'span',
-        { class: 'proto-badge', style: { background: protoColor(fs.proto) } },
-        fs.proto.toUpperCase(),
-      ),
+      h('span', { class: 'proto-badge', style: badgeStyle(fs.proto) }, fs.proto.toUpperCase()),
       ` #${this.row + 1} · ${fmtTime(row.t)} · ${hop.fromNode}.${hop.fromPort} → ${row.dropped ? `✕ ${t('dropped', lang)}` : `${hop.toNode}.${hop.toPort}`} · ${fs.len} B`,
     );
     this.renderDid(run, this.row);

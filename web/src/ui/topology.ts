@@ -24,6 +24,27 @@ export function protoColor(p: string): string {
   return PROTO_COLORS[p] ?? '#868e96';
 }
 
+/**
+ * The text colour for a badge of colour `bg` (#rrggbb): white or near-black, whichever
+ * contrasts more (WCAG relative luminance). White on ARP's orange was 2.5:1, unreadable on a
+ * projector; dark ink on it is 6:1.
+ */
+export function inkOn(bg: string): string {
+  const lin = (i: number): number => {
+    const c = parseInt(bg.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * lin(1) + 0.7152 * lin(3) + 0.0722 * lin(5);
+  const dark = 0.016; // #212529
+  return 1.05 / (l + 0.05) >= (l + 0.05) / (dark + 0.05) ? '#ffffff' : '#212529';
+}
+
+/** The inline style of a protocol badge. */
+export function badgeStyle(p: string): { background: string; color: string } {
+  const bg = protoColor(p);
+  return { background: bg, color: inkOn(bg) };
+}
+
 interface Pt {
   x: number;
   y: number;
