@@ -149,7 +149,7 @@ test('ping -c 2 nas.home: the name comes from the hosts file, replies are named 
   assert.match(n.out, /^64 bytes from 192\.168\.10\.200: icmp_seq=1/m);
 });
 
-test('ping and traceroute resolve DNS names through the stub resolver; hop names from /etc/hosts', async () => {
+test('ping and traceroute resolve DNS names through the stub resolver; hop names from /etc/hosts and PTR', async () => {
   const r = await onPc(
     'ping',
     '-c',
@@ -164,13 +164,17 @@ test('ping and traceroute resolve DNS names through the stub resolver; hop names
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.equal(lines[0], 'PING www.server.com (198.51.100.80) 56(84) bytes of data.');
-  // no name for 198.51.100.80 in /etc/hosts and no PTR asked: the address alone
-  assert.match(lines[1], /^64 bytes from 198\.51\.100\.80: icmp_seq=1 ttl=60/);
+  // no name for 198.51.100.80 in /etc/hosts: the PTR record names it (iputils' pr_addr)
+  assert.match(lines[1], /^64 bytes from www\.server\.com \(198\.51\.100\.80\): icmp_seq=1 ttl=60/);
   assert.ok(
     lines.includes('traceroute to www.server.com (198.51.100.80), 30 hops max, 60 byte packets'),
   );
   assert.ok(
     lines.some((l) => /^ 1  router\.home \(192\.168\.3\.1\)  [\d.]+ ms$/.test(l)),
+    r.out,
+  );
+  assert.ok(
+    lines.some((l) => /^ 2  eth0\.r-isp\.isp\.net \(100\.64\.0\.1\)  [\d.]+ ms$/.test(l)),
     r.out,
   );
 });

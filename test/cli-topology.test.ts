@@ -83,14 +83,17 @@ test('the tables: links, route -n of every host and router, switches, DNS and we
   assert.match(out, /^  r-core \(router, forwards\) \$ route -n$/m);
   assert.match(out, /^  sw-home \(switch, 4 ports · MAC table ageing 300 s, 8192 entries max\)$/m);
   assert.match(out, /^    port4  \(free\)$/m);
-  assert.match(out, /^  dns-local +203\.0\.113\.53 +recursive +- +recursion for pc, phone$/m);
+  assert.match(
+    out,
+    /^  dns-local +203\.0\.113\.53 +recursive +resolver\.isp\.net +recursion for pc, phone$/m,
+  );
   assert.match(
     out,
     /^  a-root +198\.41\.0\.4 +authoritative +a\.root-servers\.net +\. \(\d+ records\)$/m,
   );
   assert.match(
     out,
-    /^  ns1 +198\.51\.100\.2 +authoritative +ns1\.server\.com +server\.com\. \(\d+ records\), 100\.51\.198\.in-addr\.arpa\./m,
+    /^  ns1 +198\.51\.100\.2 +authoritative +ns1\.server\.com +isp\.net\. \(\d+ records\), server\.com\. \(\d+ records\), 64\.100\.in-addr\.arpa\. \(\d+ records\), 100\.51\.198\.in-addr\.arpa\./m,
   );
   assert.match(
     out,

@@ -47,8 +47,8 @@ describe('dns zones: the shipped files', () => {
       'a.root-servers.net. 198.41.0.4 .',
       'b.root-servers.net. 170.247.170.2 .',
       'd0.org.afilias-nst.org. 199.19.57.1 org.',
-      'ns1.example.org. 192.0.2.53 example.org.',
-      'ns1.server.com. 198.51.100.2 server.com.,100.51.198.in-addr.arpa.',
+      'ns1.example.org. 192.0.2.53 example.org.,2.0.192.in-addr.arpa.',
+      'ns1.server.com. 198.51.100.2 isp.net.,server.com.,64.100.in-addr.arpa.,100.51.198.in-addr.arpa.,113.0.203.in-addr.arpa.',
     ]);
   });
 });

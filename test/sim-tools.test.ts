@@ -9,8 +9,10 @@ import { explainRouteGet, formatIpLink, ipRouteGet } from '../src/apps/tools/ip.
 import { formatPingTime, ping } from '../src/apps/tools/ping.js';
 import { routeN } from '../src/apps/tools/route.js';
 import { traceroute } from '../src/apps/tools/traceroute.js';
-import { parseIpv4 } from '../src/wire/addr.js';
-import { MS } from '../src/sim/time.js';
+import { ReverseNames } from '../src/apps/dns/reverse.js';
+import { sleep } from '../src/sim/async.js';
+import { formatIpv4, parseIpv4 } from '../src/wire/addr.js';
+import { MS, SECOND } from '../src/sim/time.js';
 import { Network } from '../src/world/network.js';
 import { threeRouters } from './sim-helpers.js';
 
@@ -232,4 +234,71 @@ test('route -n, arp -n, arp -a, ip route get, ip -s link and brctl showmacs', as
   assert.equal(macs[0], 'port no\tmac addr\t\tis local?\tageing timer');
   assert.match(macs[1], /^ {2}1\t02:00:00:00:00:0a\tno\t\t {2,3}\d+\.\d\d$/);
   assert.match(macs[2], /^ {2}2\t02:00:00:00:01:01\tno\t\t {2,3}\d+\.\d\d$/);
+});
+
+test('traceroute with names: "name (address)", the lookup holds up the loop but not the times', async () => {
+  // A slow name service (2 s per address, as a resolver that times out once would be): the
+  // probes' times are taken when their answers arrive, so they equal the plain run's.
+  const net = threeRouters();
+  const asked: string[] = [];
+  const names = new ReverseNames(async (a) => {
+    asked.push(formatIpv4(a));
+    await sleep(net.clock, 2 * SECOND);
+    return a === parseIpv4('10.0.0.2') ? 'r2.example.net' : undefined;
+  });
+  const r = await net.runUntilSettled(
+    traceroute(net.hostNamed('pc'), { target: '10.0.1.80', names }),
+  );
+  assert.deepEqual(r.lines, [
+    'traceroute to 10.0.1.80 (10.0.1.80), 30 hops max, 60 byte packets',
+    ' 1  192.168.3.1 (192.168.3.1)  0.174 ms  0.182 ms  0.190 ms',
+    ' 2  r2.example.net (10.0.0.2)  6.250 ms  6.329 ms  6.407 ms',
+    ' 3  10.0.0.6 (10.0.0.6)  18.488 ms  18.563 ms  18.638 ms',
+    ' 4  10.0.1.80 (10.0.1.80)  18.714 ms  18.789 ms  18.864 ms',
+  ]);
+  assert.deepEqual(asked, ['192.168.3.1', '10.0.0.2', '10.0.0.6', '10.0.1.80'], 'once each');
+  assert.ok(net.clock.now() >= 8 * SECOND, 'four lookups of 2 s, one after the other');
+  // -n: the names are not asked for
+  const n = threeRouters();
+  const none = new ReverseNames(() => assert.fail('no lookup with -n'));
+  const rn = await n.runUntilSettled(
+    traceroute(n.hostNamed('pc'), { target: '10.0.1.80', numeric: true, names: none }),
+  );
+  assert.equal(rn.lines[2], ' 2  10.0.0.2  6.250 ms  6.329 ms  6.407 ms');
+});
+
+test('ping with names: pr_addr blocks the loop (the next request waits), even with -q', async () => {
+  const slow = (net: Network, asked: string[]) =>
+    new ReverseNames(async (a) => {
+      asked.push(formatIpv4(a));
+      await sleep(net.clock, 3 * SECOND);
+      return 'web.example.net';
+    });
+  const net = threeRouters();
+  const asked: string[] = [];
+  const r = await net.runUntilSettled(
+    ping(net.hostNamed('pc'), { target: '10.0.1.80', count: 3, names: slow(net, asked) }),
+  );
+  assert.deepEqual(asked, ['10.0.1.80']);
+  assert.match(
+    r.lines[1],
+    /^64 bytes from web\.example\.net \(10\.0\.1\.80\): icmp_seq=1 ttl=61 time=/,
+  );
+  assert.match(r.lines[3], /^64 bytes from web\.example\.net \(10\.0\.1\.80\): icmp_seq=3 /);
+  // the second request went out when the 3 s lookup was done, not at 1 s; RTTs are unchanged
+  assert.match(
+    r.lines.at(-2)!,
+    /^3 packets transmitted, 3 received, 0% packet loss, time 40\d\dms$/,
+  );
+  const p = threeRouters();
+  const plain = await p.runUntilSettled(ping(p.hostNamed('pc'), { target: '10.0.1.80', count: 1 }));
+  assert.equal(r.rtts[0], plain.rtts[0]);
+  // -q: no reply lines, but iputils still calls pr_addr for each reply (one lookup here)
+  const q = threeRouters();
+  const askedQ: string[] = [];
+  const rq = await q.runUntilSettled(
+    ping(q.hostNamed('pc'), { target: '10.0.1.80', count: 1, quiet: true, names: slow(q, askedQ) }),
+  );
+  assert.deepEqual(askedQ, ['10.0.1.80']);
+  assert.equal(rq.lines.filter((l) => l.includes('bytes from')).length, 0);
 });

@@ -158,6 +158,8 @@ declare module '../../sim/trace.js' {
       name: string;
       qtype?: string;
       addresses?: Ipv4Addr[];
+      /** Reverse lookups (PTR): the names found (hosts file or PTR records, no trailing dot). */
+      names?: string[];
       server?: Ipv4Addr;
       attempt?: number;
       /** rcode or error code ("NXDOMAIN", "ETIMEOUT"). */

@@ -7,12 +7,12 @@ import { Scheduler } from '../../sim/scheduler.js';
 import { MS, SECOND } from '../../sim/time.js';
 import { TraceBus, TraceRecorder } from '../../sim/trace.js';
 import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
-import { ednsOf, parseDns } from '../../wire/dns.js';
+import { DnsClass, DnsType, ednsOf, emptyHeader, parseDns } from '../../wire/dns.js';
 import type { DgramApi } from '../../stack/api.js';
 import { DnsCache, Trust } from './cache.js';
 import { createDnsSandbox } from './hierarchy.js';
 import { parseHosts, parseResolvConf } from './hostsfile.js';
-import { DnsLookupError, StubResolver, type StubOptions } from './stub.js';
+import { DnsLookupError, ptrNamesIn, StubResolver, type StubOptions } from './stub.js';
 
 const ip = (s: string): number => parseIpv4(s)!;
 
@@ -103,6 +103,123 @@ describe('stub: lookup order (hosts → OS cache → DNS)', () => {
     })();
     assert.equal(e?.code, 'ENODATA');
     assert.equal((await fails('a..b')).code, 'EBADNAME');
+  });
+});
+
+describe('stub: reverse lookups (getnameinfo: hosts file → OS cache → PTR)', () => {
+  const rev = (sb: ReturnType<typeof setup>, a: string) =>
+    sb.clock.runUntilSettled(sb.sb.stub.reverse(ip(a)));
+  const revFails = async (sb: ReturnType<typeof setup>, a: string): Promise<DnsLookupError> => {
+    try {
+      await rev(sb, a);
+    } catch (e) {
+      assert.ok(e instanceof DnsLookupError, String(e));
+      return e;
+    }
+    assert.fail(`${a} has a name`);
+  };
+
+  it('the hosts file answers first (its canonical name), without a query', async () => {
+    const t = setup({ hosts: '192.168.3.1 router.home gw\n198.51.100.80 web.local\n' });
+    const r = await rev(t, '192.168.3.1');
+    assert.equal(r.name, 'router.home');
+    assert.deepEqual(r.names, ['router.home', 'gw']);
+    assert.equal(r.source, 'hosts');
+    assert.equal((await rev(t, '198.51.100.80')).name, 'web.local', 'hosts before DNS');
+    assert.equal(t.sb.stub.stats.queries, 0);
+    assert.equal(t.rec.ofKind('dns.stub')[0].name, '1.3.168.192.in-addr.arpa.');
+  });
+
+  it('a PTR query for the in-addr.arpa name, then the OS cache answers', async () => {
+    const t = setup();
+    const r = await rev(t, '198.51.100.80');
+    assert.equal(r.name, 'www.server.com');
+    assert.equal(r.source, 'dns');
+    assert.equal(r.server, ip('203.0.113.53'));
+    assert.equal(r.ttl, 3600);
+    const q = t.rec.ofKind('dns.stub').find((e) => e.op === 'query')!;
+    assert.equal(q.name, '80.100.51.198.in-addr.arpa.');
+    assert.equal(q.qtype, 'PTR');
+    const again = await rev(t, '198.51.100.80');
+    assert.equal(again.source, 'os-cache');
+    assert.equal(again.name, 'www.server.com');
+    assert.equal(t.sb.stub.stats.queries, 1);
+    assert.ok(
+      t.sb.stub.cacheEntries().some((e) => e.type === 'PTR' && e.addresses[0] === 'www.server.com'),
+    );
+  });
+
+  it('the reverse zones of the default internet name the routers on the way', async () => {
+    const t = setup();
+    for (const [a, name] of [
+      ['100.64.0.1', 'eth0.r-isp.isp.net'],
+      ['100.64.0.2', 'cpe-100-64-0-2.isp.net'],
+      ['100.64.1.2', 'eth0.r-core.isp.net'],
+      ['100.64.2.2', 'eth0.r-dc.server.com'],
+      ['198.51.100.1', 'eth1.r-dc.server.com'],
+      ['203.0.113.53', 'resolver.isp.net'],
+      ['192.0.2.80', 'www.example.org'],
+    ])
+      assert.equal((await rev(t, a)).name, name, a);
+    // and the names resolve back to the same addresses (RFC 1912 § 2.1)
+    for (const [name, a] of [
+      ['eth0.r-isp.isp.net', '100.64.0.1'],
+      ['cpe-100-64-0-2.isp.net', '100.64.0.2'],
+      ['eth0.r-dc.server.com', '100.64.2.2'],
+      ['resolver.isp.net', '203.0.113.53'],
+    ])
+      assert.deepEqual((await t.lookup(name)).addresses.map(formatIpv4), [a], name);
+  });
+
+  it('NXDOMAIN is ENOTFOUND (cached), a name without PTR is ENODATA, no server is ETIMEOUT', async () => {
+    const t = setup();
+    const e = await revFails(t, '192.168.3.20');
+    assert.equal(e.code, 'ENOTFOUND');
+    assert.equal(e.rcode, 'NXDOMAIN');
+    assert.equal((await revFails(t, '192.168.3.20')).code, 'ENOTFOUND');
+    assert.equal(t.sb.stub.stats.queries, 1, 'the negative answer is cached');
+    // 100.64.3.1 is in the reverse zone but has no record: NXDOMAIN from ns1 too
+    assert.equal((await revFails(t, '100.64.3.1')).code, 'ENOTFOUND');
+    const dead = setup({ config: { nameservers: [ip('203.0.113.99')], timeout: 1, attempts: 2 } });
+    const t0 = dead.clock.now();
+    assert.equal((await revFails(dead, '198.51.100.80')).code, 'ETIMEOUT');
+    assert.equal(dead.clock.now() - t0, 2 * SECOND);
+  });
+
+  it('PTR records behind a CNAME (RFC 2317 classless delegation) are followed', () => {
+    const m = {
+      header: { ...emptyHeader(1), qr: true },
+      questions: [{ name: '5.2.0.192.in-addr.arpa.', type: DnsType.PTR, class: DnsClass.IN }],
+      answers: [
+        {
+          name: '5.2.0.192.in-addr.arpa.',
+          type: DnsType.CNAME,
+          class: DnsClass.IN,
+          ttl: 600,
+          data: { kind: 'CNAME' as const, target: '5.0-25.2.0.192.in-addr.arpa.' },
+        },
+        {
+          name: '5.0-25.2.0.192.in-addr.arpa.',
+          type: DnsType.PTR,
+          class: DnsClass.IN,
+          ttl: 300,
+          data: { kind: 'PTR' as const, target: 'host5.example.' },
+        },
+        {
+          name: '6.0-25.2.0.192.in-addr.arpa.',
+          type: DnsType.PTR,
+          class: DnsClass.IN,
+          ttl: 300,
+          data: { kind: 'PTR' as const, target: 'not-this-one.example.' },
+        },
+      ],
+      authorities: [],
+      additionals: [],
+    };
+    const r = ptrNamesIn(m, '5.2.0.192.in-addr.arpa.');
+    assert.deepEqual(r.names, ['host5.example']);
+    assert.deepEqual(r.aliases, ['5.2.0.192.in-addr.arpa']);
+    assert.equal(r.ttl, 300);
   });
 });
 

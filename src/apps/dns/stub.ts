@@ -34,6 +34,7 @@ import {
   type DnsRecord,
 } from '../../wire/dns.js';
 import { exchange } from './client.js';
+import { reverseName } from './reverse.js';
 import {
   DEFAULT_HOSTS,
   HostsFile,
@@ -60,6 +61,22 @@ export interface LookupResult {
   addresses6: string[];
   source: LookupSource;
   /** Seconds the answer may still be cached. */
+  ttl: number;
+  /** The name server that answered (source 'dns'). */
+  server?: Ipv4Addr;
+  /** ns spent in this lookup. */
+  elapsed: number;
+}
+
+/** What getnameinfo() / gethostbyaddr() found for an address (StubResolver.reverse). */
+export interface ReverseResult {
+  address: Ipv4Addr;
+  /** The host name (no trailing dot): the hosts file's canonical name, or the first PTR. */
+  name: string;
+  /** Every name found: the names of the hosts file's line, or every PTR record. */
+  names: string[];
+  source: Exclude<LookupSource, 'literal'>;
+  /** Seconds the answer may still be cached (0 for the hosts file). */
   ttl: number;
   /** The name server that answered (source 'dns'). */
   server?: Ipv4Addr;
@@ -110,6 +127,8 @@ interface OsCacheEntry {
   aliases: string[];
   addresses: Ipv4Addr[];
   addresses6: string[];
+  /** PTR answers: the names (no trailing dot). */
+  names?: string[];
   server?: Ipv4Addr;
   expires: Instant;
 }
@@ -249,6 +268,84 @@ export class StubResolver {
     throw err;
   }
 
+  /**
+   * getnameinfo-like (gethostbyaddr with "hosts: files dns"): the name of an IPv4 address. The
+   * hosts file first (the first line with the address, its canonical name), then the OS cache,
+   * then a PTR query for the address's in-addr.arpa name (RFC 1035 § 3.5) to the name servers
+   * of resolv.conf, with the same retries, caching and failures as `lookup` (no search list:
+   * the name is absolute). Rejects with DnsLookupError (ENOTFOUND for NXDOMAIN, ENODATA when
+   * the name has no PTR record, ETIMEOUT, ...).
+   */
+  async reverse(address: Ipv4Addr): Promise<ReverseResult> {
+    this.stats.lookups++;
+    const start = this.o.clock.now();
+    const a = address >>> 0;
+    const qname = reverseName(a);
+    const fromHosts = this.hosts.namesOf(a);
+    if (fromHosts.length > 0) {
+      this.stats.hostsHits++;
+      this.emit({ op: 'hosts-hit', name: qname, addresses: [a], names: fromHosts });
+      return {
+        address: a,
+        name: fromHosts[0],
+        names: fromHosts,
+        source: 'hosts',
+        ttl: 0,
+        elapsed: this.o.clock.now() - start,
+      };
+    }
+    this.emit({ op: 'hosts-miss', name: qname });
+    const cached = this.cacheGet(qname, DnsType.PTR);
+    if (cached) {
+      this.stats.cacheHits++;
+      const ttl = Math.max(0, Math.floor((cached.expires - this.o.clock.now()) / SECOND));
+      this.emit({
+        op: 'cache-hit',
+        name: qname,
+        qtype: 'PTR',
+        ttl,
+        ...(cached.names ? { names: cached.names } : {}),
+        ...(cached.negative ? { detail: cached.negative.rcode } : {}),
+      });
+      if (cached.negative)
+        throw new DnsLookupError(
+          cached.negative.code,
+          qname,
+          `cached negative answer (${cached.negative.rcode})`,
+          cached.negative.rcode,
+        );
+      const names = cached.names ?? [];
+      return {
+        address: a,
+        name: names[0] ?? '',
+        names,
+        source: 'os-cache',
+        ttl,
+        ...(cached.server !== undefined ? { server: cached.server } : {}),
+        elapsed: this.o.clock.now() - start,
+      };
+    }
+    this.emit({ op: 'cache-miss', name: qname, qtype: 'PTR' });
+    try {
+      const r = await this.queryServers(qname, DnsType.PTR);
+      return {
+        address: a,
+        name: r.names[0],
+        names: r.names,
+        source: 'dns',
+        ttl: r.ttl,
+        ...(r.server !== undefined ? { server: r.server } : {}),
+        elapsed: this.o.clock.now() - start,
+      };
+    } catch (e) {
+      if (e instanceof DnsLookupError) {
+        this.stats.failures++;
+        this.emit({ op: 'fail', name: qname, detail: e.code });
+      }
+      throw e;
+    }
+  }
+
   /** resolv.conf(5) search rules: absolute names as is; ndots decides the order. */
   candidates(name: string): string[] {
     if (name.endsWith('.')) return [canonicalName(name)];
@@ -306,7 +403,7 @@ export class StubResolver {
       out.push({
         name: e.name,
         type: typeName(e.type),
-        addresses: [...e.addresses.map(formatIpv4), ...e.addresses6],
+        addresses: [...e.addresses.map(formatIpv4), ...e.addresses6, ...(e.names ?? [])],
         ttl: Math.floor((e.expires - now) / SECOND),
         ...(e.negative ? { negative: e.negative.rcode } : {}),
       });
@@ -322,7 +419,7 @@ export class StubResolver {
   private async queryServers(
     name: string,
     type: number,
-  ): Promise<Omit<LookupResult, 'name' | 'elapsed'>> {
+  ): Promise<Omit<LookupResult, 'name' | 'elapsed'> & { names: string[] }> {
     const c = this.config;
     if (c.nameservers.length === 0)
       throw new DnsLookupError('ECONNREFUSED', name, 'no nameserver in resolv.conf');
@@ -376,13 +473,15 @@ export class StubResolver {
         }
         const m = r.response;
         const rc = m.header.rcode;
+        const found = type === DnsType.PTR ? ptrNamesIn(m, name) : addressesIn(m, name, type);
         this.emit({
           op: 'answer',
           name,
           qtype: typeName(type),
           server,
           detail: rcodeName(rc),
-          addresses: addressesIn(m, name, type).addresses,
+          addresses: found.addresses,
+          ...(type === DnsType.PTR ? { names: found.names } : {}),
         });
         if (
           rc === Rcode.SERVFAIL ||
@@ -418,8 +517,11 @@ export class StubResolver {
             'NXDOMAIN',
           );
         }
-        const found = addressesIn(m, name, type);
-        if (found.addresses.length === 0 && found.addresses6.length === 0) {
+        if (
+          found.addresses.length === 0 &&
+          found.addresses6.length === 0 &&
+          found.names.length === 0
+        ) {
           this.cachePut(
             negEntry(
               name,
@@ -446,6 +548,7 @@ export class StubResolver {
           aliases: found.aliases,
           addresses: found.addresses,
           addresses6: found.addresses6,
+          ...(type === DnsType.PTR ? { names: found.names } : {}),
           server,
           expires: this.o.clock.now() + ttl * SECOND,
         };
@@ -455,6 +558,7 @@ export class StubResolver {
           aliases: entry.aliases,
           addresses: entry.addresses,
           addresses6: entry.addresses6,
+          names: found.names,
           source: 'dns',
           ttl,
           server,
@@ -502,6 +606,7 @@ export function addressesIn(
   aliases: string[];
   addresses: Ipv4Addr[];
   addresses6: string[];
+  names: string[];
   ttl: number;
 } {
   let cur = canonicalName(name);
@@ -523,5 +628,30 @@ export function addressesIn(
     if (r.data.kind === 'A') addresses.push(r.data.address);
     if (r.data.kind === 'AAAA') addresses6.push(formatIpv6(r.data.address));
   }
-  return { canonical: cur, aliases, addresses, addresses6, ttl: ttl === Infinity ? 0 : ttl };
+  return {
+    canonical: cur,
+    aliases,
+    addresses,
+    addresses6,
+    names: [],
+    ttl: ttl === Infinity ? 0 : ttl,
+  };
+}
+
+/**
+ * The PTR names of an answer for `name` (no trailing dot), after the CNAMEs that lead to them
+ * (RFC 2317: classless in-addr.arpa delegation answers with a CNAME into the delegated zone).
+ */
+export function ptrNamesIn(m: DnsMessage, name: string): ReturnType<typeof addressesIn> {
+  const r = addressesIn(m, name, DnsType.PTR);
+  const at = canonicalName(r.canonical);
+  let ttl = r.ttl === 0 ? Infinity : r.ttl;
+  const names: string[] = [];
+  for (const rec of m.answers) {
+    if (rec.type !== DnsType.PTR || rec.data.kind !== 'PTR' || canonicalName(rec.name) !== at)
+      continue;
+    ttl = Math.min(ttl, rec.ttl);
+    names.push(rec.data.target.replace(/\.$/, ''));
+  }
+  return { ...r, names, ttl: ttl === Infinity ? 0 : ttl };
 }

@@ -10,7 +10,10 @@
  *
  * Names (ping nas.home, curl http://www.server.com/) are resolved by the node's stub resolver
  * (ToolContext.stubs, from the topology's `resolver:` and `hosts:`): /etc/hosts, the OS cache,
- * then the name servers of resolv.conf — the same path getaddrinfo() takes on Linux.
+ * then the name servers of resolv.conf — the same path getaddrinfo() takes on Linux. Addresses
+ * are named the way getnameinfo() names them (traceroute's hops, ping's replies, arp's
+ * entries, unless -n): the hosts file, then a PTR query through the same resolver, each
+ * address asked once per command (ReverseNames, src/apps/dns/reverse.ts).
  *
  * Between commands of one chain: a command that closed TCP connections (curl) lets their FIN
  * exchange finish (at most CLOSE_GRACE of simulated time) before the next command starts, so
@@ -28,6 +31,7 @@ import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import { canonicalName, typeFromName } from '../../wire/dns.js';
 import { defaultServers } from '../dns/hierarchy.js';
+import { ReverseNames } from '../dns/reverse.js';
 import { DnsLookupError } from '../dns/stub.js';
 import type { StubResolver } from '../dns/stub.js';
 import { arpRows, formatArpA, formatArpN, formatIpNeigh } from './arp.js';
@@ -265,9 +269,14 @@ async function destination(
   }
 }
 
-/** The hosts-file name of an address (what getnameinfo finds without DNS), if any. */
-function hostsName(ctx: ToolContext, node: string, a: Ipv4Addr): string | undefined {
-  return ctx.stubs?.get(node)?.hosts.namesOf(a)[0];
+/**
+ * Reverse lookups for one command on `node` (getnameinfo: the hosts file, then a PTR query
+ * through the node's stub resolver), or undefined when the node has no resolver (no names).
+ */
+function reverseNames(ctx: ToolContext, node: string): ReverseNames | undefined {
+  const stub = ctx.stubs?.get(node);
+  if (stub === undefined) return undefined;
+  return new ReverseNames(async (a) => (await stub.reverse(a)).name);
 }
 
 export interface ToolRun {
@@ -345,8 +354,10 @@ export async function runTool(
             dontFragment: m === 'do',
             quiet: p.flags.has('q'),
             source,
+            // iputils: a numeric target sets F_NUMERIC, as -n does
+            names: dst.name === undefined || p.flags.has('n') ? undefined : reverseNames(ctx, node),
           },
-          dst.name === undefined ? out : pingNames(dst, p.flags.has('n'), ctx, node, out),
+          dst.name === undefined ? out : pingNames(dst, out),
         ),
       );
       return { exitCode: r.exitCode };
@@ -389,8 +400,12 @@ export async function runTool(
       const r = await net.runUntilSettled(
         traceroute(
           host,
-          { ...options, target: dst.address },
-          traceNames(dst, options.numeric, ctx, node, out),
+          {
+            ...options,
+            target: dst.address,
+            names: options.numeric ? undefined : reverseNames(ctx, node),
+          },
+          traceNames(dst, out),
         ),
       );
       return { exitCode: r.exitCode };
@@ -426,8 +441,16 @@ export async function runTool(
       let rows = arpRows(host);
       const dev = last(p, 'i');
       if (dev !== undefined) rows = rows.filter((r) => r.iface === dev);
-      // net-tools resolves names unless -n (here from the hosts file only).
-      const nameOf = p.flags.has('n') ? undefined : (ip: number) => hostsName(ctx, node, ip);
+      // net-tools resolves each entry's name unless -n (gethostbyaddr: the hosts file, then
+      // DNS), in the order it prints them.
+      const names = p.flags.has('n') ? undefined : reverseNames(ctx, node);
+      if (names !== undefined)
+        await net.runUntilSettled(
+          (async () => {
+            for (const r of rows) await names.resolve(r.ip);
+          })(),
+        );
+      const nameOf = names === undefined ? undefined : (ip: number) => names.get(ip);
       const lines = p.flags.has('a') ? formatArpA(rows, nameOf) : formatArpN(rows, nameOf);
       for (const l of lines) out(l);
       return { exitCode: 0 };
@@ -572,53 +595,25 @@ function textOut(
 
 /**
  * ping's lines when the destination was a name: iputils prints the name in the banner and the
- * statistics, and "name (address)" for replies whose address has a name (pr_addr with
- * getnameinfo(NI_NAMEREQD): here, the hosts file), unless -n.
+ * statistics (the replies' names are ping.ts's, from `names`).
  */
-function pingNames(
-  dst: Destination,
-  numeric: boolean,
-  ctx: ToolContext,
-  node: string,
-  out: (line: string) => void,
-): (line: string) => void {
+function pingNames(dst: Destination, out: (line: string) => void): (line: string) => void {
   const a = formatIpv4(dst.address);
   return (line) => {
     if (line.startsWith(`PING ${a} (${a}) `))
       line = `PING ${dst.name} (${a}) ${line.slice(`PING ${a} (${a}) `.length)}`;
     else if (line === `--- ${a} ping statistics ---`) line = `--- ${dst.name} ping statistics ---`;
-    else if (!numeric) {
-      const m = /^(\d+ bytes from |From )(\d+\.\d+\.\d+\.\d+)(:? )/.exec(line);
-      const from = m ? parseIpv4(m[2]) : undefined;
-      const name = from === undefined ? undefined : hostsName(ctx, node, from);
-      if (m && name !== undefined)
-        line = `${m[1]}${name} (${m[2]})${m[3]}${line.slice(m[0].length)}`;
-    }
     out(line);
   };
 }
 
-/** traceroute's lines: the name typed in the banner, hop names from the hosts file (unless -n). */
-function traceNames(
-  dst: Destination,
-  numeric: boolean,
-  ctx: ToolContext,
-  node: string,
-  out: (line: string) => void,
-): (line: string) => void {
+/** traceroute's banner with the name typed (the hops' names are traceroute.ts's). */
+function traceNames(dst: Destination, out: (line: string) => void): (line: string) => void {
   const a = formatIpv4(dst.address);
+  const banner = `traceroute to ${a} (${a})`;
   return (line) => {
-    if (dst.name !== undefined && line.startsWith(`traceroute to ${a} (${a})`))
-      line = `traceroute to ${dst.name} (${a})${line.slice(`traceroute to ${a} (${a})`.length)}`;
-    else if (!numeric)
-      line = line.replace(
-        / (\d+\.\d+\.\d+\.\d+) \((\d+\.\d+\.\d+\.\d+)\)/g,
-        (all, x: string, y: string) => {
-          if (x !== y) return all;
-          const name = hostsName(ctx, node, parseIpv4(x)!);
-          return name === undefined ? all : ` ${name} (${x})`;
-        },
-      );
+    if (dst.name !== undefined && line.startsWith(banner))
+      line = `traceroute to ${dst.name} (${a})${line.slice(banner.length)}`;
     out(line);
   };
 }

@@ -19,6 +19,14 @@
  * from the first request to the last one, as iputils' finish() prints it (cur_time, which
  * pinger() sets when it sends, minus start_time): 0ms for one request, 2000ms for three a
  * second apart, however long the replies take (real Linux adds a few ms of scheduling).
+ *
+ * Names (ping.c pr_addr): with `names`, the address of a reply or an error is printed as
+ * "name (address)" when getnameinfo() finds a name for it (the hosts file, then a PTR query),
+ * else as the address. iputils asks only when the target was given as a name and without -n
+ * (a numeric target sets F_NUMERIC), the caller's choice here (command.ts). Like iputils the
+ * lookup blocks the loop (the next request waits for it; round-trip times are not affected),
+ * happens for replies even with -q (pr_addr is an argument of gather_statistics), and not for
+ * errors with -q (receive_error_msg returns before it).
  */
 import { Waker } from '../../sim/async.js';
 import type { Duration } from '../../sim/time.js';
@@ -27,6 +35,7 @@ import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { NetStack } from '../../stack/netstack.js';
 import type { EchoError, EchoReply } from '../../stack/icmp.js';
+import type { ReverseNames } from '../dns/reverse.js';
 
 export interface PingOptions {
   target: Ipv4Addr | string;
@@ -48,6 +57,11 @@ export interface PingOptions {
   quiet?: boolean;
   /** -I: source address. */
   source?: Ipv4Addr;
+  /**
+   * Reverse lookups for the addresses of replies and errors (pr_addr); absent: numeric output
+   * (-n, or a numeric target).
+   */
+  names?: ReverseNames;
 }
 
 export interface PingResult {
@@ -210,6 +224,29 @@ export async function ping(
   const seen = new Set<number>();
   const waker = new Waker(clock);
   const t = formatIpv4(target);
+  // pr_addr: "name (address)" when a name was found that differs from the address
+  const names = options.names;
+  const who = (a: Ipv4Addr): string => {
+    const s = formatIpv4(a);
+    const n = names?.get(a);
+    return n !== undefined && n !== s ? `${n} (${s})` : s;
+  };
+  // Lines waiting for a name (printed in order by the loop, which waits for the lookup);
+  // `line` undefined: nothing to print (-q), the lookup happens all the same.
+  const pending: { from: Ipv4Addr; line?: (who: string) => string }[] = [];
+  const emit = (from: Ipv4Addr, line?: (who: string) => string): void => {
+    if (pending.length === 0 && (names === undefined || names.has(from))) {
+      if (line !== undefined) print(line(who(from)));
+    } else pending.push({ from, line });
+  };
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const p = pending[0];
+      if (names !== undefined && !names.has(p.from)) await names.resolve(p.from);
+      pending.shift();
+      if (p.line !== undefined) print(p.line(who(p.from)));
+    }
+  };
   sock.on('reply', (r: EchoReply) => {
     const at = sent.get(r.seq);
     if (at === undefined || r.from !== target) return;
@@ -221,17 +258,20 @@ export async function ping(
       base.received++;
     }
     base.rtts.push(us);
-    if (!options.quiet)
-      print(
-        `${r.len} bytes from ${formatIpv4(r.from)}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup ? ' (DUP!)' : ''}`,
-      );
+    emit(
+      r.from,
+      options.quiet
+        ? undefined
+        : (w) =>
+            `${r.len} bytes from ${w}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup ? ' (DUP!)' : ''}`,
+    );
     waker.wake();
   });
   sock.on('error', (e: EchoError) => {
     if (!sent.has(e.seq)) return;
     base.errors++;
     if (!options.quiet)
-      print(`From ${formatIpv4(e.from)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.mtu)}`);
+      emit(e.from, (w) => `From ${w} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.mtu)}`);
     waker.wake();
   });
   print(`PING ${t} (${t}) ${size}(${size + 28}) bytes of data.`);
@@ -245,6 +285,10 @@ export async function ping(
   const byReplies = options.deadline !== undefined;
   const moreToSend = (): boolean => (byReplies ? base.received < count : seq < count);
   for (;;) {
+    if (pending.length > 0) {
+      await flush(); // the name lookups hold up the loop, as pr_addr holds up iputils'
+      continue;
+    }
     const now = clock.now();
     if (byReplies ? base.received >= count : base.received + base.errors >= count && seq >= count)
       break;
@@ -277,6 +321,7 @@ export async function ping(
     if (!moreToSend() && now >= wakeAt) break;
     await waker.wait(wakeAt);
   }
+  await flush();
   sock.close();
   base.elapsed = lastSend - start;
   const summary = formatPingSummary(base);

@@ -14,8 +14,11 @@
  *
  * Output follows traceroute.c print_probe: "%2u " per hop, " %s (%s)" for a new address
  * (" %s" with -n), "  %.3f ms" per answered probe, " *" per unanswered one, " !H"-style
- * annotations for unreachables. Names are not resolved (wiretrail has no reverse DNS here), so
- * the name is the address, as traceroute prints when reverse lookup fails.
+ * annotations for unreachables. The name is what getnameinfo() finds for the address (the
+ * hosts file, then a PTR query: `names`, src/apps/dns/reverse.ts), or the address itself when
+ * it finds none, as traceroute prints it. As in traceroute.c, the lookup happens when the
+ * probe is printed and holds up the loop (new probes wait; answers to the probes in flight are
+ * still timed when they arrive, as the kernel's timestamps time them for traceroute).
  */
 import { Waker } from '../../sim/async.js';
 import type { Duration } from '../../sim/time.js';
@@ -23,6 +26,7 @@ import { SECOND } from '../../sim/time.js';
 import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { IcmpErrorInfo } from '../../stack/api.js';
+import type { ReverseNames } from '../dns/reverse.js';
 import type { NetStack } from '../../stack/netstack.js';
 import type { UdpSocket } from '../../stack/udp.js';
 
@@ -42,6 +46,11 @@ export interface TracerouteOptions {
   port?: number;
   /** -n: print numeric addresses only. */
   numeric?: boolean;
+  /**
+   * Reverse lookups for hop names (the node's hosts file and DNS); without them, or with -n,
+   * no name is asked for and a hop prints as "address (address)" (or "address" with -n).
+   */
+  names?: ReverseNames;
   /** Total packet length including IP and UDP headers (default 60). */
   packetLen?: number;
 }
@@ -108,8 +117,16 @@ export function icmpAnnotation(
   return { err: `!<${type}-${code}>`, final: true };
 }
 
-/** One hop line from its probes (print_probe for each, then the newline). */
-export function formatHop(ttl: number, probes: readonly Probe[], numeric: boolean): string {
+/**
+ * One hop line from its probes (print_probe for each, then the newline). `nameOf` gives the
+ * name of an address (undefined: none, the address is printed in its place).
+ */
+export function formatHop(
+  ttl: number,
+  probes: readonly Probe[],
+  numeric: boolean,
+  nameOf: (address: Ipv4Addr) => string | undefined = () => undefined,
+): string {
   let s = `${String(ttl).padStart(2)} `;
   let prevFrom: Ipv4Addr | undefined;
   for (const pb of probes) {
@@ -118,7 +135,7 @@ export function formatHop(ttl: number, probes: readonly Probe[], numeric: boolea
     } else {
       if (prevFrom === undefined || prevFrom !== pb.from) {
         const a = formatIpv4(pb.from);
-        s += numeric ? ` ${a}` : ` ${a} (${a})`;
+        s += numeric ? ` ${a}` : ` ${nameOf(pb.from) ?? a} (${a})`;
       }
       prevFrom = pb.from;
     }
@@ -158,6 +175,8 @@ export async function traceroute(
   const wait = options.wait ?? 5 * SECOND;
   const packetLen = options.packetLen ?? 60;
   const numeric = options.numeric ?? false;
+  const names = numeric ? undefined : options.names;
+  const nameOf = (a: Ipv4Addr): string | undefined => names?.get(a);
   const clock = host.clock;
   if (host.route(target) === undefined) {
     print(formatTracerouteHeader(target, maxTtl, packetLen));
@@ -230,7 +249,7 @@ export async function traceroute(
   let end = probes.length;
   let reached = false;
   let lineProbes: Probe[] = [];
-  while (start < end) {
+  pass: while (start < end) {
     let nextTime = Infinity;
     let inFlight = 0;
     const now = clock.now();
@@ -243,9 +262,15 @@ export async function traceroute(
       }
       if (pb.done) {
         if (n === start) {
+          // print_probe → getnameinfo(): the name of a new address, before the probe is
+          // printed; the loop waits for it, then looks at the clock again.
+          if (names !== undefined && pb.from !== 0 && !names.has(pb.from)) {
+            await names.resolve(pb.from);
+            continue pass;
+          }
           lineProbes.push(pb);
           if (lineProbes.length === queries) {
-            print(formatHop(pb.ttl, lineProbes, numeric));
+            print(formatHop(pb.ttl, lineProbes, numeric, nameOf));
             lineProbes = [];
           }
           start++;
