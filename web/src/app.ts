@@ -785,6 +785,8 @@ export class App {
             'aria-selected': k === this.side ? 'true' : 'false',
             'data-tab': k,
             onclick: () => {
+              // Another tab starts at its top (not at the story's scroll position).
+              if (k !== this.side) this.sideBody.scrollTop = 0;
               this.side = k;
               this.renderSide();
             },
@@ -826,12 +828,21 @@ export class App {
         );
         this.markStory();
         break;
-      case 'ladder':
+      case 'ladder': {
         clear(
           this.sideBody,
           ladder(run, this.row, lang, (r) => this.selectRow(r)),
         );
+        // The diagram is taller than the panel: bring the selected packet's arrow into view.
+        const sel = this.sideBody.querySelector('svg.ladder .arrow.sel');
+        if (sel !== null) {
+          const er = sel.getBoundingClientRect();
+          const br = this.sideBody.getBoundingClientRect();
+          if (er.top < br.top + 40 || er.bottom > br.bottom)
+            this.sideBody.scrollTop += er.top - br.top - br.height / 3;
+        }
         break;
+      }
       case 'waterfall':
         clear(this.sideBody, waterfall(run, lang));
         break;

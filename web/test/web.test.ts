@@ -239,6 +239,26 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('ol.story li.current').count(), 1);
     await page.locator('.side [data-tab="ladder"]').click();
     assert.ok((await page.locator('svg.ladder .arrow').count()) > 0);
+    // A packet late in its connection (the GET arriving at web1): its arrow is marked and
+    // scrolled into the panel, under the two ends' names.
+    const get = await page.evaluate(() => {
+      const run = (globalThis as unknown as { wiretrail: Probe }).wiretrail.run();
+      return run.rows.findIndex(
+        (row) => row.at === 'web1' && run.frames[run.hops[row.hop].frame].proto === 'http',
+      );
+    });
+    await page.locator(`table.events tr[data-row="${get}"]`).click();
+    const seen = await page.evaluate(() => {
+      const a = document.querySelector('svg.ladder .arrow.sel')!.getBoundingClientRect();
+      const box = document.querySelector('.side-body')!.getBoundingClientRect();
+      const head = document.querySelector('.ladder-head')!.getBoundingClientRect();
+      return { a: [a.top, a.bottom], box: [box.top, box.bottom], head: [head.top, head.bottom] };
+    });
+    assert.ok(
+      seen.a[0] >= seen.head[1] - 1 && seen.a[1] <= seen.box[1] + 1,
+      `arrow ${seen.a} in panel ${seen.box} under ${seen.head}`,
+    );
+    assert.match((await page.locator('.ladder-head').textContent()) ?? '', /pc.*web1|web1.*pc/);
     await page.locator('.side [data-tab="waterfall"]').click();
     assert.ok((await page.locator('svg.waterfall rect').count()) > 0);
     await page.locator('.side [data-tab="tcp"]').click();

@@ -96,6 +96,16 @@ export function ladder(
     }
   }
   arrows.sort((x, y) => x.t0 - y.t0);
+  // The arrow of the selected row; for a row in the middle of the path (a router or switch on
+  // the way), the end-to-end arrow of the same packet that was in flight then.
+  const rowT = run.rows[row].t;
+  const selKey = key(sel);
+  let selArrow = arrows.findIndex((ar) => ar.row === row);
+  if (selArrow < 0)
+    selArrow = arrows.findIndex((ar) => {
+      const f = run.frames[run.hops[run.rows[ar.row].hop].frame];
+      return key(f) === selKey && ar.t0 <= rowT && rowT <= ar.t1;
+    });
   const W = 560;
   const xa = 110;
   const xb = W - 110;
@@ -105,7 +115,7 @@ export function ladder(
   let y = 50;
   const els: SVGElement[] = [];
   let lastY = 40;
-  for (const ar of arrows) {
+  for (const [k, ar] of arrows.entries()) {
     const y0 = Math.max(50 + (ar.t0 - t0) * scale, lastY + 22);
     const y1 = Math.max(y0 + 10, 50 + (ar.t1 - t0) * scale);
     lastY = y0;
@@ -116,7 +126,7 @@ export function ladder(
     const g = s(
       'g',
       {
-        class: `arrow${ar.row === row ? ' sel' : ''}`,
+        class: `arrow${k === selArrow ? ' sel' : ''}`,
         onclick: () => onPick(ar.row),
         tabindex: 0,
         role: 'button',
@@ -172,13 +182,18 @@ export function ladder(
         s('path', { d: 'M0 0L10 5L0 10z', fill: '#495057' }),
       ),
     ),
-    s('text', { x: xa, y: 22, class: 'colhead' }, a),
-    s('text', { x: xb, y: 22, class: 'colhead' }, b),
     s('line', { x1: xa, y1: 30, x2: xa, y2: H, class: 'life' }),
     s('line', { x1: xb, y1: 30, x2: xb, y2: H, class: 'life' }),
     els,
   );
-  return h('div', {}, h('p', { class: 'hint' }, `${t('ladderHint', lang)} ${flow}`), svg);
+  // The two ends' names stay in view above the (tall) diagram as it scrolls.
+  const head = h(
+    'div',
+    { class: 'ladder-head' },
+    h('span', { style: { left: `${(xa / W) * 100}%` } }, a),
+    h('span', { style: { left: `${(xb / W) * 100}%` } }, b),
+  );
+  return h('div', {}, h('p', { class: 'hint' }, `${t('ladderHint', lang)} ${flow}`), head, svg);
 }
 
 export function waterfall(run: RunData, lang: Lang): HTMLElement {
