@@ -277,3 +277,14 @@ test('arp -a names entries from the hosts file, then DNS; -n never; "?" without 
     '',
   ]);
 });
+
+test('determinism: the same run with its PTR queries gives a byte-identical capture', async () => {
+  const cmd = ['traceroute', 'www.server.com', ';', 'ping', '-c', '1', 'www.example.org'];
+  const a = join(dir, 'det-a.pcapng');
+  const b = join(dir, 'det-b.pcapng');
+  const ra = await run('run', 'internet', 'pc', '--pcapng', a, '--', ...cmd);
+  const rb = await run('run', 'internet', 'pc', '--pcapng', b, '--', ...cmd);
+  assert.equal(ra.out, rb.out);
+  assert.ok(ptrQueries(dnsIn(a)).length >= 5, 'the capture holds the PTR queries');
+  assert.ok(Buffer.compare(readFileSync(a), readFileSync(b)) === 0, 'captures differ');
+});
