@@ -184,6 +184,13 @@ export interface TcpConfig {
    * (RFC 9406 § 4).
    */
   hystart: boolean;
+  /**
+   * F-RTO (RFC 5682, frto.ts; Linux tcp_frto = 2): after a timeout, send new data instead of
+   * going back N once the retransmission is ACKed, and call the timeout spurious when the next
+   * ACK covers data that was never retransmitted (§ 3 with SACK, § 2 without); the response is
+   * RFC 4015's (the undo of recovery.ts, with `undo`).
+   */
+  frto: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -240,6 +247,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   earlyRetransmit: true,
   rack: true,
   hystart: true,
+  frto: true,
 });
 
 /** The window scale shift to offer so that 65535 << shift covers `maxBuf` (RFC 7323 § 2.3, ≤ 14). */

@@ -495,6 +495,26 @@ function sendOneNew(t: Tcb, force: boolean): boolean {
 }
 
 /**
+ * Up to `n` new segments from SND.NXT (= SND.MAX) whatever the congestion window says, one at
+ * a time as sendOneNew (here also whatever limited transmit would add): F-RTO's step 2b
+ * (RFC 5682 § 2.1 / § 3.1). Returns how many went out.
+ */
+export function sendNewSegments(t: Tcb, n: number): number {
+  const saveCwnd = t.cwnd;
+  let sent = 0;
+  while (sent < n && seqGe(t.sndNxt, t.sndMax)) {
+    const before = t.sndMax;
+    const unsent = t.sendQueued - seqDiff(t.sndNxt, t.dataSeq);
+    if (unsent <= 0 || seqDiff(t.sndNxt, t.sndUna) >= t.sndWnd) break;
+    t.cwnd = seqDiff(t.sndNxt, t.sndUna) + t.mss - limitedTransmit(t);
+    if (!sendData(t, true) || t.sndMax === before) break;
+    sent++;
+  }
+  t.cwnd = saveCwnd;
+  return sent;
+}
+
+/**
  * The tail loss probe (RFC 8985 § 7.3), when the probe timeout fires: one new segment if the
  * peer's window allows it (the congestion window does not limit a probe), else the last
  * segment sent, again; then the RTO takes over. Its ACK (or SACK) lets the loss be repaired

@@ -39,9 +39,11 @@ import {
   tcpOutput,
 } from './output.js';
 import { ecnQueueCwr } from './ecn.js';
+import { frtoDupAck, frtoNewAck, frtoOriginalAcked } from './frto.js';
 import { hystartOnAck } from './hystart.js';
 import { tlpOnAck } from './tlp.js';
 import {
+  FRTO_STEP3,
   F_CWR,
   F_IN_RECOVERY,
   F_LOSS,
@@ -134,6 +136,7 @@ function raiseReordering(t: Tcb, low: number, fack: number): void {
 function undo(t: Tcb, why: string, ackedNow: number): void {
   const layer = t.layer;
   t.flags &= ~F_UNDO;
+  t.frto = 0;
   if (t.flags & F_LOSS) {
     // RFC 4015 § 2: spurious timeout. Resume with new data (no go-back-N), ssthresh back to
     // what it was, cwnd = FlightSize + min(bytes ACKed, IW) so no burst leaves at once.
@@ -160,6 +163,24 @@ function undo(t: Tcb, why: string, ackedNow: number): void {
   // RFC 6582 "recover" guard); NewReno keeps it against dup ACKs of the retransmissions.
   if (t.flags & F_SACK_OK) t.recover = (t.sndUna - 1) >>> 0;
   layer.traceCwnd(t, `undo (${why})`);
+}
+
+/**
+ * F-RTO found the timeout spurious (RFC 5682 § 2.1 / § 3.1 step 3b). Response (§ 4): RFC 4015's
+ * — the undo above — when the episode can be undone; with `undo` off, the reduced window
+ * stays but the unacknowledged data is not retransmitted (no go-back-N).
+ */
+function frtoSpurious(t: Tcb, acked: number): void {
+  t.layer.stats.frtoSpurious++;
+  if (t.flags & F_UNDO) {
+    undo(t, 'F-RTO', acked);
+    return;
+  }
+  t.layer.stats.spuriousRtos++;
+  t.frto = 0;
+  t.flags &= ~(F_RTO_RECOVERY | F_LOSS);
+  if (seqLt(t.sndNxt, t.sndMax)) t.sndNxt = t.sndMax;
+  t.layer.traceCwnd(t, 'F-RTO: spurious timeout (no undo)');
 }
 
 /** RFC 3522 § 2: the ACK echoes a TSval sent before the episode's first retransmission. */
@@ -399,8 +420,12 @@ export function processAck(t: Tcb, seg: Seg): boolean {
     if (tlpOnAck(t, seg, dsack === true)) reduceOnce(t, 'tail loss probe repaired a loss');
   }
 
+  // F-RTO step 3b (RFC 5682 § 2.1 / § 3.1): does the ACK cover never-retransmitted data?
+  const frtoOrig = t.frto === FRTO_STEP3 && frtoOriginalAcked(t, ack, newlySacked);
+
   if (seqGt(ack, t.sndUna)) {
     const acked = seqDiff(ack, t.sndUna);
+    const rtxEnd = t.sndNxt; // after an RTO: the end of its retransmission (F-RTO step 2)
     layer.stats.hpAcks++;
     // The hole at SND.UNA, filled by data sent once, arrived after data above it.
     if (seqGt(prevFack, t.sndUna) && seqGe(t.sndUna, t.rtxHigh))
@@ -445,8 +470,12 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       if (seqGe(ack, t.recover)) layer.stats.fullUndo++;
       else layer.stats.partialUndoSpurious++;
       undo(t, 'timestamps', acked);
-    } else if (t.flags & F_LOSS && seqGe(ack, t.recover)) {
-      t.flags &= ~F_LOSS;
+    } else {
+      if (t.frto !== 0 && t.flags & F_LOSS && frtoNewAck(t, ack, rtxEnd, frtoOrig)) {
+        rtoUndone = true;
+        frtoSpurious(t, acked);
+      }
+      if (t.flags & F_LOSS && seqGe(ack, t.recover)) t.flags &= ~F_LOSS;
     }
     rackDetect(t);
     if (t.flags & F_IN_RECOVERY) {
@@ -515,6 +544,10 @@ export function processAck(t: Tcb, seg: Seg): boolean {
       (seg.flags & ACK) !== 0;
     const sackInfo = t.flags & F_SACK_OK && t.sb !== null;
     if (isDup || (sackInfo && newlySacked > 0)) {
+      if (t.frto !== 0 && t.flags & F_LOSS && frtoDupAck(t, isDup, frtoOrig)) {
+        frtoSpurious(t, 0);
+        return true;
+      }
       t.dupAcks++;
       const thresh = dupThresh(t);
       if (sackInfo) rackDetect(t);

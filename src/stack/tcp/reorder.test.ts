@@ -140,6 +140,14 @@ test('a genuine RTO is not undone: the ACK echoes the retransmission', () => {
   h.send({ flags: '.', seq: R + 1, ack: base + 1000, ts: [200, rto[0].ts![0]] });
   assert.equal(h.layer.stats.lossUndo, 0);
   assert.ok(t.cwnd <= 3 * t.mss, 'slow start from the loss window');
+  // F-RTO (on by default, RFC 5682 step 2b) answers with two new segments; the next ACK
+  // tells (frto.test.ts). Here a duplicate ACK: the loss was real, go-back-N continues.
+  assert.deepEqual(
+    h.recv().map((s) => s.seq - base),
+    [10_000, 11_000],
+  );
+  h.send({ flags: '.', seq: R + 1, ack: base + 1000, ts: [201, rto[0].ts![0]] });
+  assert.equal(h.layer.stats.lossUndo, 0);
   const out = h.recv();
   assert.ok(
     out.some((s) => s.seq === base + 1000),

@@ -49,6 +49,7 @@ export interface TcpStats {
   dsackUndo: number; // TCPDSACKUndo
   lossUndo: number; // TCPLossUndo (an RTO undone)
   spuriousRtos: number; // TCPSpuriousRTOs
+  frtoSpurious: number; // spurious RTOs detected by F-RTO (RFC 5682; also in spuriousRtos)
   hystartDelayDetect: number; // TCPHystartDelayDetect (RFC 9406: RTT rise, CSS entered)
   hystartDelayCwnd: number; // TCPHystartDelayCwnd (sum of cwnd in segments at those)
   hystartCssBack: number; // CSS left for slow start again (the RTT fell, RFC 9406 § 4.2)
@@ -110,6 +111,7 @@ export function newTcpStats(): TcpStats {
     dsackUndo: 0,
     lossUndo: 0,
     spuriousRtos: 0,
+    frtoSpurious: 0,
     hystartDelayDetect: 0,
     hystartDelayCwnd: 0,
     hystartCssBack: 0,

@@ -99,6 +99,10 @@ export const F_PTO = 1 << 23; // rtoAt is the tail loss probe timeout (RFC 8985 
 export const F_CWR = 1 << 22; // window reduced for local congestion until cwrEnd is ACKed (Linux TCP_CA_CWR)
 export const F_HYSTART_DONE = 1 << 24; // the initial slow start is over, or HyStart++ is off (hystart.ts)
 
+// F-RTO (frto.ts, RFC 5682) steps of Tcb.frto.
+export const FRTO_STEP2 = 2; // the RTO retransmission is out: waiting for the first new ACK
+export const FRTO_STEP3 = 3; // new data went out after it: the next ACK decides
+
 /** What the connection reports to the socket layer above it. */
 export interface TcbUser {
   /** Handshake completed (ESTABLISHED or CLOSE-WAIT reached). */
@@ -221,6 +225,9 @@ export class Tcb {
   highRxt = 0;
   /** RFC 9406 state while the initial slow start runs with HyStart++ (hystart.ts), else null. */
   hystart: HyStart | null = null;
+  /** F-RTO (RFC 5682, frto.ts): 0, FRTO_STEP2 or FRTO_STEP3; and its RecoveryPoint. */
+  frto = 0;
+  frtoHigh = 0;
 
   // Reordering and spurious-retransmission undo (recovery.ts)
   /** Reordering degree of the path in segments: the DupThresh in use (Linux tp->reordering). */

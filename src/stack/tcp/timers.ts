@@ -44,6 +44,7 @@ import { probeTimeout, tlpEligible } from './tlp.js';
 import { sendAck, sendKeepalive, sendProbe, sendSyn, tcpOutput } from './output.js';
 import { abortTcb, closeTcb } from './conn.js';
 import { initUndo, rackTimeout } from './recovery.js';
+import { frtoOnRto } from './frto.js';
 
 function now(t: Tcb): number {
   return t.layer.host.clock.now();
@@ -240,8 +241,10 @@ function onRto(t: Tcb): void {
   const c0 = layer.config.reordering;
   if (!(t.flags & F_IN_RECOVERY) && t.sb !== null && t.sb.sacked >= c0 * t.mss && t.reordering > c0)
     t.reordering = c0;
+  // F-RTO (RFC 5682 § 2.1 / § 3.1 step 1) for this timeout, or not (frto.ts).
+  frtoOnRto(t);
   // An undoable episode starts here unless one is running (Linux tcp_enter_loss): the timeout
-  // may prove spurious (RFC 3522 / RFC 3708, response RFC 4015).
+  // may prove spurious (RFC 3522 / RFC 3708 / RFC 5682, response RFC 4015).
   if (!(t.flags & (F_IN_RECOVERY | F_LOSS))) initUndo(t);
   t.flags |= F_LOSS;
   t.rtxLog = null;
