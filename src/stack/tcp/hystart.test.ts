@@ -51,42 +51,43 @@ function flights(
   return { t, h, acks };
 }
 
-test('an RTT rise in slow start moves to conservative slow start, then congestion avoidance (RFC 9406 § 4.2)', () => {
-  const { h, acks } = flights([10, 10, 30, 30, 30, 30, 30, 30, 30]);
-  const stats = h.layer.stats;
-  // Flights 1–2 (10 ms): slow start, one MSS per ACK.
-  for (const a of [...acks[0], ...acks[1]]) assert.equal(a.grew, 1000);
-  // The rise is seen once 8 samples of a round are all ≥ 10 + 4 ms: HyStart's rounds end
-  // with the ACK of what was sent when the round began, so the round that holds flight 3
-  // also holds two 10 ms ACKs of flight 2; the next one has its 8th sample at the 2nd ACK of
-  // flight 4 (cwnd 80 after flight 3, + 2).
-  assert.equal(stats.hystartDelayDetect, 1);
-  assert.equal(stats.hystartDelayCwnd, 82);
-  const all = acks.flat();
-  const css = all.findIndex((a) => a.grew === 250);
-  assert.ok(css > 0 && all[css].rtt === 30, 'CSS began after the RTT rose');
-  assert.ok(
-    all.slice(0, css).every((a) => a.grew === 1000),
-    'slow start before',
-  );
-  // CSS: cwnd += MSS / CSS_GROWTH_DIVISOR per ACK, until CSS_ROUNDS rounds passed ...
-  const end = all.findIndex((a) => a.ssthresh !== INITIAL_SSTHRESH);
-  assert.ok(end > css, 'CSS ended');
-  assert.ok(
-    all.slice(css, end).every((a) => a.grew === 250),
-    'a quarter of the growth in CSS',
-  );
-  // ... then ssthresh = cwnd and congestion avoidance (about one MSS per window).
-  assert.equal(stats.hystartExits, 1);
-  assert.equal(all[end].ssthresh, all[end].cwnd);
-  const after = all.slice(end + 1);
-  const ca = after.reduce((n, a) => n + a.grew, 0);
-  assert.ok(
-    after.length > 50 && ca <= 2000,
-    `congestion avoidance: +${ca} over ${after.length} ACKs`,
-  );
-  assert.equal(stats.hystartCssBack, 0);
-});
+for (const congestion of ['newreno', 'cubic'] as const)
+  test(`${congestion}: an RTT rise in slow start moves to conservative slow start, then congestion avoidance (RFC 9406 § 4.2)`, () => {
+    const { h, acks } = flights([10, 10, 30, 30, 30, 30, 30, 30, 30], { congestion });
+    const stats = h.layer.stats;
+    // Flights 1–2 (10 ms): slow start, one MSS per ACK.
+    for (const a of [...acks[0], ...acks[1]]) assert.equal(a.grew, 1000);
+    // The rise is seen once 8 samples of a round are all ≥ 10 + 4 ms: HyStart's rounds end
+    // with the ACK of what was sent when the round began, so the round that holds flight 3
+    // also holds two 10 ms ACKs of flight 2; the next one has its 8th sample at the 2nd ACK of
+    // flight 4 (cwnd 80 after flight 3, + 2).
+    assert.equal(stats.hystartDelayDetect, 1);
+    assert.equal(stats.hystartDelayCwnd, 82);
+    const all = acks.flat();
+    const css = all.findIndex((a) => a.grew === 250);
+    assert.ok(css > 0 && all[css].rtt === 30, 'CSS began after the RTT rose');
+    assert.ok(
+      all.slice(0, css).every((a) => a.grew === 1000),
+      'slow start before',
+    );
+    // CSS: cwnd += MSS / CSS_GROWTH_DIVISOR per ACK, until CSS_ROUNDS rounds passed ...
+    const end = all.findIndex((a) => a.ssthresh !== INITIAL_SSTHRESH);
+    assert.ok(end > css, 'CSS ended');
+    assert.ok(
+      all.slice(css, end).every((a) => a.grew === 250),
+      'a quarter of the growth in CSS',
+    );
+    // ... then ssthresh = cwnd and congestion avoidance (about one MSS per window).
+    assert.equal(stats.hystartExits, 1);
+    assert.equal(all[end].ssthresh, all[end].cwnd);
+    const after = all.slice(end + 1);
+    const ca = after.reduce((n, a) => n + a.grew, 0);
+    assert.ok(
+      after.length > 50 && ca <= 2000,
+      `congestion avoidance: +${ca} over ${after.length} ACKs`,
+    );
+    assert.equal(stats.hystartCssBack, 0);
+  });
 
 test('the RTT falling back below the CSS baseline resumes slow start (RFC 9406 § 4.2)', () => {
   const { h, acks } = flights([10, 10, 30, 30, 10, 10, 10]);
