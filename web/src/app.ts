@@ -72,6 +72,8 @@ export class App {
   private panelsPending = false;
   private lastFrame = 0;
   private error: string | undefined;
+  /** The message of the last request that produced no run (bad input, a worker error). */
+  private failure: string | undefined;
   /** The story step last clicked, and the moment the click moved to. */
   private storyPin: { step: number; moment: number } | undefined;
   /** anchor(i) of each story step of the run (computed on first use). */
@@ -402,8 +404,11 @@ export class App {
     this.devices.setLang(lang);
     this.renderSide();
     this.renderMarkers();
-    if (!this.running && this.run === undefined) this.status.textContent = t('ready', lang);
-    else if (this.run !== undefined) this.showTitle();
+    // A failed request keeps its message (the previous run stays on screen below it).
+    if (this.running) this.status.textContent = t('running', lang);
+    else if (this.failure !== undefined) this.status.textContent = this.failure;
+    else if (this.run === undefined) this.status.textContent = t('ready', lang);
+    else this.showTitle();
   }
 
   // ── running ──
@@ -423,6 +428,7 @@ export class App {
     this.enterAt = performance.now();
     this.running = true;
     this.error = undefined;
+    this.failure = undefined;
     this.status.textContent = t('running', this.lang);
     this.status.classList.remove('error');
     document.body.classList.add('busy');
@@ -467,6 +473,7 @@ export class App {
   }
 
   private fail(message: string): void {
+    this.failure = message;
     this.running = false;
     this.error = message;
     document.body.classList.remove('busy');
@@ -488,6 +495,7 @@ export class App {
     this.topo.selectDevice(client);
     this.dlBtn.disabled = run.pcapng.length === 0;
     this.error = run.error;
+    this.failure = undefined;
     this.showTitle();
     this.row = -1;
     this.setClock(0);

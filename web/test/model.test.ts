@@ -178,6 +178,10 @@ describe('web model', () => {
     );
     assert.equal(run.error, undefined);
     assert.equal(run.mode, 'visit');
+    // The title gives the page's load time, not the run's 60 s of TIME-WAIT.
+    assert.match(run.title.en, /→ 200 “.*” · loaded in \d+(\.\d+)? ms$/);
+    assert.match(run.title.zh, /加载用时 \d/);
+    assert.ok(run.endT > 59e9);
     assert.ok(run.story.length >= 10);
     for (const s of run.story) {
       assert.ok(s.events.every((i) => i >= 0 && i < run.events.length));

@@ -333,6 +333,20 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     await page.fill('#loss', '0');
     assert.deepEqual(b.errors, []);
   });
+
+  test('a request that fails keeps its message when the language changes', async () => {
+    const { page } = b;
+    await page.fill('#delay', 'soon');
+    await runFromAddressBar(page, 'ping 198.51.100.80');
+    assert.match((await probe(page).state()).error ?? '', /not a duration/);
+    await page.locator('button.lang').click();
+    assert.match((await page.locator('.status').textContent()) ?? '', /not a duration/);
+    await page.locator('button.lang').click();
+    assert.match((await page.locator('.status').textContent()) ?? '', /not a duration/);
+    await page.fill('#delay', '');
+    await runFromAddressBar(page, 'http://www.server.com/');
+    assert.match((await page.locator('.status').textContent()) ?? '', /loaded in/);
+  });
 });
 
 describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {
