@@ -89,7 +89,7 @@ test('the tables: links, route -n of every host and router, switches, DNS and we
   );
   assert.match(
     out,
-    /^  a-root +198\.41\.0\.4 +authoritative +a\.root-servers\.net +\. \(\d+ records\)$/m,
+    /^  a-root +198\.41\.0\.4 +authoritative +a\.root-servers\.net +\. \(\d+ records\), 0\.41\.198\.in-addr\.arpa\. \(\d+ records\), /m,
   );
   assert.match(
     out,

@@ -44,7 +44,7 @@ describe('dns zones: the shipped files', () => {
     assert.deepEqual(table.sort(), [
       'a.dns.cn. 203.119.25.1 cn.',
       'a.gtld-servers.net. 192.5.6.30 com.,net.',
-      'a.root-servers.net. 198.41.0.4 .',
+      'a.root-servers.net. 198.41.0.4 .,0.41.198.in-addr.arpa.,170.247.170.in-addr.arpa.,25.119.203.in-addr.arpa.,57.19.199.in-addr.arpa.,6.5.192.in-addr.arpa.',
       'b.root-servers.net. 170.247.170.2 .',
       'd0.org.afilias-nst.org. 199.19.57.1 org.',
       'ns1.example.org. 192.0.2.53 example.org.,2.0.192.in-addr.arpa.',

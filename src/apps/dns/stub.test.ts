@@ -159,6 +159,9 @@ describe('stub: reverse lookups (getnameinfo: hosts file → OS cache → PTR)',
       ['198.51.100.1', 'eth1.r-dc.server.com'],
       ['203.0.113.53', 'resolver.isp.net'],
       ['192.0.2.80', 'www.example.org'],
+      ['198.41.0.4', 'a.root-servers.net'],
+      ['192.5.6.30', 'a.gtld-servers.net'],
+      ['203.119.25.254', 'eth5.r-core.isp.net'],
     ])
       assert.equal((await rev(t, a)).name, name, a);
     // and the names resolve back to the same addresses (RFC 1912 § 2.1)
@@ -167,6 +170,7 @@ describe('stub: reverse lookups (getnameinfo: hosts file → OS cache → PTR)',
       ['cpe-100-64-0-2.isp.net', '100.64.0.2'],
       ['eth0.r-dc.server.com', '100.64.2.2'],
       ['resolver.isp.net', '203.0.113.53'],
+      ['eth5.r-core.isp.net', '203.119.25.254'],
     ])
       assert.deepEqual((await t.lookup(name)).addresses.map(formatIpv4), [a], name);
   });
