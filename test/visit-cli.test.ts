@@ -173,7 +173,10 @@ describe('wiretrail visit', () => {
     assert.match(unknown.err, /no topology "nosuch": not a file, nor a shipped topology/);
     const badOption = await run('visit', 'http://www.server.com/', '--bogus');
     assert.equal(badOption.code, 2);
-    assert.equal(badOption.err, "wiretrail: unknown option '--bogus' (see wiretrail --help)\n");
+    assert.equal(
+      badOption.err,
+      "wiretrail: unknown option '--bogus' (see wiretrail visit --help)\n",
+    );
   });
 
   test('nothing typed is silently ignored: an extra argument, --capture without --pcapng', async () => {
@@ -181,7 +184,7 @@ describe('wiretrail visit', () => {
     assert.equal(extra.code, 2);
     assert.equal(
       extra.err,
-      "wiretrail: too many arguments for 'visit'. Expected 1 argument but got 2. (see wiretrail --help)\n",
+      "wiretrail: too many arguments for 'visit'. Expected 1 argument but got 2. (see wiretrail visit --help)\n",
     );
     assert.equal(extra.out, '');
     // as run says it

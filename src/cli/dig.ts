@@ -3,8 +3,11 @@
  *
  * By default dig runs inside the simulated default internet (src/world/examples/internet.yaml,
  * or --topology FILE), on the client node (--node, default pc), asking the node's resolver
- * from its resolv.conf, or @server (an address, a node name like dns-local or a-root, or a
- * name server's name like a.root-servers.net). The output is BIND's, with simulated times.
+ * from its resolv.conf, or @server (an address, a node name like dns-local or a-root, a name
+ * server's name like a.root-servers.net, or any name the node's resolver finds). The output is
+ * BIND's, with simulated times. In the simulated world dig, host and nslookup are the very
+ * tools of `wiretrail run <topology> <node> -- dig …` (src/apps/tools/command.ts): the same
+ * flags, messages and statuses.
  *
  *   wiretrail dig www.server.com
  *   wiretrail dig +trace www.server.com              root → .com → server.com, as the seeds draw it
@@ -27,7 +30,7 @@ import type { CliIo } from './main.js';
 import { nodeClock, nodeDgram, nodeNetApi } from './dns.js';
 import { formatCacheDump } from '../apps/dns/cache.js';
 import { describeDnsEvent } from '../apps/dns/events.js';
-import { defaultServers, defaultZones } from '../apps/dns/hierarchy.js';
+import { defaultZones } from '../apps/dns/hierarchy.js';
 import {
   dig,
   digExitCode,
@@ -44,8 +47,10 @@ import { nslookup } from '../apps/tools/nslookup.js';
 import { Rng } from '../sim/rng.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { TcpLayer } from '../stack/tcp/index.js';
-import { formatIpv4, parseIpv4, type Ipv4Addr } from '../wire/addr.js';
-import { canonicalName } from '../wire/dns.js';
+import { parseIpv4, type Ipv4Addr } from '../wire/addr.js';
+import { typeFromName } from '../wire/dns.js';
+import { runTool, ToolUsageError } from '../apps/tools/command.js';
+import type { StubResolver } from '../apps/dns/stub.js';
 import { topologyFile } from '../world/examples/index.js';
 import { readTopologyArg } from './run.js';
 import { readApps, startApps, type RunningApps } from '../world/services.js';
@@ -90,18 +95,14 @@ function splitArgs(argv: readonly string[]): Common {
   return c;
 }
 
-/** @server names nothing with an address: BIND's dig says so on stderr and exits 10. */
-class NoServerAddress extends Error {}
-
-interface World {
-  env: DigEnv;
-  /** Resolves "@server" text to an address (throws NoServerAddress when nothing has one). */
-  serverAddress(text: string | undefined): { address: Ipv4Addr; label: string };
-  run<T>(p: Promise<T>): Promise<T>;
+/** The simulated world the tools run in: the same network and tools as `wiretrail run`. */
+interface SimWorld {
+  net: Network;
+  stubs: ReadonlyMap<string, StubResolver>;
   after(io: CliIo): void;
 }
 
-async function simWorld(c: Common, io: CliIo): Promise<World> {
+async function simWorld(c: Common, io: CliIo): Promise<SimWorld> {
   let text: string;
   let file: string;
   if (c.topology) {
@@ -122,14 +123,13 @@ async function simWorld(c: Common, io: CliIo): Promise<World> {
   } catch (e) {
     if (e instanceof TopologyError) {
       io.err(`${e.message}\n`);
-      throw new UsageError(`${file}: problems in the topology`);
+      const n = e.issues.length;
+      throw new UsageError(`${file}: ${n} problem${n === 1 ? '' : 's'} in the topology`);
     }
     throw e;
   }
   if (!net.nodes.has(c.node))
     throw new UsageError(`no node "${c.node}" (nodes: ${[...net.nodes.keys()].join(', ')})`);
-  const h = net.hostNamed(c.node);
-  if (!h.net) throw new UsageError(`${c.node} has no TCP/IP stack for dig`);
   const lines: string[] = [];
   if (c.events)
     net.trace.subscribe((e: TraceEvent) => {
@@ -140,33 +140,10 @@ async function simWorld(c: Common, io: CliIo): Promise<World> {
     });
   // let start-up traffic (gratuitous ARP) settle, as `wiretrail visit` does
   await net.run({ until: net.clock.now() + 10_000_000 });
-  const names = new Map<Ipv4Addr, string>();
-  for (const s of defaultServers()) names.set(s.address, s.name.replace(/\.$/, ''));
   const stub = running.stubs.get(c.node);
   return {
-    env: { dgram: h.dgram, net: h.net, clock: net.clock, rng: h.rng('dig'), serverNames: names },
-    serverAddress(t) {
-      if (t === undefined) {
-        const ns = stub?.config.nameservers[0];
-        if (ns === undefined)
-          throw new UsageError(`${c.node} has no resolver in its configuration: give @server`);
-        return { address: ns, label: formatIpv4(ns) };
-      }
-      const a = parseIpv4(t);
-      if (a !== undefined) return { address: a, label: t };
-      if (net.nodes.has(t)) {
-        const addr = net
-          .hostNamed(t)
-          .localAddresses()
-          .find((x) => x >>> 24 !== 127);
-        if (addr !== undefined) return { address: addr, label: t };
-      }
-      const s = defaultServers().find((x) => x.name === canonicalName(t));
-      if (s) return { address: s.address, label: t };
-      // not an address, a node or a name server of the default hierarchy
-      throw new NoServerAddress(`couldn't get address for '${t}': not found`);
-    },
-    run: (p) => net.runUntilSettled(p),
+    net,
+    stubs: running.stubs,
     after(out) {
       if (c.events) out.out(`\n;; what happened (simulated time):\n${lines.join('\n')}\n`);
       if (c.cache) {
@@ -182,7 +159,37 @@ async function simWorld(c: Common, io: CliIo): Promise<World> {
   };
 }
 
-function realWorld(): World {
+/**
+ * dig, host or nslookup on a node of the simulated world: the same tool, flags and messages as
+ * `wiretrail run <topology> <node> -- <tool> …` (src/apps/tools/command.ts).
+ */
+async function runSimulated(
+  tool: 'dig' | 'host' | 'nslookup',
+  c: Common,
+  io: CliIo,
+): Promise<void> {
+  const world = await simWorld(c, io);
+  try {
+    const r = await runTool(world.net, c.node, [tool, ...c.rest], (l) => io.out(`${l}\n`), {
+      stubs: world.stubs,
+      write: (t) => io.out(t),
+      writeErr: (t) => io.err(t),
+    });
+    io.exitCode = r.exitCode;
+  } catch (e) {
+    if (e instanceof ToolUsageError) throw new UsageError(e.message, e.exitCode);
+    throw e;
+  }
+  world.after(io);
+}
+
+/** Real sockets (--real): the server is an address, 127.0.0.1 when none is given. */
+interface RealWorld {
+  env: DigEnv;
+  serverAddress(text: string | undefined): { address: Ipv4Addr; label: string };
+}
+
+function realWorld(): RealWorld {
   const clock = nodeClock();
   const epochMs = Date.now();
   return {
@@ -200,25 +207,16 @@ function realWorld(): World {
         throw new UsageError(`--real: @server must be an IPv4 address, got "${text}"`);
       return { address: a, label: text };
     },
-    run: (p) => p,
-    after() {},
   };
 }
 
 async function runDig(argv: string[], io: CliIo): Promise<void> {
   const c = splitArgs(argv);
+  if (!c.real) return runSimulated('dig', c, io);
   const cmd = parseDigArgs(c.rest);
   if ('error' in cmd) throw new UsageError(`dig: ${cmd.error}`, DigExit.Usage);
-  const world = c.real ? realWorld() : await simWorld(c, io);
-  let srv: { address: Ipv4Addr; label: string };
-  try {
-    srv = world.serverAddress(cmd.server);
-  } catch (e) {
-    if (!(e instanceof NoServerAddress)) throw e;
-    io.err(`dig: ${e.message}\n`);
-    io.exitCode = DigExit.Internal;
-    return;
-  }
+  const world = realWorld();
+  const srv = world.serverAddress(cmd.server);
   const o = {
     ...cmd.options,
     server: srv.address,
@@ -226,45 +224,71 @@ async function runDig(argv: string[], io: CliIo): Promise<void> {
     serverGiven: cmd.server !== undefined,
   };
   if (cmd.trace) {
-    const r = await world.run(digTrace(world.env, o));
+    const r = await digTrace(world.env, o);
     io.out(formatDigTrace(r));
     io.exitCode = digTraceExitCode(r);
   } else {
-    const r = await world.run(dig(world.env, o));
+    const r = await dig(world.env, o);
     io.out(formatDig(r, world.env));
     io.exitCode = digExitCode(r);
   }
-  world.after(io);
+}
+
+/** A whole number in min..max for a host/nslookup option, as `run` checks it. */
+function optionNumber(tool: string, flag: string, v: string | undefined, max: number): number {
+  if (v === undefined) throw new UsageError(`${tool}: option ${flag} requires an argument`);
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > max)
+    throw new UsageError(
+      `${tool}: invalid argument to ${flag}: '${v}' (expected a whole number in 1..${max})`,
+    );
+  return n;
 }
 
 async function runHostLike(tool: 'host' | 'nslookup', argv: string[], io: CliIo): Promise<void> {
   const c = splitArgs(argv);
+  if (!c.real) return runSimulated(tool, c, io);
+  // --real: the options `run` takes (src/apps/tools/command.ts), with the same messages.
   let type: string | undefined;
   let port: number | undefined;
+  let timeout: number | undefined;
   const pos: string[] = [];
   for (let i = 0; i < c.rest.length; i++) {
     const a = c.rest[i];
-    if (tool === 'host' && a === '-t') type = c.rest[++i];
-    else if (tool === 'host' && a === '-p') port = Number(c.rest[++i]);
-    else if (tool === 'nslookup' && a.startsWith('-type=')) type = a.slice(6);
-    else if (tool === 'nslookup' && a.startsWith('-port=')) port = Number(a.slice(6));
-    else if (a.startsWith('-')) throw new UsageError(`${tool}: unknown option ${a}`);
+    if (tool === 'host' && a === '-t') {
+      type = c.rest[++i];
+      if (type === undefined) throw new UsageError(`${tool}: option -t requires an argument`);
+    } else if (tool === 'host' && a === '-p') port = optionNumber(tool, '-p', c.rest[++i], 65535);
+    else if (tool === 'host' && a === '-W') timeout = optionNumber(tool, '-W', c.rest[++i], 3600);
+    else if (tool === 'nslookup' && /^-(type|query|q|ty)=/.test(a))
+      type = a.slice(a.indexOf('=') + 1);
+    else if (tool === 'nslookup' && a.startsWith('-port='))
+      port = optionNumber(tool, '-port', a.slice(6), 65535);
+    else if (tool === 'nslookup' && a.startsWith('-timeout='))
+      timeout = optionNumber(tool, '-timeout', a.slice(9), 3600);
+    else if (a.startsWith('-') && a.length > 1)
+      throw new UsageError(`${tool}: invalid option ${a}`);
     else pos.push(a);
   }
+  if (type !== undefined && typeFromName(type) === undefined)
+    throw new UsageError(`${tool}: invalid type: ${type}`);
   if (pos.length === 0 || pos.length > 2)
     throw new UsageError(`${tool}: usage: ${tool} [options] name [server]`);
-  const world = c.real ? realWorld() : await simWorld(c, io);
+  const world = realWorld();
   const srv = world.serverAddress(pos[1]);
   const server = { address: srv.address, label: srv.label, port };
   const r =
     tool === 'host'
-      ? await world.run(
-          host(world.env, { name: pos[0], type, server, showServer: pos[1] !== undefined }),
-        )
-      : await world.run(nslookup(world.env, { name: pos[0], type, server }));
+      ? await host(world.env, {
+          name: pos[0],
+          type,
+          server,
+          timeout,
+          showServer: pos[1] !== undefined,
+        })
+      : await nslookup(world.env, { name: pos[0], type, server, timeout });
   io.out(r.text);
   io.exitCode = r.exitCode;
-  world.after(io);
 }
 
 const COMMON_HELP =
@@ -290,13 +314,20 @@ registerCommand((program: Command, io: CliIo) => {
     .addHelpText(
       'after',
       COMMON_HELP +
-        '\nExamples:\n  wiretrail dig +trace www.server.com\n  wiretrail dig --real @127.0.0.1 -p 5300 www.server.com\n',
+        '\nExamples:\n  wiretrail dig +trace www.server.com\n  wiretrail dig @a.root-servers.net www.server.com +norecurse\n  wiretrail dig www.server.com --events --cache\n  wiretrail dig --real @127.0.0.1 -p 5300 www.server.com\n',
     )
-    .action(async (args: string[]) => runDig(args, io));
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      // BIND's `dig -h` prints its usage and exits 0.
+      if (args.includes('-h')) {
+        cmd.outputHelp();
+        return;
+      }
+      await runDig(args, io);
+    });
   program
     .command('nslookup')
     .description('DNS lookup like BIND nslookup, in the simulated internet (or --real)')
-    .argument('[args...]', '[-type=T] [-port=N] name [server]')
+    .argument('[args...]', '[-type=T] [-port=N] [-timeout=S] name [server]')
     .allowUnknownOption()
     .helpOption('--help')
     .addHelpText('after', COMMON_HELP)
@@ -304,7 +335,7 @@ registerCommand((program: Command, io: CliIo) => {
   program
     .command('host')
     .description('DNS lookup like BIND host, in the simulated internet (or --real)')
-    .argument('[args...]', '[-t type] [-p port] name [server]')
+    .argument('[args...]', '[-t type] [-p port] [-W wait] name [server]')
     .allowUnknownOption()
     .helpOption('--help')
     .addHelpText('after', COMMON_HELP)

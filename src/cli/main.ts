@@ -26,14 +26,47 @@ export function registerCommand(r: CommandRegistrar): void {
   registrars.push(r);
 }
 
+/**
+ * The order `wiretrail --help` lists the commands in: the main job first, then the README's
+ * table (commands.ts imports them alphabetically).
+ */
+const HELP_ORDER = [
+  'visit',
+  'run',
+  'topology',
+  'dig',
+  'nslookup',
+  'host',
+  'dns',
+  'decode',
+  'tap',
+  'web',
+  'help',
+];
+
 export async function main(argv: string[], io: CliIo = stdio()): Promise<number> {
   await import('./commands.js');
+  // A usage error points at the help that lists what went wrong: the subcommand's own
+  // (`wiretrail visit --help` has visit's options; `wiretrail --help` only the commands).
+  let helpHint = 'wiretrail --help';
   const program = new Command('wiretrail')
     .description(
       'What happens between typing a URL and seeing the page, packet by packet, on real wire formats.',
     )
     .version('0.1.0')
     .exitOverride()
+    // The list of commands without "[options]" after each name (every command has options),
+    // so that names, arguments and descriptions fit in 80 columns.
+    .configureHelp({
+      subcommandTerm: (cmd) =>
+        [
+          cmd.name(),
+          ...cmd.registeredArguments.map((a) => {
+            const name = a.name() + (a.variadic ? '...' : '');
+            return a.required ? `<${name}>` : `[${name}]`;
+          }),
+        ].join(' '),
+    })
     // Arguments a command does not take are a usage error, not silently ignored (inherited by
     // every subcommand registered below).
     .allowExcessArguments(false)
@@ -47,19 +80,42 @@ export async function main(argv: string[], io: CliIo = stdio()): Promise<number>
           `wiretrail: ${s
             .replace(/^error: /, '')
             .trim()
-            .replace(/\s*\n\s*/g, ' ')} (see wiretrail --help)\n`,
+            .replace(/\s*\n\s*/g, ' ')} (see ${helpHint})\n`,
         ),
     });
+  program.addHelpText(
+    'after',
+    '\nStart here:\n' +
+      '  wiretrail visit http://www.server.com/     the journey of one page load\n' +
+      '  wiretrail run internet pc -- help          the Linux tools on a simulated host\n' +
+      '  wiretrail topology                         the default internet, drawn\n' +
+      "  wiretrail <command> --help                 a command's options\n",
+  );
   for (const r of registrars) r(program, io);
-  // `wiretrail help nosuch` is a usage error, as `wiretrail nosuch` is (commander would print
-  // the general help and succeed).
-  if (
-    argv[0] === 'help' &&
-    argv[1] !== undefined &&
-    !program.commands.some((c) => c.name() === argv[1])
-  ) {
-    io.err(`wiretrail: unknown command '${argv[1]}' (see wiretrail --help)\n`);
-    return 2;
+  const rank = (name: string): number => {
+    const i = HELP_ORDER.indexOf(name);
+    return i < 0 ? HELP_ORDER.length : i;
+  };
+  (program.commands as Command[]).sort((a, b) => rank(a.name()) - rank(b.name()));
+  const sub = program.commands.find((c) => c.name() === argv[0]);
+  if (sub !== undefined) {
+    const subsub = sub.commands.find((c) => c.name() === argv[1]);
+    helpHint = `wiretrail ${sub.name()}${subsub !== undefined ? ` ${subsub.name()}` : ''} --help`;
+  }
+  if (argv[0] === 'help') {
+    helpHint = 'wiretrail --help';
+    // `wiretrail help`, `wiretrail help help` and `wiretrail help --help`: the list of commands
+    // (commander would call "help" and "--help" unknown commands).
+    if (argv.length === 1 || (argv.length === 2 && ['help', '--help', '-h'].includes(argv[1]))) {
+      program.outputHelp();
+      return 0;
+    }
+    // `wiretrail help nosuch` is a usage error, as `wiretrail nosuch` is (commander would print
+    // the general help and succeed).
+    if (!program.commands.some((c) => c.name() === argv[1])) {
+      io.err(`wiretrail: unknown command '${argv[1]}' (see wiretrail --help)\n`);
+      return 2;
+    }
   }
   try {
     await program.parseAsync(argv, { from: 'user' });

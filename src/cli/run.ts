@@ -203,16 +203,22 @@ export async function runCommand(
     // Start-up: interfaces come up and announce themselves (gratuitous ARP); let that settle.
     await net.run();
     for (const c of cmds) {
-      const r = await runTool(net, node, c, out, {
-        stubs: apps.stubs,
-        write: (t) => write(t),
-        writeErr: (t) => io.err(t),
-      });
-      exitCode = r.exitCode;
+      try {
+        const r = await runTool(net, node, c, out, {
+          stubs: apps.stubs,
+          write: (t) => write(t),
+          writeErr: (t) => io.err(t),
+        });
+        exitCode = r.exitCode;
+      } catch (e) {
+        if (!(e instanceof ToolUsageError)) throw e;
+        // A mistake in one command of a ";" list is that command's one line and status; the
+        // next commands still run, as in a shell (`netstat -x; ss -tan`).
+        if (cmds.length === 1) throw new UsageError(e.message, e.exitCode);
+        io.err(`wiretrail: ${e.message}\n`);
+        exitCode = e.exitCode;
+      }
     }
-  } catch (e) {
-    if (e instanceof ToolUsageError) throw new UsageError(e.message, e.exitCode);
-    throw e;
   } finally {
     capture?.stop();
     off?.();
@@ -280,17 +286,31 @@ registerCommand((program: Command, io: CliIo) => {
         "  wiretrail run internet pc -- dig www.server.com ';' dig www.server.com\n" +
         "  wiretrail run internet pc -- curl -s http://www.server.com/ ';' netstat -napt\n" +
         '  wiretrail run internet pc -- ping -c 2 nas.home\n' +
-        '  wiretrail run src/world/examples/simple.yaml pc -- ping -c 3 198.51.100.80\n' +
-        '  wiretrail run src/world/examples/simple.yaml pc -- traceroute -n 198.51.100.80\n' +
-        "  wiretrail run src/world/examples/simple.yaml pc -- ping -c 1 198.51.100.80 ';' arp -n ';' route -n\n" +
-        '  wiretrail run src/world/examples/simple.yaml sw-client -- brctl showmacs\n',
+        '  wiretrail run internet pc -- help                  (the commands and their flags)\n' +
+        '  wiretrail run simple pc -- traceroute -n 198.51.100.80\n' +
+        "  wiretrail run simple pc -- ping -c 1 198.51.100.80 ';' arp -n ';' route -n\n" +
+        '  wiretrail run simple sw-client -- brctl showmacs\n' +
+        '  wiretrail run src/world/examples/simple.yaml pc -- ping -c 3 198.51.100.80   (a YAML file)\n',
     )
     .action(async (topology: string, node: string, command: string[], opts: RunOptions) => {
       await runCommand(topology, node, command, opts, io);
     });
   // Commander reports an unknown option through this method (not in its typings); the
   // arguments are parsed by then (run.args), so the message can say where "--" belongs.
-  const parser = run as unknown as { unknownOption(flag: string): void };
+  const parser = run as unknown as {
+    unknownOption(flag: string): void;
+    missingArgument(name: string): void;
+  };
+  // `wiretrail run internet pc` (or with a "--" and nothing after it): say what goes there.
+  const missingArgument = parser.missingArgument.bind(run);
+  parser.missingArgument = (name: string): void => {
+    const [topology, node] = run.args;
+    if (name === 'command' && topology !== undefined && node !== undefined)
+      throw new UsageError(
+        `no command for ${node}: put it after --, e.g. wiretrail run ${shellWord(topology)} ${shellWord(node)} -- ping -c 1 198.51.100.80 (-- help lists the commands)`,
+      );
+    missingArgument(name);
+  };
   const unknownOption = parser.unknownOption.bind(run);
   parser.unknownOption = (flag: string): void => {
     const hint = forgottenDashDash(run.args, flag);

@@ -3,8 +3,8 @@
  * URL into the client's browser, and tells the journey step by step from the trace, with a
  * hop table, a waterfall and the page; optionally writes the capture and the trace.
  *
- * Exit codes: 0 the page loaded (2xx/3xx), 1 it did not (unknown host, refused, timeout,
- * HTTP error status), 2 usage or topology error.
+ * Exit codes: 0 the server answered (any HTTP status, 404 included, as curl without -f), 1 it
+ * did not (unknown host, refused, unreachable, timeout), 2 usage or topology error.
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -16,7 +16,8 @@ import { buildStory, captureFromTrace, errorSummary, stepComments, tell } from '
 import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
-import { formatIssue, TopologyError } from '../world/topology.js';
+import { formatIssue, parseTopology, TopologyError } from '../world/topology.js';
+import { topologyFile } from '../world/examples/index.js';
 import { checkWritable, writeOutputFile } from './io.js';
 import { checkCapturePoints, readTopologyArg } from './run.js';
 import { parseDuration, parseProbability } from '../world/units.js';
@@ -113,7 +114,8 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   try {
     parseAddress(url);
   } catch (e) {
-    if (e instanceof BrowserError) throw new UsageError(`${url}: ${e.message}`);
+    if (e instanceof BrowserError)
+      throw new UsageError(url.trim() === '' ? `visit: ${e.message}` : `${url}: ${e.message}`);
     throw e;
   }
 
@@ -124,7 +126,25 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   try {
     result = await runVisit({ url, topology, client: flags.client, seed, faults, repeat });
   } catch (e) {
-    if (e instanceof TopologyError) throw new UsageError(`topology error:\n${e.message}`);
+    // As run and topology say it: each problem as file:line:col, then one line.
+    if (e instanceof TopologyError) {
+      io.err(`${e.message}\n`);
+      const n = e.issues.length;
+      throw new UsageError(
+        `${flags.topology ?? 'internet'}: ${n} problem${n === 1 ? '' : 's'} in the topology`,
+      );
+    }
+    // --client names no host: say which nodes could be the client.
+    if (e instanceof Error && /^no host or router named/.test(e.message)) {
+      const t = parseTopology(
+        (topology ?? { text: topologyFile('internet')!.text }).text,
+        topology?.file ?? 'internet.yaml',
+      );
+      const hosts = t.nodes.filter((n) => n.kind === 'host').map((n) => n.name);
+      throw new UsageError(
+        `--client ${flags.client}: ${e.message} in ${flags.topology ?? 'internet'} (hosts: ${hosts.join(', ')})`,
+      );
+    }
     if (
       e instanceof Error &&
       /^(fault link|no host|.* has no resolver|.*: no TCP layer)/.test(e.message)

@@ -1,0 +1,159 @@
+// What a new user of the command line trips over, once fixed: the help that lists the commands
+// (the main job first), usage errors that point at the command's own help, a `;` list that goes
+// on after one mistyped command, and the DNS tools outside `run` being the very tools of `run`.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { main } from '../src/cli/main.js';
+import type { CliIo } from '../src/cli/main.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wiretrail-cli-newcomer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('wiretrail --help: visit first, the commands in the README order, fitting in 80 columns', async () => {
+  const r = await run('--help');
+  assert.equal(r.code, 0);
+  const commands = r.out
+    .split('\n')
+    .filter((l) => /^ {2}[a-z]+\b/.test(l) && !l.includes('--'))
+    .map((l) => l.trim().split(' ')[0]);
+  assert.deepEqual(commands.slice(0, 11), [
+    'visit',
+    'run',
+    'topology',
+    'dig',
+    'nslookup',
+    'host',
+    'dns',
+    'decode',
+    'tap',
+    'web',
+    'help',
+  ]);
+  assert.match(r.out, /Start here:\n {2}wiretrail visit http:\/\/www\.server\.com\//);
+  // commander wraps to the terminal's width; without a terminal, to 80 columns
+  if (process.stdout.columns === undefined)
+    for (const l of r.out.split('\n')) assert.ok(l.length <= 80, `longer than 80 columns: ${l}`);
+});
+
+test('wiretrail help, help help, help --help: the list of commands, exit 0', async () => {
+  for (const argv of [['help'], ['help', 'help'], ['help', '--help']]) {
+    const r = await run(...argv);
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.err}`);
+    assert.match(r.out, /^Usage: wiretrail \[options\] \[command\]/, argv.join(' '));
+    assert.equal(r.err, '');
+  }
+  const nosuch = await run('help', 'nosuch');
+  assert.equal(nosuch.code, 2);
+  assert.equal(nosuch.err, "wiretrail: unknown command 'nosuch' (see wiretrail --help)\n");
+});
+
+test("a usage error points at the command's own help, where its options are", async () => {
+  const visit = await run('visit', 'http://www.server.com/', '--detial', 'hop');
+  assert.equal(visit.code, 2);
+  assert.equal(
+    visit.err,
+    "wiretrail: unknown option '--detial' (Did you mean --detail?) (see wiretrail visit --help)\n",
+  );
+  const serve = await run('dns', 'serve', '--bogus');
+  assert.equal(serve.code, 2);
+  assert.equal(serve.err, "wiretrail: unknown option '--bogus' (see wiretrail dns serve --help)\n");
+  const top = await run('--bogus');
+  assert.equal(top.err, "wiretrail: unknown option '--bogus' (see wiretrail --help)\n");
+});
+
+test('run without the node\'s command says where it goes; "-- help" lists the tools', async () => {
+  for (const argv of [
+    ['run', 'internet', 'pc'],
+    ['run', 'internet', 'pc', '--'],
+  ]) {
+    const r = await run(...argv);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.err,
+      'wiretrail: no command for pc: put it after --, e.g. wiretrail run internet pc -- ping -c 1 198.51.100.80 (-- help lists the commands)\n',
+    );
+  }
+  const help = await run('run', 'internet', 'pc', '--', 'help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^commands \(flags as the Linux tools/);
+});
+
+test('run: a mistyped command in a ";" list is one line; the commands after it still run, as in a shell', async () => {
+  const r = await run('run', 'internet', 'pc', '--', 'netstat', '-x', ';', 'hosts');
+  assert.equal(r.code, 0, 'the status of the last command');
+  assert.equal(r.err, "wiretrail: netstat: invalid option -- 'x'\n");
+  assert.match(r.out, /^127\.0\.0\.1\tlocalhost\n/);
+  const last = await run('run', 'internet', 'pc', '--', 'hosts', ';', 'netstat', '-x');
+  assert.equal(last.code, 2, 'the mistyped command was the last one');
+  assert.match(last.out, /localhost/);
+  assert.equal(last.err, "wiretrail: netstat: invalid option -- 'x'\n");
+  const alone = await run('run', 'internet', 'pc', '--', 'netstat', '-x');
+  assert.equal(alone.code, 2);
+  assert.equal(alone.err, "wiretrail: netstat: invalid option -- 'x'\n");
+});
+
+test('visit: nothing typed, a topology with problems, a --client that is no host', async () => {
+  const empty = await run('visit', '');
+  assert.equal(empty.code, 2);
+  assert.equal(
+    empty.err,
+    'wiretrail: visit: type an address, for example http://www.server.com/\n',
+  );
+
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(
+    bad,
+    'nodes:\n  pc:\n    kind: host\n    interfaces:\n      eth0: 10.0.0.1/33\nlinks: []\n',
+  );
+  const topo = await run('visit', 'http://10.0.0.2/', '--topology', bad);
+  assert.equal(topo.code, 2);
+  // as run and topology say it: each problem as file:line:col, then one line
+  assert.match(topo.err, /^bad\.yaml:5:13: nodes\.pc\.interfaces\.eth0: .*\n/);
+  assert.match(topo.err, /\nwiretrail: .*bad\.yaml: 1 problem in the topology\n$/);
+  const same = await run('topology', bad);
+  assert.equal(same.err.split('\n')[0], topo.err.split('\n')[0]);
+
+  const client = await run('visit', 'http://www.server.com/', '--client', 'sw-home');
+  assert.equal(client.code, 2);
+  assert.match(
+    client.err,
+    /^wiretrail: --client sw-home: no host or router named "sw-home" in internet \(hosts: pc, phone, .*web1, ns1\)\n$/,
+  );
+});
+
+test('wiretrail host/nslookup/dig take what run takes, with its messages and statuses', async () => {
+  const badType = await run('host', '-t', 'BOGUS', 'server.com');
+  assert.equal(badType.code, 2);
+  assert.equal(badType.err, 'wiretrail: host: invalid type: BOGUS\n');
+  const badPort = await run('host', '-p', 'abc', 'www.server.com');
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.err, /^wiretrail: host: invalid argument to -p: 'abc'/);
+  // a server that names nothing: host's own line and status 1, not an internal error
+  const noServer = await run('host', 'www.server.com', 'nosuchserver');
+  assert.equal(noServer.code, 1, noServer.err);
+  assert.equal(noServer.out, "host: couldn't get address for 'nosuchserver': not found\n");
+  const query = await run('nslookup', '-query=MX', 'server.com');
+  assert.equal(query.code, 0, query.err);
+  assert.match(query.out, /server\.com\tmail exchanger = 10 mail\.server\.com\./);
+  const inRun = await run('run', 'internet', 'pc', '--', 'nslookup', '-query=MX', 'server.com');
+  assert.equal(query.out, inRun.out);
+  // dig @name: any name the node's resolver finds, as in run
+  const atName = await run('dig', '@nosuch', 'www.server.com');
+  assert.equal(atName.code, 10);
+  assert.equal(atName.err, "dig: couldn't get address for 'nosuch': not found\n");
+  // BIND's dig -h prints the usage and exits 0
+  const help = await run('dig', '-h');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Usage: wiretrail dig/);
+});
