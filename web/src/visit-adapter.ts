@@ -109,6 +109,18 @@ export async function runVisitData(
     v?.page !== undefined
       ? `${req.input} → ${v.page.status} “${v.page.title}”`
       : `${req.input}: ${v?.error?.message ?? ''}`;
+  // In Chinese, a failure reads as the story's error step tells it (the browser's message is
+  // English): "找不到 www.nosuch.com：这个域名不存在".
+  const errStep = steps.find((s) =>
+    s.events.some((i) => {
+      const e = r.events[i];
+      return e?.kind === 'browser.error' || (e?.kind === 'visit.end' && e.ok === false);
+    }),
+  );
+  const titleZh =
+    v?.page === undefined && errStep !== undefined && errStep.lines.zh.length > 0
+      ? `${req.input}：${errStep.lines.zh[0]}`
+      : title;
   // The page's load time, not the run's length: the run goes on through the connections'
   // 60 s TIME-WAIT, and the status line gives that separately ("simulated 60.246977 s").
   const loaded =
@@ -120,7 +132,7 @@ export async function runVisitData(
       : { en: '', zh: '' };
   return {
     input: req.input,
-    title: { en: title + loaded.en, zh: title + loaded.zh },
+    title: { en: title + loaded.en, zh: titleZh + loaded.zh },
     mode: 'visit',
     topologyName: r.topology.name ?? r.topology.file,
     nodes,

@@ -164,6 +164,19 @@ describe('web model', () => {
     assert.ok(run.rows.some((r) => r.at === 'b' && r.from === 'a'));
   });
 
+  test('a failed visit: the status says why, in Chinese as the story does', async () => {
+    const run = await runVisitData(
+      { id: 1, input: 'http://www.nosuch.com/', topology: 'default', faults: {}, lang: 'zh' },
+      undefined,
+    );
+    assert.match(run.error ?? '', /NXDOMAIN/);
+    assert.match(run.title.en, /the name does not exist/);
+    assert.match(
+      run.title.zh,
+      /^http:\/\/www\.nosuch\.com\/：找不到 www\.nosuch\.com：这个域名不存在/,
+    );
+  });
+
   test('protocol badges: dark ink on light colours, white on dark ones', () => {
     assert.equal(inkOn(protoColor('arp')), '#212529');
     assert.equal(inkOn(protoColor('icmp')), '#ffffff');
