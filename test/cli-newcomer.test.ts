@@ -157,3 +157,15 @@ test('wiretrail host/nslookup/dig take what run takes, with its messages and sta
   assert.equal(help.code, 0);
   assert.match(help.out, /^Usage: wiretrail dig/);
 });
+
+test('decode --fcs does not call an FCS valid that it did not check', async () => {
+  // an ARP request with four zero bytes where --fcs says the FCS is
+  const frame =
+    'ff:ff:ff:ff:ff:ff:02:00:00:00:00:0a:08:06:00:01:08:00:06:04:00:01:02:00:00:00:00:0a:' +
+    'c0:a8:03:0a:00:00:00:00:00:00:c0:a8:03:01:00:00:00:00';
+  const r = await run('decode', '--fcs', frame);
+  assert.match(r.out, /^Frame 1: 46 bytes \(368 bits\), ending with an FCS \(--fcs\)\n/);
+  assert.match(r.out, /Frame check sequence: 0x00000000 \[incorrect, should be 0x[0-9a-f]{8}\]/);
+  const short = await run('decode', '--fcs', 'ffffffffffff');
+  assert.doesNotMatch(short.out, /valid FCS/);
+});

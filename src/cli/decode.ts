@@ -165,7 +165,8 @@ function hexFrames(data: Uint8Array, fcsOpt: boolean | undefined): Frame[] {
       number: 1,
       data,
       fcs,
-      header: `Frame 1: ${data.length} bytes (${data.length * 8} bits)${fcs ? ', ending with a valid FCS' : ''}`,
+      // Detected means verified; --fcs only says where the FCS is (its line says if it is right).
+      header: `Frame 1: ${data.length} bytes (${data.length * 8} bits)${fcs ? (fcsOpt === undefined ? ', ending with a valid FCS' : ', ending with an FCS (--fcs)') : ''}`,
       comments: [],
     },
   ];
