@@ -288,3 +288,36 @@ test('determinism: the same run with its PTR queries gives a byte-identical capt
   assert.ok(ptrQueries(dnsIn(a)).length >= 5, 'the capture holds the PTR queries');
   assert.ok(Buffer.compare(readFileSync(a), readFileSync(b)) === 0, 'captures differ');
 });
+
+test("ping's banner has the canonical name (iputils: ai_canonname), traceroute's the name typed", async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    'img.server.com',
+    ';',
+    'traceroute',
+    '-q',
+    '1',
+    '-m',
+    '1',
+    'img.server.com',
+  );
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  // img → static → www (CNAMEs): getaddrinfo's canonical name is www.server.com
+  assert.equal(lines[0], 'PING www.server.com (198.51.100.80) 56(84) bytes of data.');
+  assert.equal(
+    lines[1],
+    '64 bytes from www.server.com (198.51.100.80): icmp_seq=1 ttl=60 time=24.1 ms',
+  );
+  assert.ok(lines.includes('--- www.server.com ping statistics ---'), r.out);
+  assert.ok(
+    lines.includes('traceroute to img.server.com (198.51.100.80), 1 hops max, 60 byte packets'),
+    r.out,
+  );
+});

@@ -236,6 +236,8 @@ interface Destination {
   address: Ipv4Addr;
   /** The name typed, when it was not an address. */
   name?: string;
+  /** Its canonical name (getaddrinfo's ai_canonname: after CNAMEs, the hosts file's first name). */
+  canonical?: string;
 }
 
 /**
@@ -263,7 +265,7 @@ async function destination(
   try {
     const r = await net.runUntilSettled(stub.lookup(t));
     if (r.addresses.length === 0) return { error: 'No address associated with hostname' };
-    return { address: r.addresses[0], name: t };
+    return { address: r.addresses[0], name: t, canonical: r.canonicalName };
   } catch (e) {
     return { error: gaiError(e) };
   }
@@ -594,15 +596,17 @@ function textOut(
 }
 
 /**
- * ping's lines when the destination was a name: iputils prints the name in the banner and the
- * statistics (the replies' names are ping.ts's, from `names`).
+ * ping's lines when the destination was a name: iputils prints its canonical name (ping.c
+ * ping4_run: hostname = ai_canonname, so `ping static.server.com` says "PING www.server.com")
+ * in the banner and the statistics (the replies' names are ping.ts's, from `names`).
  */
 function pingNames(dst: Destination, out: (line: string) => void): (line: string) => void {
   const a = formatIpv4(dst.address);
+  const name = dst.canonical || dst.name;
   return (line) => {
     if (line.startsWith(`PING ${a} (${a}) `))
-      line = `PING ${dst.name} (${a}) ${line.slice(`PING ${a} (${a}) `.length)}`;
-    else if (line === `--- ${a} ping statistics ---`) line = `--- ${dst.name} ping statistics ---`;
+      line = `PING ${name} (${a}) ${line.slice(`PING ${a} (${a}) `.length)}`;
+    else if (line === `--- ${a} ping statistics ---`) line = `--- ${name} ping statistics ---`;
     out(line);
   };
 }
