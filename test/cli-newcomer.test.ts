@@ -169,3 +169,20 @@ test('decode --fcs does not call an FCS valid that it did not check', async () =
   const short = await run('decode', '--fcs', 'ffffffffffff');
   assert.doesNotMatch(short.out, /valid FCS/);
 });
+
+test('visit: a refused or unreachable server is one line that names it once, and a hint', async () => {
+  const refused = await run('visit', 'http://www.server.com:8080/', '--no-page');
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.err,
+    'wiretrail: cannot connect to www.server.com (198.51.100.80) port 8080: connection refused (nothing listens there)\n' +
+      "  nothing listens on that port: check the URL's port, or the server's services in the topology\n",
+  );
+  const unreachable = await run('visit', 'http://10.9.9.9/', '--no-page');
+  assert.equal(unreachable.code, 1);
+  assert.match(
+    unreachable.err,
+    /^wiretrail: cannot reach 10\.9\.9\.9 .*network unreachable\n {2}a router/,
+  );
+  assert.match(unreachable.out, /the SYN got no further than r-core/);
+});

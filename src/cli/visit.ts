@@ -267,16 +267,31 @@ function explainFailure(v: VisitStory, url: string, lang: Lang): string {
           : `  try: wiretrail visit http://www.server.com/   or add the name to src/world/zones/`,
       );
     } else {
+      // The name leads the line unless the message names it already ("cannot connect to
+      // www.server.com (198.51.100.80) port 8080: …" needs no "www.server.com: " before it).
+      const summary = lang === 'zh' ? errorSummary(err, 'zh')[0] : err.message;
+      const lead =
+        summary.includes(name) || name === url
+          ? ''
+          : lang === 'zh'
+            ? `${pc.bold(name)}：`
+            : `${pc.bold(name)}: `;
       lines.push(
         lang === 'zh'
-          ? `wiretrail：${pc.bold(name)}：${errorSummary(err, 'zh')[0]}（${err.message}）`
-          : `wiretrail: ${pc.bold(name)}: ${err.message}`,
+          ? `wiretrail：${lead}${summary}（${err.message}）`
+          : `wiretrail: ${lead}${summary}`,
       );
       if (/refused/i.test(err.message))
         lines.push(
           lang === 'zh'
             ? '  那个端口上没有程序在监听：检查 URL 的端口，或者拓扑里服务器提供的服务'
             : "  nothing listens on that port: check the URL's port, or the server's services in the topology",
+        );
+      if (/unreachable/i.test(err.message))
+        lines.push(
+          lang === 'zh'
+            ? '  途中的路由器无法送达：上面的逐跳表写着 SYN 停在了哪里'
+            : '  a router on the way could not deliver it: the hop table above says where the SYN stopped',
         );
       if (/timed? ?out|ETIMEDOUT/i.test(err.message))
         lines.push(
