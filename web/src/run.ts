@@ -159,9 +159,13 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   await net.run({ until: 1 * MS });
   let target: string | undefined;
   let error: string | undefined;
+  // What the banner calls the target: ping its canonical name (iputils prints getaddrinfo's
+  // ai_canonname: "ping img.server.com" says "PING www.server.com"), traceroute the name typed.
+  let banner = parsed.target;
   if (stub !== undefined) {
     try {
       const r = await net.runUntilSettled(stub.lookup(parsed.target));
+      if (tool === 'ping' && r.canonicalName !== '') banner = r.canonicalName;
       if (r.addresses.length > 0) target = formatIpv4(r.addresses[0]);
       else error = `${tool}: ${parsed.target}: No address associated with hostname`;
     } catch {
@@ -178,9 +182,9 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
     // "PING www.server.com (198.51.100.80) 56(84) bytes of data."
     // The hops keep their addresses (no reverse DNS here).
     if (named && target !== undefined && /^(PING|traceroute to) /.test(line))
-      line = line.replace(`${target} (${target})`, `${parsed.target} (${target})`);
+      line = line.replace(`${target} (${target})`, `${banner} (${target})`);
     else if (named && line === `--- ${target} ping statistics ---`)
-      line = `--- ${parsed.target} ping statistics ---`;
+      line = `--- ${banner} ping statistics ---`;
     output.push(line);
   };
   if (target === undefined) output.push(error ?? `${tool}: ${parsed.target}: unknown host`);

@@ -127,6 +127,14 @@ describe('web model', () => {
     const r = run.story.find((s) => s.title.en === 'Router r-home');
     assert.match(r?.lines.en[0] ?? '', /^198\.51\.100\.80 /);
 
+    // As iputils: the banner names the canonical name, after the CNAMEs.
+    const alias = await runTool({
+      input: 'ping -c 1 img.server.com',
+      yaml: internet.text,
+      file: internet.file,
+    });
+    assert.match(alias.output[0], /^PING www\.server\.com \(198\.51\.100\.80\) /);
+
     const tr = await runTool({
       input: 'traceroute www.example.org',
       yaml: internet.text,
