@@ -5,6 +5,7 @@
  * TypeScript over src/: the worker calls it, and so do the Node tests.
  */
 import { defaultZones } from '../../src/apps/dns/hierarchy.js';
+import { ReverseNames } from '../../src/apps/dns/reverse.js';
 import { Capture } from '../../src/sim/capture.js';
 import { TraceRecorder } from '../../src/sim/trace.js';
 import { ping } from '../../src/apps/tools/ping.js';
@@ -180,19 +181,22 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const print = (line: string): void => {
     // Like iputils and traceroute, the banner and the statistics name what was typed:
     // "PING www.server.com (198.51.100.80) 56(84) bytes of data."
-    // The hops keep their addresses (no reverse DNS here).
     if (named && target !== undefined && /^(PING|traceroute to) /.test(line))
       line = line.replace(`${target} (${target})`, `${banner} (${target})`);
     else if (named && line === `--- ${target} ping statistics ---`)
       line = `--- ${banner} ping statistics ---`;
     output.push(line);
   };
+  // Replies and hops are named as the CLI's tools name them (getnameinfo: the hosts file, then
+  // PTR queries, which appear among the frames), when the target was typed as a name.
+  const names =
+    stub !== undefined ? new ReverseNames(async (a) => (await stub.reverse(a)).name) : undefined;
   if (target === undefined) output.push(error ?? `${tool}: ${parsed.target}: unknown host`);
   else if (tool === 'ping') {
-    await net.runUntilSettled(ping(host, { target, count: parsed.count ?? 2 }, print));
+    await net.runUntilSettled(ping(host, { target, count: parsed.count ?? 2, names }, print));
   } else {
     await net.runUntilSettled(
-      traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS }, print),
+      traceroute(host, { target, maxTtl: 12, queries: 1, wait: 1_000 * MS, names }, print),
     );
   }
   rec.stop();

@@ -116,6 +116,8 @@ describe('web model', () => {
     // www.server.com is web1 (198.51.100.80), not the first server whose name looks like one.
     assert.match(run.output[0], /^PING www\.server\.com \(198\.51\.100\.80\) /);
     assert.ok(run.output.includes('--- www.server.com ping statistics ---'));
+    // The reply is named by its PTR record, as iputils names it for a target typed as a name.
+    assert.match(run.output[1], /^64 bytes from www\.server\.com \(198\.51\.100\.80\): /);
     assert.ok(run.frames.some((f) => f.proto === 'dns'));
     assert.ok(
       run.events.some((e) => e.kind === 'icmp.rx' && e.node === 'pc' && e.from === '198.51.100.80'),
@@ -141,8 +143,12 @@ describe('web model', () => {
       file: internet.file,
     });
     assert.match(tr.output[0], /^traceroute to www\.example\.org \(192\.0\.2\.80\)/);
-    // Hops keep their addresses: there is no reverse DNS in the web page's runs.
-    assert.ok(tr.output.some((l) => /^ *\d+ +192\.0\.2\.80 \(192\.0\.2\.80\)/.test(l)));
+    // Hops are named as the CLI's traceroute names them: PTR queries, seen among the frames.
+    assert.ok(tr.output.some((l) => /^ *\d+ +www\.example\.org \(192\.0\.2\.80\)/.test(l)));
+    assert.ok(tr.output.some((l) => /^ *2 +eth0\.r-isp\.isp\.net \(100\.64\.0\.1\)/.test(l)));
+    assert.ok(
+      tr.events.some((e) => e.kind.startsWith('dns.') && /in-addr\.arpa/.test(JSON.stringify(e))),
+    );
 
     const bad = await runTool({
       input: 'ping www.nosuch.com',
