@@ -186,3 +186,23 @@ test('visit: a refused or unreachable server is one line that names it once, and
   );
   assert.match(unreachable.out, /the SYN got no further than r-core/);
 });
+
+test('a shipped topology typed as a file name or in capitals: its name is suggested', async () => {
+  const file = await run('topology', 'simple.yaml');
+  assert.equal(file.code, 2);
+  assert.equal(
+    file.err,
+    'wiretrail: cannot read topology simple.yaml: no such file (the shipped one is "simple")\n',
+  );
+  const caps = await run('run', 'Internet', 'pc', '--', 'help');
+  assert.equal(caps.code, 2);
+  assert.equal(
+    caps.err,
+    'wiretrail: no topology "Internet": not a file, nor a shipped topology (did you mean internet?)\n',
+  );
+  const none = await run('topology', 'nosuch');
+  assert.equal(
+    none.err,
+    'wiretrail: no topology "nosuch": not a file, nor a shipped topology (internet, simple)\n',
+  );
+});

@@ -68,12 +68,22 @@ export function readTopologyArg(arg: string): { text: string; file: string } {
     return { text: readFileSync(arg, 'utf8'), file: basename(arg) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    // "simple.yaml" or "Internet" for a shipped topology: say its name.
+    const near = TOPOLOGY_FILES.find(
+      (t) =>
+        t.name ===
+        basename(arg)
+          .replace(/\.ya?ml$/i, '')
+          .toLowerCase(),
+    );
+    const hint =
+      code === 'ENOENT' && near !== undefined ? ` (the shipped one is "${near.name}")` : '';
     if (code === 'ENOENT' && !/[/\\.]/.test(arg))
       throw new UsageError(
-        `no topology "${arg}": not a file, nor a shipped topology (${TOPOLOGY_FILES.map((t) => t.name).join(', ')})`,
+        `no topology "${arg}": not a file, nor a shipped topology (${near !== undefined ? `did you mean ${near.name}?` : TOPOLOGY_FILES.map((t) => t.name).join(', ')})`,
       );
     throw new UsageError(
-      `cannot read topology ${arg}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message}`,
+      `cannot read topology ${arg}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message}${hint}`,
     );
   }
 }
