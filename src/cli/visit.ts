@@ -60,7 +60,10 @@ registerCommand((program: Command, io: CliIo) => {
       'capture points: "client" (the client NIC), "links" (every link) or node.port,…',
       'client',
     )
-    .option('--json <file>', 'write the trace as JSON ("-" for stdout)')
+    .option(
+      '--json <file>',
+      'write the trace as JSON ("-" for stdout; the story then goes to stderr)',
+    )
     .option(
       '--topology <name|file>',
       'a shipped topology (internet, simple) or a topology YAML file (default: internet)',
