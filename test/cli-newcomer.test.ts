@@ -206,3 +206,25 @@ test('a shipped topology typed as a file name or in capitals: its name is sugges
     'wiretrail: no topology "nosuch": not a file, nor a shipped topology (internet, simple)\n',
   );
 });
+
+test('visit --capture: a point that names no port is a usage error before the visit runs', async () => {
+  const file = join(dir, 'never.pcapng');
+  const r = await run('visit', 'http://www.server.com/', '--capture', 'pc.eth9', '--pcapng', file);
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.equal(
+    r.err,
+    'wiretrail: --capture: no port "pc.eth9" (use client, links, or node.port such as pc.eth0)\n',
+  );
+  const ok = await run(
+    'visit',
+    'http://www.server.com/',
+    '--capture',
+    'pc.eth0,sw-dc.port2',
+    '--pcapng',
+    file,
+    '--no-page',
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.err, /^wrote \d+ packets to /);
+});

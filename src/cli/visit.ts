@@ -17,6 +17,7 @@ import type { Detail, Lang, VisitStory } from '../story/index.js';
 import { runVisit } from '../world/visit.js';
 import type { VisitFaults, VisitResult } from '../world/visit.js';
 import { formatIssue, parseTopology, TopologyError } from '../world/topology.js';
+import type { Topology } from '../world/topology.js';
 import { topologyFile } from '../world/examples/index.js';
 import { checkWritable, writeOutputFile } from './io.js';
 import { checkCapturePoints, readTopologyArg } from './run.js';
@@ -124,6 +125,9 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
 
   // A shipped topology by name ("internet", "simple") or a YAML file, as `run` takes it.
   const topology = flags.topology !== undefined ? readTopologyArg(flags.topology) : undefined;
+  // A capture point that names no port is a usage error before the visit runs, not after.
+  if (flags.capture !== 'client' && flags.capture !== 'links')
+    checkPortsInTopology(topology, flags.capture.split(','));
 
   let result: VisitResult;
   try {
@@ -216,6 +220,42 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
     return 1;
   }
   return 0;
+}
+
+/**
+ * Checks --capture's node.port points against the topology file, before anything is built
+ * (checkCapturePoints says the same after the run, from the network itself). A topology that
+ * does not parse is left to runVisit, which lists its problems.
+ */
+function checkPortsInTopology(
+  topology: { text: string; file: string } | undefined,
+  points: readonly string[],
+): void {
+  let t: Topology;
+  try {
+    t = parseTopology(
+      (topology ?? { text: topologyFile('internet')!.text }).text,
+      topology?.file ?? 'internet.yaml',
+    );
+  } catch (e) {
+    if (e instanceof TopologyError) return;
+    throw e;
+  }
+  for (const p of points) {
+    if (p === 'links') continue;
+    const dot = p.indexOf('.');
+    const node = t.nodes.find((n) => n.name === p.slice(0, dot));
+    const port = p.slice(dot + 1);
+    if (
+      dot > 0 &&
+      node !== undefined &&
+      (node.ports.includes(port) || node.interfaces.some((i) => i.name === port))
+    )
+      continue;
+    throw new UsageError(
+      `--capture: no port "${p}" (use client, links, or node.port such as pc.eth0)`,
+    );
+  }
 }
 
 function readFaults(flags: VisitFlags): VisitFaults | undefined {
