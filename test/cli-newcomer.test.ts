@@ -84,6 +84,11 @@ test('run without the node\'s command says where it goes; "-- help" lists the to
       'wiretrail: no command for pc: put it after --, e.g. wiretrail run internet pc -- ping -c 1 198.51.100.80 (-- help lists the commands)\n',
     );
   }
+  const usage = await run('run', '--help');
+  assert.equal(
+    usage.out.split('\n')[0],
+    "Usage: wiretrail run [options] <topology> <node> -- <command> [args...] [';' <command> ...]",
+  );
   const help = await run('run', 'internet', 'pc', '--', 'help');
   assert.equal(help.code, 0);
   assert.match(help.out, /^commands \(flags as the Linux tools/);

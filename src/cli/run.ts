@@ -269,6 +269,7 @@ registerCommand((program: Command, io: CliIo) => {
   const run = program
     .command('run')
     .description('build a network (services started) and run Linux-like tools on one of its nodes')
+    .usage("[options] <topology> <node> -- <command> [args...] [';' <command> ...]")
     .argument(
       '<topology>',
       'a shipped topology (internet, simple) or a topology YAML file (see docs/topology.md)',
