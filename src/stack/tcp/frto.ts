@@ -16,8 +16,9 @@
  * Steps (Tcb.frto):
  * 1. At the timeout (frtoOnRto): F-RTO runs unless a fast recovery or an earlier timeout's
  *    conventional recovery is under way (§ 2.1 / § 3.1 step 1, "recover" ≥ SND.UNA); a timeout
- *    that recurs before the first ACK goes through step 1 again (§ 2.1 step 2). RecoveryPoint
- *    (frtoHigh) is SND.MAX.
+ *    that recurs while F-RTO has not decided yet (step 2, § 2.1 step 2 "go to step 1", and
+ *    step 3) starts it again, as Linux's tcp_enter_loss does. RecoveryPoint (frtoHigh) is
+ *    SND.MAX.
  * 2. FRTO_STEP2, the first ACK that advances SND.UNA: if it covers RecoveryPoint — or, without
  *    SACK, is a duplicate or does not cover all of the retransmission — conventional recovery
  *    (§ 2.1 / § 3.1 step 2a); else up to two new segments go out (step 2b), or conventional
@@ -37,7 +38,8 @@ export function frtoOnRto(t: Tcb): void {
     t.layer.config.frto &&
     !(t.flags & F_IN_RECOVERY) &&
     // Not after an earlier timeout's conventional recovery began — but a timeout that recurs
-    // while F-RTO is still deciding starts it again.
+    // while F-RTO is still deciding starts it again (Linux; a strict reading of step 1 would
+    // not restart it in step 3 — measured no different on the netsim cells, see docs/tcp.md).
     (!(t.flags & F_LOSS) || t.frto !== 0);
   t.frto = on ? FRTO_STEP2 : 0;
   if (on) t.frtoHigh = t.sndMax;
