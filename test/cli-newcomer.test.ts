@@ -2,7 +2,7 @@
 // (the main job first), usage errors that point at the command's own help, a `;` list that goes
 // on after one mistyped command, and the DNS tools outside `run` being the very tools of `run`.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -232,4 +232,63 @@ test('visit --capture: a point that names no port is a usage error before the vi
   );
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.err, /^wrote \d+ packets to /);
+});
+
+test('--pcapng -: the capture on standard output (the text on stderr), not a file named "-"', async () => {
+  const runBytes = async (...argv: string[]) => {
+    let err = '';
+    let out = '';
+    const chunks: Uint8Array[] = [];
+    const io: CliIo = {
+      out: (s) => (out += s),
+      err: (s) => (err += s),
+      outBytes: (b) => chunks.push(b),
+      exitCode: 0,
+    };
+    const code = await main(argv, io);
+    return { code, out, err, bytes: Buffer.concat(chunks) };
+  };
+  const pcapngMagic = '0a0d0d0a';
+  const visit = await runBytes('visit', 'http://www.server.com/', '--pcapng', '-', '--no-page');
+  assert.equal(visit.code, 0, visit.err);
+  assert.equal(visit.out, '');
+  assert.equal(visit.bytes.subarray(0, 4).toString('hex'), pcapngMagic);
+  assert.match(visit.err, /capture: standard output \(client\)/);
+  assert.match(visit.err, /wrote \d+ packets to standard output\n$/);
+  const ping = await runBytes(
+    'run',
+    'internet',
+    'pc',
+    '--pcapng',
+    '-',
+    '--',
+    'ping',
+    '-c',
+    '1',
+    '198.51.100.80',
+  );
+  assert.equal(ping.code, 0, ping.err);
+  assert.equal(ping.out, '');
+  assert.equal(ping.bytes.subarray(0, 4).toString('hex'), pcapngMagic);
+  assert.match(ping.err, /^PING 198\.51\.100\.80/);
+  assert.ok(!existsSync('-'), 'no file named "-"');
+  const both = await run('visit', 'http://www.server.com/', '--pcapng', '-', '--json', '-');
+  assert.equal(both.code, 2);
+  assert.equal(both.err, 'wiretrail: --pcapng - and --json - cannot both go to standard output\n');
+  const both2 = await run(
+    'run',
+    'internet',
+    'pc',
+    '--pcapng',
+    '-',
+    '--trace-out',
+    '-',
+    '--',
+    'help',
+  );
+  assert.equal(both2.code, 2);
+  assert.equal(
+    both2.err,
+    'wiretrail: --pcapng - and --trace-out - cannot both go to standard output\n',
+  );
 });

@@ -10,6 +10,7 @@
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from './main.js';
+import type { CliIo } from './main.js';
 
 let guarded = false;
 
@@ -94,4 +95,10 @@ function why(e: unknown, dir: string): string {
     default:
       return code ?? String(e);
   }
+}
+
+/** Writes bytes (a capture given as `--pcapng -`) on standard output. */
+export function writeStdoutBytes(io: CliIo, bytes: Uint8Array): void {
+  if (io.outBytes === undefined) throw new Error('this CliIo has no binary standard output');
+  io.outBytes(bytes);
 }

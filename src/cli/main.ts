@@ -15,6 +15,8 @@ export type CommandRegistrar = (program: Command, io: CliIo) => void;
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Bytes on standard output (`--pcapng -`); tests may leave it out. */
+  outBytes?(bytes: Uint8Array): void;
   /** Set by a subcommand to report its result. */
   exitCode: number;
 }
@@ -151,6 +153,7 @@ function stdio(): CliIo {
   const io: CliIo = {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
+    outBytes: (b) => process.stdout.write(b),
     exitCode: 0,
   };
   // `wiretrail … | head`: the reader going away ends the command quietly (src/cli/io.ts).

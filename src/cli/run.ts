@@ -19,7 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { checkWritable, writeOutputFile } from './io.js';
+import { checkWritable, writeOutputFile, writeStdoutBytes } from './io.js';
 import { registerCommand, UsageError } from './main.js';
 import type { CliIo } from './main.js';
 import { runTool, ToolUsageError } from '../apps/tools/command.js';
@@ -177,8 +177,12 @@ export async function runCommand(
     throw new UsageError(
       '--capture needs --pcapng FILE (it chooses what the capture file records)',
     );
-  if (opts.pcapng !== undefined) checkWritable('--pcapng', opts.pcapng);
-  // --trace-out -: the trace on standard output, so the commands' output goes to stderr.
+  const pcapngToStdout = opts.pcapng === '-';
+  if (pcapngToStdout && opts.traceOut === '-')
+    throw new UsageError('--pcapng - and --trace-out - cannot both go to standard output');
+  if (opts.pcapng !== undefined && !pcapngToStdout) checkWritable('--pcapng', opts.pcapng);
+  // --trace-out - or --pcapng -: the trace or the capture on standard output, so the commands'
+  // output goes to stderr.
   const traceToStdout = opts.traceOut === '-';
   if (opts.traceOut !== undefined && !traceToStdout) checkWritable('--trace-out', opts.traceOut);
   const topo = readTopologyArg(file);
@@ -207,7 +211,7 @@ export async function runCommand(
       ? net.trace.subscribe((e: TraceEvent) => trace.push(JSON.stringify(e, jsonReplacer)))
       : undefined;
   let exitCode = 0;
-  const write = (t: string): void => (traceToStdout ? io.err(t) : io.out(t));
+  const write = (t: string): void => (traceToStdout || pcapngToStdout ? io.err(t) : io.out(t));
   const out = (l: string): void => write(`${l}\n`);
   try {
     // Start-up: interfaces come up and announce themselves (gratuitous ARP); let that settle.
@@ -232,8 +236,10 @@ export async function runCommand(
   } finally {
     capture?.stop();
     off?.();
-    if (capture !== undefined && opts.pcapng !== undefined)
-      writeOutputFile('--pcapng', opts.pcapng, capture.bytes());
+    if (capture !== undefined && opts.pcapng !== undefined) {
+      if (pcapngToStdout) writeStdoutBytes(io, capture.bytes());
+      else writeOutputFile('--pcapng', opts.pcapng, capture.bytes());
+    }
     if (opts.traceOut !== undefined) {
       const lines = trace.join('\n') + (trace.length > 0 ? '\n' : '');
       if (traceToStdout) io.out(lines);
@@ -280,7 +286,10 @@ registerCommand((program: Command, io: CliIo) => {
       'after "--": ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help; chain with ";"',
     )
     .option('--seed <n>', "override the topology's seed")
-    .option('--pcapng <file>', 'write a pcapng capture of the run')
+    .option(
+      '--pcapng <file>',
+      'write a pcapng capture of the run ("-" for stdout; the commands\' output then goes to stderr)',
+    )
     .option(
       '--capture <point...>',
       "capture points for --pcapng: node.port, node.*, a link name, or * (default: the node's interfaces)",

@@ -19,7 +19,7 @@ import type { VisitFaults, VisitResult } from '../world/visit.js';
 import { formatIssue, parseTopology, TopologyError } from '../world/topology.js';
 import type { Topology } from '../world/topology.js';
 import { topologyFile } from '../world/examples/index.js';
-import { checkWritable, writeOutputFile } from './io.js';
+import { checkWritable, writeOutputFile, writeStdoutBytes } from './io.js';
 import { checkCapturePoints, readTopologyArg } from './run.js';
 import { parseDuration, parseProbability } from '../world/units.js';
 
@@ -54,7 +54,7 @@ registerCommand((program: Command, io: CliIo) => {
     )
     .option(
       '--pcapng <file>',
-      'write a capture (Wireshark opens it); packets carry a comment naming their step',
+      'write a capture (Wireshark opens it; "-" for stdout, the story then goes to stderr); packets carry a comment naming their step',
     )
     .option(
       '--capture <points>',
@@ -107,6 +107,8 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
   const repeat = Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10)
     throw new UsageError(`--repeat must be 1 to 10 (got "${flags.repeat}")`);
+  if (flags.pcapng === '-' && flags.json === '-')
+    throw new UsageError('--pcapng - and --json - cannot both go to standard output');
   const faults = readFaults(flags);
   for (const [flag, path] of [
     ['--pcapng', flags.pcapng],
@@ -190,14 +192,15 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
         .filter((a) => a >>> 24 !== 127)
         .map(formatIpv4)[0] ?? '',
     capture: flags.pcapng
-      ? `${flags.pcapng} (${flags.capture})`
+      ? `${flags.pcapng === '-' ? (lang === 'zh' ? '标准输出' : 'standard output') : flags.pcapng} (${flags.capture})`
       : lang === 'zh'
         ? '关闭（--pcapng 文件名）'
         : 'off (--pcapng FILE)',
     page: flags.page,
   });
-  // With the trace on stdout (--json -), the story goes to stderr so stdout stays valid JSON.
-  (flags.json === '-' ? io.err : io.out)(text);
+  // With the trace or the capture on stdout (--json -, --pcapng -), the story goes to stderr so
+  // that stdout holds only the JSON or the pcapng (`--pcapng - | tshark -r -`).
+  (flags.json === '-' || flags.pcapng === '-' ? io.err : io.out)(text);
 
   if (flags.pcapng !== undefined) {
     const cap = captureFromTrace(result.events, {
@@ -205,8 +208,11 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
       comments: stepComments(story, result.events, lang),
       comment: `wiretrail visit ${url} (seed ${seed})`,
     });
-    writeOutputFile('--pcapng', flags.pcapng, cap.bytes);
-    io.err(`wrote ${cap.packets} packets to ${flags.pcapng}\n`);
+    if (flags.pcapng === '-') writeStdoutBytes(io, cap.bytes);
+    else writeOutputFile('--pcapng', flags.pcapng, cap.bytes);
+    io.err(
+      `wrote ${cap.packets} packets to ${flags.pcapng === '-' ? 'standard output' : flags.pcapng}\n`,
+    );
   }
   if (flags.json !== undefined) {
     const json = traceJson(result);
