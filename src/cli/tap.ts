@@ -61,6 +61,9 @@ export async function tapCommand(o: TapCliOptions, io: CliIo): Promise<void> {
     throw new UsageError(`--backend must be addon, addon-inline or helper, got "${o.backend}"`);
   }
   // The capture is written when the session ends: a path that cannot be written would lose it.
+  // Standard output carries tap's own messages, so the capture needs a file.
+  if (o.pcapng === '-')
+    throw new UsageError('--pcapng -: tap writes its capture to a file (stdout has its messages)');
   if (o.pcapng !== undefined) checkWritable('--pcapng', o.pcapng);
   // A shipped topology by name or a YAML file (a file at that path wins), as every command.
   const topology = o.topology !== undefined ? readTopologyArg(o.topology) : undefined;
