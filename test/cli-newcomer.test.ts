@@ -275,6 +275,12 @@ test('--pcapng -: the capture on standard output (the text on stderr), not a fil
   const both = await run('visit', 'http://www.server.com/', '--pcapng', '-', '--json', '-');
   assert.equal(both.code, 2);
   assert.equal(both.err, 'wiretrail: --pcapng - and --json - cannot both go to standard output\n');
+  const tap = await run('tap', '--netns', 'wt-never', '--pcapng', '-');
+  assert.equal(tap.code, 2);
+  assert.equal(
+    tap.err,
+    'wiretrail: --pcapng -: tap writes its capture to a file (stdout has its messages)\n',
+  );
   const both2 = await run(
     'run',
     'internet',
