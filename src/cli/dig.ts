@@ -310,20 +310,14 @@ registerCommand((program: Command, io: CliIo) => {
       '[@server] [-p port] [-t type] [-x addr] name [type] [+trace] [+short] [+tcp] [+norecurse] ...',
     )
     .allowUnknownOption()
-    .helpOption('--help')
+    // BIND's `dig -h` prints its usage and exits 0 (host's and nslookup's -h are not help).
+    .helpOption('-h, --help')
     .addHelpText(
       'after',
       COMMON_HELP +
         '\nExamples:\n  wiretrail dig +trace www.server.com\n  wiretrail dig @a.root-servers.net www.server.com +norecurse\n  wiretrail dig www.server.com --events --cache\n  wiretrail dig --real @127.0.0.1 -p 5300 www.server.com\n',
     )
-    .action(async (args: string[], _opts: unknown, cmd: Command) => {
-      // BIND's `dig -h` prints its usage and exits 0.
-      if (args.includes('-h')) {
-        cmd.outputHelp();
-        return;
-      }
-      await runDig(args, io);
-    });
+    .action(async (args: string[]) => runDig(args, io));
   program
     .command('nslookup')
     .description('DNS lookup like BIND nslookup, in the simulated internet (or --real)')
