@@ -377,7 +377,7 @@ registerCommand((program: Command, io: CliIo) => {
         });
         const s = srv.engine.stats;
         io.out(
-          `wiretrail dns: stopped after ${s.queries} queries (${s.tcpQueries} over TCP, ${s.truncated} truncated)\n`,
+          `wiretrail dns: stopped after ${s.queries} ${s.queries === 1 ? 'query' : 'queries'} (${s.tcpQueries} over TCP, ${s.truncated} truncated)\n`,
         );
       },
     );
