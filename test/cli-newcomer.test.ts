@@ -298,3 +298,25 @@ test('--pcapng -: the capture on standard output (the text on stderr), not a fil
     'wiretrail: --pcapng - and --trace-out - cannot both go to standard output\n',
   );
 });
+
+test('visit --loss on another topology: the default fault link is the internet one, so say so', async () => {
+  const r = await run('visit', 'http://198.51.100.80/', '--topology', 'simple', '--loss', '5%');
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.err,
+    `wiretrail: fault link "r-home.eth1": no link is attached to that port in simple (r-home.eth1 is the default internet's access line: give --fault-link node.port, one end of a link that wiretrail topology simple shows)\n`,
+  );
+  const ok = await run(
+    'visit',
+    'http://198.51.100.80/',
+    '--topology',
+    'simple',
+    '--loss',
+    '5%',
+    '--fault-link',
+    'r-client.eth1',
+    '--no-page',
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /loss 5\.0% on link r-client\.eth1-r-server\.eth0/);
+});

@@ -154,10 +154,17 @@ async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<
         `--client ${flags.client}: ${e.message} in ${flags.topology ?? 'internet'} (hosts: ${hosts.join(', ')})`,
       );
     }
-    if (
-      e instanceof Error &&
-      /^(fault link|no host|.* has no resolver|.*: no TCP layer)/.test(e.message)
-    )
+    // --loss/--delay/--mtu on another topology without --fault-link: the default is the
+    // default internet's access line, which that topology may not have.
+    if (e instanceof Error && /^fault link/.test(e.message)) {
+      const shown = flags.topology ?? 'internet';
+      throw new UsageError(
+        flags.faultLink === undefined
+          ? `${e.message} in ${shown} (r-home.eth1 is the default internet's access line: give --fault-link node.port, one end of a link that wiretrail topology ${shown} shows)`
+          : `${e.message} in ${shown} (give one end of a link that wiretrail topology ${shown} shows)`,
+      );
+    }
+    if (e instanceof Error && /^(no host|.* has no resolver|.*: no TCP layer)/.test(e.message))
       throw new UsageError(e.message);
     throw e;
   }
