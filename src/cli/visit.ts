@@ -76,7 +76,7 @@ registerCommand((program: Command, io: CliIo) => {
     .option('--mtu <bytes>', 'MTU of the fault link, e.g. 1400')
     .option(
       '--fault-link <node.port>',
-      'where --loss/--delay/--mtu apply (default: r-home.eth1, the default internet's access line)',
+      "where --loss/--delay/--mtu apply (default: r-home.eth1, the default internet's access line)",
     )
     .option(
       '--repeat <n>',
