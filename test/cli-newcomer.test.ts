@@ -320,3 +320,18 @@ test('visit --loss on another topology: the default fault link is the internet o
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /loss 5\.0% on link r-client\.eth1-r-server\.eth0/);
 });
+
+test('visit --lang: ZH, zh-CN and zh_CN.UTF-8 are Chinese; cn gets a hint', async () => {
+  for (const l of ['ZH', 'zh-CN', 'zh_CN.UTF-8']) {
+    const r = await run('visit', 'http://www.server.com/', '--lang', l, '--no-page');
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /^wiretrail · 输入 http:\/\/www\.server\.com\/ 按下回车之后发生了什么\n/,
+      l,
+    );
+  }
+  const cn = await run('visit', 'http://www.server.com/', '--lang', 'cn');
+  assert.equal(cn.code, 2);
+  assert.equal(cn.err, 'wiretrail: --lang must be en or zh (got "cn"; Chinese is zh)\n');
+});

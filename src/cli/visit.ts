@@ -95,9 +95,12 @@ registerCommand((program: Command, io: CliIo) => {
 });
 
 async function visitCommand(url: string, flags: VisitFlags, io: CliIo): Promise<number> {
-  const lang = flags.lang as Lang;
+  // "zh", "ZH", "zh-CN", "zh_CN.UTF-8" (as $LANG spells it) are all Chinese; "en-US" English.
+  const lang = (/^(en|zh)(?:[-_.].*)?$/i.exec(flags.lang)?.[1].toLowerCase() ?? '') as Lang;
   if (lang !== 'en' && lang !== 'zh')
-    throw new UsageError(`--lang must be en or zh (got "${flags.lang}")`);
+    throw new UsageError(
+      `--lang must be en or zh (got "${flags.lang}"${/^(cn|chinese|中文)$/i.test(flags.lang) ? '; Chinese is zh' : ''})`,
+    );
   const detail = flags.detail as Detail;
   if (!['summary', 'hop', 'packet'].includes(detail))
     throw new UsageError(`--detail must be summary, hop or packet (got "${flags.detail}")`);
