@@ -335,3 +335,31 @@ test('visit --lang: ZH, zh-CN and zh_CN.UTF-8 are Chinese; cn gets a hint', asyn
   assert.equal(cn.code, 2);
   assert.equal(cn.err, 'wiretrail: --lang must be en or zh (got "cn"; Chinese is zh)\n');
 });
+
+test('run: the commands as one quoted string, as ssh takes them, split as a shell would', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    `curl -s -o /dev/null -w '%{http_code} %{remote_ip}\\n' "http://www.server.com/"; hosts`,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^200 198\.51\.100\.80\n127\.0\.0\.1\tlocalhost\n/);
+  const unmatched = await run('run', 'internet', 'pc', '--', "ping 'x");
+  assert.equal(unmatched.code, 2);
+  assert.equal(unmatched.err, "wiretrail: unmatched ' in the command: ping 'x\n");
+  // a word with a space among several words stays one word (curl -H "Name: value")
+  const header = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl',
+    '-sI',
+    '-H',
+    'X-A: b',
+    'http://www.server.com/',
+  );
+  assert.equal(header.code, 0, header.err);
+});

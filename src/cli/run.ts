@@ -38,13 +38,45 @@ interface RunOptions {
   traceOut?: string;
 }
 
-/** Splits argv on ";" arguments into command lines. */
+/**
+ * Splits argv on ";" arguments into command lines. A command given as one quoted string, as
+ * ssh takes it (`-- 'curl -s http://www.server.com/; netstat -napt'`), is split into words
+ * and commands as a shell would (quotes, backslashes, ";").
+ */
 export function splitCommands(argv: readonly string[]): string[][] {
+  if (argv.length === 1 && /[\s;]/.test(argv[0])) return shellSplit(argv[0]);
   const cmds: string[][] = [[]];
   for (const a of argv) {
     if (a === ';') cmds.push([]);
     else cmds[cmds.length - 1].push(a);
   }
+  return cmds.filter((c) => c.length > 0);
+}
+
+/** Words and ";"-separated commands of a shell-like line: '…', "…", \x; nothing expanded. */
+export function shellSplit(line: string): string[][] {
+  const cmds: string[][] = [[]];
+  let word: string | undefined;
+  const end = (): void => {
+    if (word !== undefined) cmds[cmds.length - 1].push(word);
+    word = undefined;
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "'" || c === '"') {
+      const close = line.indexOf(c, i + 1);
+      if (close < 0) throw new UsageError(`unmatched ${c} in the command: ${line}`);
+      word = (word ?? '') + line.slice(i + 1, close);
+      i = close;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word = (word ?? '') + line[++i];
+    } else if (c === ';') {
+      end();
+      cmds.push([]);
+    } else if (/\s/.test(c)) end();
+    else word = (word ?? '') + c;
+  }
+  end();
   return cmds.filter((c) => c.length > 0);
 }
 
@@ -283,7 +315,7 @@ registerCommand((program: Command, io: CliIo) => {
     .argument('<node>', 'the node to run the commands on')
     .argument(
       '<command...>',
-      'after "--": ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help; chain with ";"',
+      'after "--": ping, traceroute, curl, dig, nslookup, host, netstat, ss, arp, route, ip, brctl, bridge, hosts, cat, sleep, help; chain with ";" (or the whole line as one quoted string)',
     )
     .option('--seed <n>', "override the topology's seed")
     .option(
