@@ -349,6 +349,15 @@ test('run: the commands as one quoted string, as ssh takes them, split as a shel
   const unmatched = await run('run', 'internet', 'pc', '--', "ping 'x");
   assert.equal(unmatched.code, 2);
   assert.equal(unmatched.err, "wiretrail: unmatched ' in the command: ping 'x\n");
+  const pipe = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl -s http://www.server.com/ > /dev/null',
+  );
+  assert.equal(pipe.code, 2);
+  assert.match(pipe.err, /^wiretrail: ">" in the command: run starts the tools, not a shell/);
   // a word with a space among several words stays one word (curl -H "Name: value")
   const header = await run(
     'run',

@@ -73,6 +73,10 @@ export function shellSplit(line: string): string[][] {
     } else if (c === ';') {
       end();
       cmds.push([]);
+    } else if ('|&<>'.includes(c)) {
+      throw new UsageError(
+        `"${c}" in the command: run starts the tools, not a shell (no pipes, redirections or &&; curl -o /dev/null discards a body)`,
+      );
     } else if (/\s/.test(c)) end();
     else word = (word ?? '') + c;
   }
