@@ -104,6 +104,25 @@ test('netstat -s: the Tcp section always, TcpExt only non-zero counters', () => 
   );
 });
 
+test('netstat -s: undone timeouts and HyStart++ exits under their Linux names', () => {
+  const { A } = twoHosts();
+  const s = {
+    ...A.stats,
+    lossUndo: 2,
+    spuriousRtos: 2,
+    hystartDelayDetect: 1,
+    hystartDelayCwnd: 38,
+  };
+  const text = formatNetstatS(s, 0);
+  assert.ok(
+    text.includes('    2 congestion windows recovered without slow start after partial ack'),
+  );
+  assert.ok(text.includes('    TCPSpuriousRTOs: 2'));
+  assert.ok(text.includes('    TCPHystartDelayDetect: 1'));
+  assert.ok(text.includes('    TCPHystartDelayCwnd: 38'));
+  assert.ok(!formatNetstatS(A.stats, 0).some((l) => l.includes('TCPHystart')));
+});
+
 test('rows come from the layer without changing it', () => {
   const { A } = twoHosts();
   A.listen(0, 8080, 16);

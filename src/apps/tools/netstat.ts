@@ -196,6 +196,7 @@ export function formatNetstatS(s: TcpStats, currEstab: number): string[] {
     [s.abortOnData, 'connections reset due to unexpected data'],
     [s.abortOnClose, 'connections reset due to early user close'],
     [s.abortOnTimeout, 'connections aborted due to timeout'],
+    [s.lossUndo, 'congestion windows recovered without slow start after partial ack'],
   ];
   const named: [number, string][] = [
     [s.challengeAcks, 'TCPChallengeACK'],
@@ -208,6 +209,9 @@ export function formatNetstatS(s: TcpStats, currEstab: number): string[] {
     [s.sackBlocksRecv, 'TCPSACKBlocksReceived'],
     [s.timeWaitRecycled, 'TCPTimeWaitReuse'],
     [s.pmtuUpdates, 'TCPPMTUUpdate'],
+    [s.spuriousRtos, 'TCPSpuriousRTOs'],
+    [s.hystartDelayDetect, 'TCPHystartDelayDetect'],
+    [s.hystartDelayCwnd, 'TCPHystartDelayCwnd'],
   ];
   const lines: string[] = [];
   for (const [v, text] of ext) if (v > 0) lines.push(`    ${v} ${text}`);
