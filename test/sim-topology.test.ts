@@ -46,6 +46,29 @@ test("the seeds' simple network model builds and answers a ping end to end", asy
   assert.equal(loadNetwork(SIMPLE, 'simple.yaml', { seed: 9 }).seed, 9);
 });
 
+test('problems are listed in file order, one per mistake', () => {
+  // The link check runs after the node checks, but its line comes first in this file; the bad
+  // gateway is one problem, not also "a route needs via or dev".
+  const text = [
+    'links:',
+    '  - [a.eth0, c.eth0]',
+    'nodes:',
+    '  a:',
+    '    kind: host',
+    '    interfaces:',
+    '      eth0: 10.0.0.1/24',
+    '    routes:',
+    '      - { to: default, via: 10.0.0.1.5 }',
+    '  b:',
+    '    kind: hostt',
+  ].join('\n');
+  assert.deepEqual(issues(text), [
+    't.yaml:2:14: links[0]: no node named "c"',
+    't.yaml:9:29: nodes.a.routes[0].via: "10.0.0.1.5" is not an IPv4 address',
+    't.yaml:11:11: nodes.b.kind: "hostt" is not a kind (host, router, switch or hub)',
+  ]);
+});
+
 test('syntax errors and unknown fields point at the line and column', () => {
   assert.deepEqual(issues('nodes:\n  a: [\n'), [
     't.yaml:3:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]',

@@ -47,10 +47,16 @@ export function formatIssue(i: TopologyIssue): string {
   return `${i.file}:${i.line}:${i.col}: ${i.path === '' ? '' : `${i.path}: `}${i.message}`;
 }
 
-/** One or more problems in a topology file; `message` lists them one per line. */
+/**
+ * One or more problems in a topology file; `message` lists them one per line, in file order
+ * (the checks run in passes — shape, names, addresses, links — but the reader goes top down).
+ */
 export class TopologyError extends Error {
-  constructor(readonly issues: readonly TopologyIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+  readonly issues: readonly TopologyIssue[];
+  constructor(issues: readonly TopologyIssue[]) {
+    const inOrder = [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+    super(inOrder.map(formatIssue).join('\n'));
+    this.issues = inOrder;
     this.name = 'TopologyError';
   }
 }
@@ -374,6 +380,8 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
   }
   const route: TopoRoute = { dst: 0, prefix: 0, pos: r.pos(n), path };
   let hasTo = false;
+  let hasVia = false;
+  let hasDev = false;
   for (const [key, v] of r.entries(n, path, ['to', 'via', 'dev', 'metric', 'src'])) {
     const p = `${path}.${key}`;
     const val = r.scalar(v);
@@ -403,6 +411,7 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
         break;
       }
       case 'via': {
+        hasVia = true;
         const a = typeof val === 'string' ? parseIpv4(val) : undefined;
         if (a === undefined) r.error(v, p, `${JSON.stringify(val)} is not an IPv4 address`);
         else route.via = a;
@@ -415,6 +424,7 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
         break;
       }
       case 'dev':
+        hasDev = true;
         if (typeof val !== 'string') r.error(v, p, 'expected an interface name');
         else route.dev = val;
         break;
@@ -424,7 +434,9 @@ function readRoute(r: Reader, n: YNode | null, path: string): TopoRoute | undefi
     }
   }
   if (!hasTo) r.error(n, path, 'missing "to" (a destination like 10.0.0.0/8 or default)');
-  if (route.via === undefined && route.dev === undefined)
+  // A "via" or "dev" that was given but is wrong has its own problem already (one mistake,
+  // one problem): this one is for a route that names neither.
+  if (!hasVia && !hasDev)
     r.error(n, path, 'a route needs "via" (a gateway) or "dev" (an interface), or both');
   return route;
 }
