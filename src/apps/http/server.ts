@@ -149,6 +149,13 @@ export class HttpServer {
   readonly stats: HttpServerStats = { connections: 0, requests: 0, parseErrors: 0, byStatus: {} };
   private server: NetServer | undefined;
   private readonly conns = new Set<ServerConnection>();
+  /**
+   * The time strings of the current wall-clock second, formatted once per second as nginx's
+   * ngx_time_update caches them (every response carries Date, every access-log line the time).
+   */
+  private readonly timeCache = { sec: NaN, http: '', log: '' };
+  /** Last-Modified of each file's mtime, formatted once. */
+  private readonly lastModifiedText = new Map<number, string>();
 
   constructor(options: HttpServerOptions) {
     this.options = options;
@@ -185,6 +192,37 @@ export class HttpServer {
     return wallMs(this.options.clock.now(), this.options.epochMs ?? DEFAULT_EPOCH_MS);
   }
 
+  private cachedTime(): { http: string; log: string } {
+    const ms = this.wallNow();
+    const c = this.timeCache;
+    const sec = Math.floor(ms / 1000);
+    if (sec !== c.sec) {
+      c.sec = sec;
+      c.http = formatHttpDate(ms);
+      c.log = formatLogDate(ms);
+    }
+    return c;
+  }
+
+  /** The Date field's value now (IMF-fixdate). */
+  httpDate(): string {
+    return this.cachedTime().http;
+  }
+
+  /** The access log's $time_local now. */
+  logDate(): string {
+    return this.cachedTime().log;
+  }
+
+  private lastModified(mtimeMs: number): string {
+    let s = this.lastModifiedText.get(mtimeMs);
+    if (s === undefined) {
+      s = formatHttpDate(mtimeMs);
+      this.lastModifiedText.set(mtimeMs, s);
+    }
+    return s;
+  }
+
   log(line: string): void {
     this.accessLog.push(line);
     if (this.accessLog.length > 1000) this.accessLog.shift();
@@ -195,7 +233,7 @@ export class HttpServer {
   private baseHeaders(): HttpHeaders {
     return new HttpHeaders([
       ['Server', this.options.serverName ?? 'wiretrail'],
-      ['Date', formatHttpDate(this.wallNow())],
+      ['Date', this.httpDate()],
     ]);
   }
 
@@ -337,7 +375,7 @@ export class HttpServer {
     why: string,
   ): ServerResponse {
     const headers = this.baseHeaders();
-    const lastModified = formatHttpDate(file.mtimeMs);
+    const lastModified = this.lastModified(file.mtimeMs);
     // RFC 9110 § 13.2.2: If-None-Match is evaluated first; when present, If-Modified-Since is ignored.
     const inm = req.headers.get('if-none-match');
     let notModified: string | undefined;
@@ -577,7 +615,7 @@ class ServerConnection {
     const q = (s: string | undefined): string =>
       s === undefined ? '"-"' : JSON.stringify(s).replace(/\\\\/g, '\\');
     const line =
-      `${formatIpv4(this.socket.remoteAddress)} - - [${formatLogDate(this.server.wallNow())}] ` +
+      `${formatIpv4(this.socket.remoteAddress)} - - [${this.server.logDate()}] ` +
       `"${this.requestLine}" ${res.status} ${res.body.length} ` +
       `${q(head?.headers.get('referer'))} ${q(head?.headers.get('user-agent'))}`;
     this.server.log(line);

@@ -314,10 +314,10 @@ export async function runTool(
   switch (tool) {
     case 'ping': {
       const usage =
-        'ping [-c count] [-i interval] [-s size] [-t ttl] [-W timeout] [-w deadline] [-M do|dont] [-I addr] [-n] [-q] destination';
+        'ping [-4] [-b] [-c count] [-i interval] [-s size] [-t ttl] [-W timeout] [-w deadline] [-M do|dont] [-I addr] [-n] [-q] destination';
       const p = getopt('ping', args, {
         withValue: ['c', 'i', 's', 't', 'W', 'w', 'M', 'I'],
-        bool: ['q', 'n', 'h'],
+        bool: ['q', 'n', 'h', '4', '6', 'b'],
       });
       if (p.flags.has('h')) {
         out(`Usage: ${usage}`);
@@ -332,9 +332,20 @@ export async function runTool(
       if (src !== undefined && source === undefined)
         throw new ToolUsageError(`ping: -I: ${src} is not an IPv4 address`);
       const interval = num('ping', 'i', last(p, 'i'), 0.002, 3600, false);
+      // iputils: -4 limits getaddrinfo to IPv4 (all there is here); -6 to IPv6, which the
+      // simulated hosts do not have.
+      if (p.flags.has('4') && p.flags.has('6'))
+        throw new ToolUsageError('ping: only one -4 or -6 option may be specified');
+      if (p.flags.has('6'))
+        throw new ToolUsageError(
+          'ping: -6: IPv6 is not supported (the simulated network is IPv4 only)',
+        );
       const linger = num('ping', 'W', last(p, 'W'), 0, 3600, false);
       const deadline = num('ping', 'w', last(p, 'w'), 0, 86400, false);
-      const count = num('ping', 'c', last(p, 'c'), 1, 1_000_000) ?? 4;
+      // iputils: with -w and no -c, ping sends until the deadline (npackets 0); with neither,
+      // 4 here (a simulation needs an end).
+      const count =
+        num('ping', 'c', last(p, 'c'), 1, 1_000_000) ?? (last(p, 'w') !== undefined ? 0 : 4);
       const size = num('ping', 's', last(p, 's'), 0, 65507);
       const ttl = num('ping', 't', last(p, 't'), 1, 255);
       const dst = await destination(net, node, 'ping', p, usage, ctx);
@@ -351,9 +362,25 @@ export async function runTool(
             interval: interval === undefined ? undefined : Math.round(interval * SECOND),
             size,
             ttl,
+      // ping.c ping4_run: connect() of its probe socket fails with EACCES for a broadcast
+      // address (255.255.255.255, or an interface's broadcast) unless -b set SO_BROADCAST.
+      const broadcast =
+        dst.address === 0xffffffff ||
+        [...host.interfaces.values()].some((i) => i.isBroadcast(dst.address));
+      if (broadcast) {
+        const err = ctx.writeErr ?? ((t: string) => out(t.replace(/\n$/, '')));
+        if (!p.flags.has('b')) {
+          err(
+            'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n',
+          );
+          return { exitCode: 2 };
+        }
+        err('WARNING: pinging broadcast address\n');
+      }
             linger: linger === undefined ? undefined : Math.round(linger * SECOND),
             deadline: deadline === undefined ? undefined : Math.round(deadline * SECOND),
-            dontFragment: m === 'do',
+            // iputils: broadcast pings default to -M do
+            dontFragment: m === 'do' || (m === undefined && p.flags.has('b')),
             quiet: p.flags.has('q'),
             source,
             // iputils: a numeric target sets F_NUMERIC, as -n does
@@ -364,6 +391,7 @@ export async function runTool(
       );
       return { exitCode: r.exitCode };
     }
+            broadcast: p.flags.has('b'),
     case 'traceroute': {
       const usage =
         'traceroute [-n] [-f first_ttl] [-m max_ttl] [-q nqueries] [-N squeries] [-w wait] [-p port] host [packetlen]';
@@ -561,7 +589,7 @@ function runIp(
 
 const HELP = [
   'commands (flags as the Linux tools; chain several with ";"):',
-  '  ping [-c n] [-i s] [-s size] [-t ttl] [-W s] [-w s] [-M do|dont] [-I addr] [-n] [-q] host',
+  '  ping [-4] [-b] [-c n] [-i s] [-s size] [-t ttl] [-W s] [-w s] [-M do|dont] [-I addr] [-n] [-q] host',
   '  traceroute [-n] [-f ttl] [-m ttl] [-q n] [-N n] [-w s] [-p port] host [packetlen]',
   '  curl [-v] [-s] [-S] [-I] [-i] [-L] [-o file] [-H "Name: value"] [-X method] [-A agent] url',
   '  dig [@server] [-t type] [-x addr] [-p port] name [type] [+trace] [+short] [+tcp] [+norecurse]',
