@@ -75,7 +75,7 @@ function walk(n: PNode): PNode[] {
 function textOf(n: PNode): string {
   let s = '';
   for (const d of walk(n)) if (d.nodeName === '#text') s += d.value ?? '';
-  return s.replace(/\s+/g, ' ').trim();
+  return collapseSpace(s).trim();
 }
 
 /** Decodes an HTML body: charset from Content-Type, then <meta charset>, else UTF-8. */
@@ -157,9 +157,47 @@ const BLOCK = new Set([
 ]); // prettier-ignore
 const SPACED = new Set(['p', 'figure', 'address', 'dl', 'details', 'fieldset', 'form']);
 
+/** Is the UTF-16 unit white space as RegExp's \s defines it (ECMA-262 WhiteSpace + LineTerminator)? */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * `s.replace(/\s+/g, ' ')` without the regular expression: the pieces between runs of white
+ * space, joined by single spaces. Text that needs no change is returned as it is.
+ */
+function collapseSpace(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!isSpace(s.charCodeAt(i))) continue;
+    let j = i + 1;
+    while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+    if (j === i + 1 && s.charCodeAt(i) === 0x20) continue; // a single ' ' stays
+    out += s.slice(from, i) + ' ';
+    from = j;
+    i = j - 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
 class Renderer {
   private lines: string[] = [];
   private line = '';
+  /** The line is empty or ends with a space. */
+  private atSpace = true;
   private first = '';
   private cont = '';
   private pre = 0;
@@ -174,39 +212,71 @@ class Renderer {
 
   private inline(text: string): void {
     if (this.pre > 0) {
-      this.line += text;
+      this.append(text);
       return;
     }
-    const t = text.replace(/\s+/g, ' ');
+    // Runs of white space collapse to one space.
+    const t = collapseSpace(text);
     if (t === ' ') {
-      if (this.line !== '' && !this.line.endsWith(' ')) this.line += ' ';
+      if (!this.atSpace) this.append(' ');
       return;
     }
-    this.line += this.line === '' || this.line.endsWith(' ') ? t.replace(/^ /, '') : t;
+    this.append(this.atSpace && t.charCodeAt(0) === 32 ? t.slice(1) : t);
+  }
+
+  /**
+   * Appends to the current line, remembering whether it now ends with a space: asking the line
+   * itself (`endsWith`) would flatten the concatenation at every text node of a paragraph.
+   */
+  private append(s: string): void {
+    if (s === '') return;
+    this.line += s;
+    this.atSpace = s.charCodeAt(s.length - 1) === 32;
+  }
+
+  private setLine(s: string): void {
+    this.line = s;
+    this.atSpace = s === '' || s.endsWith(' ');
   }
 
   private flush(): void {
     if (this.pre > 0) {
       for (const l of this.line.replace(/\n$/, '').split('\n'))
         this.lines.push(`${this.cont}    ${l}`.trimEnd());
-      this.line = '';
+      this.setLine('');
       return;
     }
     const text = this.line.trim();
-    this.line = '';
+    this.setLine('');
     if (text === '') return;
-    let cur = this.first;
-    let curLen = 0;
-    for (const w of text.split(' ')) {
-      if (curLen > 0 && cur.length + 1 + w.length > this.width) {
-        this.lines.push(cur);
-        cur = this.cont;
-        curLen = 0;
+    // Greedy wrapping of the space-separated words. Each output line is its prefix and a slice
+    // of `text`: the words from `from` to `to` with the spaces between them, as they are in
+    // `text` (empty words from double spaces included, except at the start of a line).
+    let prefix = this.first;
+    let lineLen = prefix.length;
+    let wordsLen = 0;
+    let from = 0;
+    let to = 0;
+    for (let pos = 0; pos <= text.length;) {
+      let end = text.indexOf(' ', pos);
+      if (end < 0) end = text.length;
+      const w = end - pos;
+      if (wordsLen > 0 && lineLen + 1 + w > this.width) {
+        this.lines.push(prefix + text.slice(from, to));
+        prefix = this.cont;
+        lineLen = prefix.length;
+        wordsLen = 0;
       }
-      cur += (curLen > 0 ? ' ' : '') + w;
-      curLen += w.length;
+      if (wordsLen > 0) lineLen += 1 + w;
+      else {
+        lineLen += w;
+        from = pos;
+      }
+      wordsLen += w;
+      to = end;
+      pos = end + 1;
     }
-    this.lines.push(cur);
+    this.lines.push(prefix + text.slice(from, to));
     this.first = this.cont;
   }
 
@@ -240,7 +310,7 @@ class Renderer {
     if (SKIP.has(tag)) return;
     if (/^h[1-6]$/.test(tag)) {
       this.blank();
-      this.line = '';
+      this.setLine('');
       const level = Number(tag[1]);
       this.inline(`${'#'.repeat(level)} `);
       this.children(n);
@@ -302,7 +372,7 @@ class Renderer {
           const url = resolveUrl(href, this.baseUrl, true) ?? href;
           const k = this.links.length + 1;
           this.links.push({ n: k, url: href.startsWith('#') ? href : url, text: textOf(n) });
-          this.line += `[${k}]`;
+          this.append(`[${k}]`);
         }
         return;
       }
@@ -321,26 +391,26 @@ class Renderer {
         if (alt !== '') desc += ` "${alt}"`;
         this.imgs.push({ url, alt, bytes: info?.bytes });
         this.inline(' ');
-        this.line += `[image: ${desc}]`;
+        this.append(`[image: ${desc}]`);
         this.inline(' ');
         return;
       }
       case 'code':
         if (this.pre > 0) return this.children(n);
-        this.line += '`';
+        this.append('`');
         this.children(n);
-        this.line += '`';
+        this.append('`');
         return;
       case 'tr':
         this.flush();
         this.children(n);
-        this.line = this.line.replace(/ \| $/, '');
+        this.setLine(this.line.replace(/ \| $/, ''));
         this.flush();
         return;
       case 'td':
       case 'th':
         this.children(n);
-        this.line += ' | ';
+        this.append(' | ');
         return;
       case 'table':
         this.blank();
