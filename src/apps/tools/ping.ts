@@ -39,7 +39,10 @@ import type { ReverseNames } from '../dns/reverse.js';
 
 export interface PingOptions {
   target: Ipv4Addr | string;
-  /** -c: requests to send (default 4 here: a simulation needs an end). */
+  /**
+   * -c: requests to send (default 4 here: a simulation needs an end). 0, with a `deadline`:
+   * no count, send until the deadline (iputils' npackets 0, `ping -w 5` without -c).
+   */
   count?: number;
   /** -i: interval between requests (ns, default 1 s). */
   interval?: Duration;
@@ -57,6 +60,11 @@ export interface PingOptions {
   quiet?: boolean;
   /** -I: source address. */
   source?: Ipv4Addr;
+  /**
+   * -b (a broadcast ping): replies from any address count (ping.c sets `multicast`), and a
+   * second reply to one request is not marked (DUP!) (gather_statistics, without -v).
+   */
+  broadcast?: boolean;
   /**
    * Reverse lookups for the addresses of replies and errors (pr_addr); absent: numeric output
    * (-n, or a numeric target).
@@ -202,6 +210,8 @@ export async function ping(
   if (target === undefined)
     throw new Error(`ping: ${String(options.target)}: Name or service not known`);
   const count = options.count ?? 4;
+  if (count === 0 && options.deadline === undefined)
+    throw new Error('ping: count 0 (no count) needs a deadline');
   const interval = options.interval ?? SECOND;
   const size = options.size ?? 56;
   const linger = options.linger ?? 10 * SECOND;
@@ -249,7 +259,7 @@ export async function ping(
   };
   sock.on('reply', (r: EchoReply) => {
     const at = sent.get(r.seq);
-    if (at === undefined || r.from !== target) return;
+    if (at === undefined || (r.from !== target && !options.broadcast)) return;
     const us = Math.floor((clock.now() - at) / 1000);
     const dup = seen.has(r.seq);
     if (dup) base.duplicates++;
@@ -263,7 +273,7 @@ export async function ping(
       options.quiet
         ? undefined
         : (w) =>
-            `${r.len} bytes from ${w}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup ? ' (DUP!)' : ''}`,
+            `${r.len} bytes from ${w}: icmp_seq=${r.seq} ttl=${r.ttl} time=${formatPingTime(us)}${dup && !options.broadcast ? ' (DUP!)' : ''}`,
     );
     waker.wake();
   });
@@ -283,14 +293,18 @@ export async function ping(
   // iputils: with -w, -c counts replies — ping keeps sending until that many came back or the
   // deadline passes; without it, -c counts requests.
   const byReplies = options.deadline !== undefined;
-  const moreToSend = (): boolean => (byReplies ? base.received < count : seq < count);
+  const moreToSend = (): boolean =>
+    count === 0 || (byReplies ? base.received < count : seq < count);
   for (;;) {
     if (pending.length > 0) {
       await flush(); // the name lookups hold up the loop, as pr_addr holds up iputils'
       continue;
     }
     const now = clock.now();
-    if (byReplies ? base.received >= count : base.received + base.errors >= count && seq >= count)
+    if (
+      count > 0 &&
+      (byReplies ? base.received >= count : base.received + base.errors >= count && seq >= count)
+    )
       break;
     if (now >= deadline) break;
     if (moreToSend() && now >= next) {
@@ -326,6 +340,7 @@ export async function ping(
   base.elapsed = lastSend - start;
   const summary = formatPingSummary(base);
   for (const l of summary) print(l);
+  // finish(): !nreceived || (deadline && nreceived < npackets) — no count, no shortfall
   const exitCode =
     base.received > 0 && !(options.deadline !== undefined && base.received < count) ? 0 : 1;
   return { ...base, exitCode, lines };

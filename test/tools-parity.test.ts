@@ -1,0 +1,69 @@
+// The run tools against the real Linux tools' behaviour, item by item from a usability review:
+// flags the real tools take, their exit statuses and their formats (iputils ping, BIND dig,
+// curl 8, iproute2 ip, net-tools route).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { main } from '../src/cli/main.js';
+import type { CliIo } from '../src/cli/main.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+/** `wiretrail run internet pc -- <command...>`: a command on the default internet's pc. */
+function onPc(...command: string[]): Promise<{ code: number; out: string; err: string }> {
+  return run('run', 'internet', 'pc', '--', ...command);
+}
+
+// ─────────────────────────────────────────── ping ─────────────────────────────────────────
+
+test('ping -4 is accepted (IPv4 is all there is); -6 is a clear usage error', async () => {
+  const r = await onPc('ping', '-4', '-c1', '198.51.100.80');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^PING 198\.51\.100\.80 \(198\.51\.100\.80\) 56\(84\) bytes of data\./);
+  assert.match(r.out, /1 packets transmitted, 1 received, 0% packet loss/);
+  const six = await onPc('ping', '-6', '-c1', '198.51.100.80');
+  assert.equal(six.code, 2);
+  assert.match(six.err, /ping: -6: IPv6 is not supported/);
+  const both = await onPc('ping', '-4', '-6', '-c1', '198.51.100.80');
+  assert.equal(both.code, 2);
+  assert.match(both.err, /ping: only one -4 or -6 option may be specified/);
+});
+
+test('ping -w 3 without -c: pings until the deadline, exit 0 when replies came (iputils finish())', async () => {
+  const r = await onPc('ping', '-w', '3', '198.51.100.80');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /3 packets transmitted, 3 received, 0% packet loss, time 2000ms/);
+  // more time, more requests: no default count of 4 with -w
+  const long = await onPc('ping', '-q', '-w', '6', '198.51.100.80');
+  assert.equal(long.code, 0);
+  assert.match(long.out, /6 packets transmitted, 6 received/);
+  // -w with -c: -c counts replies, and fewer than that is a failure
+  const short = await onPc('ping', '-q', '-w', '2', '-c', '5', '198.51.100.80');
+  assert.equal(short.code, 1);
+  assert.match(short.out, /2 packets transmitted, 2 received/);
+});
+
+test('ping of a broadcast address without -b: the iputils question, exit 2; with -b it pings', async () => {
+  const r = await onPc('ping', '-c1', '192.168.3.255');
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.equal(
+    r.err,
+    'ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n',
+  );
+  const all = await onPc('ping', '-c1', '255.255.255.255');
+  assert.equal(all.code, 2);
+  // Linux hosts ignore echo requests to a broadcast (net.ipv4.icmp_echo_ignore_broadcasts=1)
+  const b = await onPc('ping', '-b', '-c1', '192.168.3.255');
+  assert.equal(b.err, 'WARNING: pinging broadcast address\n');
+  assert.equal(b.code, 1);
+  assert.match(b.out, /1 packets transmitted, 0 received, 100% packet loss/);
+  // a remote subnet's broadcast address is not one to this host: routed as unicast
+  const remote = await onPc('ping', '-c1', '-W1', '198.51.100.255');
+  assert.doesNotMatch(remote.err, /broadcast/);
+});
