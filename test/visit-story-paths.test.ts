@@ -181,7 +181,7 @@ describe('errors in Chinese', () => {
     const zh = lines(v, 'error', 'zh');
     assert.equal(zh[1], '找不到 www.nosuch.com：这个域名不存在');
     assert.match(zh[2], /^a\.gtld-servers\.net\. 回答 NXDOMAIN：www\.nosuch\.com\. 不存在（附上 com\. 区的 SOA 记录：这个否定回答可以缓存 900 秒）$/);
-    assert.match(zh[zh.length - 1], /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com: ENOTFOUND/);
+    assert.match(zh[zh.length - 1], /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com \(ENOTFOUND\): the name does not exist/);
     assert.deepEqual(english(zh), []);
     assert.deepEqual(english(lines(v, 'dns', 'zh')), []);
     // English is unchanged.
@@ -256,5 +256,27 @@ describe('the close, titled by its segments', () => {
     assert.equal(title(['FIN', 'ACK', 'FIN', 'ACK']), 'TCP 四次挥手');
     assert.equal(title(['FIN', 'FIN+ACK', 'ACK']), 'TCP 三次挥手');
     assert.equal(title(['FIN', 'RST']), 'TCP 断开连接');
+  });
+});
+
+describe("the browser's messages say each thing once", () => {
+  const simple = () => ({ text: readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8'), file: 'simple.yaml' });
+
+  test('an IP address in the URL is not named twice', async () => {
+    const { v } = await visit({ url: 'http://198.51.100.99/' });
+    const err = one(v, 'error');
+    assert.match(err.message, /^cannot reach 198\.51\.100\.99 port 80: host unreachable$/);
+    const named = await visit({ url: 'http://www.server.com:8080/' });
+    assert.match(one(named.v, 'error').message, /^cannot connect to www\.server\.com \(198\.51\.100\.80\) port 8080: /);
+  });
+
+  test('a DNS failure names the host and the resolver code once', async () => {
+    const { v } = await visit({ url: 'http://www.nosuch.com/' });
+    const msg = one(v, 'error').message;
+    assert.equal(count(msg, 'www.nosuch.com'), 1, msg);
+    assert.equal(count(msg, 'ENOTFOUND'), 1, msg);
+    const none = await visit({ url: 'http://www.server.com/', topology: simple() });
+    const m2 = one(none.v, 'error').message;
+    assert.equal(m2, 'cannot find www.server.com: pc has no DNS resolver configured (type an IP address, or add "resolver: <address>" to pc in the topology)');
   });
 });

@@ -145,7 +145,7 @@ export async function runVisit(options: VisitOptions): Promise<VisitResult> {
     resolve: (name) =>
       stub !== undefined
         ? lookup(stub, name)
-        : Promise.reject(new Error(`cannot resolve ${name}: ${clientName} has no DNS resolver configured (type an IP address, or add "resolver: <address>" to ${clientName} in the topology)`)),
+        : Promise.reject(new Error(`${clientName} has no DNS resolver configured (type an IP address, or add "resolver: <address>" to ${clientName} in the topology)`)),
     clock: net.clock,
     trace: net.trace,
     node: clientName,

@@ -676,8 +676,14 @@ export class Browser {
       try {
         r = await this.o.resolve(host);
       } catch (e) {
-        const msg = (e as Error)?.message ?? String(e);
-        throw new BrowserError('dns', `cannot find ${host}: ${msg}`, e);
+        // A resolver error names the host and its code already ("ENOTFOUND www.x.com: …"):
+        // say each once, "cannot find www.x.com (ENOTFOUND): the name does not exist …".
+        const d = e as { code?: unknown; detail?: unknown };
+        const msg =
+          typeof d?.code === 'string' && typeof d.detail === 'string'
+            ? ` (${d.code}): ${d.detail}`
+            : `: ${(e as Error)?.message ?? String(e)}`;
+        throw new BrowserError('dns', `cannot find ${host}${msg}`, e);
       }
       const dnsEnd = this.now;
       if (r.addresses.length === 0)
@@ -706,7 +712,9 @@ export class Browser {
   }
 
   private networkError(e: unknown, url: URL, address: Ipv4Addr): BrowserError {
-    const where = `${url.hostname} (${formatIpv4(address)}) port ${url.port || 80}`;
+    // An IP address in the URL is named once: "10.9.9.9 port 80", not "10.9.9.9 (10.9.9.9) …".
+    const ip = formatIpv4(address);
+    const where = `${url.hostname === ip ? ip : `${url.hostname} (${ip})`} port ${url.port || 80}`;
     if (!(e instanceof HttpClientError))
       return new BrowserError('connection-failed', `cannot load ${url.href}: ${String(e)}`, e);
     switch (e.code) {
