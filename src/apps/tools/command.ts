@@ -323,6 +323,14 @@ export async function runTool(
         out(`Usage: ${usage}`);
         return { exitCode: 0 };
       }
+      // iputils: -4 limits getaddrinfo to IPv4 (all there is here); -6 to IPv6, which the
+      // simulated hosts do not have.
+      if (p.flags.has('4') && p.flags.has('6'))
+        throw new ToolUsageError('ping: only one -4 or -6 option may be specified');
+      if (p.flags.has('6'))
+        throw new ToolUsageError(
+          'ping: -6: IPv6 is not supported (the simulated network is IPv4 only)',
+        );
       const host = hostOf(net, node, 'ping');
       const m = last(p, 'M');
       if (m !== undefined && m !== 'do' && m !== 'dont' && m !== 'want')
@@ -332,14 +340,6 @@ export async function runTool(
       if (src !== undefined && source === undefined)
         throw new ToolUsageError(`ping: -I: ${src} is not an IPv4 address`);
       const interval = num('ping', 'i', last(p, 'i'), 0.002, 3600, false);
-      // iputils: -4 limits getaddrinfo to IPv4 (all there is here); -6 to IPv6, which the
-      // simulated hosts do not have.
-      if (p.flags.has('4') && p.flags.has('6'))
-        throw new ToolUsageError('ping: only one -4 or -6 option may be specified');
-      if (p.flags.has('6'))
-        throw new ToolUsageError(
-          'ping: -6: IPv6 is not supported (the simulated network is IPv4 only)',
-        );
       const linger = num('ping', 'W', last(p, 'W'), 0, 3600, false);
       const deadline = num('ping', 'w', last(p, 'w'), 0, 86400, false);
       // iputils: with -w and no -c, ping sends until the deadline (npackets 0); with neither,
@@ -353,15 +353,6 @@ export async function runTool(
         out(`ping: ${p.positional[0]}: ${dst.error}`);
         return { exitCode: 2 };
       }
-      const r = await net.runUntilSettled(
-        ping(
-          host,
-          {
-            target: dst.address,
-            count,
-            interval: interval === undefined ? undefined : Math.round(interval * SECOND),
-            size,
-            ttl,
       // ping.c ping4_run: connect() of its probe socket fails with EACCES for a broadcast
       // address (255.255.255.255, or an interface's broadcast) unless -b set SO_BROADCAST.
       const broadcast =
@@ -377,11 +368,21 @@ export async function runTool(
         }
         err('WARNING: pinging broadcast address\n');
       }
+      const r = await net.runUntilSettled(
+        ping(
+          host,
+          {
+            target: dst.address,
+            count,
+            interval: interval === undefined ? undefined : Math.round(interval * SECOND),
+            size,
+            ttl,
             linger: linger === undefined ? undefined : Math.round(linger * SECOND),
             deadline: deadline === undefined ? undefined : Math.round(deadline * SECOND),
             // iputils: broadcast pings default to -M do
             dontFragment: m === 'do' || (m === undefined && p.flags.has('b')),
             quiet: p.flags.has('q'),
+            broadcast: p.flags.has('b'),
             source,
             // iputils: a numeric target sets F_NUMERIC, as -n does
             names: dst.name === undefined || p.flags.has('n') ? undefined : reverseNames(ctx, node),
@@ -391,7 +392,6 @@ export async function runTool(
       );
       return { exitCode: r.exitCode };
     }
-            broadcast: p.flags.has('b'),
     case 'traceroute': {
       const usage =
         'traceroute [-n] [-f first_ttl] [-m max_ttl] [-q nqueries] [-N squeries] [-w wait] [-p port] host [packetlen]';
