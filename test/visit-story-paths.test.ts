@@ -26,7 +26,15 @@ async function visit(o: VisitOptions): Promise<{ v: VisitStory; text: Record<Lan
   const r = await runVisit({ close: false, ...o });
   const story = buildStory(r.events, r.client);
   const text = (lang: Lang) =>
-    renderStory(story, o.url, { lang, detail: 'summary', networkName: 'test', seed: 1, clientAddress: '', capture: 'off', page: false });
+    renderStory(story, o.url, {
+      lang,
+      detail: 'summary',
+      networkName: 'test',
+      seed: 1,
+      clientAddress: '',
+      capture: 'off',
+      page: false,
+    });
   return { v: story.visits[0], text: { en: text('en'), zh: text('zh') } };
 }
 
@@ -53,7 +61,11 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
     assert.equal(stop.node, 'r-core');
     assert.equal(stop.reason, 'arp-failed');
     assert.deepEqual(
-      { target: stop.arp?.target, requests: stop.arp?.requestsPerRound, interval: stop.arp?.interval },
+      {
+        target: stop.arp?.target,
+        requests: stop.arp?.requestsPerRound,
+        interval: stop.arp?.interval,
+      },
       { target: '192.0.2.99', requests: 3, interval: 1e9 },
     );
     assert.equal(stop.icmp?.name, 'host unreachable');
@@ -68,27 +80,48 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
     } else {
       assert.equal(err.code, 'timeout');
       assert.equal(hs.end?.cause, 'browser-timeout');
-      assert.match(text.en, /the ICMP errors did not end the connect: TCP kept retransmitting the SYN until the browser gave up/);
+      assert.match(
+        text.en,
+        /the ICMP errors did not end the connect: TCP kept retransmitting the SYN until the browser gave up/,
+      );
     }
     const en = lines(v, 'handshake', 'en').join('\n');
     assert.doesNotMatch(en, /SYN-ACK seq=|RTT/, 'no handshake that never happened');
     assert.match(en, /no SYN-ACK came back/);
     assert.match(en, new RegExp(`the SYN was sent ${hs.synSends.length} times: \\+0 s, \\+1 s`));
-    assert.match(en, /r-core reported ICMP host unreachable \(type 3 code 1\): it could not deliver the SYN — its ARP for 192\.0\.2\.99 got no answer/);
+    assert.match(
+      en,
+      /r-core reported ICMP host unreachable \(type 3 code 1\): it could not deliver the SYN — its ARP for 192\.0\.2\.99 got no answer/,
+    );
     // The ARP retries of r-core: told once, with the count and the timing.
     assert.equal(count(text.en, 'asked who has 192.0.2.99'), 0);
     assert.equal(count(text.en, 'who has 192.0.2.99? asked 3 times, 1 s apart, no answer'), 1);
     const router = stepsOf(v, 'router').find((r) => r.node === 'r-core');
     assert.ok(router?.stop, 'a step for r-core, which received the SYN and could not send it on');
     assert.equal(router!.route, '192.0.2.0/24 dev eth7');
-    assert.match(lines(v, 'router', 'en').join('\n'), /SYNs? (is|are) dropped, and .*ICMP host unreachable/);
+    assert.match(
+      lines(v, 'router', 'en').join('\n'),
+      /SYNs? (is|are) dropped, and .*ICMP host unreachable/,
+    );
     // The hop table: the path once, with the number of sends; where it ended.
     assert.equal(v.hops.length, 4);
     assert.equal(v.hopResends.length, hs.synSends.length - 1);
     assert.ok(v.hopResends.every((r) => r.same));
-    assert.equal(count(text.en, '\n    pc.eth0 '), 1, 'the table is not repeated per retransmission');
-    assert.match(text.en, new RegExp(`hop table \\(the SYN, sent ${hs.synSends.length} times; every retransmission crossed exactly the same wires\\)`));
-    assert.match(text.en, /the SYN got no further than r-core: its ARP for 192\.0\.2\.99 got no answer; it sent back ICMP host unreachable/);
+    assert.equal(
+      count(text.en, '\n    pc.eth0 '),
+      1,
+      'the table is not repeated per retransmission',
+    );
+    assert.match(
+      text.en,
+      new RegExp(
+        `hop table \\(the SYN, sent ${hs.synSends.length} times; every retransmission crossed exactly the same wires\\)`,
+      ),
+    );
+    assert.match(
+      text.en,
+      /the SYN got no further than r-core: its ARP for 192\.0\.2\.99 got no answer; it sent back ICMP host unreachable/,
+    );
     // Chinese tells the same.
     const zh = lines(v, 'handshake', 'zh').join('\n');
     assert.match(zh, /没有收到 SYN\+ACK/);
@@ -99,8 +132,14 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
   test('a host that silently drops the SYN: no ICMP, the browser times out', async () => {
     // The simple network, with 10.0.0.0/8 routed to the web server, which is a host: it drops
     // datagrams for other addresses without a word (RFC 1122 § 3.3.4.2).
-    const simple = readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8');
-    const text = simple.replace('      - { to: 192.168.3.0/24, via: 203.0.113.1 }', '$&\n      - { to: 10.0.0.0/8, via: 198.51.100.80 }');
+    const simple = readFileSync(
+      new URL('../src/world/examples/simple.yaml', import.meta.url),
+      'utf8',
+    );
+    const text = simple.replace(
+      '      - { to: 192.168.3.0/24, via: 203.0.113.1 }',
+      '$&\n      - { to: 10.0.0.0/8, via: 198.51.100.80 }',
+    );
     assert.notEqual(text, simple);
     const r = await visit({ url: 'http://10.1.2.3/', topology: { text, file: 'blackhole.yaml' } });
     const hs = one(r.v, 'handshake');
@@ -108,7 +147,10 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
     assert.equal(hs.stoppedAt?.node, 'server');
     assert.equal(hs.stoppedAt?.reason, 'not-for-me');
     assert.equal(hs.stoppedAt?.icmp, undefined);
-    assert.ok(hs.end?.cause === 'browser-timeout' || hs.end?.cause === 'tcp-timeout', JSON.stringify(hs.end));
+    assert.ok(
+      hs.end?.cause === 'browser-timeout' || hs.end?.cause === 'tcp-timeout',
+      JSON.stringify(hs.end),
+    );
     const en = lines(r.v, 'handshake', 'en').join('\n');
     assert.match(en, /the SYN reached server, which dropped it: server is a host, not a router/);
     assert.match(en, /no SYN-ACK, no RST and no ICMP error came back/);
@@ -122,16 +164,22 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
     assert.ok(arp.failed);
     assert.equal(arp.requests, 3);
     assert.equal(arp.interval, 1e9);
-    assert.match(text.en, /who has 192\.168\.3\.99\? \(broadcast on eth0\) asked 3 times, 1 s apart, no answer/);
+    assert.match(
+      text.en,
+      /who has 192\.168\.3\.99\? \(broadcast on eth0\) asked 3 times, 1 s apart, no answer/,
+    );
     const hs = one(v, 'handshake');
     assert.equal(hs.stoppedAt?.local, true);
-    assert.match(lines(v, 'handshake', 'en').join('\n'), /the SYN never left the host: nobody answered its ARP for 192\.168\.3\.99/);
+    assert.match(
+      lines(v, 'handshake', 'en').join('\n'),
+      /the SYN never left the host: nobody answered its ARP for 192\.168\.3\.99/,
+    );
     assert.equal(v.hops.length, 0, 'no frame carried the SYN');
   });
 });
 
 describe('localhost: the loopback path', () => {
-  test('the local table\'s 127.0.0.0/8 on lo; no ARP, no frame, no switch or router', async () => {
+  test("the local table's 127.0.0.0/8 on lo; no ARP, no frame, no switch or router", async () => {
     const { v, text } = await visit({ url: 'http://localhost/' });
     const route = one(v, 'route');
     assert.ok(route.local);
@@ -142,13 +190,26 @@ describe('localhost: the loopback path', () => {
     const arp = one(v, 'arp');
     assert.ok(arp.loopback);
     assert.ok(arp.loopback!.path.includes('ip_rcv'), arp.loopback!.path.join(' → '));
-    for (const kind of ['frame', 'switch', 'router'] as const) assert.equal(stepsOf(v, kind).length, 0, `no "${kind}" step`);
+    for (const kind of ['frame', 'switch', 'router'] as const)
+      assert.equal(stepsOf(v, kind).length, 0, `no "${kind}" step`);
     assert.equal(v.hops.length, 0);
-    assert.doesNotMatch(text.en, /matches none|ARP cache: \?|0\.0\.0\.0\/0 did not match|hop table/);
-    assert.match(text.en, /127\.0\.0\.1 is a loopback address: the local table's route "local 127\.0\.0\.0\/8 dev lo" takes it/);
+    assert.doesNotMatch(
+      text.en,
+      /matches none|ARP cache: \?|0\.0\.0\.0\/0 did not match|hop table/,
+    );
+    assert.match(
+      text.en,
+      /127\.0\.0\.1 is a loopback address: the local table's route "local 127\.0\.0\.0\/8 dev lo" takes it/,
+    );
     assert.match(text.en, /not even 0\.0\.0\.0\/0, which matches every address/);
-    assert.match(text.en, /no ARP and no Ethernet frame: lo \(loopback\) has no MAC address and no wire/);
-    assert.match(text.zh, /127\.0\.0\.1 是环回地址：本地路由表（local 表）里的 local 127\.0\.0\.0\/8 dev lo 命中/);
+    assert.match(
+      text.en,
+      /no ARP and no Ethernet frame: lo \(loopback\) has no MAC address and no wire/,
+    );
+    assert.match(
+      text.zh,
+      /127\.0\.0\.1 是环回地址：本地路由表（local 表）里的 local 127\.0\.0\.0\/8 dev lo 命中/,
+    );
     assert.match(text.zh, /不需要 ARP，也没有以太网帧/);
     assert.doesNotMatch(text.zh, /不匹配/);
   });
@@ -171,7 +232,9 @@ describe('localhost: the loopback path', () => {
 describe('errors in Chinese', () => {
   /** English words in a row, outside the line that quotes the browser's original message. */
   function english(ls: string[]): string[] {
-    return ls.filter((l) => !l.startsWith('（浏览器报告的原文') && /[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}/.test(l));
+    return ls.filter(
+      (l) => !l.startsWith('（浏览器报告的原文') && /[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}/.test(l),
+    );
   }
 
   test('NXDOMAIN: the error and the SOA are told in Chinese, the original kept in parentheses', async () => {
@@ -180,8 +243,14 @@ describe('errors in Chinese', () => {
     assert.equal(err.dnsCode, 'ENOTFOUND');
     const zh = lines(v, 'error', 'zh');
     assert.equal(zh[1], '找不到 www.nosuch.com：这个域名不存在');
-    assert.match(zh[2], /^a\.gtld-servers\.net\. 回答 NXDOMAIN：www\.nosuch\.com\. 不存在（附上 com\. 区的 SOA 记录：这个否定回答可以缓存 900 秒）$/);
-    assert.match(zh[zh.length - 1], /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com \(ENOTFOUND\): the name does not exist/);
+    assert.match(
+      zh[2],
+      /^a\.gtld-servers\.net\. 回答 NXDOMAIN：www\.nosuch\.com\. 不存在（附上 com\. 区的 SOA 记录：这个否定回答可以缓存 900 秒）$/,
+    );
+    assert.match(
+      zh[zh.length - 1],
+      /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com \(ENOTFOUND\): the name does not exist/,
+    );
     assert.deepEqual(english(zh), []);
     assert.deepEqual(english(lines(v, 'dns', 'zh')), []);
     // English is unchanged.
@@ -191,11 +260,17 @@ describe('errors in Chinese', () => {
   test('refused and unreachable', async () => {
     const refused = (await visit({ url: 'http://www.server.com:8080/' })).v;
     const zh = lines(refused, 'error', 'zh');
-    assert.equal(zh[1], '无法连接 www.server.com（198.51.100.80）的 8080 端口：连接被拒绝（那里没有程序在监听）');
+    assert.equal(
+      zh[1],
+      '无法连接 www.server.com（198.51.100.80）的 8080 端口：连接被拒绝（那里没有程序在监听）',
+    );
     assert.deepEqual(english(zh), []);
     const unreachable = (await visit({ url: 'http://192.0.2.99/' })).v;
     const zh2 = lines(unreachable, 'error', 'zh');
-    assert.match(zh2[1], /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达|连接 192\.0\.2\.99 的 80 端口超时)$/);
+    assert.match(
+      zh2[1],
+      /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达|连接 192\.0\.2\.99 的 80 端口超时)$/,
+    );
     assert.deepEqual(english(zh2), []);
     assert.deepEqual(english(lines(unreachable, 'handshake', 'zh')), []);
     assert.deepEqual(english(lines(unreachable, 'router', 'zh')), []);
@@ -204,7 +279,10 @@ describe('errors in Chinese', () => {
 
 describe('a small MTU on the path', () => {
   test('MSS = MTU − 40, data per segment = MSS − 12 bytes of TCP options, before and after', async () => {
-    const { v, text } = await visit({ url: 'http://www.server.com/', faults: { mtu: 1000, link: 'r-core.eth1' } });
+    const { v, text } = await visit({
+      url: 'http://www.server.com/',
+      faults: { mtu: 1000, link: 'r-core.eth1' },
+    });
     const hs = one(v, 'handshake');
     const seg = one(v, 'segmentation');
     assert.equal(hs.mss, 1460);
@@ -212,15 +290,34 @@ describe('a small MTU on the path', () => {
     assert.equal(seg.pmtu, 1000);
     assert.equal(seg.pmtuMss, 960, 'MTU 1000 − 20 (IP) − 20 (TCP)');
     assert.equal(seg.pmtuPayload, 948, 'MSS 960 − 12 bytes of timestamps');
-    assert.equal(seg.mss - seg.maxPayload, seg.pmtuMss! - seg.pmtuPayload!, 'the same options before and after');
+    assert.equal(
+      seg.mss - seg.maxPayload,
+      seg.pmtuMss! - seg.pmtuPayload!,
+      'the same options before and after',
+    );
     const pmtu = one(v, 'fault').timeline.find((x) => x.what === 'pmtu');
-    assert.deepEqual(pmtu && pmtu.what === 'pmtu' ? [pmtu.mtu, pmtu.mss, pmtu.payload] : [], [1000, 960, 948]);
+    assert.deepEqual(
+      pmtu && pmtu.what === 'pmtu' ? [pmtu.mtu, pmtu.mss, pmtu.payload] : [],
+      [1000, 960, 948],
+    );
     assert.doesNotMatch(text.en, /MSS 948/);
-    assert.match(text.en, /path MTU 1000 → MSS 960 \(MTU − 40 bytes of IP and TCP headers\) → 948 bytes of data per segment \(MSS − 12 bytes of TCP options\)/);
-    assert.match(text.en, /path MTU discovery lowered the MSS to 960 during the response \(ICMP fragmentation needed: path MTU 1000 − 20 bytes of IP header − 20 of TCP header\)/);
-    assert.match(text.en, /a full segment carries 1448 bytes: the MSS minus 12 bytes of TCP options \(timestamps, RFC 7323\); after the MTU drop, 948 bytes \(960 − 12\)/);
+    assert.match(
+      text.en,
+      /path MTU 1000 → MSS 960 \(MTU − 40 bytes of IP and TCP headers\) → 948 bytes of data per segment \(MSS − 12 bytes of TCP options\)/,
+    );
+    assert.match(
+      text.en,
+      /path MTU discovery lowered the MSS to 960 during the response \(ICMP fragmentation needed: path MTU 1000 − 20 bytes of IP header − 20 of TCP header\)/,
+    );
+    assert.match(
+      text.en,
+      /a full segment carries 1448 bytes: the MSS minus 12 bytes of TCP options \(timestamps, RFC 7323\); after the MTU drop, 948 bytes \(960 − 12\)/,
+    );
     assert.doesNotMatch(text.zh, /MSS 改为 948|MSS 降到了 948/);
-    assert.match(text.zh, /MSS 960（MTU − 40 字节 IP 和 TCP 头部） → 每个段装 948 字节数据（MSS − 12 字节 TCP 选项）/);
+    assert.match(
+      text.zh,
+      /MSS 960（MTU − 40 字节 IP 和 TCP 头部） → 每个段装 948 字节数据（MSS − 12 字节 TCP 选项）/,
+    );
   });
 });
 
@@ -250,7 +347,17 @@ describe('the close, titled by its segments', () => {
         sequence,
         senders: sequence.map((_, i) => (i % 2 === 0 ? 'client' : 'server')),
       };
-      const v: VisitStory = { index: 0, input: '', ok: true, startedAt: 0, finishedAt: 0, steps: [close], hops: [], hopResends: [], waterfall: [] };
+      const v: VisitStory = {
+        index: 0,
+        input: '',
+        ok: true,
+        startedAt: 0,
+        finishedAt: 0,
+        steps: [close],
+        hops: [],
+        hopResends: [],
+        waterfall: [],
+      };
       return renderSteps(v, 'zh')[0].title;
     };
     assert.equal(title(['FIN', 'ACK', 'FIN', 'ACK']), 'TCP 四次挥手');
@@ -260,14 +367,20 @@ describe('the close, titled by its segments', () => {
 });
 
 describe("the browser's messages say each thing once", () => {
-  const simple = () => ({ text: readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8'), file: 'simple.yaml' });
+  const simple = () => ({
+    text: readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8'),
+    file: 'simple.yaml',
+  });
 
   test('an IP address in the URL is not named twice', async () => {
     const { v } = await visit({ url: 'http://198.51.100.99/' });
     const err = one(v, 'error');
     assert.match(err.message, /^cannot reach 198\.51\.100\.99 port 80: host unreachable$/);
     const named = await visit({ url: 'http://www.server.com:8080/' });
-    assert.match(one(named.v, 'error').message, /^cannot connect to www\.server\.com \(198\.51\.100\.80\) port 8080: /);
+    assert.match(
+      one(named.v, 'error').message,
+      /^cannot connect to www\.server\.com \(198\.51\.100\.80\) port 8080: /,
+    );
   });
 
   test('a DNS failure names the host and the resolver code once', async () => {
@@ -277,6 +390,9 @@ describe("the browser's messages say each thing once", () => {
     assert.equal(count(msg, 'ENOTFOUND'), 1, msg);
     const none = await visit({ url: 'http://www.server.com/', topology: simple() });
     const m2 = one(none.v, 'error').message;
-    assert.equal(m2, 'cannot find www.server.com: pc has no DNS resolver configured (type an IP address, or add "resolver: <address>" to pc in the topology)');
+    assert.equal(
+      m2,
+      'cannot find www.server.com: pc has no DNS resolver configured (type an IP address, or add "resolver: <address>" to pc in the topology)',
+    );
   });
 });

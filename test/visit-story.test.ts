@@ -40,7 +40,23 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
 
   test('the first visit tells every step of the seeds, in their order', () => {
     const kinds = story.visits[0].steps.map((s) => s.kind);
-    const expected = ['url', 'request', 'caches', 'dns', 'socket', 'route', 'arp', 'handshake', 'frame', 'switch', 'router', 'segmentation', 'server', 'response', 'page'];
+    const expected = [
+      'url',
+      'request',
+      'caches',
+      'dns',
+      'socket',
+      'route',
+      'arp',
+      'handshake',
+      'frame',
+      'switch',
+      'router',
+      'segmentation',
+      'server',
+      'response',
+      'page',
+    ];
     let at = -1;
     for (const k of expected) {
       const i = kinds.indexOf(k as Step['kind'], at + 1);
@@ -84,7 +100,7 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
     assert.ok(dns.hops[2].aa, 'the authoritative server sets AA');
   });
 
-  test('route lookup and ARP match the seeds\' route -n example', () => {
+  test("route lookup and ARP match the seeds' route -n example", () => {
     const v = story.visits[0];
     const route = one(v, 'route');
     assert.equal(route.matched, '0.0.0.0/0');
@@ -107,7 +123,9 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
     const hs = one(v, 'handshake');
     const syn = frames.find((f) => f.tcp && f.tcp.flags === TCP_SYN && f.tcp.seq === hs.synSeq);
     assert.ok(syn, `the capture has the SYN with seq ${hs.synSeq}`);
-    const synAck = frames.find((f) => f.tcp && f.tcp.seq === hs.synAckSeq && f.tcp.ack === hs.synSeq + 1);
+    const synAck = frames.find(
+      (f) => f.tcp && f.tcp.seq === hs.synAckSeq && f.tcp.ack === hs.synSeq + 1,
+    );
     assert.ok(synAck, 'the capture has the SYN-ACK acknowledging seq+1');
     assert.equal(hs.mss, 1460);
     const frame = one(v, 'frame');
@@ -159,10 +177,13 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
     assert.ok(sock.reused);
     assert.equal(stepsOf(v, 'handshake').length, 0, 'no new handshake');
     const page = one(v, 'page');
-    assert.ok(page.subresources.every((s) => s.cache !== 'none'), 'subresources from the browser cache');
+    assert.ok(
+      page.subresources.every((s) => s.cache !== 'none'),
+      'subresources from the browser cache',
+    );
   });
 
-  test('English and Chinese tell the same steps, with the seeds\' vocabulary', () => {
+  test("English and Chinese tell the same steps, with the seeds' vocabulary", () => {
     for (const v of story.visits) {
       const en = renderSteps(v, 'en');
       const zh = renderSteps(v, 'zh');
@@ -171,8 +192,17 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
         en.map((s) => [s.n, s.kind]),
       );
     }
-    const zhTitles = renderSteps(story.visits[0], 'zh').map((s) => s.title).join(' ');
-    for (const word of ['解析 URL', '生成 HTTP 请求信息', '三次握手', '查询路由表', '交换机', '路由器']) {
+    const zhTitles = renderSteps(story.visits[0], 'zh')
+      .map((s) => s.title)
+      .join(' ');
+    for (const word of [
+      '解析 URL',
+      '生成 HTTP 请求信息',
+      '三次握手',
+      '查询路由表',
+      '交换机',
+      '路由器',
+    ]) {
       assert.ok(zhTitles.includes(word), `zh titles include ${word}`);
     }
   });
@@ -181,7 +211,10 @@ describe('visit http://www.server.com/ on the default internet (twice)', () => {
     const comments = stepComments(story, r.events, 'en');
     const labels = new Set(comments.values());
     for (const want of ['ARP', 'DNS', 'TCP handshake', 'Response', 'Close']) {
-      assert.ok([...labels].some((l) => l.endsWith(want)), `a packet is labelled "${want}"`);
+      assert.ok(
+        [...labels].some((l) => l.endsWith(want)),
+        `a packet is labelled "${want}"`,
+      );
     }
   });
 });
@@ -221,27 +254,50 @@ describe('faults', () => {
     assert.equal(fault.target, r.faultLink);
     assert.ok(fault.drops > 0, 'the link dropped frames');
     const dns = stepsOf(v, 'dns')[0];
-    const recovered = fault.retransmissions.length + (dns?.hops.filter((h) => h.timeout).length ?? 0);
+    const recovered =
+      fault.retransmissions.length + (dns?.hops.filter((h) => h.timeout).length ?? 0);
     assert.ok(recovered > 0, 'something was retransmitted (TCP) or retried (DNS)');
     assert.ok(v.ok, 'the page loaded despite the loss');
   });
 
   test('a small MTU on the path: ICMP fragmentation needed, the connection adapts', async () => {
-    const r = await runVisit({ url: 'http://www.server.com/', faults: { mtu: 1000, link: 'r-core.eth1' }, close: false });
+    const r = await runVisit({
+      url: 'http://www.server.com/',
+      faults: { mtu: 1000, link: 'r-core.eth1' },
+      close: false,
+    });
     const v = buildStory(r.events, r.client).visits[0];
     assert.ok(v.ok, 'the page loaded');
     const fault = one(v, 'fault');
-    assert.ok(fault.icmp.some((i) => /fragmentation needed/.test(i.message)), JSON.stringify(fault.icmp));
+    assert.ok(
+      fault.icmp.some((i) => /fragmentation needed/.test(i.message)),
+      JSON.stringify(fault.icmp),
+    );
   });
 });
 
 describe('determinism', () => {
   test('same seed, same capture bytes', async () => {
-    const a = await runVisit({ url: 'http://www.server.com/', seed: 7, capture: true, close: false });
-    const b = await runVisit({ url: 'http://www.server.com/', seed: 7, capture: true, close: false });
+    const a = await runVisit({
+      url: 'http://www.server.com/',
+      seed: 7,
+      capture: true,
+      close: false,
+    });
+    const b = await runVisit({
+      url: 'http://www.server.com/',
+      seed: 7,
+      capture: true,
+      close: false,
+    });
     assert.ok(a.pcapng && b.pcapng && a.pcapng.length > 1000);
     assert.deepEqual(a.pcapng, b.pcapng);
-    const c = await runVisit({ url: 'http://www.server.com/', seed: 8, capture: true, close: false });
+    const c = await runVisit({
+      url: 'http://www.server.com/',
+      seed: 8,
+      capture: true,
+      close: false,
+    });
     assert.notDeepEqual(a.pcapng, c.pcapng, 'another seed gives other ISNs and ports');
     assert.equal(formatIpv4(0xc0a8030a), '192.168.3.10');
   });

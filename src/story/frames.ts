@@ -30,7 +30,14 @@ export interface FrameFacts {
   /** TCP or UDP ports (first fragment only). */
   sport?: number;
   dport?: number;
-  tcp?: { seq: number; ack: number; flags: number; window: number; dataLength: number; headerLength: number };
+  tcp?: {
+    seq: number;
+    ack: number;
+    flags: number;
+    window: number;
+    dataLength: number;
+    headerLength: number;
+  };
 }
 
 export const TCP_FIN = 0x01;
@@ -48,7 +55,12 @@ export function frameFacts(f: Uint8Array): FrameFacts | undefined {
     srcMac: readMac(f, 6),
     etherType,
     length: f.length,
-    fcs: ((f[f.length - 4] << 24) | (f[f.length - 3] << 16) | (f[f.length - 2] << 8) | f[f.length - 1]) >>> 0,
+    fcs:
+      ((f[f.length - 4] << 24) |
+        (f[f.length - 3] << 16) |
+        (f[f.length - 2] << 8) |
+        f[f.length - 1]) >>>
+      0,
   };
   if (etherType !== 0x0800 || f.length < 14 + 20 + 4) return facts;
   const o = 14;

@@ -33,7 +33,10 @@ export function tell(events: readonly TraceEvent[], story: Story, o: TellOptions
   const extra = (visit: VisitStory, step: RenderedStep): string[] => {
     if (visit.index !== 0) return [];
     const lines: string[] = [];
-    if (o.detail === 'packet' && (step.kind === 'frame' || step.kind === 'server' || step.kind === 'response')) {
+    if (
+      o.detail === 'packet' &&
+      (step.kind === 'frame' || step.kind === 'server' || step.kind === 'response')
+    ) {
       // The frame of the step, decoded field by field (like the seeds' header diagrams).
       const i = step.events.find((j) => evs[j]?.kind === 'link.tx') ?? firstFrameAfter(evs, step);
       if (i !== undefined) {
@@ -43,9 +46,13 @@ export function tell(events: readonly TraceEvent[], story: Story, o: TellOptions
     }
     if ((o.detail === 'hop' || o.detail === 'packet') && step.kind === 'segmentation') {
       const trails = packetTrails(events, visit);
-      const heading = o.lang === 'zh' ? '第一个请求的每个包、每一跳：' : 'every hop of every packet of the first request:';
+      const heading =
+        o.lang === 'zh'
+          ? '第一个请求的每个包、每一跳：'
+          : 'every hop of every packet of the first request:';
       lines.push('', heading);
-      for (const t of trails) lines.push(`  ${t.label}`, ...hopTable(t.rows, o.lang).map((l) => `  ${l}`));
+      for (const t of trails)
+        lines.push(`  ${t.label}`, ...hopTable(t.rows, o.lang).map((l) => `  ${l}`));
     }
     return lines;
   };
@@ -54,7 +61,8 @@ export function tell(events: readonly TraceEvent[], story: Story, o: TellOptions
 
 function firstFrameAfter(evs: readonly Ev[], step: RenderedStep): number | undefined {
   const from = Math.max(...step.events);
-  for (let i = from; i < evs.length && i < from + 2000; i++) if (evs[i].kind === 'link.tx') return i;
+  for (let i = from; i < evs.length && i < from + 2000; i++)
+    if (evs[i].kind === 'link.tx') return i;
   return undefined;
 }
 
@@ -64,16 +72,24 @@ function firstFrameAfter(evs: readonly Ev[], step: RenderedStep): number | undef
  * connection, direction and sequence numbers: the document connection's handshake, request,
  * response and its ACKs, the subresources' connections, and every segment from a FIN on.
  */
-export function stepComments(story: Story, events: readonly TraceEvent[], lang: Lang): Map<number, string> {
+export function stepComments(
+  story: Story,
+  events: readonly TraceEvent[],
+  lang: Lang,
+): Map<number, string> {
   const evs = events as unknown as readonly Ev[];
   const comments = new Map<number, string>();
   const visits = story.visits.map((visit, k) => {
     const steps = renderSteps(visit, lang);
     const label = (kind: string): string | undefined => {
       const s = steps.find((x) => x.kind === kind);
-      return s && `${story.visits.length > 1 ? `visit ${visit.index + 1} · ` : ''}step ${s.n} · ${s.title}`;
+      return (
+        s &&
+        `${story.visits.length > 1 ? `visit ${visit.index + 1} · ` : ''}step ${s.n} · ${s.title}`
+      );
     };
-    const find = <K extends Step['kind']>(kind: K) => visit.steps.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
+    const find = <K extends Step['kind']>(kind: K) =>
+      visit.steps.find((s): s is Extract<Step, { kind: K }> => s.kind === kind);
     const sock = find('socket');
     const hs = find('handshake');
     const seg = find('segmentation');
@@ -83,7 +99,12 @@ export function stepComments(story: Story, events: readonly TraceEvent[], lang: 
       to: story.visits[k + 1]?.startedAt ?? Infinity,
       label,
       docPort: sock ? sock.localPort : -1,
-      serverData: hs ? { first: (hs.synAckSeq + 1) >>> 0, last: (hs.synAckSeq + 1 + (seg?.responseBytes ?? 0)) >>> 0 } : undefined,
+      serverData: hs
+        ? {
+            first: (hs.synAckSeq + 1) >>> 0,
+            last: (hs.synAckSeq + 1 + (seg?.responseBytes ?? 0)) >>> 0,
+          }
+        : undefined,
       handshake: hs ? { seq: (hs.synSeq + 1) >>> 0, ack: (hs.synAckSeq + 1) >>> 0 } : undefined,
       respAt: resp?.t ?? visit.finishedAt,
       synAt: hs?.t ?? Infinity,
@@ -107,17 +128,32 @@ export function stepComments(story: Story, events: readonly TraceEvent[], lang: 
       if (closing.has(key)) kind = 'close';
       else if (f.tcp.flags & TCP_SYN) kind = doc ? 'handshake' : 'page';
       else if (!doc) kind = 'page';
-      else if (f.tcp.dataLength > 0) kind = toServer ? (e.t < v.respAt ? 'request' : 'page') : e.t <= v.respAt ? 'response' : 'page';
-      else if (toServer && v.handshake && f.tcp.seq === v.handshake.seq && f.tcp.ack === v.handshake.ack) kind = 'handshake';
-      else if (toServer && v.serverData && seqIn(f.tcp.ack, v.serverData.first, v.serverData.last)) kind = 'response';
+      else if (f.tcp.dataLength > 0)
+        kind = toServer
+          ? e.t < v.respAt
+            ? 'request'
+            : 'page'
+          : e.t <= v.respAt
+            ? 'response'
+            : 'page';
+      else if (
+        toServer &&
+        v.handshake &&
+        f.tcp.seq === v.handshake.seq &&
+        f.tcp.ack === v.handshake.ack
+      )
+        kind = 'handshake';
+      else if (toServer && v.serverData && seqIn(f.tcp.ack, v.serverData.first, v.serverData.last))
+        kind = 'response';
       else kind = e.t <= v.respAt ? 'request' : 'page';
     }
-    const label = kind && (v.label(kind) ?? (kind === 'request' ? v.label('segmentation') : undefined));
+    const label =
+      kind && (v.label(kind) ?? (kind === 'request' ? v.label('segmentation') : undefined));
     if (label) comments.set(i, label);
   });
   return comments;
 }
 
 function seqIn(x: number, first: number, last: number): boolean {
-  return ((x - first) >>> 0) <= ((last - first) >>> 0);
+  return (x - first) >>> 0 <= (last - first) >>> 0;
 }

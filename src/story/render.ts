@@ -58,16 +58,24 @@ const when = (ns: number): string => (ns >= 1e9 ? `${(ns / 1e9).toFixed(3)} s` :
 const secs = (ns: number): string => String(Number((ns / 1e9).toFixed(3)));
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-type Texts = { [K in StepKind]: (s: Extract<Step, { kind: K }>) => { title: string; lines: string[] } };
+type Texts = {
+  [K in StepKind]: (s: Extract<Step, { kind: K }>) => { title: string; lines: string[] };
+};
 
 const EN: Texts = {
   fault: (s: FaultStep) => ({
     title: 'Faults injected',
     lines: [
       `${s.what} on link ${s.target}`,
-      s.drops > 0 ? `the link lost ${s.drops} frame${s.drops === 1 ? '' : 's'} during this visit:` : 'no frame was lost on it during this visit',
+      s.drops > 0
+        ? `the link lost ${s.drops} frame${s.drops === 1 ? '' : 's'} during this visit:`
+        : 'no frame was lost on it during this visit',
       ...faultLines(s, 'en'),
-      ...(s.fragments > 0 ? [`${s.fragments} datagram${s.fragments === 1 ? ' was' : 's were'} fragmented to fit the MTU`] : []),
+      ...(s.fragments > 0
+        ? [
+            `${s.fragments} datagram${s.fragments === 1 ? ' was' : 's were'} fragmented to fit the MTU`,
+          ]
+        : []),
     ],
   }),
   url: (s: UrlStep) => ({
@@ -83,8 +91,12 @@ const EN: Texts = {
     title: 'HTTP request built',
     lines: [
       `${s.firstLine} · Host: ${s.host} · ${s.fields} header fields · ${s.length} bytes`,
-      ...(s.conditional.length > 0 ? [`conditional: ${s.conditional.join(', ')} (asks the server whether the cached copy is still good)`] : []),
-      'the browser hands it to the operating system: first it needs the server\'s IP address',
+      ...(s.conditional.length > 0
+        ? [
+            `conditional: ${s.conditional.join(', ')} (asks the server whether the cached copy is still good)`,
+          ]
+        : []),
+      "the browser hands it to the operating system: first it needs the server's IP address",
     ],
   }),
   caches: (s: CachesStep) => ({
@@ -98,41 +110,66 @@ const EN: Texts = {
   }),
   dns: (s: DnsStep) => {
     const lines: string[] = [];
-    if (s.source === 'none') return { title: 'DNS', lines: [`${s.name} is already an IP address: no DNS lookup`] };
-    if (s.source === 'hosts') lines.push(`${s.name} found in /etc/hosts → ${s.addresses.join(', ')}`);
-    else if (s.source === 'os-cache') lines.push(`${s.name} found in the OS cache → ${s.addresses.join(', ')}`);
+    if (s.source === 'none')
+      return { title: 'DNS', lines: [`${s.name} is already an IP address: no DNS lookup`] };
+    if (s.source === 'hosts')
+      lines.push(`${s.name} found in /etc/hosts → ${s.addresses.join(', ')}`);
+    else if (s.source === 'os-cache')
+      lines.push(`${s.name} found in the OS cache → ${s.addresses.join(', ')}`);
     else if (s.resolver) {
-      lines.push(`ask the local DNS server ${s.resolver}${s.resolverNode ? ` (${s.resolverNode}, from resolv.conf)` : ''}: ${s.name} A?`);
-      if (s.resolverFromCache) lines.push(`the local DNS server has the answer in its cache: no need to ask the root`);
-      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [st.t, `no answer from ${s.resolver} by ${at(st.t)} (query or answer lost): the stub resolver asks again`]);
+      lines.push(
+        `ask the local DNS server ${s.resolver}${s.resolverNode ? ` (${s.resolverNode}, from resolv.conf)` : ''}: ${s.name} A?`,
+      );
+      if (s.resolverFromCache)
+        lines.push(`the local DNS server has the answer in its cache: no need to ask the root`);
+      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [
+        st.t,
+        `no answer from ${s.resolver} by ${at(st.t)} (query or answer lost): the stub resolver asks again`,
+      ]);
       s.hops.forEach((h) => {
         const lines = { push: (l: string) => hopLines.push([h.t, l]) };
-        if (h.timeout) lines.push(`  local DNS → ${h.serverName} ${h.server}: no answer (timeout), try again`);
-        else if (h.outcome === 'referral') lines.push(`  local DNS → ${h.serverName} ${h.server}: "ask ${h.referralZone ?? ''}" (referral) · ${ms(h.rtt)}`);
-        else if (h.rcode === 'NXDOMAIN') lines.push(`  local DNS → ${h.serverName} ${h.server}: NXDOMAIN, the name does not exist (${h.summary})`);
-        else lines.push(`  local DNS → ${h.serverName} ${h.server}: ${h.summary}${h.aa ? ' (authoritative)' : ''} · ${ms(h.rtt)}`);
+        if (h.timeout)
+          lines.push(`  local DNS → ${h.serverName} ${h.server}: no answer (timeout), try again`);
+        else if (h.outcome === 'referral')
+          lines.push(
+            `  local DNS → ${h.serverName} ${h.server}: "ask ${h.referralZone ?? ''}" (referral) · ${ms(h.rtt)}`,
+          );
+        else if (h.rcode === 'NXDOMAIN')
+          lines.push(
+            `  local DNS → ${h.serverName} ${h.server}: NXDOMAIN, the name does not exist (${h.summary})`,
+          );
+        else
+          lines.push(
+            `  local DNS → ${h.serverName} ${h.server}: ${h.summary}${h.aa ? ' (authoritative)' : ''} · ${ms(h.rtt)}`,
+          );
       });
       lines.push(...hopLines.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
     }
     if (s.addresses.length > 0) {
-      lines.push(`→ ${s.name.replace(/\.$/, '')} is ${s.addresses.join(', ')}${s.ttl !== undefined ? `, TTL ${Math.round(s.ttl)} s` : ''} · DNS total ${ms(s.duration)}`);
+      lines.push(
+        `→ ${s.name.replace(/\.$/, '')} is ${s.addresses.join(', ')}${s.ttl !== undefined ? `, TTL ${Math.round(s.ttl)} s` : ''} · DNS total ${ms(s.duration)}`,
+      );
     } else if (s.rcode !== 'NOERROR') lines.push(`→ ${s.rcode}`);
     return { title: 'DNS', lines };
   },
   socket: (s: SocketStep) => ({
     title: 'Socket',
     lines: s.reused
-      ? [`reuse connection #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort} (kept alive: no handshake needed)`]
+      ? [
+          `reuse connection #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort} (kept alive: no handshake needed)`,
+        ]
       : [
           `connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort} (connection #${s.connectionId}; ${s.why})`,
-          'the protocol stack\'s upper half (TCP) takes over from the browser',
+          "the protocol stack's upper half (TCP) takes over from the browser",
         ],
   }),
   route: (s: RouteStep) => ({
     title: 'Route lookup',
     lines: s.local
       ? [
-          (s.localKind === 'loopback' ? `${s.dst} is a loopback address` : `${s.dst} is one of ${s.node}'s own addresses`) +
+          (s.localKind === 'loopback'
+            ? `${s.dst} is a loopback address`
+            : `${s.dst} is one of ${s.node}'s own addresses`) +
             (s.localKind === 'loopback'
               ? `: the local table's route "local ${s.matched} dev ${s.iface}" takes it`
               : `: the local table's route "local ${s.dst}" takes it, through ${s.iface} (loopback)`) +
@@ -140,7 +177,8 @@ const EN: Texts = {
           `→ source address ${s.src} · no next hop: the packet never leaves ${s.node}`,
         ]
       : [
-          `${s.dst} matches ${s.matched}${s.gateway ? ` via ${s.gateway}` : ' (on-link)'} on ${s.iface}` + routeNotes(s, 'en'),
+          `${s.dst} matches ${s.matched}${s.gateway ? ` via ${s.gateway}` : ' (on-link)'} on ${s.iface}` +
+            routeNotes(s, 'en'),
           `→ source address ${s.src}${s.gateway ? ` · next hop is the default gateway ${s.gateway}` : ''}`,
         ],
   }),
@@ -149,41 +187,49 @@ const EN: Texts = {
     lines: s.loopback
       ? [
           `no ARP and no Ethernet frame: ${s.iface} (loopback) has no MAC address and no wire` +
-            (s.loopback.path.length > 0 ? `; the SYN goes ${s.loopback.path.join(' → ')} inside ${s.node}` : ''),
+            (s.loopback.path.length > 0
+              ? `; the SYN goes ${s.loopback.path.join(' → ')} inside ${s.node}`
+              : ''),
           'no switch, no router: nothing is sent on any link',
         ]
       : s.failed
-      ? [
-          `who has ${s.target}? (broadcast on ${s.iface}) ${arpTriesText(s.requests, s.interval, s.rounds, 'en')}` +
-            ': the packets waiting for it are dropped (host unreachable)',
-        ]
-      : s.resolvedNow && s.firstFor
         ? [
-            `${s.target} was resolved at ${at(s.firstFor.t)} for the first packet that needed it (${protoName(s.firstFor.protocol)} to ${s.firstFor.dst}${s.firstFor.protocol === 17 ? ', the DNS query' : ''}):`,
-            `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface}) → ${s.target} is at ${s.mac ?? '?'}`,
-            'the SYN finds it in the ARP cache (REACHABLE): no broadcast this time',
+            `who has ${s.target}? (broadcast on ${s.iface}) ${arpTriesText(s.requests, s.interval, s.rounds, 'en')}` +
+              ': the packets waiting for it are dropped (host unreachable)',
           ]
-        : s.resolvedNow
-        ? [
-            `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface})`,
-            `→ ${s.target} is at ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (reply at ${at(s.learnedAt)})` : ''} · kept in the ARP cache`,
-          ]
-        : [`${s.target} is already in the ARP cache: ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (learned at ${at(s.learnedAt)})` : ''}`],
+        : s.resolvedNow && s.firstFor
+          ? [
+              `${s.target} was resolved at ${at(s.firstFor.t)} for the first packet that needed it (${protoName(s.firstFor.protocol)} to ${s.firstFor.dst}${s.firstFor.protocol === 17 ? ', the DNS query' : ''}):`,
+              `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface}) → ${s.target} is at ${s.mac ?? '?'}`,
+              'the SYN finds it in the ARP cache (REACHABLE): no broadcast this time',
+            ]
+          : s.resolvedNow
+            ? [
+                `who has ${s.target}? (broadcast to ff:ff:ff:ff:ff:ff on ${s.iface})`,
+                `→ ${s.target} is at ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (reply at ${at(s.learnedAt)})` : ''} · kept in the ARP cache`,
+              ]
+            : [
+                `${s.target} is already in the ARP cache: ${s.mac ?? '?'}${s.learnedAt !== undefined ? ` (learned at ${at(s.learnedAt)})` : ''}`,
+              ],
   }),
   handshake: (s: HandshakeStep) => ({
     title: 'TCP handshake',
     lines: s.refused
       ? [`SYN seq=${s.synSeq} → RST: nothing listens on ${s.server} (connection refused)`]
       : !s.answered
-      ? unansweredLines(s, 'en')
-      : [
-          `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN-ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}` +
-            `   RTT ${ms(s.rtt)}`,
-          ...(s.retries > 0 ? [`the SYN was sent ${s.retries + 1} times (retransmitted after timeouts)`] : []),
-          ...(s.arpWaits.length > 0
-            ? [`this RTT includes ARP on the way: ${s.arpWaits.map((w) => `${w.node} asked who has ${w.target}`).join(', ')} (first packets to a next hop wait for its MAC)`]
-            : []),
-        ],
+        ? unansweredLines(s, 'en')
+        : [
+            `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN-ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}` +
+              `   RTT ${ms(s.rtt)}`,
+            ...(s.retries > 0
+              ? [`the SYN was sent ${s.retries + 1} times (retransmitted after timeouts)`]
+              : []),
+            ...(s.arpWaits.length > 0
+              ? [
+                  `this RTT includes ARP on the way: ${s.arpWaits.map((w) => `${w.node} asked who has ${w.target}`).join(', ')} (first packets to a next hop wait for its MAC)`,
+                ]
+              : []),
+          ],
   }),
   segmentation: (s: SegmentationStep) => ({
     title: 'Segmentation',
@@ -194,7 +240,9 @@ const EN: Texts = {
       ...(s.pmtuMss !== undefined
         ? [
             `path MTU discovery lowered the MSS to ${s.pmtuMss} during the response (ICMP fragmentation needed` +
-              (s.pmtu !== undefined ? `: path MTU ${s.pmtu} − 20 bytes of IP header − 20 of TCP header)` : ')'),
+              (s.pmtu !== undefined
+                ? `: path MTU ${s.pmtu} − 20 bytes of IP header − 20 of TCP header)`
+                : ')'),
           ]
         : []),
       ...(s.responseSegments > 1 && s.maxPayload < s.mss
@@ -212,14 +260,20 @@ const EN: Texts = {
     lines: [
       `IP header: ${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · protocol ${s.ipHeader.protocol} (TCP) · ID ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `Ethernet dst ${s.dstMac} src ${s.srcMac} type 0x${s.etherType.toString(16).padStart(4, '0')} (IPv4; one seed article writes 0080, a typo) · FCS ${hex32(s.fcs)} · ${s.length} bytes`,
-      ...(s.txPath.length > 0 ? [`as Linux sends it: ${s.txPath.map((p) => (p.queued ? `${p.fn} (queued until the ARP reply)` : p.fn)).join(' → ')} → NIC TX ring`] : []),
+      ...(s.txPath.length > 0
+        ? [
+            `as Linux sends it: ${s.txPath.map((p) => (p.queued ? `${p.fn} (queued until the ARP reply)` : p.fn)).join(' → ')} → NIC TX ring`,
+          ]
+        : []),
       `the NIC (${s.node} ${s.iface}) adds a 7-byte preamble + 1-byte SFD and keeps a 12-byte gap: ${s.wireBytes} bytes of wire time`,
     ],
   }),
   switch: (s: SwitchStep) => ({
     title: `Switch ${s.node}`,
     lines: [
-      (s.learnedAt !== undefined ? `learned ${s.srcMac} on ${s.inPort} (at ${at(s.learnedAt)}) · ` : '') +
+      (s.learnedAt !== undefined
+        ? `learned ${s.srcMac} on ${s.inPort} (at ${at(s.learnedAt)}) · `
+        : '') +
         (s.decision === 'known'
           ? `dst ${s.dstMac} is in the MAC table → ${s.outPorts.join(', ')}`
           : `dst ${s.dstMac} unknown → flooded to ${s.outPorts.join(', ')}`) +
@@ -230,7 +284,9 @@ const EN: Texts = {
     title: `Router ${s.node}`,
     lines: [
       `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route ${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
-      ...(s.stop ? stopLines(s.stop, s.nextHop, 'en') : [`new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`]),
+      ...(s.stop
+        ? stopLines(s.stop, s.nextHop, 'en')
+        : [`new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`]),
     ],
   }),
   server: (s: ServerStep) => ({
@@ -245,7 +301,11 @@ const EN: Texts = {
     title: 'Response',
     lines: [
       `HTTP/1.1 ${s.status} ${s.reason} · ${s.bytes} bytes in ${s.segments} segment${s.segments === 1 ? '' : 's'} back along the same path · time to first byte ${ms(s.ttfb)}`,
-      ...(s.hops > 0 ? [`MACs are rewritten at each of the ${s.hops} routers; the IP addresses stay (no NAT in this network)`] : []),
+      ...(s.hops > 0
+        ? [
+            `MACs are rewritten at each of the ${s.hops} routers; the IP addresses stay (no NAT in this network)`,
+          ]
+        : []),
     ],
   }),
   page: (s: PageStep) => {
@@ -255,8 +315,12 @@ const EN: Texts = {
       title: 'Page',
       lines: [
         `"${s.title}" · ${s.subresources.length} subresource${s.subresources.length === 1 ? '' : 's'}` +
-          (s.subresources.length > 0 ? ` (${s.subresources.map((r) => short(r.url)).join(', ')})` : '') +
-          (cached === s.subresources.length && s.subresources.length > 0 ? '' : ` over ${s.connections} connection${s.connections === 1 ? '' : 's'}`) +
+          (s.subresources.length > 0
+            ? ` (${s.subresources.map((r) => short(r.url)).join(', ')})`
+            : '') +
+          (cached === s.subresources.length && s.subresources.length > 0
+            ? ''
+            : ` over ${s.connections} connection${s.connections === 1 ? '' : 's'}`) +
           (reused > 0 ? `, ${reused} on a kept-alive one` : '') +
           (cached > 0 ? `, ${cached} from the browser cache` : ''),
         `loaded in ${ms(s.loadTime)} · rendered below`,
@@ -271,7 +335,9 @@ const EN: Texts = {
       title: 'Close',
       lines: [
         `${s.firstFin === 'client' ? 'the browser' : 'the server'} closes first: ${seq}` +
-          (s.connections > 1 ? ` (and the same on the other ${s.connections - 1} connection${s.connections === 2 ? '' : 's'})` : ''),
+          (s.connections > 1
+            ? ` (and the same on the other ${s.connections - 1} connection${s.connections === 2 ? '' : 's'})`
+            : ''),
         merged
           ? `3 segments, not the textbook four: the server had nothing more to send, so its ACK rode on its own FIN`
           : `the four-way close: each side sends its FIN and ACKs the other's`,
@@ -298,14 +364,18 @@ const ZH: Texts = {
     title: '解析 URL',
     lines: [
       `协议 ${s.scheme} · 主机名 ${s.host} · 端口 ${s.port}${s.portIsDefault ? `（${s.scheme} 的默认端口）` : ''}${s.addedScheme ? ` · 输入的 "${s.input}" 没有协议，补全为 http://` : ''}`,
-      s.defaultFile ? `路径 ${s.path} 没有文件名 → 服务器使用事先设置的默认文件（index.html）` : `路径 ${s.path}`,
+      s.defaultFile
+        ? `路径 ${s.path} 没有文件名 → 服务器使用事先设置的默认文件（index.html）`
+        : `路径 ${s.path}`,
     ],
   }),
   request: (s: RequestStep) => ({
     title: '生成 HTTP 请求信息',
     lines: [
       `${s.firstLine} · Host: ${s.host} · ${s.fields} 个首部字段 · ${s.length} 字节`,
-      ...(s.conditional.length > 0 ? [`条件请求：${s.conditional.join('、')}（问服务器缓存的副本是否还有效）`] : []),
+      ...(s.conditional.length > 0
+        ? [`条件请求：${s.conditional.join('、')}（问服务器缓存的副本是否还有效）`]
+        : []),
       '浏览器委托操作系统发送消息：先要查出服务器的 IP 地址',
     ],
   }),
@@ -320,38 +390,66 @@ const ZH: Texts = {
   }),
   dns: (s: DnsStep) => {
     const lines: string[] = [];
-    if (s.source === 'none') return { title: 'DNS 域名解析', lines: [`${s.name} 本身就是 IP 地址，不用查 DNS`] };
-    if (s.source === 'hosts') lines.push(`在 hosts 文件中找到 ${s.name} → ${s.addresses.join(', ')}`);
-    else if (s.source === 'os-cache') lines.push(`在操作系统缓存中找到 ${s.name} → ${s.addresses.join(', ')}`);
+    if (s.source === 'none')
+      return { title: 'DNS 域名解析', lines: [`${s.name} 本身就是 IP 地址，不用查 DNS`] };
+    if (s.source === 'hosts')
+      lines.push(`在 hosts 文件中找到 ${s.name} → ${s.addresses.join(', ')}`);
+    else if (s.source === 'os-cache')
+      lines.push(`在操作系统缓存中找到 ${s.name} → ${s.addresses.join(', ')}`);
     else if (s.resolver) {
-      lines.push(`询问本地 DNS 服务器 ${s.resolver}${s.resolverNode ? `（${s.resolverNode}，来自 resolv.conf）` : ''}：${s.name} 的 IP 是什么？`);
-      if (s.resolverFromCache) lines.push('本地 DNS 服务器的缓存里有答案，直接返回，不用去问根域名服务器');
-      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [st.t, `到 ${at(st.t)} 还没收到 ${s.resolver} 的回答（查询或回答丢了）：再问一次`]);
+      lines.push(
+        `询问本地 DNS 服务器 ${s.resolver}${s.resolverNode ? `（${s.resolverNode}，来自 resolv.conf）` : ''}：${s.name} 的 IP 是什么？`,
+      );
+      if (s.resolverFromCache)
+        lines.push('本地 DNS 服务器的缓存里有答案，直接返回，不用去问根域名服务器');
+      const hopLines: [number, string][] = s.stubTimeouts.map((st) => [
+        st.t,
+        `到 ${at(st.t)} 还没收到 ${s.resolver} 的回答（查询或回答丢了）：再问一次`,
+      ]);
       s.hops.forEach((h) => {
         const lines = { push: (l: string) => hopLines.push([h.t, l]) };
-        if (h.timeout) lines.push(`  本地 DNS → ${h.serverName} ${h.server}：没有回应（超时），重试`);
-        else if (h.outcome === 'referral') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：“去问 ${h.referralZone ?? ''} 的服务器”（引荐）· ${ms(h.rtt)}`);
-        else if (h.rcode === 'NXDOMAIN') lines.push(`  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，${zhDnsSummary(h.summary) || `域名不存在（${h.summary}）`}`);
-        else lines.push(`  本地 DNS → ${h.serverName} ${h.server}：${h.summary}${h.aa ? '（权威 DNS 服务器的回答）' : ''} · ${ms(h.rtt)}`);
+        if (h.timeout)
+          lines.push(`  本地 DNS → ${h.serverName} ${h.server}：没有回应（超时），重试`);
+        else if (h.outcome === 'referral')
+          lines.push(
+            `  本地 DNS → ${h.serverName} ${h.server}：“去问 ${h.referralZone ?? ''} 的服务器”（引荐）· ${ms(h.rtt)}`,
+          );
+        else if (h.rcode === 'NXDOMAIN')
+          lines.push(
+            `  本地 DNS → ${h.serverName} ${h.server}：NXDOMAIN，${zhDnsSummary(h.summary) || `域名不存在（${h.summary}）`}`,
+          );
+        else
+          lines.push(
+            `  本地 DNS → ${h.serverName} ${h.server}：${h.summary}${h.aa ? '（权威 DNS 服务器的回答）' : ''} · ${ms(h.rtt)}`,
+          );
       });
       lines.push(...hopLines.sort((a, b) => a[0] - b[0]).map((x) => x[1]));
     }
     if (s.addresses.length > 0) {
-      lines.push(`→ ${s.name.replace(/\.$/, '')} 的 IP 地址是 ${s.addresses.join(', ')}${s.ttl !== undefined ? `，TTL ${Math.round(s.ttl)} 秒` : ''} · DNS 共 ${ms(s.duration)}`);
+      lines.push(
+        `→ ${s.name.replace(/\.$/, '')} 的 IP 地址是 ${s.addresses.join(', ')}${s.ttl !== undefined ? `，TTL ${Math.round(s.ttl)} 秒` : ''} · DNS 共 ${ms(s.duration)}`,
+      );
     } else if (s.rcode !== 'NOERROR') lines.push(`→ ${s.rcode}`);
     return { title: 'DNS 域名解析', lines };
   },
   socket: (s: SocketStep) => ({
     title: '创建套接字',
     lines: s.reused
-      ? [`复用连接 #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（keep-alive 保持连接，不用再握手）`]
-      : [`connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（连接 #${s.connectionId}；${zhWhy(s.why)}）`, '协议栈的上半部分（TCP）接手浏览器的委托'],
+      ? [
+          `复用连接 #${s.connectionId} ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（keep-alive 保持连接，不用再握手）`,
+        ]
+      : [
+          `connect ${s.local}:${s.localPort} → ${s.remote}:${s.remotePort}（连接 #${s.connectionId}；${zhWhy(s.why)}）`,
+          '协议栈的上半部分（TCP）接手浏览器的委托',
+        ],
   }),
   route: (s: RouteStep) => ({
     title: '查询路由表',
     lines: s.local
       ? [
-          (s.localKind === 'loopback' ? `${s.dst} 是环回地址` : `${s.dst} 是 ${s.node} 自己的地址`) +
+          (s.localKind === 'loopback'
+            ? `${s.dst} 是环回地址`
+            : `${s.dst} 是 ${s.node} 自己的地址`) +
             (s.localKind === 'loopback'
               ? `：本地路由表（local 表）里的 local ${s.matched} dev ${s.iface} 命中`
               : `：本地路由表（local 表）里的 local ${s.dst} 命中，经 ${s.iface}（环回接口）交付`) +
@@ -359,7 +457,8 @@ const ZH: Texts = {
           `→ 源地址 ${s.src} · 没有下一跳：这个包不会离开 ${s.node}`,
         ]
       : [
-          `${s.dst} 与 ${s.matched} 匹配${s.gateway ? `（默认网关 ${s.gateway}，网卡 ${s.iface}）` : `（直连，网卡 ${s.iface}）`}` + routeNotes(s, 'zh'),
+          `${s.dst} 与 ${s.matched} 匹配${s.gateway ? `（默认网关 ${s.gateway}，网卡 ${s.iface}）` : `（直连，网卡 ${s.iface}）`}` +
+            routeNotes(s, 'zh'),
           `→ 源地址 ${s.src}${s.gateway ? ` · 下一跳是默认网关 ${s.gateway}` : ''}`,
         ],
   }),
@@ -368,37 +467,45 @@ const ZH: Texts = {
     lines: s.loopback
       ? [
           `不需要 ARP，也没有以太网帧：${s.iface}（环回接口）没有 MAC 地址，也不连任何线路` +
-            (s.loopback.path.length > 0 ? `；SYN 在 ${s.node} 内部走 ${s.loopback.path.join(' → ')}` : ''),
+            (s.loopback.path.length > 0
+              ? `；SYN 在 ${s.node} 内部走 ${s.loopback.path.join(' → ')}`
+              : ''),
           '不经过交换机，也不经过路由器：没有任何帧发到链路上',
         ]
       : s.failed
-      ? [`广播“谁是 ${s.target}？”（网卡 ${s.iface}）${arpTriesText(s.requests, s.interval, s.rounds, 'zh')}：等待它的包被丢弃（主机不可达）`]
-      : s.resolvedNow && s.firstFor
         ? [
-            `${at(s.firstFor.t)} 第一个要发往下一跳的包（${protoName(s.firstFor.protocol)}，发往 ${s.firstFor.dst}${s.firstFor.protocol === 17 ? '，即 DNS 查询' : ''}）已经触发了 ARP：`,
-            `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}`,
-            'SYN 发出时 ARP 缓存里已经有了（REACHABLE），不用再广播',
+            `广播“谁是 ${s.target}？”（网卡 ${s.iface}）${arpTriesText(s.requests, s.interval, s.rounds, 'zh')}：等待它的包被丢弃（主机不可达）`,
           ]
-        : s.resolvedNow
-        ? [
-            `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`,
-            `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 收到回答）` : ''}，写入 ARP 缓存`,
-          ]
-        : [`ARP 缓存里已经有 ${s.target}：${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 时学到）` : ''}`],
+        : s.resolvedNow && s.firstFor
+          ? [
+              `${at(s.firstFor.t)} 第一个要发往下一跳的包（${protoName(s.firstFor.protocol)}，发往 ${s.firstFor.dst}${s.firstFor.protocol === 17 ? '，即 DNS 查询' : ''}）已经触发了 ARP：`,
+              `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}`,
+              'SYN 发出时 ARP 缓存里已经有了（REACHABLE），不用再广播',
+            ]
+          : s.resolvedNow
+            ? [
+                `广播“谁是 ${s.target}？”（目标 MAC ff:ff:ff:ff:ff:ff，网卡 ${s.iface}）`,
+                `→ ${s.target} 的 MAC 地址是 ${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 收到回答）` : ''}，写入 ARP 缓存`,
+              ]
+            : [
+                `ARP 缓存里已经有 ${s.target}：${s.mac ?? '?'}${s.learnedAt !== undefined ? `（${at(s.learnedAt)} 时学到）` : ''}`,
+              ],
   }),
   handshake: (s: HandshakeStep) => ({
     title: 'TCP 三次握手',
     lines: s.refused
       ? [`SYN seq=${s.synSeq} → 收到 RST：${s.server} 上没有程序在监听（连接被拒绝）`]
       : !s.answered
-      ? unansweredLines(s, 'zh')
-      : [
-          `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN+ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}   往返时间 ${ms(s.rtt)}`,
-          ...(s.retries > 0 ? [`SYN 发送了 ${s.retries + 1} 次（超时后重传）`] : []),
-          ...(s.arpWaits.length > 0
-            ? [`这个往返时间里包含途中的 ARP：${s.arpWaits.map((w) => `${w.node} 问“谁是 ${w.target}？”`).join('、')}（发往下一跳的第一个包要等它的 MAC 地址）`]
-            : []),
-        ],
+        ? unansweredLines(s, 'zh')
+        : [
+            `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → SYN+ACK seq=${s.synAckSeq} ack=${s.synAckAck} → ACK seq=${s.ackSeq} ack=${s.ackAck}   往返时间 ${ms(s.rtt)}`,
+            ...(s.retries > 0 ? [`SYN 发送了 ${s.retries + 1} 次（超时后重传）`] : []),
+            ...(s.arpWaits.length > 0
+              ? [
+                  `这个往返时间里包含途中的 ARP：${s.arpWaits.map((w) => `${w.node} 问“谁是 ${w.target}？”`).join('、')}（发往下一跳的第一个包要等它的 MAC 地址）`,
+                ]
+              : []),
+          ],
   }),
   segmentation: (s: SegmentationStep) => ({
     title: 'MSS 分段',
@@ -408,7 +515,9 @@ const ZH: Texts = {
       ...(s.pmtuMss !== undefined
         ? [
             `响应途中路径 MTU 发现把 MSS 降到了 ${s.pmtuMss}（ICMP“需要分片”` +
-              (s.pmtu !== undefined ? `：路径 MTU ${s.pmtu} 减去 20 字节 IP 头部和 20 字节 TCP 头部）` : '）'),
+              (s.pmtu !== undefined
+                ? `：路径 MTU ${s.pmtu} 减去 20 字节 IP 头部和 20 字节 TCP 头部）`
+                : '）'),
           ]
         : []),
       ...(s.responseSegments > 1 && s.maxPayload < s.mss
@@ -426,15 +535,23 @@ const ZH: Texts = {
     lines: [
       `IP 头部：${s.ipHeader.src} → ${s.ipHeader.dst} · TTL ${s.ipHeader.ttl} · 协议号 ${s.ipHeader.protocol}（TCP）· 标识 ${s.ipHeader.id}${s.ipHeader.df ? ' · DF' : ''}`,
       `MAC 头部：目标 ${s.dstMac} 源 ${s.srcMac} 类型 0x${s.etherType.toString(16).padStart(4, '0')}（IPv4；有的文章写成 0080，是笔误）· FCS ${hex32(s.fcs)} · ${s.length} 字节`,
-      ...(s.txPath.length > 0 ? [`Linux 发送数据包的过程：${s.txPath.map((p) => (p.queued ? `${p.fn}（排队等 ARP 回答）` : p.fn)).join(' → ')} → 网卡发送环形缓冲区`] : []),
+      ...(s.txPath.length > 0
+        ? [
+            `Linux 发送数据包的过程：${s.txPath.map((p) => (p.queued ? `${p.fn}（排队等 ARP 回答）` : p.fn)).join(' → ')} → 网卡发送环形缓冲区`,
+          ]
+        : []),
       `网卡（${s.node} ${s.iface}）在开头加上 7 字节前导码和 1 字节帧起始定界符，帧之间留 12 字节间隔：线路上共 ${s.wireBytes} 字节`,
     ],
   }),
   switch: (s: SwitchStep) => ({
     title: `交换机 ${s.node}`,
     lines: [
-      (s.learnedAt !== undefined ? `MAC 地址表记下 ${s.srcMac} 在 ${s.inPort}（${at(s.learnedAt)}）· ` : '') +
-        (s.decision === 'known' ? `目标 ${s.dstMac} 在 MAC 地址表中 → 从 ${s.outPorts.join('、')} 转发` : `目标 ${s.dstMac} 不在表中 → 从 ${s.outPorts.join('、')} 泛洪`) +
+      (s.learnedAt !== undefined
+        ? `MAC 地址表记下 ${s.srcMac} 在 ${s.inPort}（${at(s.learnedAt)}）· `
+        : '') +
+        (s.decision === 'known'
+          ? `目标 ${s.dstMac} 在 MAC 地址表中 → 从 ${s.outPorts.join('、')} 转发`
+          : `目标 ${s.dstMac} 不在表中 → 从 ${s.outPorts.join('、')} 泛洪`) +
         '（交换机的端口没有 MAC 地址）',
     ],
   }),
@@ -442,7 +559,11 @@ const ZH: Texts = {
     title: `路由器 ${s.node}`,
     lines: [
       `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
-      ...(s.stop ? stopLines(s.stop, s.nextHop, 'zh') : [`换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`]),
+      ...(s.stop
+        ? stopLines(s.stop, s.nextHop, 'zh')
+        : [
+            `换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`,
+          ]),
     ],
   }),
   server: (s: ServerStep) => ({
@@ -457,7 +578,9 @@ const ZH: Texts = {
     title: '返回响应',
     lines: [
       `HTTP/1.1 ${s.status} ${s.reason} · ${s.bytes} 字节，${s.segments} 个段沿原路返回 · 首字节时间 ${ms(s.ttfb)}`,
-      ...(s.hops > 0 ? [`经过 ${s.hops} 个路由器，每一跳都换 MAC 头部；IP 地址不变（这个网络里没有 NAT）`] : []),
+      ...(s.hops > 0
+        ? [`经过 ${s.hops} 个路由器，每一跳都换 MAC 头部；IP 地址不变（这个网络里没有 NAT）`]
+        : []),
     ],
   }),
   page: (s: PageStep) => {
@@ -467,8 +590,12 @@ const ZH: Texts = {
       title: '显示网页',
       lines: [
         `“${s.title}”· ${s.subresources.length} 个子资源` +
-          (s.subresources.length > 0 ? `（${s.subresources.map((r) => short(r.url)).join('、')}）` : '') +
-          (cached === s.subresources.length && s.subresources.length > 0 ? '' : `，用了 ${s.connections} 个连接`) +
+          (s.subresources.length > 0
+            ? `（${s.subresources.map((r) => short(r.url)).join('、')}）`
+            : '') +
+          (cached === s.subresources.length && s.subresources.length > 0
+            ? ''
+            : `，用了 ${s.connections} 个连接`) +
           (reused > 0 ? `，其中 ${reused} 个复用 keep-alive 连接` : '') +
           (cached > 0 ? `，${cached} 个来自缓存` : ''),
         `加载用时 ${ms(s.loadTime)} · 页面显示在下面`,
@@ -484,19 +611,25 @@ const ZH: Texts = {
     return {
       title: merged ? 'TCP 三次挥手' : four ? 'TCP 四次挥手' : 'TCP 断开连接',
       lines: [
-        `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：${seq}` + (s.connections > 1 ? `（另外 ${s.connections - 1} 个连接也一样）` : ''),
+        `${s.firstFin === 'client' ? '浏览器' : '服务器'}先关闭：${seq}` +
+          (s.connections > 1 ? `（另外 ${s.connections - 1} 个连接也一样）` : ''),
         merged
           ? '只有 3 个段，而不是课本上“TCP 四次挥手”的 4 个：服务器没有数据要发了，它的 ACK 和自己的 FIN 合在一个段里'
           : four
             ? '四次挥手：双方各发一个 FIN，并确认对方的 FIN'
             : '双方各发一个 FIN，并确认对方的 FIN',
-        s.timeWaitNode ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}，让迟到的报文消失（Linux 固定的 TIME_WAIT 时长；按 RFC 9293 的 2·MSL 要 4 分钟）` : '',
+        s.timeWaitNode
+          ? `${s.timeWaitNode} 在 TIME_WAIT 状态等待 ${formatDuration(s.timeWait)}，让迟到的报文消失（Linux 固定的 TIME_WAIT 时长；按 RFC 9293 的 2·MSL 要 4 分钟）`
+          : '',
       ].filter(Boolean),
     };
   },
   error: (s: ErrorStep) => ({
     title: '出错',
-    lines: [...errorSummary(s, 'zh'), `（浏览器报告的原文：${s.code ? `${s.code}: ` : ''}${s.message}）`],
+    lines: [
+      ...errorSummary(s, 'zh'),
+      `（浏览器报告的原文：${s.code ? `${s.code}: ` : ''}${s.message}）`,
+    ],
   }),
 };
 
@@ -508,10 +641,19 @@ function zhWhy(why: string): string {
   const rules: [RegExp, (m: RegExpExecArray) => string][] = [
     [/^not in the HTTP cache$/, () => '不在 HTTP 缓存中'],
     [/^no open connection to (\S+)$/, (m) => `还没有到 ${m[1]} 的连接`],
-    [/^(\d+) connections? (?:is|are) busy \(limit (\d+) per host\)$/, (m) => `${m[1]} 个连接正忙（每个主机最多 ${m[2]} 个）`],
-    [/^(\S+) has no file name → the default file (\S+)$/, (m) => `${m[1]} 没有文件名 → 使用默认文件 ${m[2]}`],
+    [
+      /^(\d+) connections? (?:is|are) busy \(limit (\d+) per host\)$/,
+      (m) => `${m[1]} 个连接正忙（每个主机最多 ${m[2]} 个）`,
+    ],
+    [
+      /^(\S+) has no file name → the default file (\S+)$/,
+      (m) => `${m[1]} 没有文件名 → 使用默认文件 ${m[2]}`,
+    ],
     [/^(\S+) → (\S+)$/, (m) => `${m[1]} → 文件 ${m[2]}`],
-    [/^Cache-Control: no-cache → must revalidate with the server every time$/, () => 'Cache-Control: no-cache → 每次都要向服务器验证'],
+    [
+      /^Cache-Control: no-cache → must revalidate with the server every time$/,
+      () => 'Cache-Control: no-cache → 每次都要向服务器验证',
+    ],
     [/^If-None-Match (.*) matches ETag (.*)$/, (m) => `If-None-Match ${m[1]} 与 ETag ${m[2]} 相同`],
   ];
   for (const [re, f] of rules) {
@@ -536,7 +678,12 @@ function linuxPath(s: ServerStep, lang: Lang): string {
   const stages = s.path.map((p) => RX_STAGE[p.stage]?.[lang] ?? p.stage);
   const words =
     lang === 'en'
-      ? ['frame DMA-ed into the NIC RX ring', ...stages, 'socket receive queue', 'the server reads it']
+      ? [
+          'frame DMA-ed into the NIC RX ring',
+          ...stages,
+          'socket receive queue',
+          'the server reads it',
+        ]
       : ['网卡把帧 DMA 到接收环形缓冲区', ...stages, '套接字接收队列', '服务器程序读取'];
   return [...new Set(words)].join(' → ');
 }
@@ -550,16 +697,25 @@ function faultLines(s: FaultStep, lang: Lang): string[] {
       case 'lost':
         return zh ? `${when} 发出的帧丢了：${x.frame}` : `${when}: frame lost: ${x.frame}`;
       case 'retransmit':
-        if (x.pmtu) return zh ? `${when} 按新的 MSS 重发 seq ${x.seq}（路径 MTU 变小，不是超时）` : `${when} resends seq ${x.seq} in smaller segments (path MTU, not a timeout)`;
-        return zh ? `${when} 重传 seq ${x.seq}（${x.conn}）：${x.why}` : `${when} retransmits seq ${x.seq} (${x.conn}): ${x.why}`;
+        if (x.pmtu)
+          return zh
+            ? `${when} 按新的 MSS 重发 seq ${x.seq}（路径 MTU 变小，不是超时）`
+            : `${when} resends seq ${x.seq} in smaller segments (path MTU, not a timeout)`;
+        return zh
+          ? `${when} 重传 seq ${x.seq}（${x.conn}）：${x.why}`
+          : `${when} retransmits seq ${x.seq} (${x.conn}): ${x.why}`;
       case 'pmtu': {
         const opts = x.mss - x.payload;
         return zh
           ? `${when} 收到 ${x.from} 的 ICMP“需要分片”：路径 MTU 降为 ${x.mtu} → MSS ${x.mss}（MTU − 40 字节 IP 和 TCP 头部）` +
-              (opts > 0 && opts <= 40 ? ` → 每个段装 ${x.payload} 字节数据（MSS − ${opts} 字节 TCP 选项）` : '') +
+              (opts > 0 && opts <= 40
+                ? ` → 每个段装 ${x.payload} 字节数据（MSS − ${opts} 字节 TCP 选项）`
+                : '') +
               ' · RFC 1191'
           : `${when} learns from ${x.from}'s ICMP "fragmentation needed": path MTU ${x.mtu} → MSS ${x.mss} (MTU − 40 bytes of IP and TCP headers)` +
-              (opts > 0 && opts <= 40 ? ` → ${x.payload} bytes of data per segment (MSS − ${opts} bytes of TCP options)` : '') +
+              (opts > 0 && opts <= 40
+                ? ` → ${x.payload} bytes of data per segment (MSS − ${opts} bytes of TCP options)`
+                : '') +
               ' · RFC 1191';
       }
       case 'icmp':
@@ -570,16 +726,30 @@ function faultLines(s: FaultStep, lang: Lang): string[] {
           : `${when} got no DNS answer from ${x.server} (try ${x.attempt}): timeout, asks again`;
     }
   });
-  return lines.length > 12 ? [...lines.slice(0, 12), zh ? `…… 另有 ${lines.length - 12} 条` : `… ${lines.length - 12} more`] : lines;
+  return lines.length > 12
+    ? [
+        ...lines.slice(0, 12),
+        zh ? `…… 另有 ${lines.length - 12} 条` : `… ${lines.length - 12} more`,
+      ]
+    : lines;
 }
 
 /** What else the route lookup weighed: routes that did not match, and routes that lost. */
 function routeNotes(s: RouteStep, lang: Lang): string {
   const zh = lang === 'zh';
   const also = (r: string) =>
-    r === '0.0.0.0/0' ? (zh ? '0.0.0.0/0 能匹配任何地址' : '0.0.0.0/0 matches every address') : zh ? `${r} 也匹配` : `${r} matches too`;
+    r === '0.0.0.0/0'
+      ? zh
+        ? '0.0.0.0/0 能匹配任何地址'
+        : '0.0.0.0/0 matches every address'
+      : zh
+        ? `${r} 也匹配`
+        : `${r} matches too`;
   const notes: string[] = [];
-  if (s.rejected.length > 0) notes.push(zh ? `${s.rejected.join('、')} 不匹配` : `${s.rejected.join(' and ')} did not match`);
+  if (s.rejected.length > 0)
+    notes.push(
+      zh ? `${s.rejected.join('、')} 不匹配` : `${s.rejected.join(' and ')} did not match`,
+    );
   if (s.lessSpecific.length > 0)
     notes.push(
       zh
@@ -608,7 +778,10 @@ const ZH_ICMP: Record<string, string> = {
 
 /** The errno and message a Linux connect() reports for an ICMP error during the handshake. */
 function connectErrno(type: number, code: number, lang: Lang): string {
-  const [errno, text] = type === 3 && (code === 0 || code === 6 || code === 9 || code === 11) ? ['ENETUNREACH', 'Network is unreachable'] : ['EHOSTUNREACH', 'No route to host'];
+  const [errno, text] =
+    type === 3 && (code === 0 || code === 6 || code === 9 || code === 11)
+      ? ['ENETUNREACH', 'Network is unreachable']
+      : ['EHOSTUNREACH', 'No route to host'];
   return lang === 'zh' ? `${errno}（“${text}”）` : `${errno}, "${text}"`;
 }
 
@@ -617,7 +790,8 @@ function sendTimes(s: HandshakeStep, lang: Lang): string {
   const t0 = s.synSends[0] ?? s.t;
   const offsets = s.synSends.map((t) => `+${secs(t - t0)} s`).join(lang === 'zh' ? '、' : ', ');
   const gaps = s.synSends.slice(1).map((t, i) => t - s.synSends[i]);
-  const doubling = gaps.length > 1 && gaps.every((g, i) => i === 0 || Math.abs(g - 2 * gaps[i - 1]) < 1e6);
+  const doubling =
+    gaps.length > 1 && gaps.every((g, i) => i === 0 || Math.abs(g - 2 * gaps[i - 1]) < 1e6);
   if (lang === 'zh')
     return `${offsets}（每次超时后重传${doubling ? `，等待时间每次翻倍：${gaps.map((g) => secs(g)).join('、')} 秒` : ''}）`;
   return `${offsets} (retransmitted after each timeout${doubling ? `; the wait doubles: ${gaps.map((g) => secs(g)).join(', ')} s` : ''})`;
@@ -628,7 +802,11 @@ function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
   const zh = lang === 'zh';
   const client = s.client.slice(0, s.client.lastIndexOf(':'));
   const lines: string[] = [];
-  lines.push(zh ? `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → 没有收到 SYN+ACK：握手没有完成，连接没有建立` : `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → no SYN-ACK came back: no handshake, no connection`);
+  lines.push(
+    zh
+      ? `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → 没有收到 SYN+ACK：握手没有完成，连接没有建立`
+      : `SYN seq=${s.synSeq}${s.mss ? ` MSS ${s.mss}` : ''} → no SYN-ACK came back: no handshake, no connection`,
+  );
   const n = s.synSends.length;
   lines.push(
     zh
@@ -645,21 +823,38 @@ function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
     lines.push(
       zh
         ? `SYN 没能离开本机：${a ? `对 ${a.target} 的 ARP 请求没有任何回应` : dropWhy(stop, 'zh')}` +
-            (stop.icmp ? `，在 ${when(stop.t)} IP 层向本机的 TCP 报告 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”` : '')
+            (stop.icmp
+              ? `，在 ${when(stop.t)} IP 层向本机的 TCP 报告 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”`
+              : '')
         : `the SYN never left the host: ${a ? `nobody answered its ARP for ${a.target}` : dropWhy(stop, 'en')}` +
-            (stop.icmp ? `, and at ${when(stop.t)} its IP layer reported ICMP ${stop.icmp.name} to its own TCP` : ''),
+            (stop.icmp
+              ? `, and at ${when(stop.t)} its IP layer reported ICMP ${stop.icmp.name} to its own TCP`
+              : ''),
     );
   } else if (stop !== undefined) {
     const icmp = stop.icmp;
-    const icmpName = icmp ? (zh ? `ICMP“${ZH_ICMP[icmp.name] ?? icmp.name}”（类型 ${icmp.type} 代码 ${icmp.code}）` : `ICMP ${icmp.name} (type ${icmp.type} code ${icmp.code})`) : '';
-    const why = stop.arp ? (zh ? `它对 ${stop.arp.target} 的 ARP 请求没有回应` : `its ARP for ${stop.arp.target} got no answer`) : dropWhy(stop, lang);
+    const icmpName = icmp
+      ? zh
+        ? `ICMP“${ZH_ICMP[icmp.name] ?? icmp.name}”（类型 ${icmp.type} 代码 ${icmp.code}）`
+        : `ICMP ${icmp.name} (type ${icmp.type} code ${icmp.code})`
+      : '';
+    const why = stop.arp
+      ? zh
+        ? `它对 ${stop.arp.target} 的 ARP 请求没有回应`
+        : `its ARP for ${stop.arp.target} got no answer`
+      : dropWhy(stop, lang);
     if (icmp)
       lines.push(
         zh
           ? `在 ${when(stop.t)}，${stop.node} 发回 ${icmpName}，报告 SYN 无法送达——${why}`
           : `at ${when(stop.t)} ${stop.node} reported ${icmpName}: it could not deliver the SYN — ${why}`,
       );
-    else lines.push(zh ? `SYN 到了 ${stop.node}，被它丢弃：${why}；它没有发回 ICMP 差错报文` : `the SYN reached ${stop.node}, which dropped it: ${why}; it sent no ICMP error back`);
+    else
+      lines.push(
+        zh
+          ? `SYN 到了 ${stop.node}，被它丢弃：${why}；它没有发回 ICMP 差错报文`
+          : `the SYN reached ${stop.node}, which dropped it: ${why}; it sent no ICMP error back`,
+      );
     if (icmp && icmp.received > 0)
       lines.push(
         zh
@@ -677,7 +872,11 @@ function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
           : `at ${when(end.t)} TCP gave up on the ICMP error (as Linux does with a connection still in SYN-SENT: connect() fails with ${connectErrno(stop.icmp.type, stop.icmp.code, 'en')})`,
       );
     else if (end.cause === 'icmp')
-      lines.push(zh ? `在 ${when(end.t)}，TCP 因 ICMP 差错放弃了连接（${end.why}）` : `at ${when(end.t)} TCP gave up on an ICMP error (${end.why})`);
+      lines.push(
+        zh
+          ? `在 ${when(end.t)}，TCP 因 ICMP 差错放弃了连接（${end.why}）`
+          : `at ${when(end.t)} TCP gave up on an ICMP error (${end.why})`,
+      );
     else if (end.cause === 'browser-timeout')
       lines.push(
         gotIcmp
@@ -689,8 +888,17 @@ function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
             : `no SYN-ACK, no RST and no ICMP error came back: the browser gave up at ${when(end.t)} (its connect timeout)`,
       );
     else if (end.cause === 'tcp-timeout')
-      lines.push(zh ? `在 ${when(end.t)}，TCP 发了 ${n} 次 SYN 后放弃（${end.why}）` : `at ${when(end.t)} TCP gave up after ${n} SYNs (${end.why})`);
-    else lines.push(zh ? `在 ${when(end.t)}，连接结束：${end.why}` : `the connect ended at ${when(end.t)}: ${end.why}`);
+      lines.push(
+        zh
+          ? `在 ${when(end.t)}，TCP 发了 ${n} 次 SYN 后放弃（${end.why}）`
+          : `at ${when(end.t)} TCP gave up after ${n} SYNs (${end.why})`,
+      );
+    else
+      lines.push(
+        zh
+          ? `在 ${when(end.t)}，连接结束：${end.why}`
+          : `the connect ended at ${when(end.t)}: ${end.why}`,
+      );
   }
   const waited = s.arpWaits.filter((w) => w.answered);
   if (waited.length > 0)
@@ -713,9 +921,16 @@ function stopLines(stop: PathStop, nextHop: string, lang: Lang): string[] {
         ? `下一跳 ${a.target}（${a.iface}）不在 ARP 缓存中：广播“谁是 ${a.target}？”${arpTriesText(a.requestsPerRound, a.interval, a.rounds, 'zh')}`
         : `next hop ${a.target} (${a.iface}) is not in the ARP cache: who has ${a.target}? ${arpTriesText(a.requestsPerRound, a.interval, a.rounds, 'en')}`,
     );
-  } else lines.push(zh ? `无法转发到下一跳 ${nextHop || '?'}：${dropWhy(stop, 'zh')}` : `cannot send it on to ${nextHop || '?'}: ${dropWhy(stop, 'en')}`);
+  } else
+    lines.push(
+      zh
+        ? `无法转发到下一跳 ${nextHop || '?'}：${dropWhy(stop, 'zh')}`
+        : `cannot send it on to ${nextHop || '?'}: ${dropWhy(stop, 'en')}`,
+    );
   const i = stop.icmp;
-  const dropped = zh ? `${stop.drops} 个 SYN 被丢弃` : `${stop.drops === 1 ? 'the SYN is' : `${stop.drops} SYNs are`} dropped`;
+  const dropped = zh
+    ? `${stop.drops} 个 SYN 被丢弃`
+    : `${stop.drops === 1 ? 'the SYN is' : `${stop.drops} SYNs are`} dropped`;
   lines.push(
     i
       ? zh
@@ -729,7 +944,12 @@ function stopLines(stop: PathStop, nextHop: string, lang: Lang): string[] {
 }
 
 /** "asked 3 times, 1 s apart, no answer (and again for later SYNs: 3 rounds in all)". */
-function arpTriesText(requests: number | undefined, interval: number | undefined, rounds: number | undefined, lang: Lang): string {
+function arpTriesText(
+  requests: number | undefined,
+  interval: number | undefined,
+  rounds: number | undefined,
+  lang: Lang,
+): string {
   const n = requests ?? 0;
   const gap = interval !== undefined && interval > 0 ? secs(interval) : '';
   const again = (rounds ?? 1) > 1;
@@ -739,7 +959,9 @@ function arpTriesText(requests: number | undefined, interval: number | undefined
       (again ? `（后来的包到达时又问了 ${(rounds ?? 1) - 1} 轮，同样没有回应）` : '')
     );
   return (
-    (n > 0 ? `asked ${plural(n, 'time')}${gap ? `, ${gap} s apart` : ''}, no answer` : 'no answer after several tries') +
+    (n > 0
+      ? `asked ${plural(n, 'time')}${gap ? `, ${gap} s apart` : ''}, no answer`
+      : 'no answer after several tries') +
     (again ? ` (asked again for later packets: ${rounds} rounds in all, none answered)` : '')
   );
 }
@@ -749,9 +971,13 @@ function dropWhy(stop: PathStop, lang: Lang): string {
   const zh = lang === 'zh';
   switch (stop.reason) {
     case 'not-for-me':
-      return zh ? `${stop.node} 是主机而不是路由器，不转发发给别人的数据报（RFC 1122 规定默默丢弃）` : `${stop.node} is a host, not a router, and does not forward a datagram addressed to someone else (RFC 1122: silently discarded)`;
+      return zh
+        ? `${stop.node} 是主机而不是路由器，不转发发给别人的数据报（RFC 1122 规定默默丢弃）`
+        : `${stop.node} is a host, not a router, and does not forward a datagram addressed to someone else (RFC 1122: silently discarded)`;
     case 'no-route':
-      return zh ? `${stop.node} 的路由表里没有去目的地址的路由` : `${stop.node} has no route to the destination`;
+      return zh
+        ? `${stop.node} 的路由表里没有去目的地址的路由`
+        : `${stop.node} has no route to the destination`;
     case 'ttl-expired':
       return zh ? 'TTL 减到了 0' : 'its TTL ran out';
     case 'interface-down':
@@ -767,8 +993,15 @@ function dropWhy(stop: PathStop, lang: Lang): string {
 function stopWhy(stop: PathStop, lang: Lang): string {
   const zh = lang === 'zh';
   const a = stop.arp;
-  const icmp = stop.icmp ? (zh ? `，发回 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”` : `; it sent back ICMP ${stop.icmp.name}`) : '';
-  if (a) return zh ? `它对 ${a.target} 的 ARP 请求没有回应${icmp}` : `its ARP for ${a.target} got no answer${icmp}`;
+  const icmp = stop.icmp
+    ? zh
+      ? `，发回 ICMP“${ZH_ICMP[stop.icmp.name] ?? stop.icmp.name}”`
+      : `; it sent back ICMP ${stop.icmp.name}`
+    : '';
+  if (a)
+    return zh
+      ? `它对 ${a.target} 的 ARP 请求没有回应${icmp}`
+      : `its ARP for ${a.target} got no answer${icmp}`;
   return `${dropWhy(stop, lang)}${icmp}`;
 }
 
@@ -778,14 +1011,28 @@ function stopWhy(stop: PathStop, lang: Lang): string {
  * browser's own message; Chinese says it from the step's data.
  */
 export function errorSummary(s: ErrorStep, lang: Lang): string[] {
-  if (lang === 'en') return [`${s.code ? `${s.code}: ` : ''}${s.message}`, ...(s.nxdomainFrom ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`] : [])];
-  return [zhError(s), ...(s.nxdomainFrom ? [`${s.nxdomainFrom} 回答 NXDOMAIN：${zhDnsSummary(s.soa ?? '') || '域名不存在'}`] : [])];
+  if (lang === 'en')
+    return [
+      `${s.code ? `${s.code}: ` : ''}${s.message}`,
+      ...(s.nxdomainFrom
+        ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`]
+        : []),
+    ];
+  return [
+    zhError(s),
+    ...(s.nxdomainFrom
+      ? [`${s.nxdomainFrom} 回答 NXDOMAIN：${zhDnsSummary(s.soa ?? '') || '域名不存在'}`]
+      : []),
+  ];
 }
 
 /** The browser's error, said in Chinese from the trace's data (the original stays below it). */
 function zhError(s: ErrorStep): string {
   const host = s.host ?? '';
-  const where = s.address !== undefined ? `${host === s.address ? `${host} ` : `${host}（${s.address}）`}的 ${s.port ?? 80} 端口` : host;
+  const where =
+    s.address !== undefined
+      ? `${host === s.address ? `${host} ` : `${host}（${s.address}）`}的 ${s.port ?? 80} 端口`
+      : host;
   switch (s.code) {
     case 'dns':
       switch (s.dnsCode) {
@@ -809,7 +1056,9 @@ function zhError(s: ErrorStep): string {
     case 'unreachable':
       return `无法到达 ${where}：${/network unreachable/.test(s.message) ? '网络' : '主机'}不可达`;
     case 'timeout':
-      return /did not answer/.test(s.message) ? `服务器没有及时回答（${host}）` : `连接 ${where}超时`;
+      return /did not answer/.test(s.message)
+        ? `服务器没有及时回答（${host}）`
+        : `连接 ${where}超时`;
     case 'too-many-redirects':
       return '重定向次数太多';
     case 'https-not-supported':
@@ -830,7 +1079,10 @@ function zhError(s: ErrorStep): string {
  * "www.nosuch.com. does not exist (SOA com., negative TTL 900 s)". Empty when not recognised.
  */
 function zhDnsSummary(summary: string): string {
-  const m = /^(\S+) (does not exist|has no (\S+) records)(?: \(SOA (\S+), negative TTL (\d+) s\))?$/.exec(summary);
+  const m =
+    /^(\S+) (does not exist|has no (\S+) records)(?: \(SOA (\S+), negative TTL (\d+) s\))?$/.exec(
+      summary,
+    );
   if (!m) return '';
   const what = m[2] === 'does not exist' ? `${m[1]} 不存在` : `${m[1]} 存在，但没有 ${m[3]} 记录`;
   return m[4] ? `${what}（附上 ${m[4]} 区的 SOA 记录：这个否定回答可以缓存 ${m[5]} 秒）` : what;
@@ -882,12 +1134,17 @@ const LABELS = {
     heading: (url: string) => `wiretrail · what happens when you type ${url} and press Enter`,
     network: (name: string, seed: number, client: string, addr: string, capture: string) =>
       `network: ${name} (seed ${seed}) · client ${client} ${addr} · capture: ${capture}`,
-    visit: (i: number) => (i === 0 ? '' : `— visit ${i + 1} of the same URL: caches and kept-alive connections at work —`),
+    visit: (i: number) =>
+      i === 0
+        ? ''
+        : `— visit ${i + 1} of the same URL: caches and kept-alive connections at work —`,
     hopTable: 'hop table (the SYN):',
-    hopTableSent: (n: number) => `hop table (the SYN, sent ${n} times; every retransmission crossed exactly the same wires):`,
+    hopTableSent: (n: number) =>
+      `hop table (the SYN, sent ${n} times; every retransmission crossed exactly the same wires):`,
     hopResend: (k: number, t: number) => `  retransmission ${k} of the SYN, at ${when(t)}:`,
     hopStop: (node: string, why: string) => `    the SYN got no further than ${node}: ${why}`,
-    hopNote: '(MACs change at every router; IPs stay — no NAT in this network; a switch forwards the frame unchanged)',
+    hopNote:
+      '(MACs change at every router; IPs stay — no NAT in this network; a switch forwards the frame unchanged)',
     hopCols: ['where', 'src MAC', 'dst MAC', 'src IP', 'dst IP', 'TTL'],
     waterfall: 'waterfall',
     wfCols: { dns: 'dns', connect: 'connect', send: 'send', wait: 'wait', download: 'recv' },
@@ -898,7 +1155,8 @@ const LABELS = {
     heading: (url: string) => `wiretrail · 输入 ${url} 按下回车之后发生了什么`,
     network: (name: string, seed: number, client: string, addr: string, capture: string) =>
       `网络：${name}（种子 ${seed}）· 客户端 ${client} ${addr} · 抓包：${capture}`,
-    visit: (i: number) => (i === 0 ? '' : `—— 第 ${i + 1} 次访问同一个 URL：缓存和 keep-alive 连接在起作用 ——`),
+    visit: (i: number) =>
+      i === 0 ? '' : `—— 第 ${i + 1} 次访问同一个 URL：缓存和 keep-alive 连接在起作用 ——`,
     hopTable: '逐跳表（SYN 包）：',
     hopTableSent: (n: number) => `逐跳表（SYN 包，发送了 ${n} 次；每次重传经过的线路完全相同）：`,
     hopResend: (k: number, t: number) => `  SYN 的第 ${k} 次重传，${when(t)}：`,
@@ -928,7 +1186,11 @@ export interface RenderOptions {
 /** The whole story as terminal text. */
 export function renderStory(story: Story, url: string, o: RenderOptions): string {
   const L = LABELS[o.lang];
-  const out: string[] = [L.heading(url), L.network(o.networkName, o.seed, story.client, o.clientAddress, o.capture), ''];
+  const out: string[] = [
+    L.heading(url),
+    L.network(o.networkName, o.seed, story.client, o.clientAddress, o.capture),
+    '',
+  ];
   for (const visit of story.visits) {
     const head = L.visit(visit.index);
     if (head) out.push('', head, '');
@@ -942,7 +1204,11 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
       // the others get their own table.
       const resends = visit.hopResends ?? [];
       const allSame = resends.length > 0 && resends.every((r) => r.same);
-      out.push('', allSame ? L.hopTableSent(resends.length + 1) : L.hopTable, ...hopTable(visit.hops, o.lang));
+      out.push(
+        '',
+        allSame ? L.hopTableSent(resends.length + 1) : L.hopTable,
+        ...hopTable(visit.hops, o.lang),
+      );
       if (!allSame)
         resends.forEach((r, k) => {
           out.push(L.hopResend(k + 1, r.t), ...hopTable(r.rows, o.lang));
@@ -953,7 +1219,11 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
     }
     if (visit.waterfall.length > 0) {
       const W = L.wfCols;
-      out.push('', `${L.waterfall}   ░ ${W.dns}  ▒ ${W.connect}  ▓ ${W.send}  █ ${W.wait}  ▆ ${W.download}`, ...waterfall(visit.waterfall, o.lang));
+      out.push(
+        '',
+        `${L.waterfall}   ░ ${W.dns}  ▒ ${W.connect}  ▓ ${W.send}  █ ${W.wait}  ▆ ${W.download}`,
+        ...waterfall(visit.waterfall, o.lang),
+      );
     }
     if ((o.page ?? true) && visit.pageText && visit.index === 0) {
       out.push('', L.page, '', ...visit.pageText.split('\n').map((l) => `    ${l}`));
@@ -965,9 +1235,14 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
 /** The hop table: one row per wire the packet crossed. */
 export function hopTable(rows: readonly HopRow[], lang: Lang): string[] {
   const cols = LABELS[lang].hopCols;
-  const table = [cols, ...rows.map((r) => [r.from, r.srcMac, r.dstMac, r.srcIp, r.dstIp, String(r.ttl)])];
+  const table = [
+    cols,
+    ...rows.map((r) => [r.from, r.srcMac, r.dstMac, r.srcIp, r.dstIp, String(r.ttl)]),
+  ];
   const widths = cols.map((_, c) => Math.max(...table.map((row) => displayWidth(row[c]))));
-  return table.map((row) => `    ${row.map((cell, c) => padDisplay(cell, widths[c])).join('  ')}`.trimEnd());
+  return table.map((row) =>
+    `    ${row.map((cell, c) => padDisplay(cell, widths[c])).join('  ')}`.trimEnd(),
+  );
 }
 
 /** A browser network panel in text: one bar per resource, on a shared time axis. */
@@ -1016,7 +1291,13 @@ export function waterfall(rows: readonly WaterfallRow[], lang: Lang, width = 40)
 /** Display width counting CJK characters as two columns. */
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+        ch,
+      )
+        ? 2
+        : 1;
   return w;
 }
 

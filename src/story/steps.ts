@@ -16,7 +16,12 @@ import type { FrameFacts } from './frames.js';
 
 /** Trace events read loosely: each event kind's fields are declared by the module emitting it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Ev = { readonly kind: string; readonly t: number; readonly node: string; readonly [field: string]: any };
+export type Ev = {
+  readonly kind: string;
+  readonly t: number;
+  readonly node: string;
+  readonly [field: string]: any;
+};
 
 export interface StepBase {
   /** Instant of the first event of the step. */
@@ -189,9 +194,23 @@ export interface PathStop {
   /** Datagrams of the connection (the SYN and its retransmissions) dropped there. */
   drops: number;
   /** For "arp-failed": the next hop that never answered, and how the node asked. */
-  arp?: { iface: string; target: string; requestsPerRound: number; rounds: number; interval: number };
+  arp?: {
+    iface: string;
+    target: string;
+    requestsPerRound: number;
+    rounds: number;
+    interval: number;
+  };
   /** The ICMP error the node sent back (RFC 792), how many, and how many reached the client. */
-  icmp?: { type: number; code: number; name: string; sent: number; received: number; firstReceived?: number; from?: string };
+  icmp?: {
+    type: number;
+    code: number;
+    name: string;
+    sent: number;
+    received: number;
+    firstReceived?: number;
+    from?: string;
+  };
 }
 
 export interface SegmentationStep extends StepBase {
@@ -283,7 +302,14 @@ export interface PageStep extends StepBase {
   kind: 'page';
   title: string;
   status: number;
-  subresources: { url: string; status: number; connectionId?: number; reused: boolean; cache: string; size: number }[];
+  subresources: {
+    url: string;
+    status: number;
+    connectionId?: number;
+    reused: boolean;
+    cache: string;
+    size: number;
+  }[];
   connections: number;
   loadTime: number;
 }
@@ -330,9 +356,26 @@ export interface FaultStep extends StepBase {
 
 export type FaultEvent =
   | { t: number; node: string; what: 'lost'; frame: string }
-  | { t: number; node: string; what: 'retransmit'; conn: string; seq: number; why: string; pmtu: boolean }
+  | {
+      t: number;
+      node: string;
+      what: 'retransmit';
+      conn: string;
+      seq: number;
+      why: string;
+      pmtu: boolean;
+    }
   /** mss: MTU − 40 (IP and TCP headers); payload: the data per segment (MSS minus TCP options). */
-  | { t: number; node: string; what: 'pmtu'; conn: string; mtu: number; mss: number; payload: number; from: string }
+  | {
+      t: number;
+      node: string;
+      what: 'pmtu';
+      conn: string;
+      mtu: number;
+      mss: number;
+      payload: number;
+      from: string;
+    }
   | { t: number; node: string; what: 'icmp'; message: string }
   | { t: number; node: string; what: 'dns-timeout'; server: string; attempt: number };
 
@@ -415,7 +458,9 @@ export function buildStory(events: readonly TraceEvent[], client: string): Story
     if (e.kind === 'visit.start' && e.node === client) starts.push(i);
   });
   const visits = starts.map((start, k) => {
-    const end = evs.findIndex((e, i) => i > start && e.kind === 'visit.end' && e.index === evs[start].index);
+    const end = evs.findIndex(
+      (e, i) => i > start && e.kind === 'visit.end' && e.index === evs[start].index,
+    );
     const stop = end < 0 ? (starts[k + 1] ?? evs.length) : end;
     // The close of the last visit happens after visit.end: include everything up to the next visit.
     const tail = starts[k + 1] ?? evs.length;
@@ -473,7 +518,8 @@ class VisitReader {
         // One table per transmission of the SYN: the first, then each retransmission.
         const sends = splitSends(this.hopTable(syn), this.client);
         hops = sends[0] ?? [];
-        for (const rows of sends.slice(1)) hopResends.push({ t: rows[0].t, rows, same: samePath(rows, hops) });
+        for (const rows of sends.slice(1))
+          hopResends.push({ t: rows[0].t, rows, same: samePath(rows, hops) });
         this.frame(syn);
         this.switchesAndRouters(syn);
       }
@@ -513,29 +559,82 @@ class VisitReader {
       const e = this.at(j);
       if (e.kind === 'link.drop' && e.link === link) {
         drops++;
-        timeline.push({ t: e.t, node: e.node, what: 'lost', frame: e.frame ? decodeFrame(e.frame as Uint8Array).info : (e.reason ?? '') });
+        timeline.push({
+          t: e.t,
+          node: e.node,
+          what: 'lost',
+          frame: e.frame ? decodeFrame(e.frame as Uint8Array).info : (e.reason ?? ''),
+        });
       } else if (e.kind === 'tcp.pmtu') {
         lastPmtu.set(e.node, e.t);
         // The event's mss is what a segment carries (RFC 1191 § 3: MTU − 40, minus TCP options).
-        timeline.push({ t: e.t, node: e.node, what: 'pmtu', conn: conn(e), mtu: e.mtu, mss: e.mtu - 40, payload: e.mss, from: e.from });
-      } else if (e.kind === 'tcp.segment-out' && typeof e.why === 'string' && /^retransmit|probe/i.test(e.why)) {
+        timeline.push({
+          t: e.t,
+          node: e.node,
+          what: 'pmtu',
+          conn: conn(e),
+          mtu: e.mtu,
+          mss: e.mtu - 40,
+          payload: e.mss,
+          from: e.from,
+        });
+      } else if (
+        e.kind === 'tcp.segment-out' &&
+        typeof e.why === 'string' &&
+        /^retransmit|probe/i.test(e.why)
+      ) {
         // A resend right after a PMTU update is the "segment too big" resend, not a timeout.
         const p = lastPmtu.get(e.node);
         const pmtu = p !== undefined && e.t - p < 1_000_000;
-        timeline.push({ t: e.t, node: e.node, what: 'retransmit', conn: conn(e), seq: e.seq, why: e.why, pmtu });
+        timeline.push({
+          t: e.t,
+          node: e.node,
+          what: 'retransmit',
+          conn: conn(e),
+          seq: e.seq,
+          why: e.why,
+          pmtu,
+        });
       } else if (e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8) {
         timeline.push({ t: e.t, node: e.node, what: 'icmp', message: icmpText(e) });
       } else if (e.kind === 'dns.stub' && e.op === 'timeout' && e.node === this.client) {
-        timeline.push({ t: e.t, node: e.node, what: 'dns-timeout', server: formatIpv4(e.server), attempt: e.attempt ?? 1 });
+        timeline.push({
+          t: e.t,
+          node: e.node,
+          what: 'dns-timeout',
+          server: formatIpv4(e.server),
+          attempt: e.attempt ?? 1,
+        });
       } else if (e.kind === 'dns.timeout') {
-        timeline.push({ t: e.t, node: e.node, what: 'dns-timeout', server: formatIpv4(e.server), attempt: e.attempt ?? 1 });
+        timeline.push({
+          t: e.t,
+          node: e.node,
+          what: 'dns-timeout',
+          server: formatIpv4(e.server),
+          attempt: e.attempt ?? 1,
+        });
       }
     }
     timeline.sort((a, b) => a.t - b.t);
-    const retrans = timeline.flatMap((x) => (x.what === 'retransmit' ? [{ t: x.t, node: x.node, why: x.why, seq: x.seq }] : []));
-    const icmp = timeline.flatMap((x) => (x.what === 'icmp' ? [{ t: x.t, node: x.node, message: x.message }] : []));
+    const retrans = timeline.flatMap((x) =>
+      x.what === 'retransmit' ? [{ t: x.t, node: x.node, why: x.why, seq: x.seq }] : [],
+    );
+    const icmp = timeline.flatMap((x) =>
+      x.what === 'icmp' ? [{ t: x.t, node: x.node, message: x.message }] : [],
+    );
     const fragments = this.findAll((e) => e.kind === 'ip.frag', this.start, this.tail).length;
-    this.steps.push({ kind: 'fault', t: f.t, events: [i], target: link, what: f.what, drops, retransmissions: retrans, fragments, icmp, timeline });
+    this.steps.push({
+      kind: 'fault',
+      t: f.t,
+      events: [i],
+      target: link,
+      what: f.what,
+      drops,
+      retransmissions: retrans,
+      fragments,
+      icmp,
+      timeline,
+    });
   }
 
   private url(): void {
@@ -559,7 +658,10 @@ class VisitReader {
   }
 
   private request(): Ev | undefined {
-    const i = this.find((e) => e.kind === 'browser.request-built' && e.node === this.client && e.resource === 'document');
+    const i = this.find(
+      (e) =>
+        e.kind === 'browser.request-built' && e.node === this.client && e.resource === 'document',
+    );
     if (i < 0) return undefined;
     const e = this.at(i);
     const text = e.text as string;
@@ -572,13 +674,20 @@ class VisitReader {
       fields: e.fields,
       length: e.length,
       text,
-      conditional: ((e.conditional ?? []) as unknown[]).map((c) => (Array.isArray(c) ? `${c[0]}: ${c[1]}` : String(c))),
+      conditional: ((e.conditional ?? []) as unknown[]).map((c) =>
+        Array.isArray(c) ? `${c[0]}: ${c[1]}` : String(c),
+      ),
     });
     return e;
   }
 
   private caches(doc: Ev | undefined): void {
-    const ci = this.find((e) => e.kind === 'browser.cache' && e.node === this.client && (doc === undefined || e.url === doc.url));
+    const ci = this.find(
+      (e) =>
+        e.kind === 'browser.cache' &&
+        e.node === this.client &&
+        (doc === undefined || e.url === doc.url),
+    );
     if (ci < 0) return;
     const c = this.at(ci);
     const events = [ci];
@@ -590,10 +699,22 @@ class VisitReader {
       dnsCache = this.at(di).result === 'hit' ? 'hit' : 'miss';
       if (dnsCache === 'hit') address = formatIpv4(this.at(di).addresses[0]);
     }
-    const step: CachesStep = { kind: 'caches', t: c.t, events, browserCache: c.result, browserCacheWhy: c.why, dnsCache, address };
+    const step: CachesStep = {
+      kind: 'caches',
+      t: c.t,
+      events,
+      browserCache: c.result,
+      browserCacheWhy: c.why,
+      dnsCache,
+      address,
+    };
     const dnsDone = this.find((e) => e.kind === 'browser.dns-resolved' && e.node === this.client);
     const limit = dnsDone >= 0 ? dnsDone : this.stop;
-    for (const j of this.findAll((e) => e.kind === 'dns.stub' && e.node === this.client, this.start, limit)) {
+    for (const j of this.findAll(
+      (e) => e.kind === 'dns.stub' && e.node === this.client,
+      this.start,
+      limit,
+    )) {
       const s = this.at(j);
       if (s.op === 'hosts-miss' || s.op === 'hosts-hit') {
         step.hosts ??= s.op === 'hosts-hit' ? 'hit' : 'miss';
@@ -608,15 +729,31 @@ class VisitReader {
 
   private dns(): DnsStep | undefined {
     const di = this.find((e) => e.kind === 'browser.dns-resolved' && e.node === this.client);
-    const qi = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'query');
-    const fail = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && /fail|error|nxdomain|timeout/i.test(e.op));
+    const qi = this.find(
+      (e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'query',
+    );
+    const fail = this.find(
+      (e) =>
+        e.kind === 'dns.stub' &&
+        e.node === this.client &&
+        /fail|error|nxdomain|timeout/i.test(e.op),
+    );
     if (di < 0 && qi < 0 && fail < 0) {
       const ui = this.find((e) => e.kind === 'browser.url-parsed' && e.node === this.client);
       if (ui >= 0 && this.at(ui).hostIsAddress === true) {
         const u = this.at(ui);
         this.steps.push({
-          kind: 'dns', t: u.t, events: [ui], name: u.host, hops: [], resolverFromCache: false,
-          addresses: [u.host], rcode: 'NOERROR', duration: 0, source: 'none', stubTimeouts: [],
+          kind: 'dns',
+          t: u.t,
+          events: [ui],
+          name: u.host,
+          hops: [],
+          resolverFromCache: false,
+          addresses: [u.host],
+          rcode: 'NOERROR',
+          duration: 0,
+          source: 'none',
+          stubTimeouts: [],
         });
       }
       return undefined;
@@ -639,21 +776,39 @@ class VisitReader {
     if (qi >= 0) {
       const q = this.at(qi);
       step.name = q.name;
-      for (const j of this.findAll((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'timeout', qi, di >= 0 ? di : this.stop)) {
+      for (const j of this.findAll(
+        (e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'timeout',
+        qi,
+        di >= 0 ? di : this.stop,
+      )) {
         events.push(j);
-        step.stubTimeouts.push({ t: this.at(j).t, waited: this.at(j).waited ?? this.at(j).timeout ?? 0 });
+        step.stubTimeouts.push({
+          t: this.at(j).t,
+          waited: this.at(j).waited ?? this.at(j).timeout ?? 0,
+        });
       }
       step.resolver = formatIpv4(q.server);
       // The resolver's side: dns.resolve start … done for this client's question.
-      const rs = this.find((e) => e.kind === 'dns.resolve' && e.phase === 'start' && e.qname === q.name, qi);
+      const rs = this.find(
+        (e) => e.kind === 'dns.resolve' && e.phase === 'start' && e.qname === q.name,
+        qi,
+      );
       if (rs >= 0) {
         const resolverNode = this.at(rs).node;
         step.resolverNode = resolverNode;
-        const rd = this.find((e) => e.kind === 'dns.resolve' && e.phase === 'done' && e.node === resolverNode && e.qname === q.name, rs);
+        const rd = this.find(
+          (e) =>
+            e.kind === 'dns.resolve' &&
+            e.phase === 'done' &&
+            e.node === resolverNode &&
+            e.qname === q.name,
+          rs,
+        );
         const to = rd >= 0 ? rd + 1 : this.stop;
         events.push(rs);
         for (const j of this.findAll(
-          (e) => e.node === resolverNode && (e.kind === 'dns.response-in' || e.kind === 'dns.timeout'),
+          (e) =>
+            e.node === resolverNode && (e.kind === 'dns.response-in' || e.kind === 'dns.timeout'),
           rs,
           to,
         )) {
@@ -691,21 +846,50 @@ class VisitReader {
       step.duration = d.duration;
       step.source = d.source ?? 'dns';
     }
-    const stubSource = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && (e.op === 'hosts-hit' || e.op === 'cache-hit'));
-    if (stubSource >= 0 && qi < 0) step.source = this.at(stubSource).op === 'hosts-hit' ? 'hosts' : 'os-cache';
+    const stubSource = this.find(
+      (e) =>
+        e.kind === 'dns.stub' &&
+        e.node === this.client &&
+        (e.op === 'hosts-hit' || e.op === 'cache-hit'),
+    );
+    if (stubSource >= 0 && qi < 0)
+      step.source = this.at(stubSource).op === 'hosts-hit' ? 'hosts' : 'os-cache';
     this.steps.push(step);
     return step;
   }
 
   /** The document's connection: the pool's decision and, for a new one, its SYN. */
-  private socket(): { connectionId: number; newConnection: boolean; laddr: number; lport: number; raddr: number; rport: number; stateIdx: number } | undefined {
-    const pi = this.find((e) => e.kind === 'http.pool' && e.node === this.client && (e.action === 'connect' || e.action === 'reuse'));
+  private socket():
+    | {
+        connectionId: number;
+        newConnection: boolean;
+        laddr: number;
+        lport: number;
+        raddr: number;
+        rport: number;
+        stateIdx: number;
+      }
+    | undefined {
+    const pi = this.find(
+      (e) =>
+        e.kind === 'http.pool' &&
+        e.node === this.client &&
+        (e.action === 'connect' || e.action === 'reuse'),
+    );
     if (pi < 0) return undefined;
     const p = this.at(pi);
     if (p.action === 'reuse') {
       const m = /^([\d.]+):(\d+) → ([\d.]+):(\d+)$/.exec(p.conn ?? '');
       if (!m) return undefined;
-      const conn = { connectionId: p.connectionId, newConnection: false, laddr: ipNum(m[1]), lport: Number(m[2]), raddr: ipNum(m[3]), rport: Number(m[4]), stateIdx: pi };
+      const conn = {
+        connectionId: p.connectionId,
+        newConnection: false,
+        laddr: ipNum(m[1]),
+        lport: Number(m[2]),
+        raddr: ipNum(m[3]),
+        rport: Number(m[4]),
+        stateIdx: pi,
+      };
       this.clientAddr = m[1];
       this.steps.push({
         kind: 'socket',
@@ -721,7 +905,14 @@ class VisitReader {
       });
       return conn;
     }
-    const si = this.find((e) => e.kind === 'tcp.state' && e.node === this.client && e.from === 'CLOSED' && e.to === 'SYN-SENT', pi);
+    const si = this.find(
+      (e) =>
+        e.kind === 'tcp.state' &&
+        e.node === this.client &&
+        e.from === 'CLOSED' &&
+        e.to === 'SYN-SENT',
+      pi,
+    );
     if (si < 0) return undefined;
     const s = this.at(si);
     this.clientAddr = formatIpv4(s.laddr);
@@ -737,35 +928,67 @@ class VisitReader {
       reused: false,
       why: p.why,
     });
-    return { connectionId: p.connectionId, newConnection: true, laddr: s.laddr, lport: s.lport, raddr: s.raddr, rport: s.rport, stateIdx: si };
+    return {
+      connectionId: p.connectionId,
+      newConnection: true,
+      laddr: s.laddr,
+      lport: s.lport,
+      raddr: s.raddr,
+      rport: s.rport,
+      stateIdx: si,
+    };
   }
 
   /** The first link.tx of the client's SYN for this connection. */
-  private synFrame(conn: { lport: number; raddr: number; stateIdx: number }): { idx: number; facts: FrameFacts } | undefined {
+  private synFrame(conn: {
+    lport: number;
+    raddr: number;
+    stateIdx: number;
+  }): { idx: number; facts: FrameFacts } | undefined {
     for (let i = conn.stateIdx; i < this.stop; i++) {
       const e = this.at(i);
       if (e.kind !== 'link.tx' || !(e.from as string).startsWith(`${this.client}.`)) continue;
       const f = frameFacts(e.frame);
-      if (f?.tcp && f.sport === conn.lport && f.ip?.dst === conn.raddr && (f.tcp.flags & TCP_SYN) !== 0) return { idx: i, facts: f };
+      if (
+        f?.tcp &&
+        f.sport === conn.lport &&
+        f.ip?.dst === conn.raddr &&
+        (f.tcp.flags & TCP_SYN) !== 0
+      )
+        return { idx: i, facts: f };
     }
     return undefined;
   }
 
   private route(conn: { raddr: number; stateIdx: number }, syn: { idx: number } | undefined): void {
     const dst = formatIpv4(conn.raddr);
-    const ri = this.find((e) => e.kind === 'ip.route' && e.node === this.client && e.dst === dst && e.purpose === 'output', conn.stateIdx, syn ? syn.idx + 1 : this.stop);
+    const ri = this.find(
+      (e) =>
+        e.kind === 'ip.route' && e.node === this.client && e.dst === dst && e.purpose === 'output',
+      conn.stateIdx,
+      syn ? syn.idx + 1 : this.stop,
+    );
     if (ri < 0) return;
     const r = this.at(ri);
-    const route = r.route as { dst: string; prefix: number; gateway: string; iface: string } | undefined;
+    const route = r.route as
+      { dst: string; prefix: number; gateway: string; iface: string } | undefined;
     const local = r.local === true;
     // A local destination is decided by the local table before the main table is read: the
     // main table's routes are not candidates at all (the trace marks them all "no-match").
     const others = local
       ? []
-      : ((r.candidates ?? []) as { route: { dst: string; prefix: number }; verdict: string }[]).filter(
-          (c) => c.verdict !== 'match' && c.verdict !== 'chosen' && !(route && c.route.dst === route.dst && c.route.prefix === route.prefix),
+      : (
+          (r.candidates ?? []) as { route: { dst: string; prefix: number }; verdict: string }[]
+        ).filter(
+          (c) =>
+            c.verdict !== 'match' &&
+            c.verdict !== 'chosen' &&
+            !(route && c.route.dst === route.dst && c.route.prefix === route.prefix),
         );
-    const named = (verdicts: string[]) => others.filter((c) => verdicts.includes(c.verdict)).map((c) => `${c.route.dst}/${c.route.prefix}`);
+    const named = (verdicts: string[]) =>
+      others
+        .filter((c) => verdicts.includes(c.verdict))
+        .map((c) => `${c.route.dst}/${c.route.prefix}`);
     const loopback = dst.startsWith('127.');
     this.steps.push({
       kind: 'route',
@@ -773,12 +996,22 @@ class VisitReader {
       events: [ri],
       node: this.client,
       dst,
-      matched: route ? `${route.dst}/${route.prefix}` : local ? (loopback ? '127.0.0.0/8' : `${dst}/32`) : 'none',
+      matched: route
+        ? `${route.dst}/${route.prefix}`
+        : local
+          ? loopback
+            ? '127.0.0.0/8'
+            : `${dst}/32`
+          : 'none',
       gateway: route && route.gateway !== '0.0.0.0' ? route.gateway : undefined,
       iface: r.iface ?? route?.iface ?? '',
       src: r.src ?? this.clientAddr,
       srcWhy: r.srcWhy,
-      rejected: named(['no-match']).concat(others.filter((c) => !['no-match', 'less-specific', 'higher-metric'].includes(c.verdict)).map((c) => `${c.route.dst}/${c.route.prefix}`)),
+      rejected: named(['no-match']).concat(
+        others
+          .filter((c) => !['no-match', 'less-specific', 'higher-metric'].includes(c.verdict))
+          .map((c) => `${c.route.dst}/${c.route.prefix}`),
+      ),
       lessSpecific: named(['less-specific']),
       higherMetric: named(['higher-metric']),
       local,
@@ -786,7 +1019,10 @@ class VisitReader {
     });
   }
 
-  private arp(conn: { raddr: number; stateIdx: number }, syn: { idx: number; facts: FrameFacts } | undefined): void {
+  private arp(
+    conn: { raddr: number; stateIdx: number },
+    syn: { idx: number; facts: FrameFacts } | undefined,
+  ): void {
     const route = this.steps.find((s): s is RouteStep => s.kind === 'route');
     if (route === undefined) return;
     if (route.local) {
@@ -795,13 +1031,20 @@ class VisitReader {
     }
     const target = route.gateway ?? route.dst;
     // Was it resolved during this visit (before the SYN, e.g. for the DNS query)?
-    const req = this.find((e) => e.kind === 'arp.request' && e.node === this.client && e.target === target, this.start, syn ? syn.idx : this.stop);
+    const req = this.find(
+      (e) => e.kind === 'arp.request' && e.node === this.client && e.target === target,
+      this.start,
+      syn ? syn.idx : this.stop,
+    );
     const reach = this.find(
-      (e) => e.kind === 'arp.state' && e.node === this.client && e.ip === target && e.to === 'REACHABLE',
+      (e) =>
+        e.kind === 'arp.state' && e.node === this.client && e.ip === target && e.to === 'REACHABLE',
       0,
       syn ? syn.idx : this.stop,
     );
-    const fail = this.find((e) => e.kind === 'arp.fail' && e.node === this.client && e.ip === target);
+    const fail = this.find(
+      (e) => e.kind === 'arp.fail' && e.node === this.client && e.ip === target,
+    );
     const events = [req, reach, fail].filter((i) => i >= 0);
     const mac = syn ? formatMac(syn.facts.dstMac) : reach >= 0 ? this.at(reach).mac : undefined;
     // Which packet made the ARP request: the datagram the client was sending just before it.
@@ -810,7 +1053,8 @@ class VisitReader {
       for (let j = req - 1; j >= this.start; j--) {
         const x = this.at(j);
         if (x.node === this.client && x.kind === 'ip.tx') {
-          if (!(x.dst === route.dst && x.protocol === 6)) firstFor = { dst: x.dst, protocol: x.protocol, t: x.t };
+          if (!(x.dst === route.dst && x.protocol === 6))
+            firstFor = { dst: x.dst, protocol: x.protocol, t: x.t };
           break;
         }
       }
@@ -833,17 +1077,45 @@ class VisitReader {
   }
 
   /** How often and how far apart `node` asked for `target` in this visit, and how many times it gave up. */
-  private arpTries(node: string, target: string, perRound?: number): { requests: number; interval: number; rounds: number } {
-    const asks = this.findAll((e) => e.kind === 'arp.request' && e.node === node && e.target === target && e.reason !== 'probe' && e.reason !== 'gratuitous', this.start, this.tail).map((j) => this.at(j).t);
-    const rounds = this.findAll((e) => e.kind === 'arp.fail' && e.node === node && e.ip === target, this.start, this.tail).length;
-    return { requests: perRound ?? asks.length, interval: asks.length > 1 ? asks[1] - asks[0] : 0, rounds };
+  private arpTries(
+    node: string,
+    target: string,
+    perRound?: number,
+  ): { requests: number; interval: number; rounds: number } {
+    const asks = this.findAll(
+      (e) =>
+        e.kind === 'arp.request' &&
+        e.node === node &&
+        e.target === target &&
+        e.reason !== 'probe' &&
+        e.reason !== 'gratuitous',
+      this.start,
+      this.tail,
+    ).map((j) => this.at(j).t);
+    const rounds = this.findAll(
+      (e) => e.kind === 'arp.fail' && e.node === node && e.ip === target,
+      this.start,
+      this.tail,
+    ).length;
+    return {
+      requests: perRound ?? asks.length,
+      interval: asks.length > 1 ? asks[1] - asks[0] : 0,
+      rounds,
+    };
   }
 
   /** The loopback path: no ARP, no frame; the stack's stages on lo for the SYN. */
   private loopback(conn: { raddr: number; stateIdx: number }, route: RouteStep): void {
     const path: string[] = [];
     const events: number[] = [];
-    const from = this.find((e) => e.kind === 'ip.tx' && e.node === this.client && e.dst === route.dst && e.iface === route.iface, conn.stateIdx);
+    const from = this.find(
+      (e) =>
+        e.kind === 'ip.tx' &&
+        e.node === this.client &&
+        e.dst === route.dst &&
+        e.iface === route.iface,
+      conn.stateIdx,
+    );
     if (from >= 0) {
       events.push(from);
       for (let j = from + 1; j < this.stop && path.length < 8; j++) {
@@ -869,14 +1141,44 @@ class VisitReader {
     });
   }
 
-  private handshake(conn: { lport: number; raddr: number; stateIdx: number }, endEv: Ev | undefined): void {
-    const mine = (e: Ev) => e.laddr !== undefined && e.lport === conn.lport && e.raddr === conn.raddr;
-    const synI = this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', conn.stateIdx);
+  private handshake(
+    conn: { lport: number; raddr: number; stateIdx: number },
+    endEv: Ev | undefined,
+  ): void {
+    const mine = (e: Ev) =>
+      e.laddr !== undefined && e.lport === conn.lport && e.raddr === conn.raddr;
+    const synI = this.find(
+      (e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S',
+      conn.stateIdx,
+    );
     if (synI < 0) return;
-    const synAckI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('S') && e.flags.includes('.'), synI);
-    const rstI = this.find((e) => e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('R'), synI);
-    const ackI = synAckI >= 0 ? this.find((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === '.', synAckI) : -1;
-    const sends = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S', synI, synAckI >= 0 ? synAckI : this.stop);
+    const synAckI = this.find(
+      (e) =>
+        e.kind === 'tcp.segment-in' &&
+        e.node === this.client &&
+        mine(e) &&
+        e.flags.includes('S') &&
+        e.flags.includes('.'),
+      synI,
+    );
+    const rstI = this.find(
+      (e) =>
+        e.kind === 'tcp.segment-in' && e.node === this.client && mine(e) && e.flags.includes('R'),
+      synI,
+    );
+    const ackI =
+      synAckI >= 0
+        ? this.find(
+            (e) =>
+              e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === '.',
+            synAckI,
+          )
+        : -1;
+    const sends = this.findAll(
+      (e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.flags === 'S',
+      synI,
+      synAckI >= 0 ? synAckI : this.stop,
+    );
     const retries = sends.length - 1;
     const syn = this.at(synI);
     const synAck = synAckI >= 0 ? this.at(synAckI) : undefined;
@@ -915,10 +1217,19 @@ class VisitReader {
   /** Each node that resolved a next hop while the SYN (or SYN-ACK) waited, once. */
   private arpWaits(from: number, to: number): HandshakeStep['arpWaits'] {
     const out: HandshakeStep['arpWaits'] = [];
-    for (const j of this.findAll((e) => e.kind === 'arp.request' && e.node !== this.client && e.reason === 'resolve', from, to)) {
+    for (const j of this.findAll(
+      (e) => e.kind === 'arp.request' && e.node !== this.client && e.reason === 'resolve',
+      from,
+      to,
+    )) {
       const { node, target } = this.at(j) as { node: string; target: string } & Ev;
       if (out.some((w) => w.node === node && w.target === target)) continue;
-      const failed = this.find((e) => e.kind === 'arp.fail' && e.node === node && e.ip === target, from, this.tail) >= 0;
+      const failed =
+        this.find(
+          (e) => e.kind === 'arp.fail' && e.node === node && e.ip === target,
+          from,
+          this.tail,
+        ) >= 0;
       out.push({ node, target, answered: !failed });
     }
     return out;
@@ -928,32 +1239,70 @@ class VisitReader {
    * A SYN that got no SYN-ACK (nor RST): where it was dropped, the ICMP error sent back, and
    * how the connect ended (the ICMP, the browser's timeout, TCP's own retry limit).
    */
-  private unanswered(conn: { lport: number; raddr: number }, synI: number, endEv: Ev | undefined): Pick<HandshakeStep, 'stoppedAt' | 'end'> {
+  private unanswered(
+    conn: { lport: number; raddr: number },
+    synI: number,
+    endEv: Ev | undefined,
+  ): Pick<HandshakeStep, 'stoppedAt' | 'end'> {
     const src = this.clientAddr;
     const dst = formatIpv4(conn.raddr);
     const out: Pick<HandshakeStep, 'stoppedAt' | 'end'> = {};
-    const drops = this.findAll((e) => e.kind === 'ip.drop' && e.src === src && e.dst === dst, synI, this.tail);
+    const drops = this.findAll(
+      (e) => e.kind === 'ip.drop' && e.src === src && e.dst === dst,
+      synI,
+      this.tail,
+    );
     if (drops.length > 0) {
       const first = this.at(drops[0]);
       const node = first.node as string;
-      const here = drops.filter((j) => this.at(j).node === node && this.at(j).reason === first.reason);
-      const stop: PathStop = { node, local: node === this.client, reason: first.reason, t: first.t, drops: here.length };
+      const here = drops.filter(
+        (j) => this.at(j).node === node && this.at(j).reason === first.reason,
+      );
+      const stop: PathStop = {
+        node,
+        local: node === this.client,
+        reason: first.reason,
+        t: first.t,
+        drops: here.length,
+      };
       if (first.reason === 'arp-failed') {
-        const fi = this.find((e) => e.kind === 'arp.fail' && e.node === node && e.iface === first.iface, synI, this.tail);
+        const fi = this.find(
+          (e) => e.kind === 'arp.fail' && e.node === node && e.iface === first.iface,
+          synI,
+          this.tail,
+        );
         if (fi >= 0) {
           const f = this.at(fi);
           const tries = this.arpTries(node, f.ip, f.attempts);
-          stop.arp = { iface: f.iface, target: f.ip, requestsPerRound: tries.requests, rounds: tries.rounds, interval: tries.interval };
+          stop.arp = {
+            iface: f.iface,
+            target: f.ip,
+            requestsPerRound: tries.requests,
+            rounds: tries.rounds,
+            interval: tries.interval,
+          };
         }
       }
       // The ICMP errors the node sent about these datagrams (each right after its drop).
-      const sent = this.findAll((e) => e.kind === 'icmp.tx' && e.node === node && e.to === src && e.type !== 0 && e.type !== 8, synI, this.tail).filter((j) =>
-        here.some((d) => this.at(d).t === this.at(j).t && d < j),
-      );
+      const sent = this.findAll(
+        (e) =>
+          e.kind === 'icmp.tx' && e.node === node && e.to === src && e.type !== 0 && e.type !== 8,
+        synI,
+        this.tail,
+      ).filter((j) => here.some((d) => this.at(d).t === this.at(j).t && d < j));
       if (sent.length > 0) {
         const i = this.at(sent[0]);
         const quoted = `${src} → ${dst} proto 6`;
-        const rx = this.findAll((e) => e.kind === 'icmp.rx' && e.node === this.client && e.quoted === quoted && e.type === i.type && e.code === i.code, synI, this.tail);
+        const rx = this.findAll(
+          (e) =>
+            e.kind === 'icmp.rx' &&
+            e.node === this.client &&
+            e.quoted === quoted &&
+            e.type === i.type &&
+            e.code === i.code,
+          synI,
+          this.tail,
+        );
         stop.icmp = {
           type: i.type,
           code: i.code,
@@ -966,13 +1315,29 @@ class VisitReader {
       }
       out.stoppedAt = stop;
     }
-    const closed = this.find((e) => e.kind === 'tcp.state' && e.node === this.client && e.lport === conn.lport && e.raddr === conn.raddr && e.from === 'SYN-SENT', synI, this.tail);
+    const closed = this.find(
+      (e) =>
+        e.kind === 'tcp.state' &&
+        e.node === this.client &&
+        e.lport === conn.lport &&
+        e.raddr === conn.raddr &&
+        e.from === 'SYN-SENT',
+      synI,
+      this.tail,
+    );
     if (closed >= 0) {
       const c = this.at(closed);
       const why = (c.why as string) ?? '';
-      const cause = /ICMP/.test(why) ? 'icmp' : endEv?.code === 'timeout' && endEv.t === c.t ? 'browser-timeout' : /time|retr/i.test(why) ? 'tcp-timeout' : 'other';
+      const cause = /ICMP/.test(why)
+        ? 'icmp'
+        : endEv?.code === 'timeout' && endEv.t === c.t
+          ? 'browser-timeout'
+          : /time|retr/i.test(why)
+            ? 'tcp-timeout'
+            : 'other';
       out.end = { t: c.t, cause, why };
-    } else if (endEv?.code === 'timeout') out.end = { t: endEv.t, cause: 'browser-timeout', why: endEv.error ?? '' };
+    } else if (endEv?.code === 'timeout')
+      out.end = { t: endEv.t, cause: 'browser-timeout', why: endEv.error ?? '' };
     return out;
   }
 
@@ -984,7 +1349,12 @@ class VisitReader {
       if (e.kind !== 'link.tx') continue;
       const f = frameFacts(e.frame);
       if (!f?.tcp || !f.ip || f.ip.src !== want.ip!.src || f.ip.dst !== want.ip!.dst) continue;
-      if (f.sport !== want.sport || f.tcp.seq !== want.tcp!.seq || (f.tcp.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) continue;
+      if (
+        f.sport !== want.sport ||
+        f.tcp.seq !== want.tcp!.seq ||
+        (f.tcp.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN
+      )
+        continue;
       rows.push({
         t: e.t,
         link: e.link,
@@ -1016,10 +1386,15 @@ class VisitReader {
         if (x.stage !== 'ip_output' && x.stage !== 'neigh') continue;
         waited = true;
       }
-      txPath.unshift({ stage: x.stage, fn: x.fn, ...(waited && x.stage === 'neigh' ? { queued: true } : {}) });
+      txPath.unshift({
+        stage: x.stage,
+        fn: x.fn,
+        ...(waited && x.stage === 'neigh' ? { queued: true } : {}),
+      });
       if (x.stage === 'transport' || x.stage === 'ip_output') break;
     }
-    if (txPath.length > 0 && txPath[0].stage !== 'transport') txPath.unshift({ stage: 'transport', fn: 'tcp_transmit_skb' });
+    if (txPath.length > 0 && txPath[0].stage !== 'transport')
+      txPath.unshift({ stage: 'transport', fn: 'tcp_transmit_skb' });
     this.steps.push({
       kind: 'frame',
       txPath,
@@ -1033,7 +1408,14 @@ class VisitReader {
       length: f.length,
       wireBytes: e.wireBytes,
       fcs: f.fcs,
-      ipHeader: { src: formatIpv4(f.ip!.src), dst: formatIpv4(f.ip!.dst), ttl: f.ip!.ttl, protocol: f.ip!.protocol, id: f.ip!.id, df: f.ip!.df },
+      ipHeader: {
+        src: formatIpv4(f.ip!.src),
+        dst: formatIpv4(f.ip!.dst),
+        ttl: f.ip!.ttl,
+        protocol: f.ip!.protocol,
+        id: f.ip!.id,
+        df: f.ip!.df,
+      },
     });
   }
 
@@ -1046,10 +1428,21 @@ class VisitReader {
       seen.add(node);
       // The device's decision is the event just before its link.tx at the same instant.
       let j = row.event - 1;
-      while (j > this.start && !(this.at(j).node === node && (this.at(j).kind === 'switch.forward' || this.at(j).kind === 'router.forward'))) j--;
+      while (
+        j > this.start &&
+        !(
+          this.at(j).node === node &&
+          (this.at(j).kind === 'switch.forward' || this.at(j).kind === 'router.forward')
+        )
+      )
+        j--;
       const d = this.at(j);
       if (d.kind === 'switch.forward') {
-        const learned = this.find((e) => e.kind === 'switch.learn' && e.node === node && e.mac === d.src, 0, j);
+        const learned = this.find(
+          (e) => e.kind === 'switch.learn' && e.node === node && e.mac === d.src,
+          0,
+          j,
+        );
         this.steps.push({
           kind: 'switch',
           t: d.t,
@@ -1085,19 +1478,38 @@ class VisitReader {
   }
 
   /** The router that received the SYN but could not send it on (a route, ARP or TTL failure). */
-  private stuckRouter(syn: { idx: number; facts: FrameFacts }, rows: HopRow[], seen: Set<string>): void {
+  private stuckRouter(
+    syn: { idx: number; facts: FrameFacts },
+    rows: HopRow[],
+    seen: Set<string>,
+  ): void {
     const stop = this.steps.find((s): s is HandshakeStep => s.kind === 'handshake')?.stoppedAt;
     if (stop === undefined || stop.node === this.client || seen.has(stop.node)) return;
     const src = formatIpv4(syn.facts.ip!.src);
     const dst = formatIpv4(syn.facts.ip!.dst);
-    const rxI = this.find((e) => e.kind === 'ip.rx' && e.node === stop.node && e.src === src && e.dst === dst && e.verdict === 'forward', syn.idx);
+    const rxI = this.find(
+      (e) =>
+        e.kind === 'ip.rx' &&
+        e.node === stop.node &&
+        e.src === src &&
+        e.dst === dst &&
+        e.verdict === 'forward',
+      syn.idx,
+    );
     if (rxI < 0) return;
     const rx = this.at(rxI);
-    const ri = this.find((e) => e.kind === 'ip.route' && e.node === stop.node && e.dst === dst && e.purpose === 'forward', rxI);
+    const ri = this.find(
+      (e) =>
+        e.kind === 'ip.route' && e.node === stop.node && e.dst === dst && e.purpose === 'forward',
+      rxI,
+    );
     const r = ri >= 0 ? this.at(ri) : undefined;
-    const route = r?.route as { dst: string; prefix: number; gateway: string; iface: string } | undefined;
+    const route = r?.route as
+      { dst: string; prefix: number; gateway: string; iface: string } | undefined;
     // The frame as it arrived: the last wire of the SYN before this router.
-    const inRow = [...rows].reverse().find((row) => row.t <= rx.t && row.link.includes(`${stop.node}.`)) ?? rows[rows.length - 1];
+    const inRow =
+      [...rows].reverse().find((row) => row.t <= rx.t && row.link.includes(`${stop.node}.`)) ??
+      rows[rows.length - 1];
     this.steps.push({
       kind: 'router',
       t: rx.t,
@@ -1105,7 +1517,9 @@ class VisitReader {
       node: stop.node,
       inIface: rx.iface,
       outIface: r?.iface ?? '',
-      route: route ? `${route.prefix === 0 ? 'default' : `${route.dst}/${route.prefix}`}${route.gateway !== '0.0.0.0' ? ` via ${route.gateway}` : ''} dev ${route.iface}` : 'none',
+      route: route
+        ? `${route.prefix === 0 ? 'default' : `${route.dst}/${route.prefix}`}${route.gateway !== '0.0.0.0' ? ` via ${route.gateway}` : ''} dev ${route.iface}`
+        : 'none',
       nextHop: r?.nextHop ?? '',
       ttlIn: rx.ttl,
       ttlOut: rx.ttl - 1,
@@ -1121,13 +1535,41 @@ class VisitReader {
     const mine = (e: Ev) => e.lport === conn.lport && e.raddr === conn.raddr;
     const server = (e: Ev) => e.rport === conn.lport && e.laddr === conn.raddr;
     const hs = this.steps.find((s): s is HandshakeStep => s.kind === 'handshake');
-    const reqI = this.find((e) => e.kind === 'http.request-out' && e.node === this.client && e.conn?.includes(`:${conn.lport} `));
-    const respI = reqI >= 0 ? this.find((e) => e.kind === 'http.response-in' && e.node === this.client && e.connectionId === this.at(reqI).connectionId, reqI) : -1;
+    const reqI = this.find(
+      (e) =>
+        e.kind === 'http.request-out' &&
+        e.node === this.client &&
+        e.conn?.includes(`:${conn.lport} `),
+    );
+    const respI =
+      reqI >= 0
+        ? this.find(
+            (e) =>
+              e.kind === 'http.response-in' &&
+              e.node === this.client &&
+              e.connectionId === this.at(reqI).connectionId,
+            reqI,
+          )
+        : -1;
     if (reqI < 0) return;
-    const reqOut = this.findAll((e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.len > 0, reqI, respI >= 0 ? respI : this.stop);
-    const respOut = this.findAll((e) => e.kind === 'tcp.segment-out' && server(e) && e.len > 0, reqI, respI >= 0 ? respI + 1 : this.stop);
-    const retrans = respOut.concat(reqOut).filter((i) => /retrans|RTO/i.test(this.at(i).why ?? '')).length;
-    const pmtuI = this.find((e) => e.kind === 'tcp.pmtu' && server(e), reqI, respI >= 0 ? respI + 1 : this.stop);
+    const reqOut = this.findAll(
+      (e) => e.kind === 'tcp.segment-out' && e.node === this.client && mine(e) && e.len > 0,
+      reqI,
+      respI >= 0 ? respI : this.stop,
+    );
+    const respOut = this.findAll(
+      (e) => e.kind === 'tcp.segment-out' && server(e) && e.len > 0,
+      reqI,
+      respI >= 0 ? respI + 1 : this.stop,
+    );
+    const retrans = respOut
+      .concat(reqOut)
+      .filter((i) => /retrans|RTO/i.test(this.at(i).why ?? '')).length;
+    const pmtuI = this.find(
+      (e) => e.kind === 'tcp.pmtu' && server(e),
+      reqI,
+      respI >= 0 ? respI + 1 : this.stop,
+    );
     const firstFull = respOut.map((i) => this.at(i).len as number);
     this.steps.push({
       maxPayload: firstFull.length > 0 ? Math.max(...firstFull) : 0,
@@ -1148,10 +1590,19 @@ class VisitReader {
   }
 
   private server(conn: { lport: number; raddr: number }): void {
-    const inI = this.find((e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`);
+    const inI = this.find(
+      (e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`,
+    );
     if (inI < 0) return;
     const req = this.at(inI);
-    const outI = this.find((e) => e.kind === 'http.response-out' && e.node === req.node && e.conn === req.conn && e.target === req.target, inI);
+    const outI = this.find(
+      (e) =>
+        e.kind === 'http.response-out' &&
+        e.node === req.node &&
+        e.conn === req.conn &&
+        e.target === req.target,
+      inI,
+    );
     // The receive path of the segment that carried the request: stack.rx stages just before.
     const path: { stage: string; fn: string }[] = [];
     const stages: number[] = [];
@@ -1183,17 +1634,30 @@ class VisitReader {
   }
 
   private response(conn: { lport: number; raddr: number }): void {
-    const ri = this.find((e) => e.kind === 'http.response-in' && e.node === this.client && (e.conn as string)?.includes(`:${conn.lport} `));
+    const ri = this.find(
+      (e) =>
+        e.kind === 'http.response-in' &&
+        e.node === this.client &&
+        (e.conn as string)?.includes(`:${conn.lport} `),
+    );
     if (ri < 0) return;
     const r = this.at(ri);
     const seg = this.steps.find((s): s is SegmentationStep => s.kind === 'segmentation');
     // Routers the response crossed: forwarding decisions for server → client datagrams.
     const server = formatIpv4(conn.raddr);
-    const reqIn = this.find((e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`);
+    const reqIn = this.find(
+      (e) => e.kind === 'http.request-in' && e.conn === `${this.clientAddr}:${conn.lport}`,
+    );
     const routers = new Set(
-      this.findAll((e) => e.kind === 'router.forward' && e.src === server && e.dst === this.clientAddr && e.protocol === 6, reqIn >= 0 ? reqIn : this.start, ri).map(
-        (j) => this.at(j).node,
-      ),
+      this.findAll(
+        (e) =>
+          e.kind === 'router.forward' &&
+          e.src === server &&
+          e.dst === this.clientAddr &&
+          e.protocol === 6,
+        reqIn >= 0 ? reqIn : this.start,
+        ri,
+      ).map((j) => this.at(j).node),
     ).size;
     this.steps.push({
       kind: 'response',
@@ -1212,14 +1676,27 @@ class VisitReader {
     const pi = this.find((e) => e.kind === 'browser.page-rendered' && e.node === this.client);
     if (pi < 0) return undefined;
     const p = this.at(pi);
-    const timings = this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client && e.resource !== 'document');
+    const timings = this.findAll(
+      (e) =>
+        e.kind === 'browser.resource-timing' && e.node === this.client && e.resource !== 'document',
+    );
     const conns = new Set<number>();
     const subresources = timings.map((i) => {
       const t = this.at(i);
       if (t.connectionId !== undefined) conns.add(t.connectionId);
-      return { url: t.url, status: t.status, connectionId: t.connectionId, reused: t.reused === true, cache: t.cache ?? 'none', size: t.size ?? 0 };
+      return {
+        url: t.url,
+        status: t.status,
+        connectionId: t.connectionId,
+        reused: t.reused === true,
+        cache: t.cache ?? 'none',
+        size: t.size ?? 0,
+      };
     });
-    const doc = this.find((e) => e.kind === 'browser.resource-timing' && e.node === this.client && e.resource === 'document');
+    const doc = this.find(
+      (e) =>
+        e.kind === 'browser.resource-timing' && e.node === this.client && e.resource === 'document',
+    );
     if (doc >= 0 && this.at(doc).connectionId !== undefined) conns.add(this.at(doc).connectionId);
     this.steps.push({
       kind: 'page',
@@ -1236,10 +1713,21 @@ class VisitReader {
 
   private error(endEv: Ev | undefined, dns: DnsStep | undefined): void {
     if (endEv === undefined) {
-      this.steps.push({ kind: 'error', t: this.at(this.start).t, events: [], message: 'the visit did not finish' });
+      this.steps.push({
+        kind: 'error',
+        t: this.at(this.start).t,
+        events: [],
+        message: 'the visit did not finish',
+      });
       return;
     }
-    const step: ErrorStep = { kind: 'error', t: endEv.t, events: [this.stop], code: endEv.code, message: endEv.error ?? `HTTP ${endEv.status}` };
+    const step: ErrorStep = {
+      kind: 'error',
+      t: endEv.t,
+      events: [this.stop],
+      code: endEv.code,
+      message: endEv.error ?? `HTTP ${endEv.status}`,
+    };
     const be = this.find((e) => e.kind === 'browser.error' && e.node === this.client);
     const url = this.steps.find((s): s is UrlStep => s.kind === 'url');
     const sock = this.steps.find((s): s is SocketStep => s.kind === 'socket');
@@ -1262,12 +1750,30 @@ class VisitReader {
   }
 
   private close(): void {
-    const fins = this.findAll((e) => e.kind === 'tcp.segment-out' && e.flags.includes('F') && (e.node === this.client || e.raddr === ipNum(this.clientAddr)), this.start, this.tail);
+    const fins = this.findAll(
+      (e) =>
+        e.kind === 'tcp.segment-out' &&
+        e.flags.includes('F') &&
+        (e.node === this.client || e.raddr === ipNum(this.clientAddr)),
+      this.start,
+      this.tail,
+    );
     if (fins.length === 0) return;
     const first = this.at(fins[0]);
     const tw = this.find((e) => e.kind === 'tcp.state' && e.to === 'TIME-WAIT', fins[0], this.tail);
     const conns = new Set(fins.map((i) => `${this.at(i).lport}/${this.at(i).rport}`));
-    const twEnd = tw >= 0 ? this.find((e) => e.kind === 'tcp.state' && e.from === 'TIME-WAIT' && e.node === this.at(tw).node && e.lport === this.at(tw).lport, tw, this.tail) : -1;
+    const twEnd =
+      tw >= 0
+        ? this.find(
+            (e) =>
+              e.kind === 'tcp.state' &&
+              e.from === 'TIME-WAIT' &&
+              e.node === this.at(tw).node &&
+              e.lport === this.at(tw).lport,
+            tw,
+            this.tail,
+          )
+        : -1;
     // The segments of the first connection's close, as they were sent (both sides).
     const a = first.node === this.client ? { port: first.lport } : { port: first.rport };
     const sequence: string[] = [];
@@ -1305,24 +1811,26 @@ class VisitReader {
   }
 
   private waterfall(): WaterfallRow[] {
-    return this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client).map((i) => {
-      const t = this.at(i);
-      return {
-        url: t.url,
-        resource: t.resource,
-        status: t.status,
-        start: t.start,
-        dns: t.dns ?? 0,
-        connect: t.connect ?? 0,
-        send: t.send ?? 0,
-        wait: t.wait ?? 0,
-        download: t.download ?? 0,
-        total: t.total ?? 0,
-        cache: t.cache ?? 'none',
-        reused: t.reused === true,
-        connectionId: t.connectionId,
-      };
-    });
+    return this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client).map(
+      (i) => {
+        const t = this.at(i);
+        return {
+          url: t.url,
+          resource: t.resource,
+          status: t.status,
+          start: t.start,
+          dns: t.dns ?? 0,
+          connect: t.connect ?? 0,
+          send: t.send ?? 0,
+          wait: t.wait ?? 0,
+          download: t.download ?? 0,
+          total: t.total ?? 0,
+          cache: t.cache ?? 'none',
+          reused: t.reused === true,
+          connectionId: t.connectionId,
+        };
+      },
+    );
   }
 }
 
@@ -1357,7 +1865,16 @@ function splitSends(rows: HopRow[], client: string): HopRow[][] {
 
 /** Same wires, same MACs, same TTLs. */
 function samePath(a: readonly HopRow[], b: readonly HopRow[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.from === b[i].from && r.srcMac === b[i].srcMac && r.dstMac === b[i].dstMac && r.ttl === b[i].ttl);
+  return (
+    a.length === b.length &&
+    a.every(
+      (r, i) =>
+        r.from === b[i].from &&
+        r.srcMac === b[i].srcMac &&
+        r.dstMac === b[i].dstMac &&
+        r.ttl === b[i].ttl,
+    )
+  );
 }
 
 function ipNum(text: string): number {

@@ -14,7 +14,11 @@ export interface PacketTrail {
   rows: HopRow[];
 }
 
-export function packetTrails(events: readonly TraceEvent[], visit: VisitStory, limit = 40): PacketTrail[] {
+export function packetTrails(
+  events: readonly TraceEvent[],
+  visit: VisitStory,
+  limit = 40,
+): PacketTrail[] {
   const evs = events as unknown as readonly Ev[];
   const sock = visit.steps.find((s): s is SocketStep => s.kind === 'socket');
   if (sock === undefined) return [];
@@ -32,8 +36,16 @@ export function packetTrails(events: readonly TraceEvent[], visit: VisitStory, l
     if (!f?.tcp || !f.ip) continue;
     const a = formatIpv4(f.ip.src);
     const b = formatIpv4(f.ip.dst);
-    const out = a === sock.local && f.sport === sock.localPort && b === sock.remote && f.dport === sock.remotePort;
-    const back = b === sock.local && f.dport === sock.localPort && a === sock.remote && f.sport === sock.remotePort;
+    const out =
+      a === sock.local &&
+      f.sport === sock.localPort &&
+      b === sock.remote &&
+      f.dport === sock.remotePort;
+    const back =
+      b === sock.local &&
+      f.dport === sock.localPort &&
+      a === sock.remote &&
+      f.sport === sock.remotePort;
     if (!out && !back) continue;
     const key = `${a}:${f.sport}>${b}:${f.dport}/${f.tcp.seq}/${f.tcp.ack}/${f.tcp.flags}/${f.tcp.dataLength}/${f.ip.id}`;
     let trail = byKey.get(key);
