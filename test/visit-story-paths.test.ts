@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { buildStory, renderSteps, renderStory } from '../src/story/index.js';
+import { buildStory, renderSteps, renderStory, tell } from '../src/story/index.js';
 import type { Lang, Step, VisitStory } from '../src/story/index.js';
 import type { CloseStep } from '../src/story/steps.js';
 import { runVisit } from '../src/world/visit.js';
@@ -394,5 +394,31 @@ describe("the browser's messages say each thing once", () => {
       m2,
       'cannot find www.server.com: pc has no DNS resolver configured (type an IP address, or add "resolver: <address>" to pc in the topology)',
     );
+  });
+});
+
+describe('the text has no trailing spaces', () => {
+  test('no line ends in a space, with the page and with --detail packet, in both languages', async () => {
+    const r = await runVisit({ url: 'http://www.server.com/' });
+    const story = buildStory(r.events, r.client);
+    for (const lang of ['en', 'zh'] as const)
+      for (const detail of ['summary', 'hop', 'packet'] as const) {
+        const text = tell(r.events, story, {
+          lang,
+          detail,
+          url: 'http://www.server.com/',
+          networkName: 'default internet',
+          seed: 1,
+          clientAddress: '192.168.3.10',
+          capture: 'off',
+          page: true,
+        });
+        const bad = text.split('\n').filter((l) => / $/.test(l));
+        assert.deepEqual(
+          bad.map((l) => JSON.stringify(l)),
+          [],
+          `${lang} ${detail}`,
+        );
+      }
   });
 });

@@ -1229,7 +1229,8 @@ export function renderStory(story: Story, url: string, o: RenderOptions): string
       out.push('', L.page, '', ...visit.pageText.split('\n').map((l) => `    ${l}`));
     }
   }
-  return out.join('\n') + '\n';
+  // No line ends in a space: blank lines between blocks and empty page lines stay empty.
+  return out.map((l) => l.trimEnd()).join('\n') + '\n';
 }
 
 /** The hop table: one row per wire the packet crossed. */
