@@ -44,7 +44,15 @@ import {
 import type { ArpRepr } from '../wire/arp.js';
 import { crc32Amend, crc32Head } from '../wire/crc32.js';
 import { emitEthernetHeader, ETH_FCS_LEN, ETH_HEADER_LEN, EtherType } from '../wire/ethernet.js';
-import { decrementTtl, emitIpv4, IPV4_HEADER_LEN, isFragment, parseIpv4 } from '../wire/ipv4.js';
+import {
+  checkIpv4,
+  decrementTtl,
+  emitIpv4,
+  IPV4_HEADER_LEN,
+  isFragment,
+  parseIpv4,
+  readIpv4Header,
+} from '../wire/ipv4.js';
 import type { Ipv4Repr } from '../wire/ipv4.js';
 import { IcmpType, TimeExceededCode, UnreachCode } from '../wire/icmp.js';
 import type {
@@ -736,28 +744,27 @@ export class NetStack implements TransportHost {
       this.drop('other-host', iface, 0, 0, end - start);
       return;
     }
-    const r = parseIpv4(buf, start, end);
-    if (!r.ok) {
-      if (r.error === 'truncated') st.InTruncatedPkts++;
-      else if (r.error === 'bad-checksum') {
+    // Checked without a Result or Repr: a router reads the few fields it needs from the header.
+    const bad = checkIpv4(buf, start, end);
+    if (bad !== undefined) {
+      if (bad.error === 'truncated') st.InTruncatedPkts++;
+      else if (bad.error === 'bad-checksum') {
         st.InCsumErrors++;
         st.InHdrErrors++;
       } else st.InHdrErrors++;
       const reason: IpDropReason =
-        r.error === 'truncated' ||
-        r.error === 'bad-checksum' ||
-        r.error === 'bad-version' ||
-        r.error === 'bad-length'
-          ? r.error
+        bad.error === 'truncated' ||
+        bad.error === 'bad-checksum' ||
+        bad.error === 'bad-version' ||
+        bad.error === 'bad-length'
+          ? bad.error
           : 'bad-header';
-      this.drop(reason, iface, 0, 0, end - start, r.detail);
+      this.drop(reason, iface, 0, 0, end - start, bad.detail);
       return;
     }
-    const ip = r.value;
-    const hl = (buf[start] & 0x0f) << 2;
-    const dataEnd = start + hl + ip.payloadLen; // drops Ethernet padding
-    const src = ip.src;
-    const dst = ip.dst;
+    const dataEnd = start + ((buf[start + 2] << 8) | buf[start + 3]); // drops Ethernet padding
+    const src = readU32(buf, start + 12);
+    const dst = readU32(buf, start + 16);
     // RFC 1812 § 5.3.7 / RFC 1122 § 3.2.1.3: martian sources and destinations.
     if (
       src >>> 28 === 0xe ||
@@ -789,6 +796,7 @@ export class NetStack implements TransportHost {
       return;
     }
     if (trace) {
+      const ip = readIpv4Header(buf, start);
       this.trace.emit('stack.rx', this.name, {
         iface: iface.name,
         stage: 'ip_rcv',
@@ -807,8 +815,11 @@ export class NetStack implements TransportHost {
         fragment: isFragment(ip),
       });
     }
-    if (verdict === 'forward') this.forward(iface, buf, start, dataEnd, ip, type, l4Ok);
-    else this.localDeliver(iface, buf, start, dataEnd, ip, type, verdict === 'broadcast', l4Ok);
+    if (verdict === 'forward') this.forward(iface, buf, start, dataEnd, type, l4Ok);
+    else {
+      const ip = readIpv4Header(buf, start);
+      this.localDeliver(iface, buf, start, dataEnd, ip, type, verdict === 'broadcast', l4Ok);
+    }
   }
 
   /** ip_local_deliver: reassembly, then the transport. */
@@ -921,23 +932,38 @@ export class NetStack implements TransportHost {
       this.trace.emit('stack.rx', this.name, { iface: iface.name, stage: 'transport', fn, len });
   }
 
-  /** ip_forward (RFC 1812 § 5.2 / § 5.3). */
+  /** The datagram an ICMP error quotes and answers. */
+  private rxDatagram(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    iface: Interface,
+    pktType: PacketType,
+  ): RxDatagram {
+    return { buf, start, end, ip: readIpv4Header(buf, start), iface, pktType };
+  }
+
+  /**
+   * ip_forward (RFC 1812 § 5.2 / § 5.3). The header at buf[start..) was checked by ipInput; its
+   * fields are read from the buffer, and a Repr is built only for an ICMP error.
+   */
   private forward(
     inIface: Interface,
     buf: Uint8Array,
     start: number,
     end: number,
-    ip: Ipv4Repr,
     type: PacketType,
     l4Ok: number,
   ): void {
     const st = this.ipStats;
     const len = end - start;
-    const rx: RxDatagram = { buf, start, end, ip, iface: inIface, pktType: type };
+    const src = readU32(buf, start + 12);
+    const dst = readU32(buf, start + 16);
+    const ttl = buf[start + 8];
     if (type !== 'host') {
       // RFC 1812 § 5.3.4: a datagram received as a link-layer broadcast is not forwarded.
       st.InAddrErrors++;
-      this.drop('l2-broadcast', inIface, ip.src, ip.dst, len);
+      this.drop('l2-broadcast', inIface, src, dst, len);
       return;
     }
     if (this.trace.active) {
@@ -948,24 +974,33 @@ export class NetStack implements TransportHost {
         len,
       });
     }
-    const dst = ip.dst;
     const route = this.routes.lookup(dst);
     const outIface = route === undefined ? undefined : this.interfaces.get(route.iface);
     if (route === undefined || outIface === undefined) {
       if (this.trace.active) this.traceRoute(dst, 'forward', undefined);
       st.OutNoRoutes++;
-      this.drop('no-route', inIface, ip.src, dst, len);
+      this.drop('no-route', inIface, src, dst, len);
       // RFC 1812 § 5.2.7.1: network unreachable.
-      this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.NET, rx, 0);
+      this.icmp.sendError(
+        IcmpType.DEST_UNREACHABLE,
+        UnreachCode.NET,
+        this.rxDatagram(buf, start, end, inIface, type),
+        0,
+      );
       return;
     }
     // RFC 1812 § 5.3.1: TTL 1 (or 0) would reach zero here: discard, send time exceeded.
     // Linux routes the datagram first (ip_rcv_finish → ip_route_input) and checks the TTL in
     // ip_forward, so a datagram with no route gets "net unreachable" whatever its TTL.
-    if (ip.ttl <= 1) {
+    if (ttl <= 1) {
       st.InHdrErrors++;
-      this.drop('ttl-expired', inIface, ip.src, ip.dst, len, `TTL ${ip.ttl}`);
-      this.icmp.sendError(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL, rx, 0);
+      this.drop('ttl-expired', inIface, src, dst, len, `TTL ${ttl}`);
+      this.icmp.sendError(
+        IcmpType.TIME_EXCEEDED,
+        TimeExceededCode.TTL,
+        this.rxDatagram(buf, start, end, inIface, type),
+        0,
+      );
       return;
     }
     const nextHop = route.gateway !== 0 ? route.gateway : dst;
@@ -975,13 +1010,13 @@ export class NetStack implements TransportHost {
     if (outIface.isBroadcast(dst)) {
       // RFC 2644: directed broadcasts are not forwarded by default.
       st.InAddrErrors++;
-      this.drop('directed-broadcast', inIface, ip.src, dst, len);
+      this.drop('directed-broadcast', inIface, src, dst, len);
       return;
     }
     const fwd: ForwardInfo | undefined = this.trace.active
       ? {
           inIface: inIface.name,
-          ttlIn: ip.ttl,
+          ttlIn: ttl,
           routeText: formatRoute(route),
           nextHop,
           inSrcMac: macAt(buf, start - 8),
@@ -989,18 +1024,23 @@ export class NetStack implements TransportHost {
         }
       : undefined;
     if (len > outIface.mtu) {
-      if (ip.dontFrag) {
+      if ((buf[start + 6] & 0x40) !== 0 /* DF */) {
         // RFC 1191 § 4 / RFC 1812 § 5.2.7.1: fragmentation needed, with the next-hop MTU.
         st.FragFails++;
         this.drop(
           'frag-needed',
           inIface,
-          ip.src,
+          src,
           dst,
           len,
           `DF set, ${len} > MTU ${outIface.mtu} of ${outIface.name}`,
         );
-        this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.FRAG_NEEDED, rx, outIface.mtu);
+        this.icmp.sendError(
+          IcmpType.DEST_UNREACHABLE,
+          UnreachCode.FRAG_NEEDED,
+          this.rxDatagram(buf, start, end, inIface, type),
+          outIface.mtu,
+        );
         return;
       }
       st.ForwDatagrams++;
