@@ -237,24 +237,21 @@ describe('errors in Chinese', () => {
     );
   }
 
-  test('NXDOMAIN: the error and the SOA are told in Chinese, the original kept in parentheses', async () => {
+  test('NXDOMAIN: the error and the SOA are told in Chinese, with the resolver code once', async () => {
     const { v } = await visit({ url: 'http://www.nosuch.com/' });
     const err = one(v, 'error');
     assert.equal(err.dnsCode, 'ENOTFOUND');
     const zh = lines(v, 'error', 'zh');
-    assert.equal(zh[1], '找不到 www.nosuch.com：这个域名不存在');
-    assert.match(
-      zh[2],
-      /^a\.gtld-servers\.net\. 回答 NXDOMAIN：www\.nosuch\.com\. 不存在（附上 com\. 区的 SOA 记录：这个否定回答可以缓存 900 秒）$/,
-    );
-    assert.match(
-      zh[zh.length - 1],
-      /^（浏览器报告的原文：dns: cannot find www\.nosuch\.com \(ENOTFOUND\): the name does not exist/,
-    );
+    assert.deepEqual(zh.slice(1), [
+      '找不到 www.nosuch.com：这个域名不存在（ENOTFOUND）',
+      'a.gtld-servers.net. 回答 NXDOMAIN：www.nosuch.com. 不存在（附上 com. 区的 SOA 记录：这个否定回答可以缓存 900 秒）',
+    ]);
     assert.deepEqual(english(zh), []);
     assert.deepEqual(english(lines(v, 'dns', 'zh')), []);
-    // English is unchanged.
-    assert.equal(lines(v, 'error', 'en')[1], `dns: ${err.message}`);
+    assert.deepEqual(lines(v, 'error', 'en').slice(1), [
+      'cannot find www.nosuch.com: the name does not exist (ENOTFOUND)',
+      'a.gtld-servers.net. answered NXDOMAIN: www.nosuch.com. does not exist (the SOA record of zone com. came with it: this negative answer may be cached for 900 s)',
+    ]);
   });
 
   test('refused and unreachable', async () => {
@@ -262,19 +259,57 @@ describe('errors in Chinese', () => {
     const zh = lines(refused, 'error', 'zh');
     assert.equal(
       zh[1],
-      '无法连接 www.server.com（198.51.100.80）的 8080 端口：连接被拒绝（那里没有程序在监听）',
+      '无法连接 www.server.com（198.51.100.80）的 8080 端口：连接被拒绝（ECONNREFUSED），那个端口上没有程序在监听',
     );
     assert.deepEqual(english(zh), []);
     const unreachable = (await visit({ url: 'http://192.0.2.99/' })).v;
     const zh2 = lines(unreachable, 'error', 'zh');
     assert.match(
       zh2[1],
-      /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达|连接 192\.0\.2\.99 的 80 端口超时)$/,
+      /^(无法到达 192\.0\.2\.99 的 80 端口：主机不可达（EHOSTUNREACH）|连接 192\.0\.2\.99 的 80 端口超时（ETIMEDOUT）)$/,
     );
     assert.deepEqual(english(zh2), []);
     assert.deepEqual(english(lines(unreachable, 'handshake', 'zh')), []);
     assert.deepEqual(english(lines(unreachable, 'router', 'zh')), []);
   });
+});
+
+describe('the error step tells the error in words, its code once', () => {
+  const cases: [string, string, string][] = [
+    [
+      'http://www.server.com:8080/',
+      'ECONNREFUSED',
+      'cannot connect to www.server.com (198.51.100.80) port 8080: connection refused (ECONNREFUSED), nothing listens on that port',
+    ],
+    [
+      'http://10.9.9.9/',
+      'ENETUNREACH',
+      'cannot reach 10.9.9.9 port 80: network unreachable (ENETUNREACH)',
+    ],
+    [
+      'http://www.nosuch.com/',
+      'ENOTFOUND',
+      'cannot find www.nosuch.com: the name does not exist (ENOTFOUND)',
+    ],
+  ];
+  for (const [url, errno, first] of cases)
+    test(url, async () => {
+      const { v, text } = await visit({ url });
+      const err = one(v, 'error');
+      assert.equal(err.errno, errno);
+      assert.equal(lines(v, 'error', 'en')[1], first);
+      for (const lang of ['en', 'zh'] as const) {
+        const ls = lines(v, 'error', lang);
+        // No internal kind ("dns:", "unreachable:", "connection-refused:") before the words.
+        assert.deepEqual(
+          ls.filter((l) => /(^|\s)(dns|unreachable|connection-refused|timeout): /.test(l)),
+          [],
+          `${lang}: ${ls.join(' | ')}`,
+        );
+        assert.equal(count(ls.join('\n'), errno), 1, `${lang}: ${errno} once in ${ls.join(' | ')}`);
+        assert.doesNotMatch(text[lang], /\b(dns|unreachable|connection-refused): /);
+      }
+    });
 });
 
 describe('a small MTU on the path', () => {

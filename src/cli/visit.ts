@@ -318,7 +318,7 @@ function explainFailure(v: VisitStory, url: string, lang: Lang): string {
         lines.push(
           lang === 'zh'
             ? `  ${errorSummary(err, 'zh')[1] ?? ''}`
-            : `  ${err.nxdomainFrom} answered NXDOMAIN (${err.soa ?? ''})`,
+            : `  ${errorSummary(err, 'en')[1] ?? ''}`,
         );
       lines.push(
         lang === 'zh'

@@ -136,7 +136,7 @@ const EN: Texts = {
           );
         else if (h.rcode === 'NXDOMAIN')
           lines.push(
-            `  local DNS → ${h.serverName} ${h.server}: NXDOMAIN, the name does not exist (${h.summary})`,
+            `  local DNS → ${h.serverName} ${h.server}: NXDOMAIN: ${enDnsSummary(h.summary) || `the name does not exist (${h.summary})`}`,
           );
         else
           lines.push(
@@ -628,7 +628,7 @@ const ZH: Texts = {
     title: '出错',
     lines: [
       ...errorSummary(s, 'zh'),
-      `（浏览器报告的原文：${s.code ? `${s.code}: ` : ''}${s.message}）`,
+      ...(knownError(s) ? [] : [`（浏览器报告的原文：${s.message}）`]),
     ],
   }),
 };
@@ -1006,16 +1006,19 @@ function stopWhy(stop: PathStop, lang: Lang): string {
 }
 
 /**
- * What went wrong, in a language: the error and, for NXDOMAIN, who said the name does not
- * exist (for the error step, and for a tool's one-line summary on stderr). English keeps the
- * browser's own message; Chinese says it from the step's data.
+ * What went wrong, in a language: the error in words, with its Node-like code (ENOTFOUND,
+ * ECONNREFUSED, …) once, and, for NXDOMAIN, who said the name does not exist (for the error
+ * step, and for the CLI's summary on stderr). Both languages say it from the step's data; the
+ * browser's own message is told only when the error is not one of those known here.
  */
 export function errorSummary(s: ErrorStep, lang: Lang): string[] {
   if (lang === 'en')
     return [
-      `${s.code ? `${s.code}: ` : ''}${s.message}`,
+      enError(s),
       ...(s.nxdomainFrom
-        ? [`${s.nxdomainFrom} answered NXDOMAIN: the name does not exist (${s.soa ?? ''})`]
+        ? [
+            `${s.nxdomainFrom} answered NXDOMAIN: ${enDnsSummary(s.soa ?? '') || 'the name does not exist'}`,
+          ]
         : []),
     ];
   return [
@@ -1026,39 +1029,105 @@ export function errorSummary(s: ErrorStep, lang: Lang): string[] {
   ];
 }
 
-/** The browser's error, said in Chinese from the trace's data (the original stays below it). */
+/** The error is one the story says in its own words (else the browser's message is shown). */
+function knownError(s: ErrorStep): boolean {
+  if (s.code === 'dns')
+    return s.dnsCode !== undefined || /has no DNS resolver configured/.test(s.message);
+  return (
+    s.code !== undefined &&
+    [
+      'connection-refused',
+      'unreachable',
+      'timeout',
+      'too-many-redirects',
+      'https-not-supported',
+      'unsupported-scheme',
+      'bad-response',
+    ].includes(s.code)
+  );
+}
+
+/** " (ENOTFOUND)", "（ENOTFOUND）" or nothing. */
+const errnoText = (s: ErrorStep, lang: Lang): string =>
+  s.errno ? (lang === 'zh' ? `（${s.errno}）` : ` (${s.errno})`) : '';
+
+/** The browser's error, said from the trace's data: what failed, in words, and its code once. */
+function enError(s: ErrorStep): string {
+  const host = s.host ?? '';
+  const where =
+    s.address !== undefined && s.address !== host
+      ? `${host} (${s.address}) port ${s.port ?? 80}`
+      : `${s.address ?? host} port ${s.port ?? 80}`;
+  const code = errnoText(s, 'en');
+  switch (s.code) {
+    case 'dns':
+      switch (s.dnsCode) {
+        case 'ENOTFOUND':
+          return `cannot find ${host}: the name does not exist${code}`;
+        case 'ENODATA':
+          return `cannot find an IPv4 address for ${host}: the name exists but has no A record${code}`;
+        case 'ETIMEOUT':
+          return `cannot find ${host}: the DNS server never answered${code}`;
+        case 'ESERVFAIL':
+          return `cannot find ${host}: the DNS server failed to resolve it${code}`;
+        case 'EREFUSED':
+          return `cannot find ${host}: the DNS server refused to answer${code}`;
+        case 'ECONNREFUSED':
+          return `cannot find ${host}: there is no DNS server to ask${code}`;
+        default:
+          return s.message;
+      }
+    case 'connection-refused':
+      return `cannot connect to ${where}: connection refused${code}, nothing listens on that port`;
+    case 'unreachable':
+      return `cannot reach ${where}: ${s.errno === 'ENETUNREACH' ? 'network' : 'host'} unreachable${code}`;
+    case 'timeout':
+      return /did not answer/.test(s.message)
+        ? `the server ${host} did not answer in time`
+        : `connecting to ${where} timed out${code}`;
+    default:
+      return s.message;
+  }
+}
+
+/** The browser's error, said in Chinese from the trace's data. */
 function zhError(s: ErrorStep): string {
   const host = s.host ?? '';
   const where =
     s.address !== undefined
       ? `${host === s.address ? `${host} ` : `${host}（${s.address}）`}的 ${s.port ?? 80} 端口`
-      : host;
+      : `${host} 的 ${s.port ?? 80} 端口`;
+  const code = errnoText(s, 'zh');
   switch (s.code) {
-    case 'dns':
+    case 'dns': {
+      const node = /^cannot find \S+: (\S+) has no DNS resolver configured/.exec(s.message)?.[1];
       switch (s.dnsCode) {
         case 'ENOTFOUND':
-          return `找不到 ${host}：这个域名不存在`;
+          return `找不到 ${host}：这个域名不存在${code}`;
         case 'ENODATA':
-          return `找不到 ${host} 的 IPv4 地址：域名存在，但没有 A 记录`;
+          return `找不到 ${host} 的 IPv4 地址：域名存在，但没有 A 记录${code}`;
         case 'ETIMEOUT':
-          return `找不到 ${host}：DNS 服务器一直没有回答（超时）`;
+          return `找不到 ${host}：DNS 服务器一直没有回答${code}`;
         case 'ESERVFAIL':
-          return `找不到 ${host}：DNS 服务器解析失败（SERVFAIL）`;
+          return `找不到 ${host}：DNS 服务器解析失败${code}`;
         case 'EREFUSED':
-          return `找不到 ${host}：DNS 服务器拒绝回答（REFUSED）`;
+          return `找不到 ${host}：DNS 服务器拒绝回答${code}`;
         case 'ECONNREFUSED':
-          return `找不到 ${host}：没有可以询问的 DNS 服务器`;
+          return `找不到 ${host}：没有可以询问的 DNS 服务器${code}`;
         default:
-          return `找不到 ${host} 的 IP 地址`;
+          return node !== undefined
+            ? `找不到 ${host}：${node} 没有配置 DNS 服务器（请输入 IP 地址，或者在拓扑里给 ${node} 加上 "resolver: <地址>"）`
+            : `找不到 ${host} 的 IP 地址`;
       }
+    }
     case 'connection-refused':
-      return `无法连接 ${where}：连接被拒绝（那里没有程序在监听）`;
+      return `无法连接 ${where}：连接被拒绝${code}，那个端口上没有程序在监听`;
     case 'unreachable':
-      return `无法到达 ${where}：${/network unreachable/.test(s.message) ? '网络' : '主机'}不可达`;
+      return `无法到达 ${where}：${s.errno === 'ENETUNREACH' ? '网络' : '主机'}不可达${code}`;
     case 'timeout':
       return /did not answer/.test(s.message)
-        ? `服务器没有及时回答（${host}）`
-        : `连接 ${where}超时`;
+        ? `服务器 ${host} 没有及时回答`
+        : `连接 ${where}超时${code}`;
     case 'too-many-redirects':
       return '重定向次数太多';
     case 'https-not-supported':
@@ -1072,6 +1141,25 @@ function zhError(s: ErrorStep): string {
     default:
       return `访问失败（${host}）`;
   }
+}
+
+/**
+ * A DNS answer's summary (src/apps/dns/resolver.ts) for the negative ones, said plainly:
+ * "www.nosuch.com. does not exist (SOA com., negative TTL 900 s)". Empty when not recognised.
+ */
+function enDnsSummary(summary: string): string {
+  const m =
+    /^(\S+) (does not exist|has no (\S+) records)(?: \(SOA (\S+), negative TTL (\d+) s\))?$/.exec(
+      summary,
+    );
+  if (!m) return '';
+  const what =
+    m[2] === 'does not exist'
+      ? `${m[1]} does not exist`
+      : `${m[1]} exists but has no ${m[3]} records`;
+  return m[4]
+    ? `${what} (the SOA record of zone ${m[4]} came with it: this negative answer may be cached for ${m[5]} s)`
+    : what;
 }
 
 /**

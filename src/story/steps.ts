@@ -340,6 +340,11 @@ export interface ErrorStep extends StepBase {
   port?: number;
   /** The resolver's error code for a DNS failure (ENOTFOUND, ENODATA, ETIMEOUT, ESERVFAIL, …). */
   dnsCode?: string;
+  /**
+   * The Node-like error code the failure maps to (ENOTFOUND, ECONNREFUSED, ENETUNREACH,
+   * EHOSTUNREACH, ETIMEDOUT, …), told once in the error step; none for HTTP-level failures.
+   */
+  errno?: string;
 }
 
 export interface FaultStep extends StepBase {
@@ -1739,6 +1744,18 @@ class VisitReader {
     const df = this.find((e) => e.kind === 'dns.stub' && e.node === this.client && e.op === 'fail');
     if (df >= 0 && typeof this.at(df).detail === 'string') step.dnsCode = this.at(df).detail;
     else if (endEv.code === 'dns') step.dnsCode = /\b(E[A-Z]{3,})\b/.exec(step.message)?.[1];
+    step.errno =
+      endEv.code === 'dns'
+        ? step.dnsCode
+        : endEv.code === 'connection-refused'
+          ? 'ECONNREFUSED'
+          : endEv.code === 'unreachable'
+            ? /network unreachable/.test(step.message)
+              ? 'ENETUNREACH'
+              : 'EHOSTUNREACH'
+            : endEv.code === 'timeout' && /^connecting to/.test(step.message)
+              ? 'ETIMEDOUT'
+              : undefined;
     if (dns !== undefined) {
       const nx = [...dns.hops].reverse().find((h) => h.rcode === 'NXDOMAIN');
       if (nx) {
