@@ -67,3 +67,53 @@ test('ping of a broadcast address without -b: the iputils question, exit 2; with
   const remote = await onPc('ping', '-c1', '-W1', '198.51.100.255');
   assert.doesNotMatch(remote.err, /broadcast/);
 });
+
+// ─────────────────────────────────────────── dig ──────────────────────────────────────────
+
+test('dig +noall +answer: the answer records alone (dig.c printmessage)', async () => {
+  const r = await onPc('dig', '+noall', '+answer', 'www.server.com');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'www.server.com.\t\t300\tIN\tA\t198.51.100.80\n');
+  const none = await onPc('dig', '+noall', 'www.server.com');
+  assert.equal(none.out, '');
+});
+
+test('dig +nocomments, +nocmd, +nostats: BIND layout without those parts', async () => {
+  const nc = await onPc('dig', '+nocomments', 'www.server.com');
+  assert.deepEqual(nc.out.split('\n').slice(0, 6), [
+    '',
+    '; <<>> wiretrail dig <<>> +nocomments www.server.com',
+    ';; global options: +cmd',
+    ';www.server.com.\t\t\tIN\tA',
+    'www.server.com.\t\t300\tIN\tA\t198.51.100.80',
+    ';; Query time: 116 msec',
+  ]);
+  assert.match(nc.out, /;; MSG SIZE {2}rcvd: \d+\n\n$/);
+  const quiet = await onPc('dig', '+nocmd', '+nostats', '+noquestion', 'www.server.com');
+  const lines = quiet.out.split('\n');
+  assert.equal(lines[0], ';; Got answer:');
+  assert.ok(!quiet.out.includes('QUESTION SECTION'));
+  assert.ok(!quiet.out.includes('Query time'));
+  assert.ok(
+    quiet.out.endsWith(';; ANSWER SECTION:\nwww.server.com.\t\t300\tIN\tA\t198.51.100.80\n\n'),
+  );
+});
+
+test('dig AAAA www.server.com: type before the name, as dig.c takes it', async () => {
+  const r = await onPc('dig', '+noall', '+question', 'AAAA', 'www.server.com');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, ';www.server.com.\t\t\tIN\tAAAA\n');
+  const two = await onPc('dig', '+noall', '+question', 'www.server.com', 'MX', 'A');
+  assert.equal(two.out, ';www.server.com.\t\t\tIN\tA\n');
+  assert.equal(two.err, ';; Warning, extra type option\n');
+});
+
+test('dig -h: the usage on stdout, exit 0', async () => {
+  const r = await onPc('dig', '-h');
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /^Usage: {2}dig \[@global-server\] \[domain\] \[q-type\] \[q-class\] \{q-opt\}\n/,
+  );
+  assert.match(r.out, /\+\[no\]all {12}\(Set or clear all display flags\)/);
+});

@@ -39,6 +39,7 @@ import { formatFdb, formatShowMacs } from './bridge.js';
 import { curl, CurlUsageError, parseCurlArgs } from './curl.js';
 import {
   dig,
+  DIG_USAGE,
   digExitCode,
   DigExit,
   digTrace,
@@ -592,7 +593,8 @@ const HELP = [
   '  ping [-4] [-b] [-c n] [-i s] [-s size] [-t ttl] [-W s] [-w s] [-M do|dont] [-I addr] [-n] [-q] host',
   '  traceroute [-n] [-f ttl] [-m ttl] [-q n] [-N n] [-w s] [-p port] host [packetlen]',
   '  curl [-v] [-s] [-S] [-I] [-i] [-L] [-o file] [-H "Name: value"] [-X method] [-A agent] url',
-  '  dig [@server] [-t type] [-x addr] [-p port] name [type] [+trace] [+short] [+tcp] [+norecurse]',
+  '  dig [@server] [-t type] [-x addr] [-p port] [-h] [type] name [+trace] [+short] [+tcp] [+norecurse]',
+  '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-s]       ss [-tan] [-l] [-u] [-H]',
@@ -836,9 +838,16 @@ async function runDig(
 ): Promise<ToolRun> {
   const cmd = parseDigArgs(args);
   if ('error' in cmd) throw new ToolUsageError(`dig: ${cmd.error}`, DigExit.Usage);
-  const host = hostOf(net, node, 'dig');
-  const srv = await dnsServer(net, node, 'dig', cmd.server, ctx);
   const stdout = textOut(out, ctx.write);
+  if (cmd.help) {
+    // dig.c: -h prints the usage on standard output and exits 0
+    stdout.write(DIG_USAGE);
+    stdout.end();
+    return { exitCode: 0 };
+  }
+  const host = hostOf(net, node, 'dig');
+  for (const w of cmd.warnings) (ctx.writeErr ?? ((t: string) => stdout.write(t)))(`${w}\n`);
+  const srv = await dnsServer(net, node, 'dig', cmd.server, ctx);
   if ('error' in srv) {
     // dighost.c fatal(): the message on stderr, exit 10
     (ctx.writeErr ?? ((t: string) => stdout.write(t)))(`dig: ${srv.error}\n`);

@@ -132,7 +132,49 @@ describe('dig: command line', () => {
     assert.deepEqual(parseDigArgs(['+bogus']), { error: 'Invalid option: +bogus' });
     assert.deepEqual(parseDigArgs(['-t', 'NOPE', 'x']), { error: 'invalid type: NOPE' });
     assert.deepEqual(parseDigArgs(['-p']), { error: 'option -p needs a value' });
-    assert.deepEqual(parseDigArgs(['a', 'b', 'c']), { error: 'unexpected argument "b"' });
+    // 'a' is a type (dig.c: a word that is a type is the type), 'b' the name, 'c' a second one
+    assert.deepEqual(parseDigArgs(['a', 'b', 'c']), {
+      error: 'unexpected argument "c": one name per dig here (already "b")',
+    });
+  });
+
+  it('takes type, class and name in any order, as dig.c parse_args', () => {
+    const pick = (argv: string[]): [string, unknown, string[]] => {
+      const c = parseDigArgs(argv);
+      assert.ok(!('error' in c), JSON.stringify(c));
+      return [c.options.name, c.options.type, c.warnings];
+    };
+    assert.deepEqual(pick(['AAAA', 'www.server.com']), ['www.server.com', 'AAAA', []]);
+    assert.deepEqual(pick(['IN', 'mx', 'server.com']), ['server.com', 'MX', []]);
+    assert.deepEqual(pick(['www.server.com', 'MX', 'A']), [
+      'www.server.com',
+      'A',
+      [';; Warning, extra type option'],
+    ]);
+    // after -t (or -c) a type word is a name
+    assert.deepEqual(pick(['-t', 'MX', 'A']), ['A', 'MX', []]);
+    // no name: the root's NS, whatever type was given
+    assert.deepEqual(pick(['MX']), ['.', 'NS', []]);
+    assert.deepEqual(pick(['-q', 'ns', 'ns']), ['ns', 'NS', []]);
+    const h = parseDigArgs(['www.server.com', '-h']);
+    assert.ok(!('error' in h) && h.help === true);
+  });
+
+  it('+[no]all and the section toggles set what formatDig prints', () => {
+    const c = parseDigArgs(['+noall', '+answer', 'x']);
+    assert.ok(!('error' in c));
+    assert.deepEqual(c.options.display, {
+      cmd: false,
+      comments: false,
+      question: false,
+      answer: true,
+      authority: false,
+      additional: false,
+      stats: false,
+    });
+    const d = parseDigArgs(['+nocmd', '+nostats', 'x', '+noquestion']);
+    assert.ok(!('error' in d));
+    assert.deepEqual(d.options.display, { cmd: false, stats: false, question: false });
   });
 });
 

@@ -81,9 +81,38 @@ export interface DigOptions {
   argv?: string;
   /** +short: RDATA only. */
   shortOutput?: boolean;
+  /**
+   * What to print (dig.c printmessage): +[no]cmd, +[no]comments, +[no]question, +[no]answer,
+   * +[no]authority, +[no]additional, +[no]stats; +[no]all sets them all. Default: all on.
+   */
+  display?: Partial<DigDisplay>;
   /** The user named the server (@server): dig then says "(1 server found)". */
   serverGiven?: boolean;
 }
+
+/** The parts of dig's output that +[no]<part> turns on and off. */
+export interface DigDisplay {
+  /** The banner: "; <<>> DiG … <<>> args", "; (1 server found)", ";; global options: +cmd". */
+  cmd: boolean;
+  /** ";; Got answer:", the header and flags, the OPT pseudosection, the section titles. */
+  comments: boolean;
+  question: boolean;
+  answer: boolean;
+  authority: boolean;
+  additional: boolean;
+  /** ";; Query time", ";; SERVER", ";; WHEN", ";; MSG SIZE". */
+  stats: boolean;
+}
+
+const DISPLAY_ALL: DigDisplay = {
+  cmd: true,
+  comments: true,
+  question: true,
+  answer: true,
+  authority: true,
+  additional: true,
+  stats: true,
+};
 
 export interface DigResult {
   options: DigOptions;
@@ -249,9 +278,35 @@ export function formatWhen(t: number, epochMs = DEFAULT_EPOCH_MS): string {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-/** The message part of dig's output (header, OPT pseudosection, sections). */
-export function formatDigMessage(m: DnsMessage, opts: { rdWanted?: boolean } = {}): string[] {
+/**
+ * The message part of dig's output (header, OPT pseudosection, sections), as dig.c's
+ * printmessage() prints it: with comments, ";; Got answer:" and the header, a blank line, the
+ * OPT pseudosection, and each non-empty section under its title followed by a blank line;
+ * without, the records alone.
+ */
+export function formatDigMessage(
+  m: DnsMessage,
+  opts: { rdWanted?: boolean; display?: Partial<DigDisplay> } = {},
+): string[] {
+  const d = { ...DISPLAY_ALL, ...opts.display };
   const L: string[] = [];
+  if (d.comments) L.push(...formatDigHeader(m, opts.rdWanted));
+  const section = (title: string, lines: string[]): void => {
+    if (lines.length === 0) return;
+    if (d.comments) L.push(`;; ${title} SECTION:`, ...lines, '');
+    else L.push(...lines);
+  };
+  if (d.question) section('QUESTION', m.questions.map(formatDigQuestion));
+  if (d.answer) section('ANSWER', m.answers.map(formatDigRecord));
+  if (d.authority) section('AUTHORITY', m.authorities.map(formatDigRecord));
+  if (d.additional)
+    section('ADDITIONAL', m.additionals.filter((r) => r.type !== DnsType.OPT).map(formatDigRecord));
+  return L;
+}
+
+/** ";; Got answer:" … the OPT pseudosection: what +nocomments leaves out. */
+function formatDigHeader(m: DnsMessage, rdWanted: boolean | undefined): string[] {
+  const L: string[] = [';; Got answer:'];
   const rc = fullRcode(m);
   L.push(
     `;; ->>HEADER<<- opcode: ${opcodeName(m.header.opcode)}, status: ${rcodeName(rc)}, id: ${m.header.id}`,
@@ -259,7 +314,7 @@ export function formatDigMessage(m: DnsMessage, opts: { rdWanted?: boolean } = {
   L.push(
     `;; flags: ${flagsText(m)}; QUERY: ${m.questions.length}, ANSWER: ${m.answers.length}, AUTHORITY: ${m.authorities.length}, ADDITIONAL: ${m.additionals.length}`,
   );
-  if (opts.rdWanted !== false && m.header.rd && !m.header.ra)
+  if (rdWanted !== false && m.header.rd && !m.header.ra)
     L.push(';; WARNING: recursion requested but not available');
   L.push('');
   const e = ednsOf(m);
@@ -273,22 +328,6 @@ export function formatDigMessage(m: DnsMessage, opts: { rdWanted?: boolean } = {
         L.push(`; EDE: ${code} (${EDE_TEXT[code] ?? 'Unknown'})${text ? `: (${text})` : ''}`);
       }
     }
-  }
-  if (m.questions.length > 0) {
-    L.push(';; QUESTION SECTION:');
-    for (const q of m.questions) L.push(formatDigQuestion(q));
-    L.push('');
-  }
-  const sections: [string, DnsRecord[]][] = [
-    ['ANSWER', m.answers],
-    ['AUTHORITY', m.authorities],
-    ['ADDITIONAL', m.additionals.filter((r) => r.type !== DnsType.OPT)],
-  ];
-  for (const [title, recs] of sections) {
-    if (recs.length === 0) continue;
-    L.push(`;; ${title} SECTION:`);
-    for (const r of recs) L.push(formatDigRecord(r));
-    L.push('');
   }
   return L;
 }
@@ -304,31 +343,35 @@ export function formatDig(r: DigResult, env: { epochMs?: number } = {}): string 
       (r.response!.answers.length ? '\n' : '')
     );
   }
+  const d = { ...DISPLAY_ALL, ...o.display };
   L.push(...r.errors);
   if (r.ok && r.retriedTcp) L.push(';; Truncated, retrying in TCP mode.');
-  L.push('');
-  L.push(
-    `; <<>> wiretrail dig <<>> ${o.argv ?? `${o.serverLabel ? '@' + o.serverLabel + ' ' : ''}${o.name}`}`,
-  );
-  if (o.serverGiven) L.push('; (1 server found)');
-  L.push(';; global options: +cmd');
+  if (d.cmd) {
+    L.push('');
+    L.push(
+      `; <<>> wiretrail dig <<>> ${o.argv ?? `${o.serverLabel ? '@' + o.serverLabel + ' ' : ''}${o.name}`}`,
+    );
+    if (o.serverGiven) L.push('; (1 server found)');
+    L.push(';; global options: +cmd');
+  }
   if (!r.ok) {
     L.push(';; no servers could be reached');
     L.push('');
     return L.join('\n');
   }
   const m = r.response!;
-  L.push(';; Got answer:');
-  L.push(...formatDigMessage(m, { rdWanted: o.recurse !== false }));
-  const label = o.serverLabel ?? formatIpv4(o.server);
-  L.push(`;; Query time: ${Math.round((r.rtt ?? 0) / MS)} msec`);
-  L.push(
-    `;; SERVER: ${formatIpv4(o.server)}#${o.port ?? 53}(${label}) (${(r.transport ?? 'udp').toUpperCase()})`,
-  );
-  L.push(`;; WHEN: ${formatWhen(r.at, env.epochMs)}`);
-  L.push(`;; MSG SIZE  rcvd: ${r.size}`);
-  L.push('');
-  return L.join('\n') + '\n';
+  L.push(...formatDigMessage(m, { rdWanted: o.recurse !== false, display: d }));
+  if (d.stats) {
+    const label = o.serverLabel ?? formatIpv4(o.server);
+    L.push(`;; Query time: ${Math.round((r.rtt ?? 0) / MS)} msec`);
+    L.push(
+      `;; SERVER: ${formatIpv4(o.server)}#${o.port ?? 53}(${label}) (${(r.transport ?? 'udp').toUpperCase()})`,
+    );
+    L.push(`;; WHEN: ${formatWhen(r.at, env.epochMs)}`);
+    L.push(`;; MSG SIZE  rcvd: ${r.size}`);
+    L.push('');
+  }
+  return L.length === 0 ? '' : L.join('\n') + '\n';
 }
 
 // ─────────────────────────────────────────── +trace ──────────────────────────────────────
@@ -541,6 +584,18 @@ export interface DigCommand {
   server?: string;
   options: Omit<DigOptions, 'server'>;
   trace: boolean;
+  /** -h: print DIG_USAGE and exit 0 (dig.c dash_option: help(); exit(0)). */
+  help?: boolean;
+  /** BIND's warnings on stderr (";; Warning, extra type option"). */
+  warnings: string[];
+}
+
+/** Sets one +[no]<part> display toggle. */
+function show(part: keyof DigDisplay) {
+  return (c: DigCommand, _v: string | undefined, on: boolean): undefined => {
+    c.options.display = { ...c.options.display, [part]: on };
+    return undefined;
+  };
 }
 
 const DIG_FLAGS: Record<
@@ -586,19 +641,97 @@ const DIG_FLAGS: Record<
     c.options.tries = n + 1;
     return undefined;
   },
-  cmd: () => undefined,
-  stats: () => undefined,
-  question: () => undefined,
-  comments: () => undefined,
+  // dig.c plus_option: +[no]all sets every display toggle, then each one by name
+  all: (c, _v, on) => {
+    c.options.display = {
+      cmd: on,
+      comments: on,
+      question: on,
+      answer: on,
+      authority: on,
+      additional: on,
+      stats: on,
+    };
+    return undefined;
+  },
+  cmd: show('cmd'),
+  comments: show('comments'),
+  question: show('question'),
+  answer: show('answer'),
+  authority: show('authority'),
+  additional: show('additional'),
+  stats: show('stats'),
 };
+
+/** Query classes as dns_rdataclass_fromtext() knows them (only IN is asked here). */
+const CLASSES = new Set(['IN', 'CH', 'CHAOS', 'HS', 'HESIOD', 'NONE', 'ANY']);
+function isClass(word: string): boolean {
+  const u = word.toUpperCase();
+  return CLASSES.has(u) || /^CLASS\d+$/.test(u);
+}
+
+/**
+ * `dig -h` as BIND 9.18 lays it out (dig.c help()), with the options this dig takes.
+ */
+export const DIG_USAGE = `Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}
+            {global-d-opt} host [@local-server] {local-d-opt}
+Where:  domain	  is in the Domain Name System
+        q-class  is IN (the only class here) [default: in]
+        q-type   is one of (a,any,mx,ns,soa,txt,ptr,cname,aaaa,...) [default:a]
+        q-opt    is one of:
+                 -c class            (specify query class)
+                 -p port             (specify port number)
+                 -q name             (specify query name)
+                 -t type             (specify query type)
+                 -x dot-notation     (shortcut for reverse lookups)
+        d-opt    is of the form +keyword[=value], where keyword is:
+                 +[no]additional     (Control display of additional section)
+                 +[no]all            (Set or clear all display flags)
+                 +[no]answer         (Control display of answer section)
+                 +[no]authority      (Control display of authority section)
+                 +bufsize[=###]      (Set EDNS0 Max UDP packet size)
+                 +[no]cmd            (Control display of command line -
+                                      global option)
+                 +[no]comments       (Control display of packet header
+                                      and section name comments)
+                 +[no]dnssec         (Request DNSSEC records)
+                 +[no]edns[=###]     (Set EDNS version) [0]
+                 +[no]ignore         (Don't revert to TCP for TC responses.)
+                 +[no]question       (Control display of question section)
+                 +[no]recurse        (Recursive mode (+[no]rdflag))
+                 +retry=###          (Set number of UDP retries) [2]
+                 +[no]short          (Display nothing except short
+                                      form of answers - global option)
+                 +[no]stats          (Control display of statistics)
+                 +[no]tcp            (TCP mode (+[no]vc))
+                 +timeout=###        (Set query timeout) [5]
+                 +[no]trace          (Trace delegation down from root [implies
+                                      +dnssec])
+                 +tries=###          (Set number of UDP attempts) [3]
+                 +[no]vc             (TCP mode (+[no]tcp))
+        -h                           (print help and exit)
+`;
 
 /**
  * Parses dig's command line (BIND's order-free syntax): `@server`, `-p port`, `-t type`,
- * `-c class`, `-x address`, `+[no]option[=value]`, then name, type, class.
+ * `-c class`, `-x address`, `-q name`, `+[no]option[=value]`, and words. As dig.c
+ * parse_args: until -t or -c was given, a word that is a type is the type (a second one wins,
+ * with ";; Warning, extra type option"), else one that is a class is the class, else it is the
+ * name — so `dig AAAA www.server.com` and `dig www.server.com AAAA` ask the same. BIND makes
+ * one lookup per name; this dig takes one.
  */
 export function parseDigArgs(argv: readonly string[]): DigCommand | { error: string } {
-  const c: DigCommand = { options: { name: '' }, trace: false };
-  const positional: string[] = [];
+  const c: DigCommand = { options: { name: '' }, trace: false, warnings: [] };
+  let openTypeClass = true;
+  let typeSet = false;
+  let nameSet = false;
+  const setName = (n: string): string | undefined => {
+    if (nameSet)
+      return `unexpected argument "${n}": one name per dig here (already "${c.options.name}")`;
+    c.options.name = n;
+    nameSet = true;
+    return undefined;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('@')) {
@@ -613,7 +746,11 @@ export function parseDigArgs(argv: readonly string[]): DigCommand | { error: str
       if (e) return { error: e };
       continue;
     }
-    if (a === '-p' || a === '-t' || a === '-c' || a === '-x') {
+    if (a === '-h') {
+      c.help = true;
+      return c;
+    }
+    if (a === '-p' || a === '-t' || a === '-c' || a === '-x' || a === '-q') {
       const v = argv[++i];
       if (v === undefined) return { error: `option ${a} needs a value` };
       if (a === '-p') {
@@ -622,30 +759,46 @@ export function parseDigArgs(argv: readonly string[]): DigCommand | { error: str
           return { error: `-p wants a port, got "${v}"` };
         c.options.port = p;
       } else if (a === '-t') {
+        openTypeClass = false;
         if (typeFromName(v) === undefined) return { error: `invalid type: ${v}` };
+        if (typeSet) c.warnings.push(';; Warning, extra type option');
         c.options.type = v.toUpperCase();
+        typeSet = true;
       } else if (a === '-c') {
+        openTypeClass = false;
         if (v.toUpperCase() !== 'IN') return { error: `only class IN is supported, got ${v}` };
+      } else if (a === '-q') {
+        const e = setName(v);
+        if (e) return { error: e };
       } else {
         const r = reverseName(v);
         if (!r) return { error: `-x wants an IPv4 or IPv6 address, got "${v}"` };
-        c.options.name = r;
-        c.options.type = 'PTR';
+        const e = setName(r);
+        if (e) return { error: e };
+        if (!typeSet) c.options.type = 'PTR';
       }
       continue;
     }
     if (a.startsWith('-') && a.length > 1) return { error: `Invalid option: ${a}` };
-    positional.push(a);
+    if (openTypeClass && typeFromName(a) !== undefined) {
+      if (typeSet) c.warnings.push(';; Warning, extra type option');
+      c.options.type = a.toUpperCase();
+      typeSet = true;
+      continue;
+    }
+    if (openTypeClass && isClass(a)) {
+      if (a.toUpperCase() !== 'IN') return { error: `only class IN is supported, got ${a}` };
+      continue;
+    }
+    const e = setName(a);
+    if (e) return { error: e };
   }
-  for (const p of positional) {
-    if (c.options.name === '') c.options.name = p;
-    else if (c.options.type === undefined && typeFromName(p) !== undefined)
-      c.options.type = p.toUpperCase();
-    else if (p.toUpperCase() === 'IN') continue;
-    else return { error: `unexpected argument "${p}"` };
+  if (c.options.name === '') {
+    // dig.c: no name, the root's NS (whatever type was given)
+    c.options.name = '.';
+    c.options.type = 'NS';
   }
-  if (c.options.name === '') c.options.name = '.';
-  if (c.options.type === undefined) c.options.type = c.options.name === '.' ? 'NS' : 'A';
+  if (c.options.type === undefined) c.options.type = 'A';
   c.options.argv = argv.join(' ');
   return c;
 }
