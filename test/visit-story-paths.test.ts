@@ -457,3 +457,57 @@ describe('the text has no trailing spaces', () => {
       }
   });
 });
+
+describe('a router with no route to the destination', () => {
+  test('the route lookup fails before ip_forward: TTL unchanged, ICMP net unreachable back, no placeholder', async () => {
+    const simple = readFileSync(
+      new URL('../src/world/examples/simple.yaml', import.meta.url),
+      'utf8',
+    );
+    const r = await runVisit({
+      url: 'http://10.0.0.2/',
+      topology: { text: simple, file: 'simple.yaml' },
+      client: 'r-client',
+      close: false,
+    });
+    const v = buildStory(r.events, r.client).visits[0];
+    const router = stepsOf(v, 'router').find((s) => s.node === 'r-server');
+    assert.ok(router, 'the story has r-server');
+    assert.equal(router.stop?.reason, 'no-route');
+    assert.deepEqual(router.noRoute?.tried, [
+      '203.0.113.0/30',
+      '198.51.100.0/24',
+      '192.168.3.0/24',
+    ]);
+    // The TTL the SYN arrived with (from the frame on the wire) is the one the story keeps.
+    const last = v.hops[v.hops.length - 1];
+    assert.equal(router.ttlIn, last.ttl);
+    assert.equal(router.ttlOut, router.ttlIn, 'no route: the TTL is not decremented');
+    // The trace: the drop, then the ICMP error, whose source address the story names.
+    const evs = r.events as unknown as { kind: string; node: string; [k: string]: unknown }[];
+    assert.ok(
+      evs.some((e) => e.kind === 'ip.drop' && e.node === 'r-server' && e.reason === 'no-route'),
+    );
+    const icmp = evs.find((e) => e.kind === 'ip.tx' && e.node === 'r-server' && e.protocol === 1);
+    assert.equal(router.icmpSrc, icmp?.src);
+    assert.equal(router.stop?.icmp?.type, 3);
+    assert.equal(router.stop?.icmp?.code, 0);
+    const en = lines(v, 'router', 'en').join('\n');
+    const zh = lines(v, 'router', 'zh').join('\n');
+    for (const t of [en, zh]) {
+      assert.doesNotMatch(t, /\?|route none|TTL 64 → 63/, t);
+      assert.match(t, /203\.0\.113\.0\/30/);
+      assert.match(t, /ip_error/);
+    }
+    assert.match(en, /the TTL stays 64/);
+    assert.match(
+      en,
+      /ICMP net unreachable \(type 3 code 0\) goes back to the sender 203\.0\.113\.1 \(from 203\.0\.113\.2/,
+    );
+    assert.match(zh, /TTL 仍是 64/);
+    assert.match(
+      zh,
+      /ICMP“网络不可达”（类型 3 代码 0）给发送方 203\.0\.113\.1（源地址 203\.0\.113\.2/,
+    );
+  });
+});

@@ -283,9 +283,14 @@ const EN: Texts = {
   router: (s: RouterStep) => ({
     title: `Router ${s.node}`,
     lines: [
-      `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route ${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
+      s.noRoute
+        ? `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route lookup for ${s.dst}: no route` +
+          (s.noRoute.tried.length > 0
+            ? ` (${s.noRoute.tried.join(', ')} did not match, and there is no default route)`
+            : ' (its routing table is empty)')
+        : `frame is for my MAC ${s.inDstMac} (${s.inIface}) · route ${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
       ...(s.stop
-        ? stopLines(s.stop, s.nextHop, 'en')
+        ? stopLines(s, s.stop, 'en')
         : [`new MACs on ${s.outIface}: src ${s.srcMac} dst ${s.dstMac} (next hop ${s.nextHop})`]),
     ],
   }),
@@ -558,9 +563,14 @@ const ZH: Texts = {
   router: (s: RouterStep) => ({
     title: `路由器 ${s.node}`,
     lines: [
-      `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
+      s.noRoute
+        ? `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：没有去 ${s.dst} 的路由` +
+          (s.noRoute.tried.length > 0
+            ? `（${s.noRoute.tried.join('、')} 都不匹配，也没有默认路由）`
+            : '（路由表是空的）')
+        : `帧的目标 MAC ${s.inDstMac} 是自己的（${s.inIface}），收下 · 查路由表：${s.route} · TTL ${s.ttlIn} → ${s.ttlOut}`,
       ...(s.stop
-        ? stopLines(s.stop, s.nextHop, 'zh')
+        ? stopLines(s, s.stop, 'zh')
         : [
             `换上新的 MAC 头部（${s.outIface}）：源 ${s.srcMac} 目标 ${s.dstMac}（下一跳 ${s.nextHop}）`,
           ]),
@@ -911,11 +921,19 @@ function unansweredLines(s: HandshakeStep, lang: Lang): string[] {
 }
 
 /** A router that could not send the packet on: the ARP that got no answer, the drops, the ICMP. */
-function stopLines(stop: PathStop, nextHop: string, lang: Lang): string[] {
+function stopLines(r: RouterStep, stop: PathStop, lang: Lang): string[] {
   const zh = lang === 'zh';
   const lines: string[] = [];
   const a = stop.arp;
-  if (a !== undefined) {
+  if (r.noRoute) {
+    // Linux: ip_rcv_finish → ip_route_input_noref fails, the datagram goes to ip_error (which
+    // sends the ICMP error), never to ip_forward (which checks and decrements the TTL).
+    lines.push(
+      zh
+        ? `TTL 仍是 ${r.ttlIn}：Linux 先查路由（ip_rcv_finish → ip_route_input），查到了才交给 ip_forward 把 TTL 减 1；没有路由的数据报交给 ip_error，TTL 不变`
+        : `the TTL stays ${r.ttlIn}: Linux looks the route up first (ip_rcv_finish → ip_route_input) and only ip_forward, after a route is found, decrements the TTL; with no route the datagram goes to ip_error instead`,
+    );
+  } else if (a !== undefined) {
     lines.push(
       zh
         ? `下一跳 ${a.target}（${a.iface}）不在 ARP 缓存中：广播“谁是 ${a.target}？”${arpTriesText(a.requestsPerRound, a.interval, a.rounds, 'zh')}`
@@ -923,19 +941,35 @@ function stopLines(stop: PathStop, nextHop: string, lang: Lang): string[] {
     );
   } else
     lines.push(
-      zh
-        ? `无法转发到下一跳 ${nextHop || '?'}：${dropWhy(stop, 'zh')}`
-        : `cannot send it on to ${nextHop || '?'}: ${dropWhy(stop, 'en')}`,
+      r.nextHop
+        ? zh
+          ? `无法转发到下一跳 ${r.nextHop}：${dropWhy(stop, 'zh')}`
+          : `cannot send it on to ${r.nextHop}: ${dropWhy(stop, 'en')}`
+        : zh
+          ? `无法转发：${dropWhy(stop, 'zh')}`
+          : `cannot send it on: ${dropWhy(stop, 'en')}`,
     );
   const i = stop.icmp;
   const dropped = zh
     ? `${stop.drops} 个 SYN 被丢弃`
     : `${stop.drops === 1 ? 'the SYN is' : `${stop.drops} SYNs are`} dropped`;
+  const to = r.src
+    ? zh
+      ? `发送方 ${r.src}`
+      : `the sender ${r.src}`
+    : zh
+      ? '发送方'
+      : 'the sender';
+  const from = r.icmpSrc
+    ? zh
+      ? `（源地址 ${r.icmpSrc}：${r.node} 按回程路由选出的地址）`
+      : ` (from ${r.icmpSrc}, ${r.node}'s address on the route back)`
+    : '';
   lines.push(
     i
       ? zh
-        ? `→ ${dropped}，并发回 ${i.sent} 个 ICMP“${ZH_ICMP[i.name] ?? i.name}”（类型 ${i.type} 代码 ${i.code}）`
-        : `→ ${dropped}, and ${plural(i.sent, `ICMP ${i.name} (type ${i.type} code ${i.code})`, `ICMP ${i.name} errors (type ${i.type} code ${i.code})`)} ${i.sent === 1 ? 'goes' : 'go'} back to the sender`
+        ? `→ ${dropped}，并发回 ${i.sent} 个 ICMP“${ZH_ICMP[i.name] ?? i.name}”（类型 ${i.type} 代码 ${i.code}）给${to}${from}`
+        : `→ ${dropped}, and ${plural(i.sent, `ICMP ${i.name} (type ${i.type} code ${i.code})`, `ICMP ${i.name} errors (type ${i.type} code ${i.code})`)} ${i.sent === 1 ? 'goes' : 'go'} back to ${to}${from}`
       : zh
         ? `→ ${dropped}，没有发回 ICMP`
         : `→ ${dropped}, with no ICMP error sent back`,

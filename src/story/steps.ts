@@ -271,6 +271,16 @@ export interface RouterStep extends StepBase {
   dstMac: string;
   /** The router could not send the packet on (srcMac and dstMac are then empty). */
   stop?: PathStop;
+  /** The datagram's addresses (set when it stopped here). */
+  src?: string;
+  dst?: string;
+  /**
+   * No route matched (stop.reason "no-route"): the routes the lookup tried, none of them a
+   * default route. Linux looks the route up before ip_forward, so the TTL was not decremented.
+   */
+  noRoute?: { tried: string[] };
+  /** The source address of the ICMP error the router sent back (its incoming interface's). */
+  icmpSrc?: string;
 }
 
 export interface ServerStep extends StepBase {
@@ -1511,6 +1521,21 @@ class VisitReader {
     const r = ri >= 0 ? this.at(ri) : undefined;
     const route = r?.route as
       { dst: string; prefix: number; gateway: string; iface: string } | undefined;
+    // Linux (ip_rcv_finish → ip_route_input_noref) looks the route up before ip_forward, the
+    // function that decrements the TTL: with no route, ip_error sends the ICMP error and the
+    // TTL is never touched; a TTL of 1 is refused by ip_forward before it is decremented.
+    const noRoute = stop.reason === 'no-route' && route === undefined;
+    const decremented = !noRoute && stop.reason !== 'ttl-expired';
+    const tried = ((r?.candidates ?? []) as { route: { dst: string; prefix: number } }[]).map(
+      (c) => `${c.route.dst}/${c.route.prefix}`,
+    );
+    const icmpTx = stop.icmp
+      ? this.find(
+          (e) => e.kind === 'ip.tx' && e.node === stop.node && e.protocol === 1 && e.dst === src,
+          rxI,
+          this.tail,
+        )
+      : -1;
     // The frame as it arrived: the last wire of the SYN before this router.
     const inRow =
       [...rows].reverse().find((row) => row.t <= rx.t && row.link.includes(`${stop.node}.`)) ??
@@ -1527,12 +1552,16 @@ class VisitReader {
         : 'none',
       nextHop: r?.nextHop ?? '',
       ttlIn: rx.ttl,
-      ttlOut: rx.ttl - 1,
+      ttlOut: decremented ? rx.ttl - 1 : rx.ttl,
       inSrcMac: inRow?.srcMac ?? '',
       inDstMac: inRow?.dstMac ?? '',
       srcMac: '',
       dstMac: '',
       stop,
+      src,
+      dst,
+      ...(noRoute ? { noRoute: { tried } } : {}),
+      ...(icmpTx >= 0 ? { icmpSrc: this.at(icmpTx).src as string } : {}),
     });
   }
 
