@@ -12,8 +12,9 @@
  * (ToolContext.stubs, from the topology's `resolver:` and `hosts:`): /etc/hosts, the OS cache,
  * then the name servers of resolv.conf — the same path getaddrinfo() takes on Linux. Addresses
  * are named the way getnameinfo() names them (traceroute's hops, ping's replies, arp's
- * entries, unless -n): the hosts file, then a PTR query through the same resolver, each
- * address asked once per command (ReverseNames, src/apps/dns/reverse.ts).
+ * entries and netstat's sockets unless -n, ss's with -r): the hosts file, then a PTR query
+ * through the same resolver, each address asked once per command (ReverseNames,
+ * src/apps/dns/reverse.ts). netstat and ss name ports from /etc/services (services.ts).
  *
  * Between commands of one chain: a command that closed TCP connections (curl) lets their FIN
  * exchange finish (at most CLOSE_GRACE of simulated time) before the next command starts, so
@@ -51,8 +52,17 @@ import {
 import type { DigEnv } from './dig.js';
 import { host as hostTool } from './host.js';
 import { explainRouteGet, formatIpAddr, formatIpLink, formatIpRoute, ipRouteGet } from './ip.js';
-import { formatNetstatNapt, formatNetstatS, formatSsTan, tcpSocketRows } from './netstat.js';
+import {
+  formatNetstatNapt,
+  formatNetstatS,
+  formatSsTan,
+  netstatLookups,
+  ssLookups,
+  ssServiceNames,
+  tcpSocketRows,
+} from './netstat.js';
 import type { TcpSocketRow } from './netstat.js';
+import { serviceName } from './services.js';
 import { nslookup } from './nslookup.js';
 import { ping } from './ping.js';
 import { routeN } from './route.js';
@@ -449,9 +459,9 @@ export async function runTool(
     case 'nslookup':
       return runHostLike(tool, net, node, args, out, ctx);
     case 'netstat':
-      return runNetstat(net, node, args, out);
+      return runNetstat(net, node, args, out, ctx);
     case 'ss':
-      return runSs(net, node, args, out);
+      return runSs(net, node, args, out, ctx);
     case 'hosts': {
       if (args.length > 0)
         throw new ToolUsageError('hosts: takes no arguments (prints /etc/hosts)');
@@ -597,7 +607,7 @@ const HELP = [
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
-  '  netstat [-napt] [-l] [-u] [-s]       ss [-tan] [-l] [-u] [-H]',
+  '  netstat [-napt] [-l] [-u] [-W] [-s]  ss [-tan] [-r] [-l] [-u] [-H]',
   '  arp [-n] [-a] [-i dev]   route -n   ip addr|link|route [get addr]|neigh   ip -s link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
 ];
@@ -964,20 +974,42 @@ function udpRows(host: Host): TcpSocketRow[] {
       remotePort: 0,
       recvQ: 0,
       sendQ: 0,
+      proto: 'udp' as const,
     }))
     .sort((a, b) => a.localPort - b.localPort || a.localAddr - b.localAddr);
+}
+
+/**
+ * Looks up the names of `addresses` in order, one query each (ReverseNames), as the tool
+ * would while printing; undefined when there is nothing to look up with (no resolver).
+ */
+async function lookUp(
+  net: Network,
+  ctx: ToolContext,
+  node: string,
+  addresses: readonly Ipv4Addr[],
+): Promise<((a: Ipv4Addr) => string | undefined) | undefined> {
+  const names = reverseNames(ctx, node);
+  if (names === undefined) return undefined;
+  await net.runUntilSettled(
+    (async () => {
+      for (const a of addresses) await names.resolve(a);
+    })(),
+  );
+  return (a) => names.get(a);
 }
 
 const LISTEN = 1;
 const TIME_WAIT = 10;
 const SYN_RECV = 3;
 
-function runNetstat(
+async function runNetstat(
   net: Network,
   node: string,
   args: readonly string[],
   out: (line: string) => void,
-): ToolRun {
+  ctx: ToolContext,
+): Promise<ToolRun> {
   const p = getopt('netstat', args, {
     withValue: [],
     bool: [
@@ -992,6 +1024,9 @@ function runNetstat(
       '4',
       'e',
       'numeric',
+      'numeric-hosts',
+      'numeric-ports',
+      'numeric-users',
       'all',
       'programs',
       'tcp',
@@ -1009,6 +1044,7 @@ function runNetstat(
     ['udp', 'u'],
     ['listening', 'l'],
     ['statistics', 's'],
+    ['wide', 'W'],
   ])
     if (p.flags.has(long)) p.flags.set(short, ['']);
   if (p.positional.length > 0)
@@ -1020,33 +1056,39 @@ function runNetstat(
     for (const l of netstatStats(host, tcp, sel)) out(l);
     return { exitCode: 0 };
   }
+  // The tables are read first (the name lookups below open and close sockets of their own).
   const rows: TcpSocketRow[] = [];
   const keep = (listening: boolean): boolean =>
     sel.which === 'all' || (sel.which === 'listening' ? listening : !listening);
   if (sel.tcp && tcp !== undefined)
     rows.push(...tcpSocketRows(tcp).filter((r) => keep(r.state === LISTEN)));
-  const lines = formatNetstatNapt(rows);
+  if (sel.udp) rows.push(...udpRows(host).filter(() => keep(true)));
+  // net-tools: -n is --numeric-hosts and --numeric-ports together
+  const numeric = p.flags.has('n');
+  const hostName =
+    numeric || p.flags.has('numeric-hosts')
+      ? undefined
+      : await lookUp(net, ctx, node, netstatLookups(rows));
+  const lines = formatNetstatNapt(rows, {
+    names: {
+      host: hostName,
+      service: numeric || p.flags.has('numeric-ports') ? undefined : serviceName,
+    },
+    wide: p.flags.has('W'),
+    programs: p.flags.has('p'),
+  });
   lines[0] = `Active Internet connections (${sel.which === 'all' ? 'servers and established' : sel.which === 'listening' ? 'only servers' : 'w/o servers'})`;
-  if (sel.udp) {
-    for (const r of udpRows(host).filter(() => keep(true))) {
-      const l = formatNetstatNapt([{ ...r, state: LISTEN }])[2];
-      // UDP: no state (TCP_CLOSE prints as an empty column)
-      lines.push('udp ' + l.slice(4).replace('LISTEN     ', '           '));
-    }
-  }
-  const withProgram = p.flags.has('p');
-  const cut = lines[1].indexOf(' PID/Program name');
-  for (let i = 1; i < lines.length; i++) if (!withProgram) lines[i] = lines[i].slice(0, cut);
   for (const l of lines) out(l);
   return { exitCode: 0 };
 }
 
-function runSs(
+async function runSs(
   net: Network,
   node: string,
   args: readonly string[],
   out: (line: string) => void,
-): ToolRun {
+  ctx: ToolContext,
+): Promise<ToolRun> {
   const p = getopt('ss', args, {
     withValue: [],
     bool: [
@@ -1054,11 +1096,13 @@ function runSs(
       'u',
       'a',
       'n',
+      'r',
       'l',
       'p',
       'H',
       '4',
       'numeric',
+      'resolve',
       'all',
       'listening',
       'tcp',
@@ -1068,6 +1112,7 @@ function runSs(
   });
   for (const [long, short] of [
     ['numeric', 'n'],
+    ['resolve', 'r'],
     ['all', 'a'],
     ['listening', 'l'],
     ['tcp', 't'],
@@ -1093,7 +1138,17 @@ function runSs(
   if (sel.udp) for (const r of udpRows(host)) if (keep(r)) tagged.push(['udp', r]);
   if (sel.tcp && tcp !== undefined)
     for (const r of tcpSocketRows(tcp)) if (keep(r)) tagged.push(['tcp', r]);
-  let lines = formatSsTan(tagged.map(([, r]) => r));
+  const rows = tagged.map(([, r]) => r);
+  // iproute2: service names unless -n, host names only with -r (-r -n: hosts, not ports)
+  const hostName = p.flags.has('r') ? await lookUp(net, ctx, node, ssLookups(rows)) : undefined;
+  let lines = formatSsTan(rows, {
+    host: hostName,
+    service: p.flags.has('n')
+      ? undefined
+      : ssServiceNames(
+          tcp === undefined ? undefined : [tcp.config.ephemeralLow, tcp.config.ephemeralHigh],
+        ),
+  });
   if (sel.tcp && sel.udp)
     lines = lines.map((l, i) => (i === 0 ? 'Netid ' : `${tagged[i - 1][0].padEnd(5)} `) + l);
   if (p.flags.has('H')) lines = lines.slice(1);

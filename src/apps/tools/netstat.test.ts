@@ -8,11 +8,17 @@ import {
   formatNetstatNapt,
   formatNetstatS,
   formatSsTan,
+  netstatEndpoint,
+  netstatLookups,
   netstatNapt,
   netstatS,
+  ssLookups,
+  ssServiceNames,
   ssTan,
   tcpSocketRows,
 } from './netstat.js';
+import type { TcpSocketRow } from './netstat.js';
+import { SERVICES, serviceName } from './services.js';
 
 function twoHosts(): { clock: Scheduler; A: TcpLayer; B: TcpLayer } {
   const clock = new Scheduler();
@@ -130,4 +136,107 @@ test('rows come from the layer without changing it', () => {
   assert.equal(rows.length, 1);
   assert.equal(formatNetstatNapt(rows).length, 3);
   assert.equal(A.listenerList().length, 1);
+});
+
+const NAMES = new Map([
+  [0x0a000002, 'www.server.com'],
+  [0x64400102, 'eth0.r-core.isp.net'],
+  [0x0a000009, 'a-very-long-host-name-indeed.example.org'],
+]);
+const names = { host: (a: number) => NAMES.get(a), service: serviceName };
+
+test('/etc/services: netbase names by port and protocol, none for an unlisted port', () => {
+  assert.equal(serviceName(80, 'tcp'), 'http');
+  assert.equal(serviceName(53, 'udp'), 'domain');
+  assert.equal(serviceName(143, 'tcp'), 'imap2');
+  assert.equal(serviceName(8080, 'tcp'), 'http-alt');
+  assert.equal(serviceName(465, 'tcp'), 'submissions');
+  assert.equal(serviceName(22, 'udp'), undefined, 'ssh is tcp only in netbase');
+  assert.equal(serviceName(7777, 'tcp'), undefined);
+  for (const s of SERVICES) assert.ok(s.port > 0 && s.port < 65536 && /^[a-z0-9-]+$/.test(s.name));
+});
+
+test('netstat endpoints: names, "*" for port 0, 0.0.0.0 never named, long ones cut as addr_do_one', () => {
+  assert.equal(netstatEndpoint(0x0a000002, 80, 'tcp', { names }), 'www.server.com:http');
+  assert.equal(netstatEndpoint(0x0a000002, 80, 'tcp'), '10.0.0.2:80');
+  assert.equal(netstatEndpoint(0, 0, 'tcp', { names: { host: () => 'any' } }), '0.0.0.0:*');
+  assert.equal(netstatEndpoint(0x0a000003, 7777, 'tcp', { names }), '10.0.0.3:7777');
+  // 19 + 4 > 22: the port stays whole, the host keeps 22 - 4 characters
+  assert.equal(netstatEndpoint(0x64400102, 80, 'tcp', { names }), 'eth0.r-core.isp.ne:http');
+  assert.equal(
+    netstatEndpoint(0x64400102, 80, 'tcp', { names, wide: true }),
+    'eth0.r-core.isp.net:http',
+  );
+  // a long port name keeps at most 18 characters, the host 4
+  assert.equal(
+    netstatEndpoint(0x0a000009, 1, 'tcp', {
+      names: { ...names, service: () => 'an-unusually-long-service-name' },
+    }),
+    'a-ve:an-unusually-long-',
+  );
+  // the numeric form always fits: 255.255.255.255:65535 is 21 characters
+  assert.equal(netstatEndpoint(0xffffffff, 65535, 'tcp', { names: {} }), '255.255.255.255:65535');
+});
+
+const row = (over: Partial<TcpSocketRow>): TcpSocketRow => ({
+  state: 4,
+  localAddr: 0x0a000001,
+  localPort: 49152,
+  remoteAddr: 0x0a000002,
+  remotePort: 80,
+  recvQ: 0,
+  sendQ: 0,
+  ...over,
+});
+
+test('netstat lines: 23-character columns, -W widens them, UDP has no state, -p adds a column', () => {
+  const rows = [
+    row({ state: 1, localAddr: 0, localPort: 80, remoteAddr: 0, remotePort: 0, sendQ: 511 }),
+    row({ remoteAddr: 0x64400102 }),
+    row({ state: 0, localAddr: 0, localPort: 53, remoteAddr: 0, remotePort: 0, proto: 'udp' }),
+  ];
+  assert.deepEqual(formatNetstatNapt(rows, { names, programs: false }).slice(1), [
+    'Proto Recv-Q Send-Q Local Address           Foreign Address         State      ',
+    'tcp        0      0 0.0.0.0:http            0.0.0.0:*               LISTEN     ',
+    'tcp        0      0 10.0.0.1:49152          eth0.r-core.isp.ne:http ESTABLISHED',
+    'udp        0      0 0.0.0.0:domain          0.0.0.0:*                          ',
+  ]);
+  assert.equal(
+    formatNetstatNapt(rows, { names, programs: false, wide: true })[3],
+    'tcp        0      0 10.0.0.1:49152          eth0.r-core.isp.net:http ESTABLISHED',
+  );
+  assert.equal(
+    formatNetstatNapt(rows)[4],
+    'udp        0      0 0.0.0.0:53              0.0.0.0:*                           -                   ',
+  );
+});
+
+test('ss: services unless numeric, never for an ephemeral port; host names only when given', () => {
+  const svc = ssServiceNames();
+  assert.equal(svc(80, 'tcp'), 'http');
+  assert.equal(svc(57000, 'tcp'), undefined, 'dircproxy is in 32768-60999');
+  assert.equal(ssServiceNames([60000, 61000])(57000, 'tcp'), 'dircproxy');
+  const rows = [
+    row({ state: 1, localAddr: 0, localPort: 80, remoteAddr: 0, remotePort: 0, sendQ: 511 }),
+    row({ localPort: 57000, remoteAddr: 0x64400102, remotePort: 8080 }),
+  ];
+  assert.deepEqual(formatSsTan(rows, { service: svc }), [
+    'State      Recv-Q Send-Q Local Address:Port  Peer Address:Port     Process',
+    'LISTEN     0      511          0.0.0.0:http       0.0.0.0:*',
+    'ESTAB      0      0           10.0.0.1:57000   100.64.1.2:http-alt',
+  ]);
+  assert.deepEqual(formatSsTan(rows, { service: svc, host: (a) => NAMES.get(a) }).slice(1), [
+    'LISTEN     0      511          0.0.0.0:http              0.0.0.0:*',
+    'ESTAB      0      0           10.0.0.1:57000 eth0.r-core.isp.net:http-alt',
+  ]);
+});
+
+test('the addresses each tool looks up, in print order: netstat skips 0.0.0.0, ss -r does not', () => {
+  const rows = [
+    row({ state: 1, localAddr: 0, localPort: 80, remoteAddr: 0, remotePort: 0 }),
+    row({}),
+    row({ remotePort: 81 }),
+  ];
+  assert.deepEqual(netstatLookups(rows), [0x0a000001, 0x0a000002]);
+  assert.deepEqual(ssLookups(rows), [0, 0x0a000001, 0x0a000002]);
 });

@@ -3,13 +3,29 @@
  * netstat (netstat.c tcp_do_one, statistics.c) and iproute2's ss print them. Pure functions:
  * a TcpLayer (or rows taken from it) in, lines of text out; nothing is changed.
  *
+ * Names, as the Linux tools print them unless told not to (the caller looks the hosts up and
+ * passes what it found, EndpointNames):
+ * - net-tools netstat (lib/inet.c INET_rresolve, get_sname; netstat.c addr_do_one) names
+ *   every address but 0.0.0.0 (gethostbyaddr: the hosts file, then DNS) and every port in
+ *   /etc/services; `-n` neither, `--numeric-hosts` / `--numeric-ports` one of them. Port 0
+ *   is "*", 0.0.0.0 stays "0.0.0.0". A "host:port" longer than 22 characters is cut to fit
+ *   the 23-character column unless `-W`: the port keeps its length (at most 18), the host
+ *   part is shortened ("eth0.r-core.isp.ne:http").
+ * - iproute2 ss (ss.c resolve_service, inet_addr_print; lib/utils.c format_host) names ports
+ *   by default (`-n`: not), except a port of ip_local_port_range, never looked up; host names
+ *   only with `-r`, and then every address, 0.0.0.0 included. Nothing is cut: the columns
+ *   widen.
+ *
  * Read first: RFC 9293 § 3.3.2 (the states shown), RFC 4022 (the TCP-MIB counters behind
  * `netstat -s`'s "Tcp:" section).
  */
 import { formatIpv4 } from '../../wire/addr.js';
+import type { Ipv4Addr } from '../../wire/addr.js';
 import type { TcpLayer } from '../../stack/tcp/layer.js';
 import type { TcpStats } from '../../stack/tcp/stats.js';
 import { LINUX_STATE_NAMES } from '../../stack/tcp/tcb.js';
+import { serviceName } from './services.js';
+import type { ServiceProto } from './services.js';
 
 /** One line of the socket table. */
 export interface TcpSocketRow {
@@ -25,6 +41,82 @@ export interface TcpSocketRow {
   sendQ: number;
   /** "pid/program" if the caller knows it (netstat -p), else "-". */
   program?: string;
+  /** 'udp' for a UDP socket (state 0, unconnected); default 'tcp'. */
+  proto?: ServiceProto;
+}
+
+/**
+ * How addresses and ports are named; a missing function, or one that answers undefined,
+ * leaves the number (`-n`).
+ */
+export interface EndpointNames {
+  /** The host name of an address (looked up beforehand: the hosts file, then a PTR query). */
+  host?: (addr: Ipv4Addr) => string | undefined;
+  /** The service name of a port (/etc/services). */
+  service?: (port: number, proto: ServiceProto) => string | undefined;
+}
+
+/** netstat's options beyond the rows. */
+export interface NetstatOptions {
+  names?: EndpointNames;
+  /** -W: never cut a long "host:port". */
+  wide?: boolean;
+  /** -p: the PID/Program name column (default: shown). */
+  programs?: boolean;
+}
+
+/** addr_do_one's short_len: the longest "host:port" netstat prints whole without -W. */
+const NETSTAT_SHORT = 22;
+
+/**
+ * One endpoint as net-tools' netstat prints it (netstat.c addr_do_one): "host:port", named
+ * unless numeric, cut to 23 characters when longer than 22 (the port kept, at most 18
+ * characters of it; the host shortened) unless `wide`.
+ */
+export function netstatEndpoint(
+  addr: Ipv4Addr,
+  port: number,
+  proto: ServiceProto = 'tcp',
+  o: NetstatOptions = {},
+): string {
+  // INET_rresolve: 0.0.0.0 is never looked up
+  const a = (addr === 0 ? undefined : o.names?.host?.(addr)) ?? formatIpv4(addr);
+  // get_sname: port 0 is "*" even with -n
+  const p = port === 0 ? '*' : (o.names?.service?.(port, proto) ?? String(port));
+  if (!o.wide && a.length + p.length > NETSTAT_SHORT) {
+    const pl = Math.min(p.length, NETSTAT_SHORT - 4);
+    return `${a.slice(0, NETSTAT_SHORT - pl)}:${p.slice(0, pl)}`;
+  }
+  return `${a}:${p}`;
+}
+
+/** The addresses netstat asks names for, in the order it prints them (0.0.0.0 never). */
+export function netstatLookups(rows: readonly TcpSocketRow[]): Ipv4Addr[] {
+  const seen = new Set<Ipv4Addr>();
+  for (const r of rows) for (const a of [r.localAddr, r.remoteAddr]) if (a !== 0) seen.add(a >>> 0);
+  return [...seen];
+}
+
+/** The addresses `ss -r` asks names for, in the order it prints them (0.0.0.0 too). */
+export function ssLookups(rows: readonly TcpSocketRow[]): Ipv4Addr[] {
+  const seen = new Set<Ipv4Addr>();
+  for (const r of rows) for (const a of [r.localAddr, r.remoteAddr]) seen.add(a >>> 0);
+  return [...seen];
+}
+
+/** Linux's default net.ipv4.ip_local_port_range. */
+const LOCAL_PORT_RANGE: readonly [number, number] = [32768, 60999];
+
+/**
+ * ss's service names (ss.c resolve_service, is_ephemeral): /etc/services, but never for a
+ * port of ip_local_port_range (default 32768–60999: "socks" or "cfinger" on a client port
+ * would mislead).
+ */
+export function ssServiceNames(
+  range: readonly [number, number] = LOCAL_PORT_RANGE,
+): (port: number, proto: ServiceProto) => string | undefined {
+  return (port, proto) =>
+    port >= range[0] && port <= range[1] ? undefined : serviceName(port, proto);
 }
 
 const SS_STATE = [
@@ -77,46 +169,52 @@ export function tcpSocketRows(layer: TcpLayer): TcpSocketRow[] {
   return rows.concat(conns);
 }
 
-function endpoint(addr: number, port: number): string {
-  return `${formatIpv4(addr)}:${port === 0 ? '*' : port}`;
-}
-
 /**
- * `netstat -napt` (net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s %-20s"). netstat shows a
- * listener's Send-Q as 0, as /proc/net/tcp does.
+ * `netstat -napt` (net-tools: "%-4s  %6ld %6ld %-23s %-23s %-11s %-20s"; UDP sockets "%-5s"
+ * and no state). netstat shows a listener's Send-Q as 0, as /proc/net/tcp does.
  */
-export function formatNetstatNapt(rows: readonly TcpSocketRow[]): string[] {
+export function formatNetstatNapt(rows: readonly TcpSocketRow[], o: NetstatOptions = {}): string[] {
+  const programs = o.programs ?? true;
   const out = [
     'Active Internet connections (servers and established)',
-    'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    ',
+    'Proto Recv-Q Send-Q Local Address           Foreign Address         State      ' +
+      (programs ? ' PID/Program name    ' : ''),
   ];
   for (const r of rows) {
+    const proto = r.proto ?? 'tcp';
     const sendQ = r.state === 1 ? 0 : r.sendQ;
+    const state =
+      proto === 'udp' ? (r.state === 4 ? 'ESTABLISHED' : '') : LINUX_STATE_NAMES[r.state];
     out.push(
-      'tcp'.padEnd(4) +
+      proto.padEnd(4) +
         '  ' +
         String(r.recvQ).padStart(6) +
         ' ' +
         String(sendQ).padStart(6) +
         ' ' +
-        endpoint(r.localAddr, r.localPort).padEnd(23) +
+        netstatEndpoint(r.localAddr, r.localPort, proto, o).padEnd(23) +
         ' ' +
-        endpoint(r.remoteAddr, r.remotePort).padEnd(23) +
+        netstatEndpoint(r.remoteAddr, r.remotePort, proto, o).padEnd(23) +
         ' ' +
-        LINUX_STATE_NAMES[r.state].padEnd(11) +
-        ' ' +
-        (r.program ?? '-').padEnd(20),
+        state.padEnd(11) +
+        (programs ? ' ' + (r.program ?? '-').padEnd(20) : ''),
     );
   }
   return out;
 }
 
-/** `ss -tan`: addresses right-aligned on the ':' as iproute2 prints them. */
-export function formatSsTan(rows: readonly TcpSocketRow[]): string[] {
-  const la = rows.map((r) => formatIpv4(r.localAddr));
-  const lp = rows.map((r) => (r.localPort === 0 ? '*' : String(r.localPort)));
-  const pa = rows.map((r) => formatIpv4(r.remoteAddr));
-  const pp = rows.map((r) => (r.remotePort === 0 ? '*' : String(r.remotePort)));
+/**
+ * `ss -tan`: addresses right-aligned on the ':' as iproute2 prints them; with `names`, `ss -ta`
+ * (services) and `ss -tar` (hosts too).
+ */
+export function formatSsTan(rows: readonly TcpSocketRow[], names: EndpointNames = {}): string[] {
+  const host = (a: Ipv4Addr): string => names.host?.(a) ?? formatIpv4(a);
+  const port = (p: number, proto: ServiceProto): string =>
+    p === 0 ? '*' : (names.service?.(p, proto) ?? String(p));
+  const la = rows.map((r) => host(r.localAddr));
+  const lp = rows.map((r) => port(r.localPort, r.proto ?? 'tcp'));
+  const pa = rows.map((r) => host(r.remoteAddr));
+  const pp = rows.map((r) => port(r.remotePort, r.proto ?? 'tcp'));
   const law = Math.max(13, ...la.map((s) => s.length));
   const lpw = Math.max(4, ...lp.map((s) => s.length));
   const paw = Math.max(12, ...pa.map((s) => s.length));
