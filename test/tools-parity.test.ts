@@ -117,3 +117,73 @@ test('dig -h: the usage on stdout, exit 0', async () => {
   );
   assert.match(r.out, /\+\[no\]all {12}\(Set or clear all display flags\)/);
 });
+
+// ─────────────────────────────────────────── curl ─────────────────────────────────────────
+
+test('curl -f: HTTP ≥ 400 is error 22, no body; -fsS prints only the error, -fs nothing', async () => {
+  const f = await onPc('curl', '-f', 'http://www.server.com/nosuch');
+  assert.equal(f.code, 22);
+  assert.equal(f.out, '');
+  assert.equal(f.err, 'curl: (22) The requested URL returned error: 404\n');
+  const fsS = await onPc('curl', '-fsS', 'http://www.server.com/nosuch');
+  assert.equal(fsS.code, 22);
+  assert.equal(fsS.err, 'curl: (22) The requested URL returned error: 404\n');
+  const fs = await onPc('curl', '-fs', 'http://www.server.com/nosuch');
+  assert.deepEqual([fs.code, fs.out, fs.err], [22, '', '']);
+  // -i still prints the head (curl writes it before it sees the status is an error)
+  const fi = await onPc('curl', '-fi', '--silent', 'http://www.server.com/nosuch');
+  assert.match(fi.out, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.ok(fi.out.endsWith('\r\n\r\n'));
+  const v = await onPc('curl', '-fv', 'http://www.server.com/nosuch');
+  assert.ok(v.err.includes('* The requested URL returned error: 404\n* Closing connection\n'));
+  // a 200 is not affected; short options bundle with a value last (tool_getparam.c)
+  const ok = await onPc('curl', '-fsSo/dev/null', '-w', '%{http_code}', 'http://www.server.com/');
+  assert.deepEqual([ok.code, ok.out], [0, '200']);
+});
+
+test('curl -m / --max-time: exit 28 with the phase that ran out (multi.c), in simulated time', async () => {
+  const dead = await onPc('curl', '-m', '2', 'http://198.51.100.99/');
+  assert.equal(dead.code, 28);
+  assert.equal(dead.err, 'curl: (28) Connection timed out after 2000 milliseconds\n');
+  const dns = await onPc('curl', '--max-time', '0.05', 'http://www.server.com/');
+  assert.equal(dns.err, 'curl: (28) Resolving timed out after 50 milliseconds\n');
+  const op = await onPc('curl', '-sSm0.15', 'http://www.server.com/');
+  assert.equal(op.code, 28);
+  assert.equal(
+    op.err,
+    'curl: (28) Operation timed out after 150 milliseconds with 0 bytes received\n',
+  );
+  const enough = await onPc('curl', '-s', '-m', '5', '-o', '/dev/null', 'http://www.server.com/');
+  assert.equal(enough.code, 0);
+  const bad = await onPc('curl', '-m', 'soon', 'http://www.server.com/');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /curl: option -m: expected a proper numerical parameter/);
+});
+
+test('curl -D -: the response head on stdout; -D file: no file system here (23)', async () => {
+  const r = await onPc('curl', '-s', '-D', '-', '-o', '/dev/null', 'http://www.server.com/');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^HTTP\/1\.1 200 OK\r\nServer: wiretrail\r\n/);
+  assert.ok(r.out.endsWith('\r\n\r\n'));
+  const f = await onPc('curl', '--dump-header', '/tmp/h', 'http://www.server.com/');
+  assert.equal(f.code, 23);
+});
+
+test('curl -v to a refused port: cf-socket.c names the socket it connected from', async () => {
+  const r = await onPc('curl', '-v', 'http://www.server.com:8080/');
+  assert.equal(r.code, 7);
+  assert.ok(
+    r.err.includes(
+      '* connect to 198.51.100.80 port 8080 from 192.168.3.10 port 33564 failed: Connection refused\n',
+    ),
+    r.err,
+  );
+});
+
+test('run -- help lists the curl options run takes', async () => {
+  const r = await onPc('help');
+  assert.match(
+    r.out,
+    /curl \[-v\] \[-s\] \[-S\] \[-f\] .*\[-D file\|-\] \[-m s\] \[-w format\] \[--max-redirs n\]/,
+  );
+});

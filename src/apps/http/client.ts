@@ -99,6 +99,11 @@ export class HttpClientError extends Error {
   constructor(
     readonly code: HttpClientErrorCode,
     message: string,
+    /**
+     * For a failed connect: the socket's own address and port (getsockname after connect(),
+     * which curl prints in "connect to … from 192.168.3.10 port 33564 failed").
+     */
+    readonly local?: { address: Ipv4Addr; port: number },
   ) {
     super(message);
     this.name = 'HttpClientError';
@@ -303,6 +308,7 @@ class ClientConnection {
             new HttpClientError(
               socketCode(e.code),
               `${e.code}: cannot connect to ${formatIpv4(address)}:${port}`,
+              { address: sock.localAddress, port: sock.localPort },
             ),
           );
           return;
@@ -863,5 +869,23 @@ export class HttpClient {
   /** Closes idle connections (FIN); busy ones close when their response is done. */
   closeIdle(why = 'the client is done'): void {
     for (const p of this.pools.values()) p.closeAll(why);
+  }
+
+  /**
+   * Aborts every connection — connecting, busy or idle — and every waiting request, as curl
+   * does when --max-time runs out: the sockets are destroyed and the requests reject with `e`.
+   * Says whether one of them had connected (curl's "Connection timed out" vs "Operation timed
+   * out").
+   */
+  abort(e: HttpClientError): { connected: boolean } {
+    let connected = false;
+    for (const p of this.pools.values()) {
+      for (const c of [...p.conns]) {
+        if (c.conn !== '') connected = true;
+        c.fail(e);
+      }
+      for (const w of p.waiting.splice(0)) w.ex.reject(e);
+    }
+    return { connected };
   }
 }

@@ -602,7 +602,8 @@ const HELP = [
   'commands (flags as the Linux tools; chain several with ";"):',
   '  ping [-4] [-b] [-c n] [-i s] [-s size] [-t ttl] [-W s] [-w s] [-M do|dont] [-I addr] [-n] [-q] host',
   '  traceroute [-n] [-f ttl] [-m ttl] [-q n] [-N n] [-w s] [-p port] host [packetlen]',
-  '  curl [-v] [-s] [-S] [-I] [-i] [-L] [-o file] [-H "Name: value"] [-X method] [-A agent] url',
+  '  curl [-v] [-s] [-S] [-f] [-I] [-i] [-L] [-o file] [-D file|-] [-m s] [-w format] [--max-redirs n]',
+  '       [-H "Name: value"] [-X method] [-A agent] url',
   '  dig [@server] [-t type] [-x addr] [-p port] [-h] [type] name [+trace] [+short] [+tcp] [+norecurse]',
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
@@ -703,40 +704,15 @@ async function runCurl(
   out: (line: string) => void,
   ctx: ToolContext,
 ): Promise<ToolRun> {
-  // -s (no progress meter, no error message) and -S (but show errors) are handled here; the
-  // rest is curl.ts's parser.
-  let silent = false;
-  let showError = false;
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--silent') silent = true;
-    else if (a === '--show-error') showError = true;
-    else if (/^-[vIiLsS]+$/.test(a)) {
-      if (a.includes('s')) silent = true;
-      if (a.includes('S')) showError = true;
-      const kept = a.replace(/S/g, '');
-      if (kept !== '-') rest.push(kept);
-    } else {
-      rest.push(a);
-      // values of options that take one are not flags
-      if (
-        /^(-[oXAH]|--(output|request|user-agent|header|max-redirs))$/.test(a) &&
-        i + 1 < args.length
-      )
-        rest.push(args[++i]);
-    }
-  }
   let parsed;
   try {
-    parsed = parseCurlArgs(rest);
+    parsed = parseCurlArgs(args);
   } catch (e) {
     if (e instanceof CurlUsageError) throw new ToolUsageError(`curl: ${e.message}`);
     throw e;
   }
-  // the node has no file system: -o /dev/null discards the body, -o - is standard output,
-  // anything else fails as curl does when it cannot write (23)
-  const discard = parsed.output === '/dev/null';
+  // the node has no file system: -o /dev/null discards the body (curl.ts), -o - is standard
+  // output, anything else fails as curl does when it cannot write (23)
   if (parsed.output === '-') parsed.output = undefined;
   const host = hostOf(net, node, 'curl');
   if (host.net === undefined) throw new ToolUsageError(`curl: ${node} has no TCP layer`);
@@ -756,11 +732,7 @@ async function runCurl(
       trace: net.trace,
       node,
       out: (t) => stdout.write(typeof t === 'string' ? t : decoder.decode(t)),
-      err: (t) => {
-        if (silent && !showError && t.startsWith('curl: (')) return;
-        stderr(t);
-      },
-      writeFile: discard ? () => {} : undefined,
+      err: stderr,
     }),
   );
   stdout.end();

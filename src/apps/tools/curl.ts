@@ -13,6 +13,7 @@
 import type { Clock } from '../../sim/clock.js';
 import type { TraceBus } from '../../sim/trace.js';
 import type { NetApi } from '../../stack/api.js';
+import { SECOND } from '../../sim/time.js';
 import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import { HttpClient, HttpClientError } from '../http/client.js';
@@ -28,6 +29,16 @@ export interface CurlArgs {
   include: boolean;
   /** -L: follow redirects. */
   location: boolean;
+  /** -s: no progress meter and no error message (unless -S). */
+  silent: boolean;
+  /** -S: with -s, still print the error message. */
+  showError: boolean;
+  /** -f: HTTP status ≥ 400 is an error (22), and its body is not written. */
+  fail: boolean;
+  /** -m / --max-time: the whole operation's limit, in seconds (simulated). */
+  maxTime?: number;
+  /** -D / --dump-header FILE: the response heads go there ("-": standard output). */
+  dumpHeader?: string;
   /** -o FILE */
   output?: string;
   /** -X METHOD */
@@ -52,7 +63,7 @@ export interface CurlEnv {
   out(text: string | Uint8Array): void;
   /** Verbose lines and errors (curl's stderr). */
   err(text: string): void;
-  /** For -o. */
+  /** For -o and -D. */
   writeFile?(name: string, data: Uint8Array): void;
 }
 
@@ -66,7 +77,85 @@ export interface CurlResult {
 
 export class CurlUsageError extends Error {}
 
-/** Parses curl's arguments (the subset above). Throws CurlUsageError. */
+/** Short options without a value, and what they set (tool_getparam.c's "vIiLsSf"). */
+const SHORT_BOOL: Record<string, (a: CurlArgs) => void> = {
+  v: (a) => void (a.verbose = true),
+  I: (a) => void (a.head = true),
+  i: (a) => void (a.include = true),
+  L: (a) => void (a.location = true),
+  s: (a) => void (a.silent = true),
+  S: (a) => void (a.showError = true),
+  f: (a) => void (a.fail = true),
+};
+
+/** Long options without a value. */
+const LONG_BOOL: Record<string, string> = {
+  verbose: 'v',
+  head: 'I',
+  include: 'i',
+  location: 'L',
+  silent: 's',
+  'show-error': 'S',
+  fail: 'f',
+};
+
+/** Options that take a value: short letter → long name. */
+const WITH_VALUE: Record<string, string> = {
+  o: 'output',
+  X: 'request',
+  A: 'user-agent',
+  H: 'header',
+  w: 'write-out',
+  D: 'dump-header',
+  m: 'max-time',
+};
+
+function setValue(a: CurlArgs, long: string, flag: string, v: string): void {
+  switch (long) {
+    case 'output':
+      a.output = v;
+      break;
+    case 'request':
+      a.method = v;
+      break;
+    case 'user-agent':
+      a.userAgent = v;
+      break;
+    case 'write-out':
+      a.writeOut = v;
+      break;
+    case 'dump-header':
+      a.dumpHeader = v;
+      break;
+    case 'max-time': {
+      // tool_getparam.c str2udouble: a non-negative number of seconds, fractions allowed
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+        throw new CurlUsageError(`option ${flag}: expected a proper numerical parameter`);
+      a.maxTime = n;
+      break;
+    }
+    case 'max-redirs': {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isInteger(n) || n < -1)
+        throw new CurlUsageError(`option ${flag}: expected a proper numerical parameter`);
+      a.maxRedirs = n < 0 ? Infinity : n;
+      break;
+    }
+    case 'header': {
+      const c = v.indexOf(':');
+      if (c <= 0) throw new CurlUsageError(`bad header ${JSON.stringify(v)} (want "Name: value")`);
+      a.headers.push([v.slice(0, c).trim(), v.slice(c + 1).trim()]);
+      break;
+    }
+  }
+}
+
+/**
+ * Parses curl's arguments (the subset above) as tool_getparam.c does: short options bundle
+ * ("-fsSL"), and the last one of a bundle may take its value attached or as the next word
+ * ("-o/dev/null", "-sSo /dev/null", "-m5"). Throws CurlUsageError.
+ */
 export function parseCurlArgs(argv: readonly string[]): CurlArgs {
   const a: CurlArgs = {
     url: '',
@@ -74,6 +163,9 @@ export function parseCurlArgs(argv: readonly string[]): CurlArgs {
     head: false,
     include: false,
     location: false,
+    silent: false,
+    showError: false,
+    fail: false,
     headers: [],
     maxRedirs: 50,
     userAgent: 'curl/8.5.0',
@@ -85,64 +177,42 @@ export function parseCurlArgs(argv: readonly string[]): CurlArgs {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (/^-[vIiLs]+$/.test(arg)) {
-      for (const f of arg.slice(1)) {
-        if (f === 'v') a.verbose = true;
-        else if (f === 'I') a.head = true;
-        else if (f === 'i') a.include = true;
-        else if (f === 'L') a.location = true;
+    if (arg.startsWith('--') && arg.length > 2) {
+      const name = arg.slice(2);
+      const short = LONG_BOOL[name];
+      if (short !== undefined) SHORT_BOOL[short](a);
+      else if (Object.values(WITH_VALUE).includes(name) || name === 'max-redirs')
+        setValue(a, name, arg, need(++i, arg));
+      else throw new CurlUsageError(`option ${arg}: is unknown`);
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      for (let k = 1; k < arg.length; k++) {
+        const c = arg[k];
+        const b = SHORT_BOOL[c];
+        if (b !== undefined) {
+          b(a);
+          continue;
+        }
+        const long = WITH_VALUE[c];
+        if (long === undefined) throw new CurlUsageError(`option -${c}: is unknown`);
+        const rest = arg.slice(k + 1);
+        setValue(a, long, `-${c}`, rest !== '' ? rest : need(++i, `-${c}`));
+        break;
       }
       continue;
     }
-    switch (arg) {
-      case '--verbose':
-        a.verbose = true;
-        break;
-      case '--head':
-        a.head = true;
-        break;
-      case '--include':
-        a.include = true;
-        break;
-      case '--location':
-        a.location = true;
-        break;
-      case '-o':
-      case '--output':
-        a.output = need(++i, arg);
-        break;
-      case '-X':
-      case '--request':
-        a.method = need(++i, arg);
-        break;
-      case '-A':
-      case '--user-agent':
-        a.userAgent = need(++i, arg);
-        break;
-      case '-w':
-      case '--write-out':
-        a.writeOut = need(++i, arg);
-        break;
-      case '--max-redirs':
-        a.maxRedirs = Number(need(++i, arg));
-        break;
-      case '-H':
-      case '--header': {
-        const h = need(++i, arg);
-        const c = h.indexOf(':');
-        if (c <= 0)
-          throw new CurlUsageError(`bad header ${JSON.stringify(h)} (want "Name: value")`);
-        a.headers.push([h.slice(0, c).trim(), h.slice(c + 1).trim()]);
-        break;
-      }
-      default:
-        if (arg.startsWith('-')) throw new CurlUsageError(`option ${arg}: is unknown`);
-        if (a.url !== '') throw new CurlUsageError(`one URL only (got ${a.url} and ${arg})`);
-        a.url = arg;
-    }
+    if (a.url !== '') throw new CurlUsageError(`one URL only (got ${a.url} and ${arg})`);
+    a.url = arg;
   }
   if (a.url === '') throw new CurlUsageError('no URL specified');
   return a;
+}
+
+function latin1(text: string): Uint8Array {
+  const b = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0xff;
+  return b;
 }
 
 function headLines(text: string, prefix: string): string {
@@ -165,21 +235,70 @@ function responseHeadText(r: ClientResponse): string {
 export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
   const started = env.clock.now();
   let nameLookedUp = started;
-  const r = await transfer();
+  /** Set when --max-time ran out: what transfer() still does is not printed. */
+  let over = false;
+  let resolving = false;
+  const responses: ClientResponse[] = [];
+  const client = new HttpClient({
+    net: env.net,
+    clock: env.clock,
+    trace: env.trace,
+    node: env.node,
+  });
+  const err = (t: string): void => {
+    if (!over) env.err(t);
+  };
+  const out = (t: string | Uint8Array): void => {
+    if (!over) env.out(t);
+  };
+  // curl -s: no error message, unless -S
+  const report = (code: number, msg: string): CurlResult => {
+    if (!args.silent || args.showError) err(`curl: (${code}) ${msg}\n`);
+    return { exitCode: code, responses, error: msg };
+  };
+  const r = args.maxTime === undefined ? await transfer() : await withMaxTime(args.maxTime);
   if (args.writeOut !== undefined) {
     env.out(writeOut(args.writeOut, r, { started, nameLookedUp, ended: env.clock.now() }));
   }
   return r;
 
+  /**
+   * --max-time: the transfer, or at the limit curl's timeout (multi.c multi_handle_timeout:
+   * "Resolving timed out", "Connection timed out", "Operation timed out … bytes received"),
+   * exit 28, every connection aborted.
+   */
+  function withMaxTime(seconds: number): Promise<CurlResult> {
+    return new Promise<CurlResult>((resolve) => {
+      const timer = env.clock.schedule(Math.round(seconds * SECOND), () => {
+        if (over) return;
+        const ms = Math.round((env.clock.now() - started) / 1e6);
+        const { connected } = client.abort(
+          new HttpClientError('timeout', `--max-time ${seconds} ran out`),
+        );
+        const msg = resolving
+          ? `Resolving timed out after ${ms} milliseconds`
+          : connected
+            ? `Operation timed out after ${ms} milliseconds with 0 bytes received`
+            : `Connection timed out after ${ms} milliseconds`;
+        const res = report(28, msg);
+        over = true;
+        env.clock.noteWake();
+        resolve(res);
+      });
+      void transfer().then((res) => {
+        if (over) return;
+        over = true;
+        timer.cancel();
+        resolve(res);
+      });
+    });
+  }
+
   async function transfer(): Promise<CurlResult> {
     const v = (line: string): void => {
-      if (args.verbose) env.err(line + '\n');
+      if (args.verbose) err(line + '\n');
     };
-    const fail = (code: number, msg: string): CurlResult => {
-      env.err(`curl: (${code}) ${msg}\n`);
-      return { exitCode: code, responses, error: msg };
-    };
-    const responses: ClientResponse[] = [];
+    const fail = report;
     let text = args.url;
     // curl guesses http:// for a URL without a scheme.
     if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text)) text = `http://${text}`;
@@ -189,12 +308,6 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
     } catch {
       return fail(3, `URL rejected: Malformed input to a URL function`);
     }
-    const client = new HttpClient({
-      net: env.net,
-      clock: env.clock,
-      trace: env.trace,
-      node: env.node,
-    });
     let method = args.method ?? (args.head ? 'HEAD' : 'GET');
     const hostIds = new Map<number, number>();
     /** curl's DNS cache for the run: a redirect to the same host does not resolve again. */
@@ -213,8 +326,10 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
         if (address === undefined) {
           let r: { addresses: readonly Ipv4Addr[] };
           try {
+            resolving = true;
             r = await env.resolve(url.hostname);
           } catch {
+            resolving = false;
             v(`* Could not resolve host: ${url.hostname}`);
             return fail(6, `Could not resolve host: ${url.hostname}`);
           }
@@ -222,6 +337,7 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
             v(`* Could not resolve host: ${url.hostname}`);
             return fail(6, `Could not resolve host: ${url.hostname}`);
           }
+          resolving = false;
           nameLookedUp = env.clock.now();
           v(`* Host ${url.hostname}:${port} was resolved.`);
           v('* IPv6: (none)');
@@ -252,8 +368,9 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
               case 'ECONNREFUSED':
               case 'EHOSTUNREACH':
               case 'ENETUNREACH':
+                // cf-socket.c cf_tcp_connect: the socket's own address and port (getsockname)
                 v(
-                  `* connect to ${formatIpv4(address)} port ${port} from 0.0.0.0 port 0 failed: ${e.code === 'ECONNREFUSED' ? 'Connection refused' : 'No route to host'}`,
+                  `* connect to ${formatIpv4(address)} port ${port} from ${formatIpv4(e.local?.address ?? 0)} port ${e.local?.port ?? 0} failed: ${e.code === 'ECONNREFUSED' ? 'Connection refused' : 'No route to host'}`,
                 );
                 v(
                   `* Failed to connect to ${url.hostname} port ${port} after ${ms} ms: Couldn't connect to server`,
@@ -287,19 +404,35 @@ export async function curl(args: CurlArgs, env: CurlEnv): Promise<CurlResult> {
         if (res.reused) v(`* Re-using existing connection with host ${url.hostname}`);
         else v(`* Connected to ${url.hostname} (${formatIpv4(address)}) port ${port}`);
         if (args.verbose) {
-          env.err(headLines(res.requestHeadText, '>'));
-          env.err(headLines(responseHeadText(res), '<'));
+          err(headLines(res.requestHeadText, '>'));
+          err(headLines(responseHeadText(res), '<'));
         }
         const location = res.headers.get('location');
         const follow =
           args.location && [301, 302, 303, 307, 308].includes(res.status) && location !== undefined;
-        if (args.head || args.include) env.out(responseHeadText(res).replace(/\r\n/g, '\r\n'));
+        // -D: the heads as they came, to the file or (-) standard output
+        if (args.dumpHeader === '-') out(responseHeadText(res));
+        else if (args.dumpHeader !== undefined && args.dumpHeader !== '/dev/null') {
+          if (env.writeFile === undefined)
+            return fail(23, `Failed writing header: no file system here`);
+          env.writeFile(args.dumpHeader, latin1(responseHeadText(res)));
+        }
+        if (args.head || args.include) out(responseHeadText(res));
+        // -f (lib/http.c): a status of 400 or more ends the transfer before the body, closes
+        // the connection, and is error 22
+        if (args.fail && res.status >= 400) {
+          v(`* The requested URL returned error: ${res.status}`);
+          v(`* Closing connection`);
+          return fail(22, `The requested URL returned error: ${res.status}`);
+        }
         if (!args.head && !follow) {
-          if (args.output !== undefined) {
+          if (args.output === '/dev/null') {
+            // discarded
+          } else if (args.output !== undefined) {
             if (env.writeFile === undefined)
               return fail(23, `Failed writing body: no file system here`);
             env.writeFile(args.output, res.body);
-          } else if (res.body.length > 0) env.out(res.body);
+          } else if (res.body.length > 0) out(res.body);
         }
         if (res.head.keepAlive) v(`* Connection #${connNo} to host ${url.hostname} left intact`);
         else v(`* Closing connection`);

@@ -6,7 +6,9 @@ import { TcpLayer } from '../../stack/tcp/layer.js';
 import { FakeHost, wire } from '../../stack/tcp/testing.js';
 import {
   formatNetstatNapt,
+  formatNetstatI,
   formatNetstatS,
+  formatSsSummary,
   formatSsTan,
   netstatEndpoint,
   netstatLookups,
@@ -239,4 +241,84 @@ test('the addresses each tool looks up, in print order: netstat skips 0.0.0.0, s
   ];
   assert.deepEqual(netstatLookups(rows), [0x0a000001, 0x0a000002]);
   assert.deepEqual(ssLookups(rows), [0, 0x0a000001, 0x0a000002]);
+});
+
+test('netstat -i: net-tools columns, interfaces sorted by name, down ones only with -a', () => {
+  const nic = { loopback: false, up: true, running: true, promiscuous: false };
+  const zero = {
+    rxErrors: 0,
+    rxDropped: 0,
+    rxFifoErrors: 0,
+    txErrors: 0,
+    txDropped: 0,
+    txFifoErrors: 0,
+  };
+  const rows = [
+    {
+      name: 'lo',
+      mtu: 65536,
+      ...nic,
+      loopback: true,
+      rxPackets: 3247292,
+      txPackets: 3247292,
+      ...zero,
+    },
+    { name: 'eth10', mtu: 1500, ...nic, rxPackets: 1, txPackets: 2, ...zero },
+    { name: 'eth0', mtu: 1400, ...nic, rxPackets: 16448, txPackets: 12242, ...zero },
+    {
+      name: 'eth2',
+      mtu: 1500,
+      ...nic,
+      up: false,
+      running: false,
+      rxPackets: 0,
+      txPackets: 0,
+      ...zero,
+    },
+    {
+      name: 'eth3',
+      mtu: 1500,
+      ...nic,
+      promiscuous: true,
+      rxPackets: 5,
+      txPackets: 6,
+      ...zero,
+      rxDropped: 7,
+    },
+  ];
+  // the lo and eth0 lines are what Linux's netstat -i printed on this machine
+  assert.deepEqual(formatNetstatI(rows), [
+    'Kernel Interface table',
+    'Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg',
+    'eth0             1400    16448      0      0 0         12242      0      0      0 BMRU',
+    'eth3             1500        5      0      7 0             6      0      0      0 BMPRU',
+    'eth10            1500        1      0      0 0             2      0      0      0 BMRU',
+    'lo              65536  3247292      0      0 0       3247292      0      0      0 LRU',
+  ]);
+  assert.ok(formatNetstatI(rows, true).some((l) => l.startsWith('eth2 ') && l.endsWith(' BM')));
+});
+
+test('ss -s: totals as iproute2 prints them from sockstat', () => {
+  const row = (state: number) => ({
+    state,
+    localAddr: 0,
+    localPort: 0,
+    remoteAddr: 0,
+    remotePort: 0,
+    recvQ: 0,
+    sendQ: 0,
+  });
+  // a listener, two established, one CLOSE-WAIT, three TIME-WAIT; two UDP sockets
+  const lines = formatSsSummary([1, 4, 4, 7, 10, 10, 10].map(row), 2);
+  assert.deepEqual(lines, [
+    'Total: 9',
+    'TCP:   7 (estab 3, closed 3, orphaned 0, timewait 3)',
+    '',
+    'Transport Total     IP        IPv6',
+    'RAW\t  0         0         0        ',
+    'UDP\t  2         2         0        ',
+    'TCP\t  7         7         0        ',
+    'INET\t  9         9         0        ',
+    'FRAG\t  0         0         0        ',
+  ]);
 });

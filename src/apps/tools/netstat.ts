@@ -334,3 +334,83 @@ export function ssTan(layer: TcpLayer): string {
 export function netstatS(layer: TcpLayer): string {
   return formatNetstatS(layer.stats, layer.currEstab).join('\n');
 }
+
+/** One interface as `netstat -i` reads it (/proc/net/dev and the SIOCGIFFLAGS bits). */
+export interface InterfaceRow {
+  name: string;
+  mtu: number;
+  loopback: boolean;
+  up: boolean;
+  /** Carrier (IFF_RUNNING). */
+  running: boolean;
+  promiscuous: boolean;
+  rxPackets: number;
+  rxErrors: number;
+  rxDropped: number;
+  /** RX-OVR: the receive FIFO overruns (rx_fifo_errors). */
+  rxFifoErrors: number;
+  txPackets: number;
+  txErrors: number;
+  txDropped: number;
+  txFifoErrors: number;
+}
+
+/**
+ * `netstat -i` (net-tools lib/interface.c ife_print_short: "%-15.15s %5d %8llu %6lu %6lu %-6lu
+ * %8llu %6lu %6lu %6lu ", then one letter per flag in its fixed order). Interfaces that are
+ * down are listed only with -a, as net-tools does.
+ */
+export function formatNetstatI(rows: readonly InterfaceRow[], all = false): string[] {
+  const out = [
+    'Kernel Interface table',
+    'Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg',
+  ];
+  // net-tools keeps its interface list sorted by name, numbers compared as numbers (nstrcmp)
+  const byName = [...rows].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  for (const r of byName) {
+    if (!r.up && !all) continue;
+    let flg = '';
+    if (!r.loopback) flg += 'B';
+    if (r.loopback) flg += 'L';
+    if (!r.loopback) flg += 'M';
+    if (r.promiscuous) flg += 'P';
+    if (r.running) flg += 'R';
+    if (r.up) flg += 'U';
+    const n = (v: number, w: number): string => String(v).padStart(w);
+    out.push(
+      `${r.name.slice(0, 15).padEnd(15)} ${n(r.mtu, 5)} ${n(r.rxPackets, 8)} ${n(r.rxErrors, 6)} ${n(r.rxDropped, 6)} ${String(r.rxFifoErrors).padEnd(6)} ` +
+        `${n(r.txPackets, 8)} ${n(r.txErrors, 6)} ${n(r.txDropped, 6)} ${n(r.txFifoErrors, 6)} ${flg === '' ? '[NO FLAGS]' : flg}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * `ss -s` (iproute2 ss.c print_summary, from /proc/net/sockstat): "Total" counts every socket;
+ * the TCP line's total counts TIME-WAIT ones too, "closed" is total − hashed + timewait as ss
+ * computes it, "estab" is CurrEstab (ESTABLISHED and CLOSE-WAIT). No IPv6, raw sockets or
+ * fragments here: those columns are 0.
+ */
+export function formatSsSummary(tcp: readonly TcpSocketRow[], udpSockets: number): string[] {
+  const CLOSED = 0;
+  const ESTABLISHED = 4;
+  const CLOSE_WAIT = 7;
+  const TIME_WAIT = 10;
+  const total = tcp.length;
+  const hashed = tcp.filter((r) => r.state !== CLOSED).length;
+  const tw = tcp.filter((r) => r.state === TIME_WAIT).length;
+  const estab = tcp.filter((r) => r.state === ESTABLISHED || r.state === CLOSE_WAIT).length;
+  const row = (name: string, n: number): string =>
+    `${name}\t  ${String(n).padEnd(9)} ${String(n).padEnd(9)} ${'0'.padEnd(9)}`;
+  return [
+    `Total: ${total + udpSockets}`,
+    `TCP:   ${total} (estab ${estab}, closed ${total - hashed + tw}, orphaned 0, timewait ${tw})`,
+    '',
+    'Transport Total     IP        IPv6',
+    row('RAW', 0),
+    row('UDP', udpSockets),
+    row('TCP', hashed),
+    row('INET', udpSockets + hashed),
+    row('FRAG', 0),
+  ];
+}
