@@ -302,3 +302,94 @@ describe('determinism', () => {
     assert.equal(formatIpv4(0xc0a8030a), '192.168.3.10');
   });
 });
+
+describe('a redirect: http://www.server.com/steps → /steps/', () => {
+  let r: VisitResult;
+  let v: VisitStory;
+  before(async () => {
+    r = await runVisit({ url: 'http://www.server.com/steps' });
+    v = buildStory(r.events, r.client).visits[0];
+  });
+
+  /** The TCP payloads the client's wire carried, as text, with the frame's event index. */
+  function payloads(): { i: number; text: string; sport: number; dport: number; syn: boolean }[] {
+    const out: { i: number; text: string; sport: number; dport: number; syn: boolean }[] = [];
+    r.events.forEach((e, i) => {
+      const ev = e as unknown as { kind: string; from?: string; frame?: Uint8Array };
+      if (
+        ev.kind !== 'link.tx' ||
+        (!ev.from?.startsWith('pc.') && !ev.from?.startsWith('sw-home.port1'))
+      )
+        return;
+      const f = frameFacts(ev.frame!);
+      if (!f?.tcp || !f.ip) return;
+      const start = 14 + f.ip.headerLength + f.tcp.headerLength;
+      const body = ev.frame!.subarray(start, start + f.tcp.dataLength);
+      out.push({
+        i,
+        text: new TextDecoder('latin1').decode(body),
+        sport: f.sport!,
+        dport: f.dport!,
+        syn: (f.tcp.flags & TCP_SYN) !== 0,
+      });
+    });
+    return out;
+  }
+
+  test('the story tells the 301, its Location and the request that followed, as the packets show', () => {
+    const kinds = v.steps.map((s) => s.kind);
+    const at = kinds.indexOf('redirect');
+    assert.ok(at > kinds.indexOf('response') && at < kinds.indexOf('page'), kinds.join(', '));
+    const red = one(v, 'redirect');
+    const sock = one(v, 'socket');
+    const p = payloads();
+    // The 301 and its Location, in the bytes the server sent to the client.
+    const resp = p.find(
+      (x) => x.sport === 80 && x.dport === sock.localPort && x.text.startsWith('HTTP/1.1 301'),
+    );
+    assert.ok(resp, 'the 301 is on the wire');
+    assert.equal(red.status, 301);
+    assert.equal(red.reason, 'Moved Permanently');
+    assert.equal(/\r\nLocation: ([^\r]*)/.exec(resp.text)?.[1], red.location);
+    assert.equal(red.location, '/steps/');
+    assert.equal(red.to, 'http://www.server.com/steps/');
+    // The second request went on the same, kept-alive connection: same port, no second SYN.
+    const req = p.find((x) => x.dport === 80 && x.text.startsWith('GET /steps/ '));
+    assert.ok(req, 'GET /steps/ is on the wire');
+    assert.equal(req.sport, sock.localPort);
+    assert.equal(red.request, req.text.split('\r\n')[0]);
+    assert.equal(red.requestBytes, req.text.length);
+    assert.equal(
+      p.filter((x) => x.syn && x.dport === 80).length,
+      1,
+      'one SYN: the connection was reused',
+    );
+    assert.equal(red.reused, true);
+    assert.equal(red.connectionId, sock.connectionId);
+    assert.equal(red.response?.status, 200);
+    // Told in both languages, and in the waterfall.
+    for (const lang of ['en', 'zh'] as const) {
+      const s = renderSteps(v, lang).find((x) => x.kind === 'redirect')!;
+      const text = s.lines.join('\n');
+      assert.match(text, /301 Moved Permanently/);
+      assert.match(text, /Location: \/steps\//);
+      assert.match(text, /GET \/steps\/ HTTP\/1\.1/);
+      assert.ok(
+        text.includes(
+          lang === 'en'
+            ? `connection #${sock.connectionId}, kept alive`
+            : `keep-alive 连接 #${sock.connectionId}`,
+        ),
+        text,
+      );
+    }
+    assert.equal(
+      v.waterfall.find((w) => w.url === 'http://www.server.com/steps')?.redirectTo,
+      'http://www.server.com/steps/',
+    );
+    // The capture comment of the frame that carried the second request names the step.
+    const comments = stepComments({ client: 'pc', visits: [v] }, r.events, 'en');
+    const n = renderSteps(v, 'en').find((x) => x.kind === 'redirect')!.n;
+    assert.equal(comments.get(req.i), `step ${n} · Redirect`);
+  });
+});

@@ -108,6 +108,13 @@ export function stepComments(
       handshake: hs ? { seq: (hs.synSeq + 1) >>> 0, ack: (hs.synAckSeq + 1) >>> 0 } : undefined,
       respAt: resp?.t ?? visit.finishedAt,
       synAt: hs?.t ?? Infinity,
+      // The redirects' requests and responses: up to the last event a redirect step narrates.
+      redirectEnd: Math.max(
+        -Infinity,
+        ...visit.steps
+          .filter((s) => s.kind === 'redirect')
+          .flatMap((s) => s.events.map((j) => evs[j]?.t ?? -Infinity)),
+      ),
     };
   });
   const closing = new Set<string>();
@@ -146,6 +153,7 @@ export function stepComments(
       else if (toServer && v.serverData && seqIn(f.tcp.ack, v.serverData.first, v.serverData.last))
         kind = 'response';
       else kind = e.t <= v.respAt ? 'request' : 'page';
+      if (kind === 'page' && e.t >= v.respAt && e.t <= v.redirectEnd) kind = 'redirect';
     }
     const label =
       kind && (v.label(kind) ?? (kind === 'request' ? v.label('segmentation') : undefined));

@@ -18,6 +18,7 @@ import type {
   HopRow,
   PageStep,
   PathStop,
+  RedirectStep,
   RequestStep,
   ResponseStep,
   RouteStep,
@@ -313,6 +314,25 @@ const EN: Texts = {
         : []),
     ],
   }),
+  redirect: (s: RedirectStep) => ({
+    title: 'Redirect',
+    lines: [
+      `${s.status} ${s.reason} with Location: ${s.location} → the browser follows it to ${s.to}` +
+        (s.location !== s.to ? ` (the Location resolved against ${s.from})` : ''),
+      `${s.request}${s.requestBytes ? ` (${s.requestBytes} bytes)` : ''} ` +
+        (s.reused
+          ? `on connection #${s.connectionId}, kept alive: ${s.sameHost ? 'no DNS lookup, ' : ''}no new handshake`
+          : s.connect
+            ? `on a new connection #${s.connectionId} ${s.connect.local}:${s.connect.localPort} → ${s.connect.remote}:${s.connect.remotePort} (${s.connect.why}): a new handshake`
+            : `on connection #${s.connectionId ?? '?'}`) +
+        (!s.sameHost && s.dnsCache ? ` · browser DNS cache: ${s.dnsCache}` : ''),
+      ...(s.response
+        ? [
+            `→ HTTP/1.1 ${s.response.status} ${s.response.reason} · ${s.response.bytes} bytes · time to first byte ${ms(s.response.ttfb)}`,
+          ]
+        : []),
+    ],
+  }),
   page: (s: PageStep) => {
     const reused = s.subresources.filter((r) => r.reused).length;
     const cached = s.subresources.filter((r) => r.cache !== 'none').length;
@@ -590,6 +610,24 @@ const ZH: Texts = {
       `HTTP/1.1 ${s.status} ${s.reason} · ${s.bytes} 字节，${s.segments} 个段沿原路返回 · 首字节时间 ${ms(s.ttfb)}`,
       ...(s.hops > 0
         ? [`经过 ${s.hops} 个路由器，每一跳都换 MAC 头部；IP 地址不变（这个网络里没有 NAT）`]
+        : []),
+    ],
+  }),
+  redirect: (s: RedirectStep) => ({
+    title: '重定向',
+    lines: [
+      `${s.status} ${s.reason}，Location: ${s.location} → 浏览器自动跳转到 ${s.to}` +
+        (s.location !== s.to ? `（Location 相对于 ${s.from} 解析）` : ''),
+      (s.reused
+        ? `在 keep-alive 连接 #${s.connectionId} 上发送 ${s.request}${s.requestBytes ? `（${s.requestBytes} 字节）` : ''}：${s.sameHost ? '不用再查 DNS，' : ''}也不用再握手`
+        : s.connect
+          ? `新建连接 #${s.connectionId} ${s.connect.local}:${s.connect.localPort} → ${s.connect.remote}:${s.connect.remotePort}（${zhWhy(s.connect.why)}），重新三次握手，再发送 ${s.request}${s.requestBytes ? `（${s.requestBytes} 字节）` : ''}`
+          : `在连接 #${s.connectionId ?? '?'} 上发送 ${s.request}`) +
+        (!s.sameHost && s.dnsCache ? ` · 浏览器 DNS 缓存：${zhHit(s.dnsCache)}` : ''),
+      ...(s.response
+        ? [
+            `→ HTTP/1.1 ${s.response.status} ${s.response.reason} · ${s.response.bytes} 字节 · 首字节时间 ${ms(s.response.ttfb)}`,
+          ]
         : []),
     ],
   }),
@@ -1397,6 +1435,11 @@ export function waterfall(rows: readonly WaterfallRow[], lang: Lang, width = 40)
       r.wait > 0 ? `${L.wait} ${ms(r.wait)}` : '',
       r.download > 0 ? `${L.download} ${ms(r.download)}` : '',
       r.cache !== 'none' ? (lang === 'zh' ? `缓存：${zhHit(r.cache)}` : `cache: ${r.cache}`) : '',
+      r.redirectTo
+        ? lang === 'zh'
+          ? `重定向到 ${short(r.redirectTo)}`
+          : `redirect → ${short(r.redirectTo)}`
+        : '',
       r.reused
         ? lang === 'zh'
           ? `复用连接 #${r.connectionId}`

@@ -308,6 +308,30 @@ export interface ResponseStep extends StepBase {
   ttfb: number;
 }
 
+/** The server answered with a redirect (3xx + Location) and the browser followed it. */
+export interface RedirectStep extends StepBase {
+  kind: 'redirect';
+  status: number;
+  reason: string;
+  /** The Location field as the server sent it (often relative, "/steps/"). */
+  location: string;
+  from: string;
+  to: string;
+  /** The request line of the request that followed ("GET /steps/ HTTP/1.1"). */
+  request: string;
+  requestBytes: number;
+  connectionId?: number;
+  /** Sent on the kept-alive connection of the redirect (no new handshake). */
+  reused: boolean;
+  /** A new connection: its addresses (another host or port, or the old one was closed). */
+  connect?: { local: string; localPort: number; remote: string; remotePort: number; why: string };
+  /** Another host: the browser DNS cache's answer for it. */
+  dnsCache?: string;
+  sameHost: boolean;
+  /** What came back for the new URL. */
+  response?: { status: number; reason: string; bytes: number; ttfb: number };
+}
+
 export interface PageStep extends StepBase {
   kind: 'page';
   title: string;
@@ -409,6 +433,7 @@ export type Step =
   | RouterStep
   | ServerStep
   | ResponseStep
+  | RedirectStep
   | PageStep
   | CloseStep
   | ErrorStep
@@ -443,6 +468,8 @@ export interface WaterfallRow {
   cache: string;
   reused: boolean;
   connectionId?: number;
+  /** A redirect: where the browser went next. */
+  redirectTo?: string;
 }
 
 export interface VisitStory {
@@ -502,6 +529,12 @@ class VisitReader {
     return -1;
   }
 
+  /** Last event index in [from, to) matching. */
+  private findLast(pred: (e: Ev) => boolean, from = this.start, to = this.stop): number {
+    for (let i = to - 1; i >= from; i--) if (pred(this.evs[i])) return i;
+    return -1;
+  }
+
   private findAll(pred: (e: Ev) => boolean, from = this.start, to = this.stop): number[] {
     const out: number[] = [];
     for (let i = from; i < to; i++) if (pred(this.evs[i])) out.push(i);
@@ -544,6 +577,7 @@ class VisitReader {
       this.server(conn);
       this.response(conn);
     }
+    this.redirects();
     const page = this.page();
     if (!ok) this.error(endEv, dns);
     this.close();
@@ -1706,6 +1740,106 @@ class VisitReader {
     });
   }
 
+  /** Each redirect the browser followed: the 3xx, its Location, and the request that followed. */
+  private redirects(): void {
+    for (const k of this.findAll((e) => e.kind === 'browser.redirect' && e.node === this.client)) {
+      const d = this.at(k);
+      const respI = this.findLast(
+        (e) => e.kind === 'http.response-in' && e.node === this.client && e.url === d.from,
+        this.start,
+        k,
+      );
+      const resp = respI >= 0 ? this.at(respI) : undefined;
+      const location =
+        ((resp?.headers ?? []) as [string, string][]).find(
+          ([n]) => n.toLowerCase() === 'location',
+        )?.[1] ?? d.to;
+      const builtI = this.find(
+        (e) => e.kind === 'browser.request-built' && e.node === this.client && e.url === d.to,
+        k,
+      );
+      const outI = this.find(
+        (e) => e.kind === 'http.request-out' && e.node === this.client && e.url === d.to,
+        k,
+      );
+      const out = outI >= 0 ? this.at(outI) : undefined;
+      const poolI = this.find(
+        (e) =>
+          e.kind === 'http.pool' &&
+          e.node === this.client &&
+          (e.action === 'connect' || e.action === 'reuse'),
+        k,
+        outI >= 0 ? outI : this.stop,
+      );
+      const pool = poolI >= 0 ? this.at(poolI) : undefined;
+      let connect: RedirectStep['connect'];
+      if (pool?.action === 'connect') {
+        const si = this.find(
+          (e) =>
+            e.kind === 'tcp.state' &&
+            e.node === this.client &&
+            e.from === 'CLOSED' &&
+            e.to === 'SYN-SENT',
+          poolI,
+        );
+        if (si >= 0) {
+          const st = this.at(si);
+          connect = {
+            local: formatIpv4(st.laddr),
+            localPort: st.lport,
+            remote: formatIpv4(st.raddr),
+            remotePort: st.rport,
+            why: pool.why ?? '',
+          };
+        }
+      }
+      const host = (u: string) => {
+        try {
+          return new URL(u).host;
+        } catch {
+          return u;
+        }
+      };
+      const sameHost = host(d.from) === host(d.to);
+      const dnsI = sameHost
+        ? -1
+        : this.find((e) => e.kind === 'browser.dns-cache' && e.node === this.client, k);
+      const inI =
+        outI >= 0
+          ? this.find(
+              (e) =>
+                e.kind === 'http.response-in' &&
+                e.node === this.client &&
+                e.url === d.to &&
+                e.connectionId === out!.connectionId,
+              outI,
+            )
+          : -1;
+      const back = inI >= 0 ? this.at(inI) : undefined;
+      const text = builtI >= 0 ? (this.at(builtI).text as string) : '';
+      this.steps.push({
+        kind: 'redirect',
+        t: d.t,
+        events: [k, ...[respI, builtI, poolI, outI, inI].filter((i) => i >= 0)],
+        status: d.status,
+        reason: resp?.reason ?? '',
+        location,
+        from: d.from,
+        to: d.to,
+        request: text.split('\r\n')[0] ?? '',
+        requestBytes: out?.bytes ?? 0,
+        connectionId: out?.connectionId ?? pool?.connectionId,
+        reused: pool?.action === 'reuse',
+        connect,
+        dnsCache: dnsI >= 0 ? this.at(dnsI).result : undefined,
+        sameHost,
+        response: back
+          ? { status: back.status, reason: back.reason, bytes: back.bytes, ttfb: back.ttfb ?? 0 }
+          : undefined,
+      });
+    }
+  }
+
   private page(): string | undefined {
     const pi = this.find((e) => e.kind === 'browser.page-rendered' && e.node === this.client);
     if (pi < 0) return undefined;
@@ -1857,6 +1991,17 @@ class VisitReader {
   }
 
   private waterfall(): WaterfallRow[] {
+    // A document row that ended in a redirect: the browser.redirect event right after it.
+    const redirects = new Map<number, string>();
+    for (const k of this.findAll((e) => e.kind === 'browser.redirect' && e.node === this.client)) {
+      const d = this.at(k);
+      const row = this.findLast(
+        (e) => e.kind === 'browser.resource-timing' && e.node === this.client && e.url === d.from,
+        this.start,
+        k,
+      );
+      if (row >= 0) redirects.set(row, d.to);
+    }
     return this.findAll((e) => e.kind === 'browser.resource-timing' && e.node === this.client).map(
       (i) => {
         const t = this.at(i);
@@ -1874,6 +2019,7 @@ class VisitReader {
           cache: t.cache ?? 'none',
           reused: t.reused === true,
           connectionId: t.connectionId,
+          redirectTo: redirects.get(i),
         };
       },
     );
