@@ -53,15 +53,17 @@ import type { DigEnv } from './dig.js';
 import { host as hostTool } from './host.js';
 import { explainRouteGet, formatIpAddr, formatIpLink, formatIpRoute, ipRouteGet } from './ip.js';
 import {
+  formatNetstatI,
   formatNetstatNapt,
   formatNetstatS,
+  formatSsSummary,
   formatSsTan,
   netstatLookups,
   ssLookups,
   ssServiceNames,
   tcpSocketRows,
 } from './netstat.js';
-import type { TcpSocketRow } from './netstat.js';
+import type { InterfaceRow, TcpSocketRow } from './netstat.js';
 import { serviceName } from './services.js';
 import { nslookup } from './nslookup.js';
 import { ping } from './ping.js';
@@ -608,7 +610,7 @@ const HELP = [
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
-  '  netstat [-napt] [-l] [-u] [-W] [-s]  ss [-tan] [-r] [-l] [-u] [-H]',
+  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
   '  arp [-n] [-a] [-i dev]   route -n   ip addr|link|route [get addr]|neigh   ip -s link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
 ];
@@ -934,6 +936,29 @@ function selection(p: Parsed): SocketSelection {
 }
 
 /** UDP sockets as rows (state 0: unconnected, as /proc/net/udp's TCP_CLOSE). */
+/** The node's interfaces with the counters `netstat -i` prints. */
+function interfaceRows(host: Host): InterfaceRow[] {
+  return [...host.interfaces.values()].map((i) => {
+    const c = i.counters;
+    return {
+      name: i.name,
+      mtu: i.mtu,
+      loopback: i.kind === 'loopback',
+      up: i.up,
+      running: i.kind === 'loopback' ? i.up : i.nic!.running,
+      promiscuous: i.nic?.promiscuous ?? false,
+      rxPackets: c.rxPackets,
+      rxErrors: c.rxErrors,
+      rxDropped: c.rxDropped,
+      rxFifoErrors: c.rxFifoErrors,
+      txPackets: c.txPackets,
+      txErrors: c.txErrors,
+      txDropped: c.txDropped,
+      txFifoErrors: c.txFifoErrors,
+    };
+  });
+}
+
 function udpRows(host: Host): TcpSocketRow[] {
   return host.udp
     .sockets()
@@ -1006,6 +1031,8 @@ async function runNetstat(
       'listening',
       'statistics',
       'wide',
+      'i',
+      'interfaces',
     ],
   });
   for (const [long, short] of [
@@ -1017,6 +1044,7 @@ async function runNetstat(
     ['listening', 'l'],
     ['statistics', 's'],
     ['wide', 'W'],
+    ['interfaces', 'i'],
   ])
     if (p.flags.has(long)) p.flags.set(short, ['']);
   if (p.positional.length > 0)
@@ -1026,6 +1054,10 @@ async function runNetstat(
   const sel = selection(p);
   if (p.flags.has('s')) {
     for (const l of netstatStats(host, tcp, sel)) out(l);
+    return { exitCode: 0 };
+  }
+  if (p.flags.has('i')) {
+    for (const l of formatNetstatI(interfaceRows(host), p.flags.has('a'))) out(l);
     return { exitCode: 0 };
   }
   // The tables are read first (the name lookups below open and close sockets of their own).
@@ -1080,11 +1112,14 @@ async function runSs(
       'tcp',
       'udp',
       'no-header',
+      's',
+      'summary',
     ],
   });
   for (const [long, short] of [
     ['numeric', 'n'],
     ['resolve', 'r'],
+    ['summary', 's'],
     ['all', 'a'],
     ['listening', 'l'],
     ['tcp', 't'],
@@ -1098,6 +1133,12 @@ async function runSs(
     );
   const host = hostOf(net, node, 'ss');
   const tcp = tcpOf(host);
+  if (p.flags.has('s')) {
+    // listeners included: a listening socket is a hashed TCP socket too
+    const rows = tcp === undefined ? [] : tcpSocketRows(tcp);
+    for (const l of formatSsSummary(rows, udpRows(host).length)) out(l);
+    return { exitCode: 0 };
+  }
   const sel = selection(p);
   // iproute2 ss: by default connected sockets only (not LISTEN, CLOSE, TIME-WAIT, SYN-RECV)
   const keep = (r: TcpSocketRow): boolean =>
