@@ -511,3 +511,34 @@ describe('a router with no route to the destination', () => {
     );
   });
 });
+
+describe('userinfo in the URL: http://user:pass@www.server.com/', () => {
+  test('the story says the browser drops it, as the packets show (no Authorization, no password)', async () => {
+    const r = await runVisit({ url: 'http://user:pass@www.server.com/', close: false });
+    const v = buildStory(r.events, r.client).visits[0];
+    assert.ok(v.ok);
+    const url = one(v, 'url');
+    assert.deepEqual(url.userinfo, { user: 'user', password: true, sent: false });
+    assert.equal(one(v, 'request').host, 'www.server.com');
+    // Nothing the client sent carries the credentials, in the clear or as Basic (dXNlcjpwYXNz).
+    const sent = (r.events as unknown as { kind: string; from?: string; frame?: Uint8Array }[])
+      .filter((e) => e.kind === 'link.tx' && e.from?.startsWith('pc.'))
+      .map((e) => new TextDecoder('latin1').decode(e.frame));
+    assert.ok(sent.some((t) => t.includes('GET / HTTP/1.1')));
+    for (const t of sent) assert.doesNotMatch(t, /Authorization|user:pass|dXNlcjpwYXNz/i);
+    const en = lines(v, 'url', 'en').join('\n');
+    const zh = lines(v, 'url', 'zh').join('\n');
+    assert.match(en, /RFC 9110 § 4\.2\.4/);
+    assert.match(
+      en,
+      /this browser drops them: no Authorization field in the request, nor after a 401 challenge/,
+    );
+    assert.match(zh, /RFC 9110 § 4\.2\.4/);
+    assert.match(zh, /这个浏览器丢弃它们：请求里没有 Authorization 首部/);
+    for (const t of [en, zh]) assert.doesNotMatch(t, /:pass\b/, 'the password is not repeated');
+    // Without userinfo, nothing is said about it.
+    const plain = await visit({ url: 'http://www.server.com/' });
+    assert.equal(one(plain.v, 'url').userinfo, undefined);
+    assert.doesNotMatch(plain.text.en, /userinfo|Authorization/);
+  });
+});

@@ -86,6 +86,14 @@ const EN: Texts = {
       s.defaultFile
         ? `path ${s.path} names no file → the server picks its default file (index.html)`
         : `path ${s.path}`,
+      ...(s.userinfo
+        ? [
+            `userinfo "${s.userinfo.user}${s.userinfo.password ? ':…' : ''}@" before the host: a user name${s.userinfo.password ? ' and a password' : ''}, deprecated in http URLs (RFC 9110 § 4.2.4) and never part of the request-target or the Host field; the host is what follows the "@"`,
+            s.userinfo.sent
+              ? 'this browser sends them in an Authorization field of the request'
+              : 'this browser drops them: no Authorization field in the request, nor after a 401 challenge (browsers such as Chrome or Firefox may send them as Authorization only when the server answers 401)',
+          ]
+        : []),
     ],
   }),
   request: (s: RequestStep) => ({
@@ -392,6 +400,14 @@ const ZH: Texts = {
       s.defaultFile
         ? `路径 ${s.path} 没有文件名 → 服务器使用事先设置的默认文件（index.html）`
         : `路径 ${s.path}`,
+      ...(s.userinfo
+        ? [
+            `主机名前的用户信息 "${s.userinfo.user}${s.userinfo.password ? ':…' : ''}@"：用户名${s.userinfo.password ? '和密码' : ''}。RFC 9110 § 4.2.4 不赞成在 http URL 里写用户信息，它不会出现在请求行的目标里，也不会出现在 Host 首部里；“@”后面的才是主机名`,
+            s.userinfo.sent
+              ? '这个浏览器把它们放进请求的 Authorization 首部发送'
+              : '这个浏览器丢弃它们：请求里没有 Authorization 首部，服务器回 401 时也不会发送（Chrome、Firefox 等浏览器最多在服务器回 401 要求认证时才把它们放进 Authorization 首部）',
+          ]
+        : []),
     ],
   }),
   request: (s: RequestStep) => ({

@@ -41,6 +41,11 @@ export interface UrlStep extends StepBase {
   path: string;
   defaultFile: boolean;
   addedScheme: boolean;
+  /**
+   * Userinfo typed before the host ("user:pass@"): the user name, whether a password came
+   * with it, and whether the request carried them (an Authorization field).
+   */
+  userinfo?: { user: string; password: boolean; sent: boolean };
 }
 
 export interface RequestStep extends StepBase {
@@ -703,6 +708,7 @@ class VisitReader {
       path: e.path,
       defaultFile: e.defaultFile,
       addedScheme: e.addedScheme,
+      userinfo: userinfoOf(e.href),
     });
   }
 
@@ -714,6 +720,9 @@ class VisitReader {
     if (i < 0) return undefined;
     const e = this.at(i);
     const text = e.text as string;
+    const url = this.steps.find((x): x is UrlStep => x.kind === 'url');
+    // Userinfo in the URL: did the request carry it (RFC 9110 § 11.6.2 Authorization)?
+    if (url?.userinfo) url.userinfo.sent = /\r\nAuthorization:/i.test(text);
     this.steps.push({
       kind: 'request',
       t: e.t,
@@ -2067,6 +2076,25 @@ function samePath(a: readonly HopRow[], b: readonly HopRow[]): boolean {
         r.ttl === b[i].ttl,
     )
   );
+}
+
+/** "user:pass@" in an http URL: the user name (decoded) and whether a password came with it. */
+function userinfoOf(href: unknown): UrlStep['userinfo'] {
+  if (typeof href !== 'string') return undefined;
+  let u: URL;
+  try {
+    u = new URL(href);
+  } catch {
+    return undefined;
+  }
+  if (u.username === '' && u.password === '') return undefined;
+  let user = u.username;
+  try {
+    user = decodeURIComponent(user);
+  } catch {
+    // keep it percent-encoded
+  }
+  return { user, password: u.password !== '', sent: false };
 }
 
 function ipNum(text: string): number {
