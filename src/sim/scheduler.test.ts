@@ -28,6 +28,24 @@ test('cancelled timers never fire', () => {
   assert.equal(t.pending, false);
 });
 
+test('cancelled timers are compacted out of the heap; the others fire in the same order', () => {
+  const s = new Scheduler();
+  const log: number[] = [];
+  const handles = [];
+  // Same instants for many timers: the sequence number must still decide among them.
+  for (let i = 0; i < 5000; i++) handles.push(s.schedule((i % 7) * MS, () => log.push(i)));
+  for (let i = 0; i < 5000; i++) if (i % 5 !== 0) handles[i].cancel();
+  assert.ok(s.size < 2000, `heap of ${s.size} after cancelling 4,000 of 5,000`);
+  // cancelling again, or after firing, counts nothing
+  handles[1].cancel();
+  s.runSync();
+  const expected = [...Array(5000).keys()]
+    .filter((i) => i % 5 === 0)
+    .sort((a, b) => (a % 7) - (b % 7) || a - b);
+  assert.deepEqual(log, expected);
+  assert.equal(s.size, 0);
+});
+
 test('runSync until leaves the clock at the bound and keeps later events', () => {
   const s = new Scheduler();
   let fired = 0;

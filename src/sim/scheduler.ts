@@ -15,6 +15,7 @@ import type { Clock, Lane, TimerHandle } from './clock.js';
 import type { Duration, Instant } from './time.js';
 
 class Timer implements TimerHandle {
+  /** In the heap and not cancelled. */
   pending = true;
   /** Created by post(): no handle escaped, so it is recycled once it has fired. */
   recycle = false;
@@ -25,8 +26,11 @@ class Timer implements TimerHandle {
     public fn: ((arg: unknown) => void) | undefined,
     /** Passed to fn (post); undefined for schedule/at. */
     public arg: unknown,
+    /** The scheduler told of a cancellation (timers with a handle: schedule/at). */
+    private readonly owner?: Scheduler,
   ) {}
   cancel(): void {
+    if (this.pending) this.owner?.noteCancel();
     this.pending = false;
     this.fn = undefined;
     this.arg = undefined;
@@ -51,6 +55,8 @@ export class Scheduler implements Clock {
   private wakes = 0;
   /** Fired post() timers, reused by post(). */
   private spare: Timer[] = [];
+  /** Cancelled timers still in the heap (see noteCancel). */
+  private cancelled = 0;
   /** Events processed since creation. */
   processed = 0;
 
@@ -65,7 +71,7 @@ export class Scheduler implements Clock {
 
   /** Schedules at an absolute instant (clamped to now). */
   at(when: Instant, fn: () => void): TimerHandle {
-    const t = new Timer(when < this.time ? this.time : when, this.seq++, fn, undefined);
+    const t = new Timer(when < this.time ? this.time : when, this.seq++, fn, undefined, this);
     this.push(t);
     return t;
   }
@@ -108,7 +114,25 @@ export class Scheduler implements Clock {
     this.wakes++;
   }
 
-  /** Number of events still queued (cancelled ones included until popped). */
+  /**
+   * @internal A pending timer was cancelled. It stays in the heap until it reaches the top, but
+   * when cancelled timers are most of the heap (request and connect timeouts, idle timers that
+   * rarely fire) they are removed at once: the heap stays as deep as the live timers need, and
+   * the dead ones do not outlive their owners. Events are ordered by (instant, sequence), a
+   * total order, so the order they run in is unchanged.
+   */
+  noteCancel(): void {
+    if (++this.cancelled >= 1024 && this.cancelled * 2 > this.heap.length) this.compact();
+  }
+
+  private compact(): void {
+    const h = this.heap.filter((t) => t.pending);
+    this.heap = h;
+    this.cancelled = 0;
+    for (let i = (h.length >> 1) - 1; i >= 0; i--) this.siftDown(i, h[i]);
+  }
+
+  /** Number of events still queued (cancelled ones included until popped or compacted). */
   get size(): number {
     return this.heap.length;
   }
@@ -222,7 +246,10 @@ export class Scheduler implements Clock {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && !this.heap[0].pending) this.pop();
+    while (this.heap.length > 0 && !this.heap[0].pending) {
+      this.pop();
+      this.cancelled--;
+    }
   }
 
   private push(t: Timer): void {
@@ -242,21 +269,24 @@ export class Scheduler implements Clock {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      let i = 0;
-      const n = h.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && earlier(h[r], h[l]) ? r : l;
-        if (!earlier(h[c], last)) break;
-        h[i] = h[c];
-        i = c;
-      }
-      h[i] = last;
-    }
+    if (h.length > 0 && last !== undefined) this.siftDown(0, last);
     return top;
+  }
+
+  /** Places `t` at index i or below, moving earlier children up. */
+  private siftDown(i: number, t: Timer): void {
+    const h = this.heap;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && earlier(h[r], h[l]) ? r : l;
+      if (!earlier(h[c], t)) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = t;
   }
 }
 
