@@ -187,3 +187,63 @@ test('run -- help lists the curl options run takes', async () => {
     /curl \[-v\] \[-s\] \[-S\] \[-f\] .*\[-D file\|-\] \[-m s\] \[-w format\] \[--max-redirs n\]/,
   );
 });
+
+// ──────────────────────────────────────────── ip ──────────────────────────────────────────
+
+test('ip addr show [dev] NAME: that interface only; an unknown one is nodev(), exit 1', async () => {
+  for (const cmd of [
+    ['ip', 'addr', 'show', 'eth0'],
+    ['ip', 'addr', 'show', 'dev', 'eth0'],
+    ['ip', 'a', 's', 'eth0'],
+  ]) {
+    const r = await onPc(...cmd);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.out.split('\n'), [
+      '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP group default qlen 1000',
+      '    link/ether 02:00:00:00:00:0a brd ff:ff:ff:ff:ff:ff',
+      '    inet 192.168.3.10/24 brd 192.168.3.255 scope global eth0',
+      '       valid_lft forever preferred_lft forever',
+      '',
+    ]);
+  }
+  const none = await onPc('ip', 'addr', 'show', 'dev', 'eth9');
+  assert.deepEqual([none.code, none.out, none.err], [1, '', 'Device "eth9" does not exist.\n']);
+  const link = await onPc('ip', 'link', 'show', 'eth9');
+  assert.deepEqual([link.code, link.err], [1, 'Device "eth9" does not exist.\n']);
+  const junk = await onPc('ip', 'addr', 'eth0');
+  assert.equal(junk.code, 255);
+  assert.match(junk.err, /Command "eth0" is unknown, try "ip address help"\./);
+});
+
+test('ip -4 addr: no link/ lines; lo without brd, as iproute2 shows Linux', async () => {
+  const r = await onPc('ip', '-4', 'addr');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(!r.out.includes('link/'), r.out);
+  assert.deepEqual(r.out.split('\n').slice(0, 3), [
+    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+    '    inet 127.0.0.1/8 scope host lo',
+    '       valid_lft forever preferred_lft forever',
+  ]);
+  const all = await onPc('ip', 'addr');
+  assert.ok(all.out.includes('    inet 127.0.0.1/8 scope host lo\n'));
+  assert.ok(!all.out.includes('127.255.255.255'));
+});
+
+test('ip -br addr / ip -br link: iproute2 brief columns (16, 14)', async () => {
+  const a = await onPc('ip', '-br', 'a');
+  assert.equal(a.code, 0, a.err);
+  assert.equal(
+    a.out,
+    [
+      'lo               UNKNOWN        127.0.0.1/8',
+      'eth0             UP             192.168.3.10/24',
+      'eth1             UP             192.168.10.10/24',
+      '',
+    ].join('\n'),
+  );
+  const l = await onPc('ip', '-brief', 'link', 'show', 'eth0');
+  assert.equal(
+    l.out,
+    'eth0             UP             02:00:00:00:00:0a <BROADCAST,MULTICAST,UP,LOWER_UP>\n',
+  );
+});

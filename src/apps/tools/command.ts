@@ -51,7 +51,15 @@ import {
 } from './dig.js';
 import type { DigEnv } from './dig.js';
 import { host as hostTool } from './host.js';
-import { explainRouteGet, formatIpAddr, formatIpLink, formatIpRoute, ipRouteGet } from './ip.js';
+import {
+  explainRouteGet,
+  formatIpAddr,
+  formatIpAddrBrief,
+  formatIpLink,
+  formatIpLinkBrief,
+  formatIpRoute,
+  ipRouteGet,
+} from './ip.js';
 import {
   formatNetstatI,
   formatNetstatNapt,
@@ -508,7 +516,7 @@ export async function runTool(
       return { exitCode: 0 };
     }
     case 'ip':
-      return runIp(net, node, args, out);
+      return runIp(net, node, args, out, ctx);
     case 'brctl': {
       const [sub] = args;
       if (sub !== 'showmacs')
@@ -544,20 +552,50 @@ function runIp(
   node: string,
   args: readonly string[],
   out: (line: string) => void,
+  ctx: ToolContext,
 ): ToolRun {
   let stats = 0;
+  let brief = false;
+  let inet4 = false;
   let i = 0;
+  // ip.c: options match by prefix ("-b" is -batch, "-br" -brief)
+  const opt = (a: string, name: string, min: number): boolean =>
+    a.length >= min && name.startsWith(a);
   for (; i < args.length && args[i].startsWith('-'); i++) {
     const a = args[i];
-    if (a === '-s' || a === '-stats' || a === '-statistics') stats++;
-    else if (a === '-4') continue;
-    else throw new ToolUsageError(`ip: option "${a}" is unknown (supported: -s)`);
+    if (opt(a, '-stats', 2) || opt(a, '-statistics', 2)) stats++;
+    else if (opt(a, '-brief', 3)) brief = true;
+    else if (a === '-4') inet4 = true;
+    else throw new ToolUsageError(`ip: option "${a}" is unknown (supported: -s, -br, -4)`);
   }
   const host = hostOf(net, node, 'ip');
   const obj = args[i] ?? '';
   const rest = args.slice(i + 1);
   const is = (word: string, ...names: string[]): boolean =>
     names.some((n) => n.startsWith(word) && word.length > 0);
+  /**
+   * ipaddress.c ipaddr_list_flush_or_save: `show|list|lst [dev] NAME`; an unknown device is
+   * `Device "eth9" does not exist.` on stderr, status 1 (nodev()).
+   */
+  const device = (what: string): { dev?: string } | { exitCode: number } => {
+    if (rest.length === 0) return {};
+    if (!is(rest[0], 'show', 'list', 'lst'))
+      throw new ToolUsageError(`Command "${rest[0]}" is unknown, try "ip ${what} help".`, 255);
+    const words = rest.slice(1).filter((w) => w !== 'dev');
+    if (words.length > 1)
+      throw new ToolUsageError(
+        `Error: either "dev" is duplicate, or "${words[1]}" is a garbage.`,
+        255,
+      );
+    const dev = words[0];
+    if (dev !== undefined && host.iface(dev) === undefined) {
+      (ctx.writeErr ?? ((t: string) => out(t.replace(/\n$/, ''))))(
+        `Device "${dev}" does not exist.\n`,
+      );
+      return { exitCode: 1 };
+    }
+    return { dev };
+  };
   if (is(obj, 'route', 'r')) {
     const sub = rest[0] ?? 'show';
     if (is(sub, 'get')) {
@@ -578,15 +616,17 @@ function runIp(
     throw new ToolUsageError(`ip route: "${sub}" is not supported (show, get)`);
   }
   if (is(obj, 'link', 'l')) {
-    const devIdx = rest.indexOf('dev');
-    const dev = devIdx >= 0 ? rest[devIdx + 1] : rest[0] === 'show' ? rest[1] : undefined;
-    if (dev !== undefined && host.iface(dev) === undefined)
-      throw new ToolUsageError(`Device "${dev}" does not exist.`);
-    for (const l of formatIpLink(host, stats, dev)) out(l);
+    const d = device('link');
+    if ('exitCode' in d) return d;
+    const lines = brief ? formatIpLinkBrief(host, d.dev) : formatIpLink(host, stats, d.dev);
+    for (const l of lines) out(l);
     return { exitCode: 0 };
   }
   if (is(obj, 'addr', 'address', 'a')) {
-    for (const l of formatIpAddr(host)) out(l);
+    const d = device('address');
+    if ('exitCode' in d) return d;
+    const o = { only: d.dev, inet4 };
+    for (const l of brief ? formatIpAddrBrief(host, o) : formatIpAddr(host, o)) out(l);
     return { exitCode: 0 };
   }
   if (is(obj, 'neigh', 'neighbour', 'neighbor', 'n')) {
@@ -611,7 +651,8 @@ const HELP = [
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-W] [-s] [-i]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
-  '  arp [-n] [-a] [-i dev]   route -n   ip addr|link|route [get addr]|neigh   ip -s link',
+  '  arp [-n] [-a] [-i dev]   route -n   ip [-4] [-br] addr|link [show [dev] NAME]',
+  '  ip route [get addr]   ip neigh   ip -s [-s] link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
 ];
 

@@ -1,6 +1,6 @@
 /**
- * `ip route get`, `ip route show`, `ip addr`, `ip link` and `ip -s [-s] link`, formatted as
- * iproute2 prints them (trailing blanks trimmed). `ip route get` shows the chosen route and the
+ * `ip route get`, `ip route show`, `ip addr`, `ip link`, `ip -s [-s] link`, `ip -4 addr` and
+ * `ip -br addr|link`, formatted as iproute2 prints them (trailing blanks trimmed). `ip route get` shows the chosen route and the
  * source address the stack would use (RFC 1122 § 3.3.4.3); `explainRouteGet` adds the
  * seeds-style walk through every route (for the narration and `--explain`).
  *
@@ -117,7 +117,7 @@ function flags(i: Interface): string {
 
 function headLine(i: Interface, withGroupMode: boolean): string {
   const lo = i.kind === 'loopback';
-  const state = lo ? 'UNKNOWN' : i.nic!.running ? 'UP' : 'DOWN';
+  const state = operstate(i);
   const qdisc = lo ? 'noqueue' : 'pfifo_fast';
   const qlen = lo ? 1000 : i.nic!.txQueueLen;
   return `${i.index}: ${i.name}: ${flags(i)} mtu ${i.mtu} qdisc ${qdisc} state ${state}${withGroupMode ? ' mode DEFAULT' : ''} group default qlen ${qlen}`;
@@ -188,17 +188,63 @@ export function formatIpLink(host: NetStack, stats = 0, only?: string): string[]
   return out.map((l) => l.trimEnd());
 }
 
-/** `ip addr`. */
-export function formatIpAddr(host: NetStack): string[] {
+/**
+ * `ip addr` (`ip addr show [dev] NAME`: that interface only). With `inet4` (`ip -4 addr`) the
+ * link lines are left out and so are interfaces without an IPv4 address, as iproute2's family
+ * filter does. The loopback's address has no `brd`: iproute2 prints IFA_BROADCAST, which lo's
+ * 127.0.0.1/8 does not carry (the stack still treats 127.255.255.255 as lo's broadcast, as
+ * Linux's local routing table does).
+ */
+export function formatIpAddr(
+  host: NetStack,
+  opts: { only?: string; inet4?: boolean } = {},
+): string[] {
   const out: string[] = [];
   for (const i of host.interfaces.values()) {
-    out.push(headLine(i, false), linkLine(i));
+    if (opts.only !== undefined && i.name !== opts.only) continue;
+    if (opts.inet4 && i.addrs.length === 0) continue;
+    out.push(headLine(i, false));
+    if (!opts.inet4) out.push(linkLine(i));
     for (const a of i.addrs) {
-      const brd = a.broadcast !== 0 ? ` brd ${formatIpv4(a.broadcast)}` : '';
-      const scope = i.kind === 'loopback' ? 'host' : 'global';
+      const lo = i.kind === 'loopback';
+      const brd = a.broadcast !== 0 && !lo ? ` brd ${formatIpv4(a.broadcast)}` : '';
+      const scope = lo ? 'host' : 'global';
       out.push(`    inet ${formatIpv4(a.addr)}/${a.prefix}${brd} scope ${scope} ${i.name}`);
       out.push('       valid_lft forever preferred_lft forever');
     }
+  }
+  return out;
+}
+
+function operstate(i: Interface): string {
+  return i.kind === 'loopback' ? 'UNKNOWN' : i.nic!.running ? 'UP' : 'DOWN';
+}
+
+/**
+ * `ip -br addr` (ipaddress.c print_linkinfo, brief): the name in 16 columns, the operational
+ * state in 14, then each address as "addr/prefix" (trailing blank trimmed).
+ */
+export function formatIpAddrBrief(
+  host: NetStack,
+  opts: { only?: string; inet4?: boolean } = {},
+): string[] {
+  const out: string[] = [];
+  for (const i of host.interfaces.values()) {
+    if (opts.only !== undefined && i.name !== opts.only) continue;
+    if (opts.inet4 && i.addrs.length === 0) continue;
+    const addrs = i.addrs.map((a) => `${formatIpv4(a.addr)}/${a.prefix} `).join('');
+    out.push(`${i.name.padEnd(16)} ${operstate(i).padEnd(14)} ${addrs}`.trimEnd());
+  }
+  return out;
+}
+
+/** `ip -br link`: name, operational state, MAC address and flags. */
+export function formatIpLinkBrief(host: NetStack, only?: string): string[] {
+  const out: string[] = [];
+  for (const i of host.interfaces.values()) {
+    if (only !== undefined && i.name !== only) continue;
+    const mac = i.kind === 'loopback' ? '00:00:00:00:00:00' : formatMac(i.mac);
+    out.push(`${i.name.padEnd(16)} ${operstate(i).padEnd(14)} ${mac} ${flags(i)}`);
   }
   return out;
 }
