@@ -485,8 +485,9 @@ export class Browser {
     const conditional: [string, string][] =
       cached !== undefined && !cached.fresh ? cached.validators : [];
     for (const [n, v] of conditional) headers.append(n, v);
-    const text = this.client.buildHead('GET', url, headers);
     if (tr.active) {
+      // The head as the client will send it (it builds its own when it sends).
+      const text = this.client.buildHead('GET', url, headers);
       const bytes = latin1Bytes(text);
       tr.emit('browser.request-built', this.o.node, {
         url: href,
