@@ -43,6 +43,27 @@ export function isFieldValue(s: string): boolean {
   return true;
 }
 
+/**
+ * `name.toLowerCase() === lower` (RFC 9110 § 5.1: names are case-insensitive) without lower-casing
+ * `name`, which allocates a string for every line with a capital letter; names with non-ASCII
+ * characters take toLowerCase as before.
+ */
+function nameIs(name: string, lower: string): boolean {
+  if (name.length !== lower.length) {
+    // Only a non-ASCII name can change length when lower-cased (U+0130 → "i̇").
+    for (let i = 0; i < name.length; i++)
+      if (name.charCodeAt(i) > 0x7f) return name.toLowerCase() === lower;
+    return false;
+  }
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c > 0x7f) return name.toLowerCase() === lower;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 export class HttpHeaders implements Iterable<FieldLine> {
   private readonly lines: [string, string][] = [];
 
@@ -74,14 +95,14 @@ export class HttpHeaders implements Iterable<FieldLine> {
   /** Replaces every line of `name` with one line. */
   set(name: string, value: string): this {
     const lower = name.toLowerCase();
-    const i = this.lines.findIndex(([n]) => n.toLowerCase() === lower);
+    const i = this.lines.findIndex(([n]) => nameIs(n, lower));
     if (i < 0) {
       this.lines.push([name, value]);
       return this;
     }
     this.lines[i] = [name, value];
     for (let j = this.lines.length - 1; j > i; j--) {
-      if (this.lines[j][0].toLowerCase() === lower) this.lines.splice(j, 1);
+      if (nameIs(this.lines[j][0], lower)) this.lines.splice(j, 1);
     }
     return this;
   }
@@ -89,14 +110,14 @@ export class HttpHeaders implements Iterable<FieldLine> {
   delete(name: string): this {
     const lower = name.toLowerCase();
     for (let j = this.lines.length - 1; j >= 0; j--) {
-      if (this.lines[j][0].toLowerCase() === lower) this.lines.splice(j, 1);
+      if (nameIs(this.lines[j][0], lower)) this.lines.splice(j, 1);
     }
     return this;
   }
 
   has(name: string): boolean {
     const lower = name.toLowerCase();
-    return this.lines.some(([n]) => n.toLowerCase() === lower);
+    return this.lines.some(([n]) => nameIs(n, lower));
   }
 
   /**
@@ -107,7 +128,7 @@ export class HttpHeaders implements Iterable<FieldLine> {
     const lower = name.toLowerCase();
     let out: string | undefined;
     for (const [n, v] of this.lines) {
-      if (n.toLowerCase() !== lower) continue;
+      if (!nameIs(n, lower)) continue;
       out = out === undefined ? v : `${out}, ${v}`;
     }
     return out;
@@ -116,7 +137,9 @@ export class HttpHeaders implements Iterable<FieldLine> {
   /** Each line's value for `name`, in order. */
   getAll(name: string): string[] {
     const lower = name.toLowerCase();
-    return this.lines.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+    const out: string[] = [];
+    for (const [n, v] of this.lines) if (nameIs(n, lower)) out.push(v);
+    return out;
   }
 
   /**
