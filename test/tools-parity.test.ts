@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/main.js';
+import { formatRoute, routeLookups } from '../src/apps/tools/route.js';
+import type { Route } from '../src/stack/route.js';
+import { parseIpv4 } from '../src/wire/addr.js';
+
+const ip = (s: string): number => parseIpv4(s)!;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -246,4 +251,80 @@ test('ip -br addr / ip -br link: iproute2 brief columns (16, 14)', async () => {
     l.out,
     'eth0             UP             02:00:00:00:00:0a <BROADCAST,MULTICAST,UP,LOWER_UP>\n',
   );
+});
+
+// ─────────────────────────────────────────── route ────────────────────────────────────────
+
+test('route without -n: default, and gateways named by gethostbyaddr (hosts file, then DNS)', async () => {
+  const r = await onPc('route');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.split('\n'), [
+    'Kernel IP routing table',
+    'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+    'default         router.home     0.0.0.0         UG    0      0        0 eth0',
+    '192.168.3.0     0.0.0.0         255.255.255.0   U     0      0        0 eth0',
+    '192.168.10.0    0.0.0.0         255.255.255.0   U     0      0        0 eth1',
+    '',
+  ]);
+  const n = await onPc('route', '-n');
+  assert.ok(n.out.includes('\n0.0.0.0         192.168.3.1     0.0.0.0         UG    0'));
+});
+
+test('route -e: netstat -r columns (MSS Window irtt); -ee: both', async () => {
+  const e = await onPc('route', '-en');
+  assert.deepEqual(e.out.split('\n').slice(1, 3), [
+    'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface',
+    '0.0.0.0         192.168.3.1     0.0.0.0         UG        0 0          0 eth0',
+  ]);
+  const ee = await onPc('route', '-e', '-e');
+  assert.deepEqual(ee.out.split('\n').slice(1, 3), [
+    'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt',
+    'default         router.home     0.0.0.0         UG    0      0        0 eth0     0     0      0',
+  ]);
+});
+
+test('formatRoute: a host route is named, a network is not; names are cut to 15 columns', () => {
+  const routes: Route[] = [
+    {
+      dst: 0,
+      prefix: 0,
+      mask: 0,
+      gateway: ip('100.64.0.1'),
+      iface: 'eth0',
+      metric: 0,
+      src: 0,
+      proto: 'static',
+    },
+    {
+      dst: ip('10.0.0.7'),
+      prefix: 32,
+      mask: 0xffffffff,
+      gateway: 0,
+      iface: 'eth1',
+      metric: 0,
+      src: 0,
+      proto: 'static',
+    },
+    {
+      dst: ip('10.0.0.0'),
+      prefix: 8,
+      mask: 0xff000000,
+      gateway: 0,
+      iface: 'eth1',
+      metric: 0,
+      src: 0,
+      proto: 'kernel',
+    },
+  ];
+  const names = new Map([
+    [ip('100.64.0.1'), 'eth1.r-isp.isp.net'],
+    [ip('10.0.0.7'), 'box.example'],
+    [ip('10.0.0.0'), 'should-not-be-used'],
+  ]);
+  assert.deepEqual(routeLookups(routes), [ip('100.64.0.1'), ip('10.0.0.7')]);
+  assert.deepEqual(formatRoute(routes, { nameOf: (a) => names.get(a) }).slice(2), [
+    'default         eth1.r-isp.isp. 0.0.0.0         UG    0      0        0 eth0',
+    'box.example     0.0.0.0         255.255.255.255 UH    0      0        0 eth1',
+    '10.0.0.0        0.0.0.0         255.0.0.0       U     0      0        0 eth1',
+  ]);
 });

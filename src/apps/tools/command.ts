@@ -75,7 +75,8 @@ import type { InterfaceRow, TcpSocketRow } from './netstat.js';
 import { serviceName } from './services.js';
 import { nslookup } from './nslookup.js';
 import { ping } from './ping.js';
-import { routeN } from './route.js';
+import { formatRoute, routeLookups } from './route.js';
+import type { RouteLayout } from './route.js';
 import { traceroute } from './traceroute.js';
 
 /**
@@ -510,9 +511,21 @@ export async function runTool(
       const p = getopt('route', args, { withValue: [], bool: ['n', 'e', 'v'] });
       if (p.positional.length > 0)
         throw new ToolUsageError(
-          `route: only "route -n" (show the table) is supported, not "route ${p.positional.join(' ')}"`,
+          `route: only showing the table is supported ("route [-n] [-e]"), not "route ${p.positional.join(' ')}"`,
         );
-      for (const l of routeN(hostOf(net, node, 'route'))) out(l);
+      const routes = hostOf(net, node, 'route').routes.listForDisplay();
+      // net-tools route.c: each -e widens the layout (-e: netstat -r's MSS/Window/irtt, -ee: all)
+      const layout = Math.min(3, 1 + (p.flags.get('e')?.length ?? 0)) as RouteLayout;
+      // without -n: gateways and host routes named by gethostbyaddr (hosts file, then DNS)
+      const names = p.flags.has('n') ? undefined : reverseNames(ctx, node);
+      if (names !== undefined)
+        await net.runUntilSettled(
+          (async () => {
+            for (const a of routeLookups(routes)) await names.resolve(a);
+          })(),
+        );
+      const nameOf = p.flags.has('n') ? undefined : (a: Ipv4Addr) => names?.get(a);
+      for (const l of formatRoute(routes, { layout, nameOf })) out(l);
       return { exitCode: 0 };
     }
     case 'ip':
@@ -651,7 +664,7 @@ const HELP = [
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-W] [-s] [-i]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
-  '  arp [-n] [-a] [-i dev]   route -n   ip [-4] [-br] addr|link [show [dev] NAME]',
+  '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
   '  ip route [get addr]   ip neigh   ip -s [-s] link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
 ];
