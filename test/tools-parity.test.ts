@@ -160,6 +160,8 @@ test('curl -m / --max-time: exit 28 with the phase that ran out (multi.c), in si
   );
   const enough = await onPc('curl', '-s', '-m', '5', '-o', '/dev/null', 'http://www.server.com/');
   assert.equal(enough.code, 0);
+  const none = await onPc('curl', '-s', '-m', '0', '-o', '/dev/null', 'http://www.server.com/');
+  assert.equal(none.code, 0);
   const bad = await onPc('curl', '-m', 'soon', 'http://www.server.com/');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /curl: option -m: expected a proper numerical parameter/);

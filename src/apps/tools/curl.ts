@@ -132,7 +132,8 @@ function setValue(a: CurlArgs, long: string, flag: string, v: string): void {
       const n = Number(v);
       if (v.trim() === '' || !Number.isFinite(n) || n < 0)
         throw new CurlUsageError(`option ${flag}: expected a proper numerical parameter`);
-      a.maxTime = n;
+      // 0: no limit (CURLOPT_TIMEOUT_MS 0)
+      a.maxTime = n === 0 ? undefined : n;
       break;
     }
     case 'max-redirs': {
