@@ -72,6 +72,11 @@ function walk(n: PNode): PNode[] {
   return out;
 }
 
+/** V8 flattens a concatenated string when a character of it is read. */
+function flatten(s: string): void {
+  if (s.length > 1) s.charCodeAt(0);
+}
+
 function textOf(n: PNode): string {
   let s = '';
   for (const d of walk(n)) if (d.nodeName === '#text') s += d.value ?? '';
@@ -107,6 +112,10 @@ export function parseDocument(html: string, url: string): ParsedDocument {
   let baseUrl = url;
   let title = '';
   const nodes = walk(root);
+  // parse5 builds each text node's value one code point at a time: until something reads it,
+  // it is a chain of one concatenation per character (~20 bytes each), which the document
+  // would keep for the whole page load. Reading a character flattens it now.
+  for (const n of nodes) if (n.value !== undefined) flatten(n.value);
   for (const n of nodes) {
     if (n.nodeName === 'base' && attr(n, 'href') !== undefined) {
       baseUrl = resolveUrl(attr(n, 'href')!, url) ?? url;
