@@ -212,6 +212,8 @@ interface Exchange {
   firstByte: boolean;
   requestHead: Uint8Array;
   requestHeadText: string;
+  /** What is sent (head and body), and sent again on a retry. */
+  bytes: Uint8Array;
   reused: boolean;
   timer?: TimerHandle;
   resolve(r: ClientResponse): void;
@@ -326,8 +328,9 @@ class ClientConnection {
     this.idle = false;
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
+    // A parser per exchange; the first one was made with the connection and has seen no byte.
+    if (this.used > 0) this.parser = this.newParser();
     this.used++;
-    this.parser = this.newParser();
     const opts = this.client.options;
     const timeout = opts.requestTimeout ?? 30 * SECOND;
     ex.timer = opts.clock.schedule(timeout, () => {
@@ -507,8 +510,6 @@ interface Waiter {
 class OriginPool {
   readonly conns: ClientConnection[] = [];
   readonly waiting: Waiter[] = [];
-  /** Bytes to resend for an exchange that must be retried. */
-  private readonly pendingBytes = new WeakMap<Exchange, Uint8Array>();
 
   constructor(
     readonly client: HttpClient,
@@ -518,7 +519,6 @@ class OriginPool {
   ) {}
 
   submit(ex: Exchange, bytes: Uint8Array): void {
-    this.pendingBytes.set(ex, bytes);
     const opts = this.client.options;
     const tr = opts.trace;
     const idle = this.conns.find((c) => c.idle && !c.dead);
@@ -645,11 +645,7 @@ class OriginPool {
 
   /** RFC 9112 § 9.3.1.1: resend on a fresh connection. */
   retry(ex: Exchange): void {
-    const bytes = this.pendingBytes.get(ex);
-    if (bytes === undefined) {
-      ex.reject(new HttpClientError('closed', 'the connection closed'));
-      return;
-    }
+    const bytes = ex.bytes;
     ex.firstByte = false;
     ex.chunks = [];
     ex.wire = 0;
@@ -783,6 +779,7 @@ export class HttpClient {
         firstByte: false,
         requestHead: head,
         requestHeadText: text,
+        bytes,
         reused: false,
         resolve,
         reject,
