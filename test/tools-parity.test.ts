@@ -330,3 +330,46 @@ test('formatRoute: a host route is named, a network is not; names are cut to 15 
     '10.0.0.0        0.0.0.0         255.0.0.0       U     0      0        0 eth1',
   ]);
 });
+
+// ───────────────────────────────────── netstat -r/-i, ss -s ─────────────────────────────────
+
+test('netstat -r is the routing table in its netstat layout (MSS Window irtt), -re route’s own, -rn numeric', async () => {
+  const r = await onPc('netstat', '-r', ';', 'netstat', '-rn', ';', 'netstat', '-re');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  const heads = lines.filter((l) => l.startsWith('Destination'));
+  assert.deepEqual(heads, [
+    'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface',
+    'Destination     Gateway         Genmask         Flags   MSS Window  irtt Iface',
+    'Destination     Gateway         Genmask         Flags Metric Ref    Use Iface',
+  ]);
+  assert.ok(
+    lines.includes('default         router.home     0.0.0.0         UG        0 0          0 eth0'),
+  );
+  assert.ok(
+    lines.includes('0.0.0.0         192.168.3.1     0.0.0.0         UG        0 0          0 eth0'),
+  );
+});
+
+test('netstat -i counts the frames the interfaces moved; ss -s counts the TIME-WAIT socket', async () => {
+  const r = await onPc(
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    'http://www.server.com/',
+    ';',
+    'netstat',
+    '-i',
+    ';',
+    'ss',
+    '-s',
+  );
+  assert.equal(r.code, 0, r.err);
+  const eth0 = r.out.split('\n').find((l) => l.startsWith('eth0 '));
+  assert.ok(eth0 !== undefined && eth0.endsWith(' BMRU'), r.out);
+  const [rxOk, , , , txOk] = eth0.trim().split(/\s+/).slice(2).map(Number);
+  assert.ok(rxOk >= 5 && txOk >= 5, eth0);
+  assert.match(r.out, /\nTCP: {3}1 \(estab 0, closed 1, orphaned 0, timewait 1\)\n/);
+  assert.match(r.out, /\nTCP\t {2}1 {9}1 {9}0/);
+});

@@ -513,19 +513,9 @@ export async function runTool(
         throw new ToolUsageError(
           `route: only showing the table is supported ("route [-n] [-e]"), not "route ${p.positional.join(' ')}"`,
         );
-      const routes = hostOf(net, node, 'route').routes.listForDisplay();
       // net-tools route.c: each -e widens the layout (-e: netstat -r's MSS/Window/irtt, -ee: all)
       const layout = Math.min(3, 1 + (p.flags.get('e')?.length ?? 0)) as RouteLayout;
-      // without -n: gateways and host routes named by gethostbyaddr (hosts file, then DNS)
-      const names = p.flags.has('n') ? undefined : reverseNames(ctx, node);
-      if (names !== undefined)
-        await net.runUntilSettled(
-          (async () => {
-            for (const a of routeLookups(routes)) await names.resolve(a);
-          })(),
-        );
-      const nameOf = p.flags.has('n') ? undefined : (a: Ipv4Addr) => names?.get(a);
-      for (const l of formatRoute(routes, { layout, nameOf })) out(l);
+      await printRoutes(net, node, ctx, out, layout, p.flags.has('n'), 'route');
       return { exitCode: 0 };
     }
     case 'ip':
@@ -663,7 +653,7 @@ const HELP = [
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
-  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
+  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
   '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
   '  ip route [get addr]   ip neigh   ip -s [-s] link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
@@ -1054,6 +1044,31 @@ const LISTEN = 1;
 const TIME_WAIT = 10;
 const SYN_RECV = 3;
 
+/**
+ * The routing table as route and netstat -r print it; without `numeric`, gateways and host
+ * routes are named by gethostbyaddr (the hosts file, then DNS).
+ */
+async function printRoutes(
+  net: Network,
+  node: string,
+  ctx: ToolContext,
+  out: (line: string) => void,
+  layout: RouteLayout,
+  numeric: boolean,
+  tool: string,
+): Promise<void> {
+  const routes = hostOf(net, node, tool).routes.listForDisplay();
+  const names = numeric ? undefined : reverseNames(ctx, node);
+  if (names !== undefined)
+    await net.runUntilSettled(
+      (async () => {
+        for (const a of routeLookups(routes)) await names.resolve(a);
+      })(),
+    );
+  const nameOf = numeric ? undefined : (a: Ipv4Addr) => names?.get(a);
+  for (const l of formatRoute(routes, { layout, nameOf })) out(l);
+}
+
 async function runNetstat(
   net: Network,
   node: string,
@@ -1087,6 +1102,8 @@ async function runNetstat(
       'wide',
       'i',
       'interfaces',
+      'r',
+      'route',
     ],
   });
   for (const [long, short] of [
@@ -1099,6 +1116,7 @@ async function runNetstat(
     ['statistics', 's'],
     ['wide', 'W'],
     ['interfaces', 'i'],
+    ['route', 'r'],
   ])
     if (p.flags.has(long)) p.flags.set(short, ['']);
   if (p.positional.length > 0)
@@ -1108,6 +1126,14 @@ async function runNetstat(
   const sel = selection(p);
   if (p.flags.has('s')) {
     for (const l of netstatStats(host, tcp, sel)) out(l);
+    return { exitCode: 0 };
+  }
+  if (p.flags.has('r')) {
+    // net-tools netstat -r: the MSS/Window/irtt columns (route -e); -re: route's own
+    // Metric/Ref/Use columns; -ree: both (route -ee) — as Linux's netstat prints them
+    const e = p.flags.get('e')?.length ?? 0;
+    const layout = (e === 0 ? 2 : e === 1 ? 1 : 3) as RouteLayout;
+    await printRoutes(net, node, ctx, out, layout, p.flags.has('n'), 'netstat');
     return { exitCode: 0 };
   }
   if (p.flags.has('i')) {
