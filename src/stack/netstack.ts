@@ -314,7 +314,10 @@ export class NetStack implements TransportHost {
   private readonly bcastSet = new Set<number>();
   private ipId: number;
   private ifIndex = 1;
-  /** The datagram being delivered right now (for ICMP errors from transports). */
+  /**
+   * The UDP datagram being delivered right now, for UDP's port unreachable (the only ICMP error a
+   * transport sends about the datagram it is given); undefined while other protocols run.
+   */
   current: RxDatagram | undefined;
   /** The frame being received, when it came from a NIC with FCS (see OutPacket.fcsBase). */
   private rxFcsFrame: Uint8Array | undefined;
@@ -892,7 +895,8 @@ export class NetStack implements TransportHost {
       l4ChecksumOk: l4Ok !== 0,
     };
     const prev = this.current;
-    this.current = { buf, start, end, ip, iface, pktType: type };
+    this.current =
+      ip.protocol === IPPROTO_UDP ? { buf, start, end, ip, iface, pktType: type } : undefined;
     try {
       switch (ip.protocol) {
         case IPPROTO_ICMP:
@@ -918,7 +922,12 @@ export class NetStack implements TransportHost {
             this.drop('unknown-protocol', iface, ip.src, ip.dst, end - start);
             // RFC 1122 § 3.2.2.1: protocol unreachable.
             if (!broadcast)
-              this.icmp.sendError(IcmpType.DEST_UNREACHABLE, UnreachCode.PROTOCOL, this.current, 0);
+              this.icmp.sendError(
+                IcmpType.DEST_UNREACHABLE,
+                UnreachCode.PROTOCOL,
+                { buf, start, end, ip, iface, pktType: type },
+                0,
+              );
           }
         }
       }
