@@ -409,7 +409,8 @@ class ClientConnection {
     this.exchange = undefined;
     const head = ex.head!;
     const sock = this.socket!;
-    const body = concatBytes(ex.chunks);
+    // The chunks are copies the exchange owns (onBody): a body in one chunk is used as it is.
+    const body = ex.chunks.length === 1 ? ex.chunks[0] : concatBytes(ex.chunks);
     const res: ClientResponse = {
       url: ex.url,
       method: ex.method,

@@ -28,7 +28,13 @@ import { formatIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import { DEFAULT_EPOCH_MS, formatHttpDate, formatLogDate, parseHttpDate, wallMs } from './date.js';
 import { HttpHeaders, splitList } from './headers.js';
-import { concatBytes, serializeResponseHead, statusText } from './message.js';
+import {
+  concatBytes,
+  latin1Bytes,
+  responseHeadText,
+  serializeResponseHead,
+  statusText,
+} from './message.js';
 import { HttpParser, errorStatus } from './parser.js';
 import type { HttpHead, HttpParseError, HttpParserLimits } from './parser.js';
 import type { Site, SiteFile } from './site.js';
@@ -570,10 +576,10 @@ class ServerConnection {
     if (this.closing) return;
     if (res.close && !res.headers.has('connection')) res.headers.append('Connection', 'close');
     // RFC 9110 § 6.2: a server sends its own highest version (1.1) whatever the request's minor.
-    const headBytes = serializeResponseHead({ status: res.status, headers: res.headers });
+    const headText = responseHeadText({ status: res.status, headers: res.headers });
     // RFC 9110 § 9.3.2: HEAD gets the fields a GET would (Content-Length included), no content.
     if (method === 'HEAD') res.body = new Uint8Array(0);
-    const bytes = res.body.length > 0 ? concatBytes([headBytes, res.body]) : headBytes;
+    const bytes = latin1Bytes(headText, res.body);
     const stats = this.server.stats;
     stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
     const tr = this.opts.trace;
