@@ -302,7 +302,7 @@ class Transmitter {
     this.queueFlags.push(flags);
     if (!this.armed) {
       this.armed = true;
-      o.ctx.clock.schedule(this.busyUntil - now, this.pump);
+      this.armPump(this.busyUntil - now);
     }
     return true;
   }
@@ -331,8 +331,15 @@ class Transmitter {
     }
     if (this.pending > 0) {
       this.armed = true;
-      this.owner.ctx.clock.schedule(Math.max(0, this.busyUntil - now), this.pump);
+      this.armPump(Math.max(0, this.busyUntil - now));
     }
+  }
+
+  /** The transmitter's next start: never cancelled, so a recycled post() timer where there is one. */
+  private armPump(delay: number): void {
+    const clock = this.owner.ctx.clock;
+    if (clock.post !== undefined) clock.post(delay, this.pump, undefined);
+    else clock.schedule(delay, this.pump);
   }
 
   private start(frame: Uint8Array, from: Station, now: number, flags: number): void {
