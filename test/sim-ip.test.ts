@@ -93,6 +93,33 @@ test('TTL expiry: the router that would decrement to 0 drops and sends time exce
   assert.equal(net.hostNamed('r2').icmp.stats.OutTimeExcds, 1);
 });
 
+test('no route at a router: net unreachable, and the datagram never reaches ip_forward (Linux routes first)', async () => {
+  const net = new Network({ seed: 1 });
+  net.host('pc', { eth0: '192.168.3.10/24' }, { default: '192.168.3.1' });
+  net.router('r', { eth0: '192.168.3.1/24', eth1: '10.0.0.1/30' }, {});
+  net.host('far', { eth0: '10.0.0.2/30' }, { default: '10.0.0.1' });
+  net.link('pc.eth0', 'r.eth0');
+  net.link('r.eth1', 'far.eth0');
+  const rec = new TraceRecorder(net.trace, (e) => e.kind === 'stack.rx' && e.node === 'r');
+  const s = net.hostNamed('pc').udp.createSocket();
+  const errs: IcmpErrorInfo[] = [];
+  s.on('icmp', (e) => errs.push(e));
+  s.send(new Uint8Array(10), 5000, ip('203.0.113.9'));
+  await net.run();
+  assert.deepEqual(
+    errs.map((e) => [e.type, e.code, formatIpv4(e.from)]),
+    [[3, 0, '192.168.3.1']],
+  );
+  assert.equal(net.hostNamed('r').drops.get('ip:no-route'), 1);
+  const stages = (): string[] => rec.ofKind('stack.rx').map((e) => e.stage);
+  assert.ok(stages().includes('ip_rcv'));
+  assert.ok(!stages().includes('ip_forward'), stages().join(' '));
+  // a datagram with a route does reach ip_forward
+  s.send(new Uint8Array(10), 5000, ip('10.0.0.2'));
+  await net.run();
+  assert.ok(stages().includes('ip_forward'));
+});
+
 test('fragmentation to the egress MTU at a router, reassembly at the destination', async () => {
   const net = threeRouters();
   // A narrow link in the middle: 576-byte MTU between r2 and r3.

@@ -975,14 +975,8 @@ export class NetStack implements TransportHost {
       this.drop('l2-broadcast', inIface, src, dst, len);
       return;
     }
-    if (this.trace.active) {
-      this.trace.emit('stack.rx', this.name, {
-        iface: inIface.name,
-        stage: 'ip_forward',
-        fn: 'ip_forward',
-        len,
-      });
-    }
+    // Linux looks the route up first (ip_rcv_finish → ip_route_input_noref); only a datagram
+    // with a forwarding route reaches ip_forward, one without goes to ip_error.
     const route = this.routes.lookup(dst);
     const outIface = route === undefined ? undefined : this.interfaces.get(route.iface);
     if (route === undefined || outIface === undefined) {
@@ -997,6 +991,14 @@ export class NetStack implements TransportHost {
         0,
       );
       return;
+    }
+    if (this.trace.active) {
+      this.trace.emit('stack.rx', this.name, {
+        iface: inIface.name,
+        stage: 'ip_forward',
+        fn: 'ip_forward',
+        len,
+      });
     }
     // RFC 1812 § 5.3.1: TTL 1 (or 0) would reach zero here: discard, send time exceeded.
     // Linux routes the datagram first (ip_rcv_finish → ip_route_input) and checks the TTL in
