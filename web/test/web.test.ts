@@ -349,6 +349,56 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
   });
 });
 
+describe('web page at 1280×720', { timeout: 180_000 }, () => {
+  let b: Browser;
+  before(async () => {
+    await ensureBuilt();
+    b = await launch({ offline: true, width: 1280, height: 720 });
+    await b.page.goto(pathToFileURL(INDEX).href);
+    await runFromAddressBar(b.page, 'http://www.server.com/');
+  });
+  after(async () => {
+    await b?.close();
+  });
+
+  test("frames' dots never cover the names of the devices they leave or reach", async () => {
+    const { page } = b;
+    const hits = await page.evaluate(() => {
+      const w = (
+        globalThis as unknown as {
+          wiretrail: Probe & { selectRow(r: number): void };
+        }
+      ).wiretrail;
+      const run = w.run();
+      const out: string[] = [];
+      for (let r = 0; r < run.rows.length; r++) {
+        w.selectRow(r);
+        for (const g of document.querySelectorAll<SVGGElement>('.packet')) {
+          if (g.style.display === 'none') continue;
+          const hop = run.hops[Number(g.dataset.hop)];
+          const dot = g.querySelector('circle')!.getBoundingClientRect();
+          for (const n of [hop.fromNode, hop.toNode]) {
+            for (const t of document.querySelectorAll(
+              `.node[data-node="${n}"] .label, .node[data-node="${n}"] .sublabel`,
+            )) {
+              const c = t.getBoundingClientRect();
+              if (
+                dot.left < c.right &&
+                c.left < dot.right &&
+                dot.top < c.bottom &&
+                c.top < dot.bottom
+              )
+                out.push(`row ${r}: a frame ${hop.fromNode} → ${hop.toNode} covers ${n}'s label`);
+            }
+          }
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(hits.slice(0, 5), []);
+  });
+});
+
 describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {
   let b: Browser;
   before(async () => {

@@ -82,6 +82,48 @@ function pointAt(p: Path, frac: number): Pt {
 const NODE_W = 100;
 const NODE_H = 74;
 
+interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Where a device's drawing is, around its centre: the icon, and its name and address below it
+ * with room for a frame's dot (radius 8, 11 when selected) — wide enough for the A+ sizes.
+ */
+function footprint(p: Pt, name: string, addr: string): Rect[] {
+  const hw = Math.max(24, (name.length * 19 * 0.62) / 2, (addr.length * 14.5 * 0.62) / 2) + 12;
+  return [
+    { x0: p.x - 24, y0: p.y - 30, x1: p.x + 24, y1: p.y + 12 },
+    { x0: p.x - hw, y0: p.y + 2, x1: p.x + hw, y1: p.y + 58 },
+  ];
+}
+
+function inside(q: Pt, rs: readonly Rect[]): boolean {
+  return rs.some((r) => q.x >= r.x0 && q.x <= r.x1 && q.y >= r.y0 && q.y <= r.y1);
+}
+
+/**
+ * The part of a path a frame's dot travels: from where it leaves the first device's drawing to
+ * where it enters the last one's, so a frame that is leaving or has arrived sits beside the
+ * device's icon and never on its name (a link that leaves downwards crosses the labels).
+ */
+function trimPath(p: Path, a: readonly Rect[], b: readonly Rect[]): Path {
+  const total = p.cum[p.cum.length - 1];
+  if (total <= 0) return p;
+  let d0 = 0;
+  let d1 = total;
+  for (let d = 0; d <= total; d += 1) if (inside(pointAt(p, d / total), a)) d0 = d;
+  for (let d = total; d >= 0; d -= 1) if (inside(pointAt(p, d / total), b)) d1 = d;
+  if (d1 - d0 < 8) return p;
+  const pts = [pointAt(p, d0 / total)];
+  for (let i = 1; i < p.pts.length - 1; i++) if (p.cum[i] > d0 && p.cum[i] < d1) pts.push(p.pts[i]);
+  pts.push(pointAt(p, d1 / total));
+  return makePath(pts);
+}
+
 function icon(role: NodeRole): SVGGElement {
   const g = s('g', { class: `icon icon-${role}` });
   switch (role) {
@@ -142,6 +184,8 @@ export class TopologyView {
   private positions = new Map<string, Pt>();
   /** "a|b" → polyline from a to b. */
   private paths = new Map<string, Path>();
+  /** The same without the ends inside the devices' drawings: where frames' dots travel. */
+  private trimmed = new Map<string, Path>();
   private nodeEls = new Map<string, SVGGElement>();
   private linkEls = new Map<string, SVGElement[]>();
   private pool: SVGGElement[] = [];
@@ -323,13 +367,25 @@ export class TopologyView {
       const n = g.node(name);
       this.positions.set(name, { x: n.x, y: n.y });
     }
+    this.trimmed.clear();
+    const feet = new Map<string, Rect[]>();
+    for (const n of nodes) {
+      const p = this.positions.get(n.name);
+      if (p !== undefined) feet.set(n.name, footprint(p, n.name, nodeAddr(n)));
+    }
     for (const e of g.edges()) {
       const pts = (g.edge(e).points ?? []).map((p: Pt) => ({ x: p.x, y: p.y }));
       const a = this.positions.get(e.v)!;
       const b = this.positions.get(e.w)!;
       const full = [a, ...pts.slice(1, -1), b];
-      this.paths.set(`${e.v}|${e.w}`, makePath(full));
-      this.paths.set(`${e.w}|${e.v}`, makePath([...full].reverse()));
+      const fwd = makePath(full);
+      const back = makePath([...full].reverse());
+      this.paths.set(`${e.v}|${e.w}`, fwd);
+      this.paths.set(`${e.w}|${e.v}`, back);
+      const fa = feet.get(e.v) ?? [];
+      const fb = feet.get(e.w) ?? [];
+      this.trimmed.set(`${e.v}|${e.w}`, trimPath(fwd, fa, fb));
+      this.trimmed.set(`${e.w}|${e.v}`, trimPath(back, fb, fa));
     }
     const gl = g.graph();
     const w = (gl.width ?? 400) + 0;
@@ -371,7 +427,7 @@ export class TopologyView {
     for (const n of nodes) {
       const p = this.positions.get(n.name);
       if (p === undefined) continue;
-      const addr = n.ifaces.find((i) => i.addrs.length > 0)?.addrs[0]?.replace(/\/\d+$/, '') ?? '';
+      const addr = nodeAddr(n);
       const g = s(
         'g',
         {
@@ -420,13 +476,13 @@ export class TopologyView {
 
   private pathFor(hop: Hop): Path | undefined {
     const to = hop.toNode === '' ? undefined : hop.toNode;
-    const direct = to === undefined ? undefined : this.paths.get(`${hop.fromNode}|${to}`);
+    const direct = to === undefined ? undefined : this.trimmed.get(`${hop.fromNode}|${to}`);
     if (direct !== undefined) return direct;
     const bus = `~${hop.link}`;
-    const a = this.paths.get(`${hop.fromNode}|${bus}`);
+    const a = this.trimmed.get(`${hop.fromNode}|${bus}`);
     if (a === undefined) return undefined;
     if (to === undefined) return a;
-    const b = this.paths.get(`${bus}|${to}`);
+    const b = this.trimmed.get(`${bus}|${to}`);
     return b === undefined ? a : makePath([...a.pts, ...b.pts.slice(1)]);
   }
 
@@ -512,6 +568,11 @@ export class TopologyView {
       el.classList.toggle('from', n === from);
     }
   }
+}
+
+/** The address shown under a device's name. */
+function nodeAddr(n: NodeInfo): string {
+  return n.ifaces.find((i) => i.addrs.length > 0)?.addrs[0]?.replace(/\/\d+$/, '') ?? '';
 }
 
 function fmtBw(b: number): string {
