@@ -3,18 +3,9 @@
 // such as no address for @server. wiretrail's own option mistakes stay 2.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import { serveZones } from '../src/cli/dns.js';
 import { parseZone } from '../src/apps/dns/zone.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { onPc, run } from './cli-helpers.js';
 
 test('wiretrail dig: 0 for an answer and for NXDOMAIN, 9 when no server replies', async () => {
   const ok = await run('dig', 'www.server.com');
@@ -54,28 +45,16 @@ test('wiretrail dig: 1 for a mistake in dig arguments, 10 for @server without an
 });
 
 test('wiretrail run -- dig: the same statuses, passed through as the last command', async () => {
-  const dead = await run('run', 'internet', 'pc', '--', 'dig', '@9.9.9.9', 'www.server.com');
+  const dead = await onPc('dig', '@9.9.9.9', 'www.server.com');
   assert.equal(dead.code, 9, dead.out);
   assert.match(dead.out, /;; no servers could be reached\n/);
-  const bad = await run('run', 'internet', 'pc', '--', 'dig', '+frob', 'x');
+  const bad = await onPc('dig', '+frob', 'x');
   assert.equal(bad.code, 1);
-  const noSrv = await run('run', 'internet', 'pc', '--', 'dig', '@nowhere.invalid', 'x');
+  const noSrv = await onPc('dig', '@nowhere.invalid', 'x');
   assert.equal(noSrv.code, 10);
   assert.equal(noSrv.err, "dig: couldn't get address for 'nowhere.invalid': not found\n");
   // a ";" list exits with its last command's status, as a shell's does
-  const then = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'dig',
-    '@9.9.9.9',
-    'x',
-    '+tries=1',
-    ';',
-    'dig',
-    'www.server.com',
-  );
+  const then = await onPc('dig', '@9.9.9.9', 'x', '+tries=1', ';', 'dig', 'www.server.com');
   assert.equal(then.code, 0, then.err);
 });
 

@@ -5,15 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { run } from './cli-helpers.js';
 
 const MAIN = pathToFileURL(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))).href;
 // What bin/wiretrail.js does, on the sources (tsx) rather than on dist/.

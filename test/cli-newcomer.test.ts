@@ -6,16 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { onPc, run, runBytes } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wiretrail-cli-newcomer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,21 +80,21 @@ test('run without the node\'s command says where it goes; "-- help" lists the to
     usage.out.split('\n')[0],
     "Usage: wiretrail run [options] <topology> <node> -- <command> [args...] [';' <command> ...]",
   );
-  const help = await run('run', 'internet', 'pc', '--', 'help');
+  const help = await onPc('help');
   assert.equal(help.code, 0);
   assert.match(help.out, /^commands \(flags as the Linux tools/);
 });
 
 test('run: a mistyped command in a ";" list is one line; the commands after it still run, as in a shell', async () => {
-  const r = await run('run', 'internet', 'pc', '--', 'netstat', '-x', ';', 'hosts');
+  const r = await onPc('netstat', '-x', ';', 'hosts');
   assert.equal(r.code, 0, 'the status of the last command');
   assert.equal(r.err, "wiretrail: netstat: invalid option -- 'x'\n");
   assert.match(r.out, /^127\.0\.0\.1\tlocalhost\n/);
-  const last = await run('run', 'internet', 'pc', '--', 'hosts', ';', 'netstat', '-x');
+  const last = await onPc('hosts', ';', 'netstat', '-x');
   assert.equal(last.code, 2, 'the mistyped command was the last one');
   assert.match(last.out, /localhost/);
   assert.equal(last.err, "wiretrail: netstat: invalid option -- 'x'\n");
-  const alone = await run('run', 'internet', 'pc', '--', 'netstat', '-x');
+  const alone = await onPc('netstat', '-x');
   assert.equal(alone.code, 2);
   assert.equal(alone.err, "wiretrail: netstat: invalid option -- 'x'\n");
 });
@@ -151,7 +142,7 @@ test('wiretrail host/nslookup/dig take what run takes, with its messages and sta
   const query = await run('nslookup', '-query=MX', 'server.com');
   assert.equal(query.code, 0, query.err);
   assert.match(query.out, /server\.com\tmail exchanger = 10 mail\.server\.com\./);
-  const inRun = await run('run', 'internet', 'pc', '--', 'nslookup', '-query=MX', 'server.com');
+  const inRun = await onPc('nslookup', '-query=MX', 'server.com');
   assert.equal(query.out, inRun.out);
   // dig @name: any name the node's resolver finds, as in run
   const atName = await run('dig', '@nosuch', 'www.server.com');
@@ -235,19 +226,6 @@ test('visit --capture: a point that names no port is a usage error before the vi
 });
 
 test('--pcapng -: the capture on standard output (the text on stderr), not a file named "-"', async () => {
-  const runBytes = async (...argv: string[]) => {
-    let err = '';
-    let out = '';
-    const chunks: Uint8Array[] = [];
-    const io: CliIo = {
-      out: (s) => (out += s),
-      err: (s) => (err += s),
-      outBytes: (b) => chunks.push(b),
-      exitCode: 0,
-    };
-    const code = await main(argv, io);
-    return { code, out, err, bytes: Buffer.concat(chunks) };
-  };
   const pcapngMagic = '0a0d0d0a';
   const visit = await runBytes('visit', 'http://www.server.com/', '--pcapng', '-', '--no-page');
   assert.equal(visit.code, 0, visit.err);
@@ -337,38 +315,18 @@ test('visit --lang: ZH, zh-CN and zh_CN.UTF-8 are Chinese; cn gets a hint', asyn
 });
 
 test('run: the commands as one quoted string, as ssh takes them, split as a shell would', async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     `curl -s -o /dev/null -w '%{http_code} %{remote_ip}\\n' "http://www.server.com/"; hosts`,
   );
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^200 198\.51\.100\.80\n127\.0\.0\.1\tlocalhost\n/);
-  const unmatched = await run('run', 'internet', 'pc', '--', "ping 'x");
+  const unmatched = await onPc("ping 'x");
   assert.equal(unmatched.code, 2);
   assert.equal(unmatched.err, "wiretrail: unmatched ' in the command: ping 'x\n");
-  const pipe = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl -s http://www.server.com/ > /dev/null',
-  );
+  const pipe = await onPc('curl -s http://www.server.com/ > /dev/null');
   assert.equal(pipe.code, 2);
   assert.match(pipe.err, /^wiretrail: ">" in the command: run starts the tools, not a shell/);
   // a word with a space among several words stays one word (curl -H "Name: value")
-  const header = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
-    'curl',
-    '-sI',
-    '-H',
-    'X-A: b',
-    'http://www.server.com/',
-  );
+  const header = await onPc('curl', '-sI', '-H', 'X-A: b', 'http://www.server.com/');
   assert.equal(header.code, 0, header.err);
 });

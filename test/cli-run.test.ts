@@ -5,23 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import { getopt, runTool, ToolUsageError } from '../src/apps/tools/command.js';
 import { buildWorld } from '../src/world/visit.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-/** `wiretrail run internet pc -- <command...>`: a command on the default internet's pc. */
-function onPc(...command: string[]): Promise<{ code: number; out: string; err: string }> {
-  return run('run', 'internet', 'pc', '--', ...command);
-}
+import { run, onPc } from './cli-helpers.js';
 
 test('curl -v http://www.server.com/ on the default internet: body on stdout, curl -v on stderr', async () => {
   const r = await onPc('curl', '-v', 'http://www.server.com/');

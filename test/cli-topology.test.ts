@@ -4,8 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import type { TopologyDescription } from '../src/world/describe.js';
 import {
   describeWorld,
@@ -14,14 +12,7 @@ import {
   formatTopology,
 } from '../src/world/describe.js';
 import { buildWorld } from '../src/world/visit.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { run } from './cli-helpers.js';
 
 test('the default internet: a tree from pc outwards with interfaces, MACs and link properties', async () => {
   const r = await run('topology');

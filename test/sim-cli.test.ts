@@ -4,19 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import { readCapture } from '../src/wire/pcapng.js';
+import { run } from './cli-helpers.js';
 
 const SIMPLE = 'src/world/examples/simple.yaml';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 test('ping, arp and ip route get on the simple network', async () => {
   const r = await run(

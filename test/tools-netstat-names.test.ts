@@ -4,59 +4,30 @@
 // iproute2's ss names ports unless -n, hosts only with -r, and never a port of the ephemeral
 // range.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runTool } from '../src/apps/tools/command.js';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
-import { DnsType, parseDns, rcodeName } from '../src/wire/dns.js';
-import { readPcapng } from '../src/wire/pcapng.js';
+import { DnsType } from '../src/wire/dns.js';
 import { buildWorld } from '../src/world/visit.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { capturedOn, dnsIn, ptrQueries, run } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wiretrail-netstat-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The PTR queries and their answers' rcodes in a pcapng file, in capture order. */
 function ptrIn(file: string): { queries: string[]; rcodes: Map<string, string> } {
-  const cap = readPcapng(new Uint8Array(readFileSync(file)));
-  assert.ok(cap.ok, 'the capture reads');
-  const queries: string[] = [];
-  const rcodes = new Map<string, string>();
-  if (!cap.ok) return { queries, rcodes };
-  for (const p of cap.value.packets) {
-    const d = p.data;
-    const fcs = cap.value.interfaces[p.interfaceId].fcsLen;
-    if (d.length < 42 || d[12] !== 0x08 || d[13] !== 0x00 || d[23] !== 17) continue;
-    const udp = 14 + (d[14] & 0x0f) * 4;
-    if (((d[udp] << 8) | d[udp + 1]) !== 53 && ((d[udp + 2] << 8) | d[udp + 3]) !== 53) continue;
-    const m = parseDns(d, udp + 8, d.length - fcs);
-    if (!m.ok || m.value.questions[0]?.type !== DnsType.PTR) continue;
-    const q = m.value.questions[0].name;
-    if (m.value.header.qr) rcodes.set(q, rcodeName(m.value.header.rcode));
-    else queries.push(q);
-  }
-  return { queries, rcodes };
+  const seen = dnsIn(file);
+  const answers = seen.filter((m) => m.qr === 'response' && m.type === DnsType.PTR);
+  return { queries: ptrQueries(seen), rcodes: new Map(answers.map((m) => [m.name, m.rcode])) };
 }
 
 test('netstat names hosts and services unless -n; ss names services, hosts only with -r', async () => {
   const pcap = join(dir, 'names.pcapng');
-  const r = await run(
-    'run',
-    'internet',
+  const r = await capturedOn(
     'pc',
-    '--pcapng',
     pcap,
-    '--',
     'curl -s -o /dev/null http://www.server.com/; netstat -at; netstat -ant; ' +
       'netstat -at --numeric-ports; netstat -at --numeric-hosts; ss -ta; ss -tan; ss -tar; ss -tarn',
   );
@@ -99,13 +70,9 @@ test('netstat names hosts and services unless -n; ss names services, hosts only 
 
 test('-n asks no PTR query at all; ss without -r neither', async () => {
   const pcap = join(dir, 'numeric.pcapng');
-  const r = await run(
-    'run',
-    'internet',
+  const r = await capturedOn(
     'pc',
-    '--pcapng',
     pcap,
-    '--',
     'curl -s -o /dev/null http://www.server.com/; netstat -ant; netstat -at --numeric-hosts; ss -ta',
   );
   assert.equal(r.code, 0, r.err);

@@ -3,26 +3,12 @@
 // curl 8, iproute2 ip, net-tools route).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import { formatRoute, routeLookups } from '../src/apps/tools/route.js';
 import type { Route } from '../src/stack/route.js';
 import { parseIpv4 } from '../src/wire/addr.js';
+import { run, onPc } from './cli-helpers.js';
 
 const ip = (s: string): number => parseIpv4(s)!;
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-/** `wiretrail run internet pc -- <command...>`: a command on the default internet's pc. */
-function onPc(...command: string[]): Promise<{ code: number; out: string; err: string }> {
-  return run('run', 'internet', 'pc', '--', ...command);
-}
 
 // ─────────────────────────────────────────── ping ─────────────────────────────────────────
 

@@ -8,76 +8,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
-import { DnsType, parseDns, rcodeName } from '../src/wire/dns.js';
-import { readPcapng } from '../src/wire/pcapng.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { DnsType } from '../src/wire/dns.js';
+import { capturedOn, dnsIn, onPc, ptrQueries, run } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wiretrail-rdns-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface DnsSeen {
-  /** 'query' or 'response' */
-  qr: 'query' | 'response';
-  name: string;
-  type: number;
-  rcode: string;
-  /** PTR targets in the answer */
-  ptr: string[];
-}
-
-/** The DNS messages (UDP port 53) of a pcapng file, in capture order. */
-function dnsIn(file: string): DnsSeen[] {
-  const cap = readPcapng(new Uint8Array(readFileSync(file)));
-  assert.ok(cap.ok, 'the capture reads');
-  if (!cap.ok) return [];
-  const out: DnsSeen[] = [];
-  for (const p of cap.value.packets) {
-    const d = p.data;
-    const fcs = cap.value.interfaces[p.interfaceId].fcsLen;
-    if (d.length < 42 || d[12] !== 0x08 || d[13] !== 0x00 || d[23] !== 17) continue;
-    const udp = 14 + (d[14] & 0x0f) * 4;
-    const sport = (d[udp] << 8) | d[udp + 1];
-    const dport = (d[udp + 2] << 8) | d[udp + 3];
-    if (sport !== 53 && dport !== 53) continue;
-    const m = parseDns(d, udp + 8, d.length - fcs);
-    assert.ok(m.ok, 'a DNS message that parses');
-    if (!m.ok) continue;
-    const q = m.value.questions[0];
-    out.push({
-      qr: m.value.header.qr ? 'response' : 'query',
-      name: q.name,
-      type: q.type,
-      rcode: rcodeName(m.value.header.rcode),
-      ptr: m.value.answers.flatMap((r) => (r.data.kind === 'PTR' ? [r.data.target] : [])),
-    });
-  }
-  return out;
-}
-
-const ptrQueries = (seen: DnsSeen[]): string[] =>
-  seen.filter((m) => m.qr === 'query' && m.type === DnsType.PTR).map((m) => m.name);
-
 test('traceroute names each hop as Linux traceroute does: /etc/hosts, then PTR records', async () => {
   const pcap = join(dir, 'trace.pcapng');
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--pcapng',
-    pcap,
-    '--',
-    'traceroute',
-    'www.server.com',
-  );
+  const r = await capturedOn('pc', pcap, 'traceroute', 'www.server.com');
   assert.equal(r.code, 0, r.err);
   assert.equal(
     r.out,
@@ -114,17 +53,7 @@ test('traceroute names each hop as Linux traceroute does: /etc/hosts, then PTR r
 
 test('traceroute -n: addresses only, and no PTR query at all', async () => {
   const pcap = join(dir, 'trace-n.pcapng');
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--pcapng',
-    pcap,
-    '--',
-    'traceroute',
-    '-n',
-    'www.server.com',
-  );
+  const r = await capturedOn('pc', pcap, 'traceroute', '-n', 'www.server.com');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.split('\n');
   assert.equal(lines[1], ' 1  192.168.3.1  0.023 ms  0.023 ms  0.024 ms');
@@ -136,13 +65,9 @@ test('traceroute -n: addresses only, and no PTR query at all', async () => {
 test('a PTR miss: NXDOMAIN for a private address prints the address twice, as getnameinfo gives it', async () => {
   // the phone has a resolver but no hosts file: 192.168.3.1 has no PTR record anywhere
   const pcap = join(dir, 'phone.pcapng');
-  const r = await run(
-    'run',
-    'internet',
+  const r = await capturedOn(
     'phone',
-    '--pcapng',
     pcap,
-    '--',
     'traceroute',
     '-q',
     '1',
@@ -173,13 +98,9 @@ test('a PTR miss: NXDOMAIN for a private address prints the address twice, as ge
 
 test('ping names replies only for a target given as a name and without -n (iputils)', async () => {
   const pcap = join(dir, 'ping.pcapng');
-  const r = await run(
-    'run',
-    'internet',
+  const r = await capturedOn(
     'pc',
-    '--pcapng',
     pcap,
-    '--',
     'ping',
     '-c',
     '2',
@@ -282,19 +203,15 @@ test('determinism: the same run with its PTR queries gives a byte-identical capt
   const cmd = ['traceroute', 'www.server.com', ';', 'ping', '-c', '1', 'www.example.org'];
   const a = join(dir, 'det-a.pcapng');
   const b = join(dir, 'det-b.pcapng');
-  const ra = await run('run', 'internet', 'pc', '--pcapng', a, '--', ...cmd);
-  const rb = await run('run', 'internet', 'pc', '--pcapng', b, '--', ...cmd);
+  const ra = await capturedOn('pc', a, ...cmd);
+  const rb = await capturedOn('pc', b, ...cmd);
   assert.equal(ra.out, rb.out);
   assert.ok(ptrQueries(dnsIn(a)).length >= 5, 'the capture holds the PTR queries');
   assert.ok(Buffer.compare(readFileSync(a), readFileSync(b)) === 0, 'captures differ');
 });
 
 test("ping's banner has the canonical name (iputils: ai_canonname), traceroute's the name typed", async () => {
-  const r = await run(
-    'run',
-    'internet',
-    'pc',
-    '--',
+  const r = await onPc(
     'ping',
     '-c',
     '1',

@@ -9,14 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { main } from '../src/cli/main.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), exitCode: 0 });
-  return { code, out, err };
-}
+import { run } from './cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wiretrail-visit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/main.js';
 import { arpRequest } from '../src/wire/arp.js';
 import {
   arpPacket,
@@ -19,14 +17,7 @@ import {
 import { EtherType } from '../src/wire/ethernet.js';
 import { concatBytes, PcapngWriter, PcapWriter } from '../src/wire/pcapng.js';
 import { TcpFlags } from '../src/wire/tcp.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), exitCode: 0 };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { run } from './cli-helpers.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 const ARP = ethernetFrame(
