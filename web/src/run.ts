@@ -55,8 +55,6 @@ export interface ToolRequest {
   file: string;
   seed?: number;
   faults?: Faults;
-  /** Why a URL is pinged instead of visited (shown in the output). */
-  note?: string;
 }
 
 /** Links between two routers: the "wide-area" links the delay and MTU knobs change. */
@@ -174,9 +172,7 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
     }
   } else target = guessTarget(topo, parsed.target === '' ? 'server' : parsed.target);
   if (parsed.tool === 'visit') {
-    output.push(
-      `(${req.note ?? 'no visit here'}: pinging ${target}, the server of ${parsed.target}, instead)`,
-    );
+    output.push(`(no visit here: pinging ${target}, the server of ${parsed.target}, instead)`);
   }
   const print = (line: string): void => {
     // Like iputils and traceroute, the banner and the statistics name what was typed:

@@ -190,6 +190,17 @@ describe('web model', () => {
     assert.doesNotMatch(run.title.zh, /cannot find/);
   });
 
+  test('a name on a network without DNS: the visit fails and says to type an IP address', async () => {
+    // The page's worker shows this run as it is (it no longer pings the server instead).
+    const run = await runVisitData(
+      { id: 1, input: 'http://www.server.com/', topology: 'simple', faults: {}, lang: 'en' },
+      { text: simple.text, file: simple.file },
+    );
+    assert.equal(run.mode, 'visit');
+    assert.match(run.error ?? '', /has no DNS resolver configured \(type an IP address/);
+    assert.ok(!run.frames.some((f) => f.proto === 'icmp'));
+  });
+
   test('protocol badges: dark ink on light colours, white on dark ones', () => {
     assert.equal(inkOn(protoColor('arp')), '#212529');
     assert.equal(inkOn(protoColor('icmp')), '#ffffff');

@@ -323,6 +323,14 @@ describe('web page (chromium)', { timeout: 300_000 }, () => {
     assert.ok(s.rows > 10);
     await page.locator('.side [data-tab="story"]').click();
     assert.match((await page.locator('.side').textContent()) ?? '', /already an IP address/);
+    // A name there: the visit fails and says why (no ping of the server instead).
+    await runFromAddressBar(page, 'http://www.server.com/');
+    s = await probe(page).state();
+    assert.match(s.error ?? '', /no DNS resolver configured \(type an IP address/);
+    assert.match((await page.locator('.status').textContent()) ?? '', /IP address/);
+    await page.locator('.side [data-tab="output"]').click();
+    assert.doesNotMatch((await page.locator('.side-body').textContent()) ?? '', /pinging|PING/);
+    await page.locator('.side [data-tab="story"]').click();
     await page.selectOption('#topology', 'default');
     await page.fill('#loss', '20');
     await runFromAddressBar(page, 'http://www.server.com/');
