@@ -546,6 +546,30 @@ class VisitReader {
     return out;
   }
 
+  /** The client's connection pool deciding for a request (a new connection or a kept one). */
+  private poolDecision(from = this.start, to = this.stop): number {
+    return this.find(
+      (e) =>
+        e.kind === 'http.pool' &&
+        e.node === this.client &&
+        (e.action === 'connect' || e.action === 'reuse'),
+      from,
+      to,
+    );
+  }
+
+  /** The client's next socket to connect (CLOSED → SYN-SENT) from `from` on. */
+  private synSent(from: number): number {
+    return this.find(
+      (e) =>
+        e.kind === 'tcp.state' &&
+        e.node === this.client &&
+        e.from === 'CLOSED' &&
+        e.to === 'SYN-SENT',
+      from,
+    );
+  }
+
   private at(i: number): Ev {
     return this.evs[i];
   }
@@ -928,12 +952,7 @@ class VisitReader {
         stateIdx: number;
       }
     | undefined {
-    const pi = this.find(
-      (e) =>
-        e.kind === 'http.pool' &&
-        e.node === this.client &&
-        (e.action === 'connect' || e.action === 'reuse'),
-    );
+    const pi = this.poolDecision();
     if (pi < 0) return undefined;
     const p = this.at(pi);
     if (p.action === 'reuse') {
@@ -963,14 +982,7 @@ class VisitReader {
       });
       return conn;
     }
-    const si = this.find(
-      (e) =>
-        e.kind === 'tcp.state' &&
-        e.node === this.client &&
-        e.from === 'CLOSED' &&
-        e.to === 'SYN-SENT',
-      pi,
-    );
+    const si = this.synSent(pi);
     if (si < 0) return undefined;
     const s = this.at(si);
     this.clientAddr = formatIpv4(s.laddr);
@@ -1772,25 +1784,11 @@ class VisitReader {
         k,
       );
       const out = outI >= 0 ? this.at(outI) : undefined;
-      const poolI = this.find(
-        (e) =>
-          e.kind === 'http.pool' &&
-          e.node === this.client &&
-          (e.action === 'connect' || e.action === 'reuse'),
-        k,
-        outI >= 0 ? outI : this.stop,
-      );
+      const poolI = this.poolDecision(k, outI >= 0 ? outI : this.stop);
       const pool = poolI >= 0 ? this.at(poolI) : undefined;
       let connect: RedirectStep['connect'];
       if (pool?.action === 'connect') {
-        const si = this.find(
-          (e) =>
-            e.kind === 'tcp.state' &&
-            e.node === this.client &&
-            e.from === 'CLOSED' &&
-            e.to === 'SYN-SENT',
-          poolI,
-        );
+        const si = this.synSent(poolI);
         if (si >= 0) {
           const st = this.at(si);
           connect = {
@@ -1802,14 +1800,7 @@ class VisitReader {
           };
         }
       }
-      const host = (u: string) => {
-        try {
-          return new URL(u).host;
-        } catch {
-          return u;
-        }
-      };
-      const sameHost = host(d.from) === host(d.to);
+      const sameHost = urlHost(d.from) === urlHost(d.to);
       const dnsI = sameHost
         ? -1
         : this.find((e) => e.kind === 'browser.dns-cache' && e.node === this.client, k);
@@ -2076,6 +2067,15 @@ function samePath(a: readonly HopRow[], b: readonly HopRow[]): boolean {
         r.ttl === b[i].ttl,
     )
   );
+}
+
+/** The host (and port) of a URL; the text itself when it does not parse. */
+function urlHost(u: string): string {
+  try {
+    return new URL(u).host;
+  } catch {
+    return u;
+  }
 }
 
 /** "user:pass@" in an http URL: the user name (decoded) and whether a password came with it. */
