@@ -47,6 +47,12 @@ function lines(v: VisitStory, kind: Step['kind'], lang: Lang): string[] {
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
+/** The shipped simple network's topology (no DNS resolver on its pc). */
+const SIMPLE = {
+  text: readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8'),
+  file: 'simple.yaml',
+};
+
 describe('an address nobody answers: http://192.0.2.99/', () => {
   test('the SYN was sent (and resent), no SYN-ACK came, r-core said why', async () => {
     const { v, text } = await visit({ url: 'http://192.0.2.99/' });
@@ -132,15 +138,11 @@ describe('an address nobody answers: http://192.0.2.99/', () => {
   test('a host that silently drops the SYN: no ICMP, the browser times out', async () => {
     // The simple network, with 10.0.0.0/8 routed to the web server, which is a host: it drops
     // datagrams for other addresses without a word (RFC 1122 § 3.3.4.2).
-    const simple = readFileSync(
-      new URL('../src/world/examples/simple.yaml', import.meta.url),
-      'utf8',
-    );
-    const text = simple.replace(
+    const text = SIMPLE.text.replace(
       '      - { to: 192.168.3.0/24, via: 203.0.113.1 }',
       '$&\n      - { to: 10.0.0.0/8, via: 198.51.100.80 }',
     );
-    assert.notEqual(text, simple);
+    assert.notEqual(text, SIMPLE.text);
     const r = await visit({ url: 'http://10.1.2.3/', topology: { text, file: 'blackhole.yaml' } });
     const hs = one(r.v, 'handshake');
     assert.equal(hs.answered, false);
@@ -402,11 +404,6 @@ describe('the close, titled by its segments', () => {
 });
 
 describe("the browser's messages say each thing once", () => {
-  const simple = () => ({
-    text: readFileSync(new URL('../src/world/examples/simple.yaml', import.meta.url), 'utf8'),
-    file: 'simple.yaml',
-  });
-
   test('an IP address in the URL is not named twice', async () => {
     const { v } = await visit({ url: 'http://198.51.100.99/' });
     const err = one(v, 'error');
@@ -423,7 +420,7 @@ describe("the browser's messages say each thing once", () => {
     const msg = one(v, 'error').message;
     assert.equal(count(msg, 'www.nosuch.com'), 1, msg);
     assert.equal(count(msg, 'ENOTFOUND'), 1, msg);
-    const none = await visit({ url: 'http://www.server.com/', topology: simple() });
+    const none = await visit({ url: 'http://www.server.com/', topology: SIMPLE });
     const m2 = one(none.v, 'error').message;
     assert.equal(
       m2,
@@ -460,13 +457,9 @@ describe('the text has no trailing spaces', () => {
 
 describe('a router with no route to the destination', () => {
   test('the route lookup fails before ip_forward: TTL unchanged, ICMP net unreachable back, no placeholder', async () => {
-    const simple = readFileSync(
-      new URL('../src/world/examples/simple.yaml', import.meta.url),
-      'utf8',
-    );
     const r = await runVisit({
       url: 'http://10.0.0.2/',
-      topology: { text: simple, file: 'simple.yaml' },
+      topology: SIMPLE,
       client: 'r-client',
       close: false,
     });
