@@ -589,7 +589,8 @@ export class App {
     const run = this.run;
     if (run === undefined) return;
     const ev = eventAtTime(run.events, this.simT);
-    const r = rowAtOrBefore(run.rows, ev);
+    // The latest frame the event list shows: rows its filters hide are never selected.
+    const r = this.events.visibleAtOrBefore(rowAtOrBefore(run.rows, ev));
     const now = performance.now();
     if (r !== this.row) {
       this.row = r;

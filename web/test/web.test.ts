@@ -405,6 +405,40 @@ describe('web page at 1280×720', { timeout: 180_000 }, () => {
     });
     assert.deepEqual(hits.slice(0, 5), []);
   });
+
+  test('playing with a filter on selects only rows the filter shows', async () => {
+    const { page } = b;
+    await page.locator('.ev-box select').first().selectOption('tcp');
+    await page.keyboard.press('Home');
+    const seen = await page.evaluate(async () => {
+      const w = (
+        globalThis as unknown as {
+          wiretrail: Probe & { play(speed?: number): void; pause(): void };
+        }
+      ).wiretrail;
+      const run = w.run();
+      const rows = new Set<number>();
+      w.play(32);
+      const t0 = performance.now();
+      while (performance.now() - t0 < 2500) {
+        await new Promise((r) => requestAnimationFrame(r));
+        rows.add(w.state().row);
+      }
+      w.pause();
+      return [...rows].map((r) => [
+        r,
+        r < 0 ? '' : run.frames[run.hops[run.rows[r].hop].frame].proto,
+      ]);
+    });
+    assert.ok(seen.length > 3, `${seen.length} rows selected while playing`);
+    assert.deepEqual(
+      seen.filter(([r, p]) => r !== -1 && p !== 'tcp'),
+      [],
+    );
+    // The list marks the selected row (it is one of its rows).
+    assert.equal(await page.locator('table.events tr.sel').count(), 1);
+    await page.locator('.ev-box select').first().selectOption('');
+  });
 });
 
 describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {

@@ -131,6 +131,22 @@ export class EventList {
     this.mark(this.selected, false);
   }
 
+  /** The last row at or before `r` that the filters show (-1: none). */
+  visibleAtOrBefore(r: number): number {
+    const v = this.visible;
+    let lo = 0;
+    let hi = v.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (v[mid] <= r) {
+        ans = v[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
   /** Highlights row `i` (and scrolls it into view). */
   mark(i: number, scroll = true): void {
     if (this.selected >= 0) {
