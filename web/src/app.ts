@@ -198,7 +198,13 @@ export class App {
     const bigBtn = L(
       h(
         'button',
-        { class: 'big', onclick: () => document.documentElement.classList.toggle('large') },
+        {
+          class: 'big',
+          onclick: () => {
+            document.documentElement.classList.toggle('large');
+            this.inspector.refit();
+          },
+        },
         'A+',
       ),
       'larger',

@@ -439,6 +439,31 @@ describe('web page at 1280×720', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('table.events tr.sel').count(), 1);
     await page.locator('.ev-box select').first().selectOption('');
   });
+
+  test('with A+ the hex dump fits its box (8 bytes a row), without it 16', async () => {
+    const { page } = b;
+    const row = await page.evaluate(() => {
+      const run = (globalThis as unknown as { wiretrail: Probe }).wiretrail.run();
+      return run.rows.findIndex((r) => run.frames[run.hops[r.hop].frame].proto === 'http');
+    });
+    await page.locator(`table.events tr[data-row="${row}"]`).click();
+    const hex = () =>
+      page.evaluate(() => {
+        const x = document.querySelector('.insp-hex')!;
+        return {
+          over: x.scrollWidth - x.clientWidth,
+          perRow: x.querySelector('.hexrow')!.querySelectorAll('.b').length,
+        };
+      });
+    assert.deepEqual(await hex(), { over: 0, perRow: 16 });
+    await page.locator('button.big').click();
+    const large = await hex();
+    assert.equal(large.over, 0, `A+: the hex dump is ${large.over} px too wide`);
+    assert.equal(large.perRow, 8);
+    await page.screenshot({ path: artifact('08-large-hex.png') });
+    await page.locator('button.big').click();
+    assert.deepEqual(await hex(), { over: 0, perRow: 16 });
+  });
 });
 
 describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {

@@ -27,6 +27,11 @@ export class Inspector {
   private lang: Lang = 'en';
   private byteEls: HTMLElement[] = [];
   private asciiEls: HTMLElement[] = [];
+  /** The bytes in the hex view, and how many a row shows (16, or 8 where 16 do not fit). */
+  private hexBytes: Uint8Array | undefined;
+  private perRow = 16;
+  /** The box width and font size perRow was chosen for. */
+  private fitKey = '';
 
   constructor() {
     this.head = h('div', { class: 'insp-head', 'aria-live': 'polite' });
@@ -40,6 +45,29 @@ export class Inspector {
       this.did,
       h('div', { class: 'insp-body' }, this.tree, this.hex),
     );
+    // A narrower box (a phone, a resized window) may need 8 bytes a row.
+    if (typeof ResizeObserver !== 'undefined')
+      new ResizeObserver(() => this.refit()).observe(this.hex);
+  }
+
+  /**
+   * Chooses 16 bytes a row, or 8 when 16 would need sideways scrolling (A+ at 1280×720, a
+   * phone); call it when the text size changes.
+   */
+  refit(): void {
+    const b = this.hexBytes;
+    if (b === undefined || !this.hex.isConnected || this.hex.clientWidth === 0) return;
+    const key = `${this.hex.clientWidth}|${getComputedStyle(this.hex).fontSize}`;
+    if (key === this.fitKey) return;
+    this.fitKey = key;
+    const was = this.perRow;
+    this.perRow = 16;
+    this.buildHex(b);
+    if (this.hex.scrollWidth > this.hex.clientWidth + 1) {
+      this.perRow = 8;
+      this.buildHex(b);
+    }
+    if (this.perRow !== was || this.field !== undefined) this.highlight();
   }
 
   setLang(lang: Lang): void {
@@ -224,13 +252,20 @@ export class Inspector {
   }
 
   private renderHex(b: Uint8Array): void {
+    this.hexBytes = b;
+    this.buildHex(b);
+    this.refit();
+  }
+
+  private buildHex(b: Uint8Array): void {
+    const n = this.perRow;
     this.byteEls = [];
     this.asciiEls = [];
     const rows: HTMLElement[] = [];
-    for (let off = 0; off < b.length; off += 16) {
+    for (let off = 0; off < b.length; off += n) {
       const hx: HTMLElement[] = [];
       const as: HTMLElement[] = [];
-      for (let i = off; i < Math.min(off + 16, b.length); i++) {
+      for (let i = off; i < Math.min(off + n, b.length); i++) {
         const x = h('span', { class: 'b', 'data-i': i }, b[i].toString(16).padStart(2, '0'));
         const a = h(
           'span',
@@ -240,7 +275,7 @@ export class Inspector {
         this.byteEls.push(x);
         this.asciiEls.push(a);
         hx.push(x);
-        if (i % 16 === 7) hx.push(h('span', { class: 'gap' }, ' '));
+        if (n === 16 && i % 16 === 7) hx.push(h('span', { class: 'gap' }, ' '));
         as.push(a);
       }
       rows.push(
