@@ -67,8 +67,15 @@ import {
   formatSsSummary,
   formatSsTan,
   netstatLookups,
+  SS_ALL,
+  SS_CONN,
+  SS_LISTENING,
+  SS_UDP_DEFAULT,
   ssLookups,
   ssServiceNames,
+  ssShowsState,
+  ssStateFilter,
+  ssStateMatches,
   tcpSocketRows,
 } from './netstat.js';
 import type { InterfaceRow, TcpSocketRow } from './netstat.js';
@@ -653,7 +660,8 @@ const HELP = [
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
-  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]  ss [-tan] [-r] [-l] [-u] [-H] [-s]',
+  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]',
+  '  ss [-tan] [-i] [-r] [-l] [-u] [-H] [-s] [state|exclude established|time-wait|listening|all|...]',
   '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
   '  ip route [get addr]   ip neigh   ip -s [-s] link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
@@ -1041,8 +1049,6 @@ async function lookUp(
 }
 
 const LISTEN = 1;
-const TIME_WAIT = 10;
-const SYN_RECV = 3;
 
 /**
  * The routing table as route and netstat -r print it; without `numeric`, gateways and host
@@ -1194,6 +1200,8 @@ async function runSs(
       'no-header',
       's',
       'summary',
+      'i',
+      'info',
     ],
   });
   for (const [long, short] of [
@@ -1205,11 +1213,18 @@ async function runSs(
     ['tcp', 't'],
     ['udp', 'u'],
     ['no-header', 'H'],
+    ['info', 'i'],
   ])
     if (p.flags.has(long)) p.flags.set(short, ['']);
-  if (p.positional.length > 0)
+  // iproute2 ss main(): -a and -l choose the states, then leading "state X" / "exclude X" words
+  const filter = ssStateFilter(
+    p.flags.has('a') ? SS_ALL : p.flags.has('l') ? SS_LISTENING : 0,
+    p.positional,
+  );
+  if ('error' in filter) throw new ToolUsageError(filter.error, 255);
+  if (filter.rest.length > 0)
     throw new ToolUsageError(
-      `ss: state filters and expressions are not supported ("${p.positional.join(' ')}")`,
+      `ss: address and port expressions are not supported ("${filter.rest.join(' ')}"); state filters are`,
     );
   const host = hostOf(net, node, 'ss');
   const tcp = tcpOf(host);
@@ -1220,30 +1235,46 @@ async function runSs(
     return { exitCode: 0 };
   }
   const sel = selection(p);
-  // iproute2 ss: by default connected sockets only (not LISTEN, CLOSE, TIME-WAIT, SYN-RECV)
-  const keep = (r: TcpSocketRow): boolean =>
-    sel.which === 'all' ||
-    (sel.which === 'listening'
-      ? r.state === LISTEN || r.state === 0
-      : r.state !== LISTEN && r.state !== 0 && r.state !== TIME_WAIT && r.state !== SYN_RECV);
+  // without -a, -l or a state filter (or with one that leaves no state: `exclude all`, which
+  // iproute2's filter_states_set ignores), each table's default: TCP's connected sockets (not
+  // LISTEN, CLOSE, TIME-WAIT, SYN-RECV), UDP's connected ones; plain `ss` takes TCP's for all
+  const t = p.flags.has('t');
+  const u = p.flags.has('u');
+  const states =
+    filter.states !== 0
+      ? filter.states
+      : !t && !u
+        ? SS_CONN
+        : (t ? SS_CONN : 0) | (u ? SS_UDP_DEFAULT : 0);
+  const keep = (r: TcpSocketRow): boolean => ssStateMatches(states, r.state);
+  const info = p.flags.has('i');
   // ss lists UDP sockets before TCP ones (ss.c: udp_show, then tcp_show)
   const tagged: [string, TcpSocketRow][] = [];
   if (sel.udp) for (const r of udpRows(host)) if (keep(r)) tagged.push(['udp', r]);
   if (sel.tcp && tcp !== undefined)
-    for (const r of tcpSocketRows(tcp)) if (keep(r)) tagged.push(['tcp', r]);
+    for (const r of tcpSocketRows(tcp, info)) if (keep(r)) tagged.push(['tcp', r]);
   const rows = tagged.map(([, r]) => r);
   // iproute2: service names unless -n, host names only with -r (-r -n: hosts, not ports)
   const hostName = p.flags.has('r') ? await lookUp(net, ctx, node, ssLookups(rows)) : undefined;
-  let lines = formatSsTan(rows, {
-    host: hostName,
-    service: p.flags.has('n')
-      ? undefined
-      : ssServiceNames(
-          tcp === undefined ? undefined : [tcp.config.ephemeralLow, tcp.config.ephemeralHigh],
-        ),
-  });
-  if (sel.tcp && sel.udp)
-    lines = lines.map((l, i) => (i === 0 ? 'Netid ' : `${tagged[i - 1][0].padEnd(5)} `) + l);
+  let lines = formatSsTan(
+    rows,
+    {
+      host: hostName,
+      service: p.flags.has('n')
+        ? undefined
+        : ssServiceNames(
+            tcp === undefined ? undefined : [tcp.config.ephemeralLow, tcp.config.ephemeralHigh],
+          ),
+    },
+    { info, numeric: p.flags.has('n'), state: ssShowsState(states) },
+  );
+  if (sel.tcp && sel.udp) {
+    // the Netid column: "udp"/"tcp" on each socket's line, none on its -i line
+    let k = 0;
+    lines = lines.map((l, i) =>
+      i === 0 ? 'Netid ' + l : l.startsWith('\t') ? l : `${tagged[k++][0].padEnd(5)} ${l}`,
+    );
+  }
   if (p.flags.has('H')) lines = lines.slice(1);
   for (const l of lines) out(l);
   return { exitCode: 0 };

@@ -8,18 +8,28 @@ import {
   formatNetstatNapt,
   formatNetstatI,
   formatNetstatS,
+  formatBw,
+  formatG,
+  formatSsInfo,
   formatSsSummary,
   formatSsTan,
   netstatEndpoint,
   netstatLookups,
   netstatNapt,
   netstatS,
+  SS_ALL,
+  SS_CONN,
+  SS_LISTENING,
   ssLookups,
+  ssScanState,
   ssServiceNames,
+  ssShowsState,
+  ssStateFilter,
+  ssStateMatches,
   ssTan,
   tcpSocketRows,
 } from './netstat.js';
-import type { TcpSocketRow } from './netstat.js';
+import type { SsTcpInfo, TcpSocketRow } from './netstat.js';
 import { SERVICES, serviceName } from './services.js';
 
 function twoHosts(): { clock: Scheduler; A: TcpLayer; B: TcpLayer } {
@@ -320,5 +330,180 @@ test('ss -s: totals as iproute2 prints them from sockstat', () => {
     'TCP\t  7         7         0        ',
     'INET\t  9         9         0        ',
     'FRAG\t  0         0         0        ',
+  ]);
+});
+
+const INFO: SsTcpInfo = {
+  cong: 'cubic',
+  wscale: [7, 7],
+  rto: 204,
+  backoff: 0,
+  rtt: 0.05,
+  rttvar: 0.025,
+  ato: 40,
+  mss: 1448,
+  pmtu: 1500,
+  advmss: 1448,
+  cwnd: 10,
+  ssthresh: 7,
+  bytesAcked: 113,
+  bytesReceived: 4096,
+  lastack: 12,
+  unacked: 0,
+  reordering: 3,
+  notsent: 0,
+  minrtt: 0.042,
+  sndWnd: 64256,
+};
+
+test('ss -i: the tcp_info line in ss.c tcp_stats_print order, zero fields left out', () => {
+  assert.equal(
+    formatSsInfo(INFO),
+    '\t cubic wscale:7,7 rto:204 rtt:0.05/0.025 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:10 ' +
+      'ssthresh:7 bytes_acked:113 bytes_received:4096 send 2.32Gbps lastack:12 minrtt:0.042 snd_wnd:64256',
+  );
+  // -n: sprint_bw prints the rate as a plain number
+  assert.match(formatSsInfo(INFO, true), / send 2316800000bps /);
+  const quiet: SsTcpInfo = {
+    ...INFO,
+    wscale: undefined,
+    ssthresh: 0x7fffffff / 1448,
+    rtt: 0,
+    rttvar: 0,
+    backoff: 2,
+    reordering: 5,
+    notsent: 300,
+    unacked: 1,
+    lastack: 0,
+    minrtt: 0,
+  };
+  // no rtt: no "send" either; an infinite ssthresh (>= 0xFFFF segments) is not printed
+  assert.equal(
+    formatSsInfo(quiet),
+    '\t cubic rto:204 backoff:2 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:10 bytes_acked:113 ' +
+      'bytes_received:4096 unacked:1 reordering:5 notsent:300 snd_wnd:64256',
+  );
+  // TIME-WAIT and SYN-RECV: the kernel gives no tcp_info, ss prints the tab alone
+  assert.equal(formatSsInfo(null), '\t');
+});
+
+test('printf %g and ss sprint_bw', () => {
+  assert.equal(formatG(204), '204');
+  assert.equal(formatG(0.05), '0.05');
+  assert.equal(formatG(45.1294), '45.1294');
+  assert.equal(formatG(123.4567), '123.457');
+  assert.equal(formatG(0.00001), '1e-05');
+  assert.equal(formatG(1234567), '1.23457e+06');
+  assert.equal(formatBw(2316800000, false), '2.32G');
+  assert.equal(formatBw(5290000, false), '5.29M');
+  assert.equal(formatBw(999, false), '999');
+  assert.equal(formatBw(1500, false), '1.5k');
+  assert.equal(formatBw(999999, false), '1e+03k');
+  assert.equal(formatBw(2566864.2, true), '2566864');
+});
+
+test('ss -ti rows from a layer: both ends of a connection, a listener, what each side counts', () => {
+  const { clock, A, B } = twoHosts();
+  B.createServer((s) => {
+    s.on('data', () => {});
+  }).listen(80);
+  const c = A.connect({ host: 0x0a000002, port: 80 });
+  clock.runSync({ until: 10 * MS });
+  c.write(new Uint8Array(100));
+  clock.runSync({ until: 100 * MS });
+  const a = tcpSocketRows(A, true);
+  const b = tcpSocketRows(B, true);
+  assert.equal(a.length, 1);
+  assert.equal(b.length, 2);
+  const ai = a[0].info!;
+  const bi = b[1].info!;
+  // the active opener's bytes_acked counts its SYN, as Linux's (tcp_ack on the SYN-ACK)
+  assert.equal(ai.bytesAcked, 101);
+  assert.equal(ai.bytesReceived, 0);
+  assert.equal(bi.bytesAcked, 0);
+  assert.equal(bi.bytesReceived, 100);
+  assert.equal(ai.cwnd, 10);
+  // SRTT: the SYN's 2 ms, then the data's 42 ms (the server's delayed ACK): 7/8·2 + 1/8·42
+  assert.equal(ai.rtt, 7);
+  assert.equal(ai.rttvar, 10.75);
+  assert.ok(ai.rto >= 200, 'RTO at least the 200 ms floor');
+  assert.ok(ai.minrtt > 0 && ai.minrtt <= ai.rtt);
+  assert.equal(ai.lastack, 48, 'ms since the ACK of the data (sent at 10 ms, ACKed at 52 ms)');
+  assert.deepEqual(b[0].info, {
+    ...b[0].info,
+    cwnd: 10,
+    unacked: 0,
+    rtt: 0,
+  });
+  assert.match(formatSsInfo(b[0].info!), /^\t (reno|cubic) cwnd:10$/);
+  // without `info` the rows carry none (ss without -i)
+  assert.equal(tcpSocketRows(A)[0].info, undefined);
+});
+
+test('ss state filters: scan_state names and groups, state/exclude as ss main() applies them', () => {
+  const bit = (name: string): number => ssScanState(name)!;
+  assert.equal(bit('established'), 1 << 1);
+  assert.equal(bit('ESTABLISHED'), 1 << 1);
+  assert.equal(bit('syn-rcv'), bit('syn-recv'));
+  assert.equal(bit('closed'), bit('unconnected'));
+  assert.equal(bit('close'), bit('unconnected'));
+  assert.equal(ssScanState('nosuch'), undefined);
+  // by our RFC 9293 state numbers: 1 LISTEN, 2 SYN-SENT, 3 SYN-RECEIVED, 4 ESTABLISHED, 10 TIME-WAIT
+  const listed = (states: number): number[] =>
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((s) => ssStateMatches(states, s));
+  assert.deepEqual(listed(SS_CONN), [2, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(listed(SS_LISTENING), [0, 1]);
+  assert.deepEqual(listed(bit('connected')), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(listed(bit('synchronized')), [3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(listed(bit('bucket')), [3, 10]);
+  assert.deepEqual(listed(bit('big')), [0, 1, 2, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(listed(bit('all')), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  // the first "state" replaces what -a chose, later ones add; "exclude" starts from all
+  assert.deepEqual(ssStateFilter(SS_ALL, ['state', 'listening']), {
+    states: bit('listening'),
+    rest: [],
+  });
+  const two = ssStateFilter(0, ['state', 'established', 'state', 'time-wait', 'dport', '=', ':80']);
+  assert.deepEqual(two, {
+    states: bit('established') | bit('time-wait'),
+    rest: ['dport', '=', ':80'],
+  });
+  assert.deepEqual(ssStateFilter(0, ['exclude', 'time-wait']), {
+    states: SS_ALL & ~bit('time-wait'),
+    rest: [],
+  });
+  assert.deepEqual(ssStateFilter(0, ['excl', 'listening', 'state', 'listening']), {
+    states: SS_ALL,
+    rest: [],
+  });
+  assert.deepEqual(ssStateFilter(0, ['state', 'nosuch']), {
+    error: 'ss: wrong state name: nosuch',
+  });
+  assert.deepEqual(ssStateFilter(0, ['state']), {
+    error: 'Command line is not complete. Try option "help"',
+  });
+  // the State column only when more than one state can be listed
+  assert.equal(ssShowsState(bit('established')), false);
+  assert.equal(ssShowsState(bit('bucket')), true);
+  assert.equal(ssShowsState(SS_CONN), true);
+});
+
+test('ss without the State column, and with -i lines under TCP sockets only', () => {
+  const rows: TcpSocketRow[] = [
+    row({ proto: 'udp', state: 0, localAddr: 0, localPort: 53, remoteAddr: 0, remotePort: 0 }),
+    row({ localPort: 57000, remoteAddr: 0x64400102, remotePort: 80, info: INFO }),
+    row({ state: 10, localPort: 57001, remoteAddr: 0x64400102, remotePort: 80, info: null }),
+  ];
+  assert.deepEqual(formatSsTan(rows.slice(1, 2), {}, { state: false }), [
+    'Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+    '0      0           10.0.0.1:57000   100.64.1.2:80',
+  ]);
+  const lines = formatSsTan(rows, {}, { info: true });
+  assert.deepEqual(lines.slice(1), [
+    'UNCONN     0      0            0.0.0.0:53         0.0.0.0:*',
+    'ESTAB      0      0           10.0.0.1:57000   100.64.1.2:80',
+    formatSsInfo(INFO),
+    'TIME-WAIT  0      0           10.0.0.1:57001   100.64.1.2:80',
+    '\t',
   ]);
 });

@@ -23,7 +23,10 @@ import { formatIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { TcpLayer } from '../../stack/tcp/layer.js';
 import type { TcpStats } from '../../stack/tcp/stats.js';
-import { LINUX_STATE_NAMES } from '../../stack/tcp/tcb.js';
+import { F_PASSIVE, F_TS_OK, F_WS_OK, LINUX_STATE_NAMES } from '../../stack/tcp/tcb.js';
+import type { Tcb } from '../../stack/tcp/tcb.js';
+import type { Listener } from '../../stack/tcp/listener.js';
+import { backedOffRto } from '../../stack/tcp/timers.js';
 import { serviceName } from './services.js';
 import type { ServiceProto } from './services.js';
 
@@ -43,6 +46,199 @@ export interface TcpSocketRow {
   program?: string;
   /** 'udp' for a UDP socket (state 0, unconnected); default 'tcp'. */
   proto?: ServiceProto;
+  /**
+   * What `ss -i` prints of a TCP socket (tcp_info); null for a socket the kernel gives none of
+   * (TIME-WAIT, SYN-RECV: ss prints an empty second line).
+   */
+  info?: SsTcpInfo | null;
+}
+
+/**
+ * The part of Linux's struct tcp_info (and INET_DIAG_CONG) that `ss -i` prints and our TCB
+ * has, in ss's units: times in ms, windows in segments. 0 (or '') is "not printed", as ss
+ * leaves out zero fields.
+ */
+export interface SsTcpInfo {
+  /** Congestion control module name ("cubic", "reno"). */
+  cong: string;
+  /** wscale:snd,rcv when window scaling was negotiated. */
+  wscale?: readonly [number, number];
+  /** tcpi_rto (with back-off), tcpi_backoff. */
+  rto: number;
+  backoff: number;
+  /** SRTT and RTTVAR (ms, whole microseconds as tcp_info's). */
+  rtt: number;
+  rttvar: number;
+  /** Delayed-ACK timeout. */
+  ato: number;
+  /** tcpi_snd_mss, tcpi_pmtu, tcpi_advmss. */
+  mss: number;
+  pmtu: number;
+  advmss: number;
+  /** Congestion window and slow-start threshold in segments (ssthresh ≥ 0xFFFF: infinite). */
+  cwnd: number;
+  ssthresh: number;
+  bytesAcked: number;
+  bytesReceived: number;
+  /** ms since the last ACK (segment) received. */
+  lastack: number;
+  /** A listener's accept queue (tcp_info aliases it as tcpi_unacked). */
+  unacked: number;
+  reordering: number;
+  /** Bytes written and not yet sent. */
+  notsent: number;
+  minrtt: number;
+  /** The peer's window (bytes). */
+  sndWnd: number;
+}
+
+/** The congestion control names Linux's modules have (our NewReno is Linux's "reno"). */
+const LINUX_CC: Readonly<Record<string, string>> = { newreno: 'reno', cubic: 'cubic' };
+
+const NS_PER_US = 1_000;
+const NS_PER_MS = 1_000_000;
+
+/** ns as tcp_info's whole microseconds, then in ms as ss prints them (tcpi_rtt / 1000). */
+function usMs(ns: number): number {
+  return Math.floor(ns / NS_PER_US) / 1000;
+}
+
+/** Bytes as whole segments of `mss` (ss prints windows in segments). */
+function segments(bytes: number, mss: number): number {
+  return mss > 0 ? Math.floor(bytes / mss) : 0;
+}
+
+/**
+ * `ss -i`'s view of a connection (Linux tcp_get_info): `now` is the simulator clock. TIME-WAIT
+ * and SYN-RECV give null (the kernel answers no INET_DIAG_INFO for a timewait or request
+ * socket).
+ */
+export function tcbInfo(t: Tcb, now: number): SsTcpInfo | null {
+  if (t.state === 10 || t.state === 3) return null;
+  const c = t.layer.config;
+  const synced = t.state >= 4;
+  const ts = (t.flags & F_TS_OK) !== 0;
+  const srtt = usMs(t.srtt);
+  // bytes_acked counts the SYN of an active opener (tcp_ack on the SYN-ACK), not a passive
+  // one's (its snd_una starts after the SYN-ACK); the FIN counts when ACKed
+  const acked = ((t.sndUna - t.iss) | 0) - ((t.flags & F_PASSIVE) !== 0 ? 1 : 0);
+  const notsent = t.sndBuf === null ? 0 : (t.dataSeq + t.sendQueued - t.sndMax) | 0;
+  return {
+    cong: LINUX_CC[t.cc.name] ?? t.cc.name,
+    wscale: (t.flags & F_WS_OK) !== 0 ? [t.sndScale, t.rcvScale] : undefined,
+    rto: usMs(backedOffRto(t)),
+    backoff: t.rtxShift,
+    rtt: srtt,
+    rttvar: srtt > 0 ? usMs(t.rttvar) : 0,
+    ato: synced && c.delayedAck ? usMs(c.delAckTimeout) : 0,
+    mss: t.mss,
+    pmtu: t.pmtu,
+    advmss: t.advMss - (ts ? 12 : 0),
+    cwnd: segments(t.cwnd, t.mss),
+    ssthresh: segments(t.ssthresh, t.mss),
+    bytesAcked: synced ? Math.max(0, acked) : 0,
+    // the FIN counts (tcp_rcv_nxt_update), the SYN does not (rcv_nxt starts after it)
+    bytesReceived: synced ? (t.rcvNxt - t.irs - 1) >>> 0 : 0,
+    lastack: synced ? Math.floor((now - t.lastRecv) / NS_PER_MS) : 0,
+    unacked: 0,
+    reordering: t.reordering,
+    notsent: Math.max(0, notsent),
+    minrtt: usMs(t.minRtt),
+    sndWnd: synced ? t.sndWnd : 0,
+  };
+}
+
+/**
+ * A listener as tcp_get_info reports it: the congestion control, the initial window, and the
+ * accept queue as tcpi_unacked (Linux fills nothing else for a LISTEN socket).
+ */
+export function listenerInfo(l: Listener): SsTcpInfo {
+  const c = l.layer.config;
+  return {
+    cong: LINUX_CC[l.opts.cc.name] ?? l.opts.cc.name,
+    rto: 0,
+    backoff: 0,
+    rtt: 0,
+    rttvar: 0,
+    ato: 0,
+    mss: 0,
+    pmtu: 0,
+    advmss: 0,
+    cwnd: c.initialCwndSegments,
+    ssthresh: 0xffff,
+    bytesAcked: 0,
+    bytesReceived: 0,
+    lastack: 0,
+    unacked: l.acceptQueue.length,
+    reordering: c.reordering,
+    notsent: 0,
+    minrtt: 0,
+    sndWnd: 0,
+  };
+}
+
+/**
+ * C's printf("%.Pg") (P = 6 by default): P significant digits, trailing zeros dropped, an
+ * exponent when it is below -4 or at least P.
+ */
+export function formatG(x: number, precision = 6): string {
+  if (x === 0) return '0';
+  const [m, ex] = x.toExponential(precision - 1).split('e');
+  const e = Number(ex);
+  const trim = (d: string): string =>
+    d.includes('.') ? d.replace(/0+$/, '').replace(/\.$/, '') : d;
+  if (e < -4 || e >= precision)
+    return `${trim(m)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return trim(x.toFixed(Math.max(0, precision - 1 - e)));
+}
+
+/**
+ * ss's sprint_bw: bits per second, "%.0f" with -n, else "%.3g" and T/G/M/k ("2.32G"; the
+ * caller adds "bps").
+ */
+export function formatBw(bps: number, numeric: boolean): string {
+  if (numeric) return bps.toFixed(0);
+  if (bps >= 1e12) return `${formatG(bps / 1e12, 3)}T`;
+  if (bps >= 1e9) return `${formatG(bps / 1e9, 3)}G`;
+  if (bps >= 1e6) return `${formatG(bps / 1e6, 3)}M`;
+  if (bps >= 1e3) return `${formatG(bps / 1e3, 3)}k`;
+  return formatG(bps);
+}
+
+/**
+ * The second line `ss -i` prints under a TCP socket (iproute2 ss.c tcp_stats_print, in its
+ * order): a tab, then " name:value" for each field that is not zero. Fields we do not model
+ * (rcvmss, bytes_sent, bytes_retrans, segs_in/out, data_segs_in/out, lastsnd, lastrcv,
+ * pacing_rate, delivery_rate, delivered, busy, retrans, lost, sacked, rcv_rtt, rcv_space,
+ * rcv_ssthresh, rcv_wnd) are left out. null (TIME-WAIT, SYN-RECV): the tab alone.
+ */
+export function formatSsInfo(i: SsTcpInfo | null, numeric = false): string {
+  let s = '\t';
+  if (i === null) return s;
+  if (i.cong !== '') s += ` ${i.cong}`;
+  if (i.wscale !== undefined) s += ` wscale:${i.wscale[0]},${i.wscale[1]}`;
+  if (i.rto) s += ` rto:${formatG(i.rto)}`;
+  if (i.backoff) s += ` backoff:${i.backoff}`;
+  if (i.rtt) s += ` rtt:${formatG(i.rtt)}/${formatG(i.rttvar)}`;
+  if (i.ato) s += ` ato:${formatG(i.ato)}`;
+  if (i.mss) s += ` mss:${i.mss}`;
+  if (i.pmtu) s += ` pmtu:${i.pmtu}`;
+  if (i.advmss) s += ` advmss:${i.advmss}`;
+  if (i.cwnd) s += ` cwnd:${i.cwnd}`;
+  if (i.ssthresh && i.ssthresh < 0xffff) s += ` ssthresh:${i.ssthresh}`;
+  if (i.bytesAcked) s += ` bytes_acked:${i.bytesAcked}`;
+  if (i.bytesReceived) s += ` bytes_received:${i.bytesReceived}`;
+  // tcp_show_info: cwnd · mss · 8 / rtt, from tcp_info's whole microseconds
+  const rttUs = Math.round(i.rtt * 1000);
+  if (rttUs > 0 && i.mss && i.cwnd)
+    s += ` send ${formatBw((i.cwnd * i.mss * 8_000_000) / rttUs, numeric)}bps`;
+  if (i.lastack) s += ` lastack:${i.lastack}`;
+  if (i.unacked) s += ` unacked:${i.unacked}`;
+  if (i.reordering !== 3) s += ` reordering:${i.reordering}`;
+  if (i.notsent) s += ` notsent:${i.notsent}`;
+  if (i.minrtt) s += ` minrtt:${formatG(i.minrtt)}`;
+  if (i.sndWnd) s += ` snd_wnd:${i.sndWnd}`;
+  return s;
 }
 
 /**
@@ -133,8 +329,12 @@ const SS_STATE = [
   'TIME-WAIT',
 ];
 
-/** Listeners first (by port), then connections (by local port, remote address and port). */
-export function tcpSocketRows(layer: TcpLayer): TcpSocketRow[] {
+/**
+ * Listeners first (by port), then connections (by local port, remote address and port); with
+ * `info`, each row carries what `ss -i` prints of it.
+ */
+export function tcpSocketRows(layer: TcpLayer, info = false): TcpSocketRow[] {
+  const now = layer.host.clock.now();
   const rows: TcpSocketRow[] = [];
   for (const l of layer.listenerList()) {
     rows.push({
@@ -145,6 +345,7 @@ export function tcpSocketRows(layer: TcpLayer): TcpSocketRow[] {
       remotePort: 0,
       recvQ: l.acceptQueue.length,
       sendQ: l.backlog,
+      ...(info ? { info: listenerInfo(l) } : {}),
     });
   }
   rows.sort((a, b) => a.localPort - b.localPort || a.localAddr - b.localAddr);
@@ -158,6 +359,7 @@ export function tcpSocketRows(layer: TcpLayer): TcpSocketRow[] {
       remotePort: t.remotePort,
       recvQ: t.recvQueued,
       sendQ: t.sendQueued,
+      ...(info ? { info: tcbInfo(t, now) } : {}),
     }))
     .sort(
       (a, b) =>
@@ -203,11 +405,29 @@ export function formatNetstatNapt(rows: readonly TcpSocketRow[], o: NetstatOptio
   return out;
 }
 
+/** ss's display options beyond the names. */
+export interface SsOptions {
+  /** -i: a second line of TCP internals under each TCP socket (rows carry `info`). */
+  info?: boolean;
+  /** -n: also makes the rates of -i plain numbers (sprint_bw). */
+  numeric?: boolean;
+  /**
+   * The State column (default shown). iproute2 hides it when the state filter holds one
+   * state only (`ss -t state established`, `ss -u`).
+   */
+  state?: boolean;
+}
+
 /**
  * `ss -tan`: addresses right-aligned on the ':' as iproute2 prints them; with `names`, `ss -ta`
- * (services) and `ss -tar` (hosts too).
+ * (services) and `ss -tar` (hosts too); with `o.info`, `ss -tani`.
  */
-export function formatSsTan(rows: readonly TcpSocketRow[], names: EndpointNames = {}): string[] {
+export function formatSsTan(
+  rows: readonly TcpSocketRow[],
+  names: EndpointNames = {},
+  o: SsOptions = {},
+): string[] {
+  const stateCol = o.state ?? true;
   const host = (a: Ipv4Addr): string => names.host?.(a) ?? formatIpv4(a);
   const port = (p: number, proto: ServiceProto): string =>
     p === 0 ? '*' : (names.service?.(p, proto) ?? String(p));
@@ -220,8 +440,7 @@ export function formatSsTan(rows: readonly TcpSocketRow[], names: EndpointNames 
   const paw = Math.max(12, ...pa.map((s) => s.length));
   const ppw = Math.max(4, ...pp.map((s) => s.length));
   const out = [
-    'State'.padEnd(10) +
-      ' ' +
+    (stateCol ? 'State'.padEnd(10) + ' ' : '') +
       'Recv-Q'.padEnd(6) +
       ' ' +
       'Send-Q'.padEnd(6) +
@@ -239,8 +458,7 @@ export function formatSsTan(rows: readonly TcpSocketRow[], names: EndpointNames 
   rows.forEach((r, i) => {
     out.push(
       (
-        SS_STATE[r.state].padEnd(10) +
-        ' ' +
+        (stateCol ? SS_STATE[r.state].padEnd(10) + ' ' : '') +
         String(r.recvQ).padEnd(6) +
         ' ' +
         String(r.sendQ).padEnd(6) +
@@ -256,6 +474,8 @@ export function formatSsTan(rows: readonly TcpSocketRow[], names: EndpointNames 
         (r.program !== undefined ? `users:(("${r.program}"))` : '')
       ).trimEnd(),
     );
+    // ss.c inet_show_sock: no tcp_info line for UDP
+    if (o.info && (r.proto ?? 'tcp') === 'tcp') out.push(formatSsInfo(r.info ?? null, o.numeric));
   });
   return out;
 }
@@ -413,4 +633,91 @@ export function formatSsSummary(tcp: readonly TcpSocketRow[], udpSockets: number
     row('INET', udpSockets + hashed),
     row('FRAG', 0),
   ];
+}
+
+// ───────────────────────────── ss state filters (iproute2 ss.c) ──────────────────────────────
+
+/** ss's state bits (ss.c SS_UNKNOWN ... SS_CLOSING), by our RFC 9293 state number. */
+const SS_BIT_OF_STATE = [7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6];
+const SS_ESTABLISHED = 1;
+const SS_SYN_SENT = 2;
+const SS_SYN_RECV = 3;
+const SS_TIME_WAIT = 6;
+const SS_CLOSE = 7;
+const SS_LISTEN = 10;
+/** SS_ALL: every state bit (1 << SS_MAX) - 1. */
+export const SS_ALL = (1 << 12) - 1;
+/** SS_CONN: what ss lists of TCP by default (not LISTEN, CLOSE, TIME-WAIT, SYN-RECV). */
+export const SS_CONN =
+  SS_ALL & ~((1 << SS_LISTEN) | (1 << SS_CLOSE) | (1 << SS_TIME_WAIT) | (1 << SS_SYN_RECV));
+/** `-l`: listening (TCP) and unconnected (UDP) sockets. */
+export const SS_LISTENING = (1 << SS_LISTEN) | (1 << SS_CLOSE);
+/** UDP's default: connected sockets only. */
+export const SS_UDP_DEFAULT = 1 << SS_ESTABLISHED;
+
+/** ss.c scan_state's names (sstate_namel), by state bit. */
+const SS_STATE_NAMES = [
+  'UNKNOWN',
+  'established',
+  'syn-sent',
+  'syn-recv',
+  'fin-wait-1',
+  'fin-wait-2',
+  'time-wait',
+  'unconnected',
+  'close-wait',
+  'last-ack',
+  'listening',
+  'closing',
+];
+
+/** ss.c scan_state: one STATE-FILTER word as state bits, undefined if unknown. */
+export function ssScanState(word: string): number | undefined {
+  const w = word.toLowerCase();
+  if (w === 'close' || w === 'closed') return 1 << SS_CLOSE;
+  if (w === 'syn-rcv') return 1 << SS_SYN_RECV;
+  if (w === 'all') return SS_ALL;
+  if (w === 'connected') return SS_ALL & ~((1 << SS_CLOSE) | (1 << SS_LISTEN));
+  if (w === 'synchronized')
+    return SS_ALL & ~((1 << SS_CLOSE) | (1 << SS_LISTEN) | (1 << SS_SYN_SENT));
+  if (w === 'bucket') return (1 << SS_SYN_RECV) | (1 << SS_TIME_WAIT);
+  if (w === 'big') return SS_ALL & ~((1 << SS_SYN_RECV) | (1 << SS_TIME_WAIT));
+  const i = SS_STATE_NAMES.findIndex((n) => n.toLowerCase() === w);
+  return i < 0 ? undefined : 1 << i;
+}
+
+/**
+ * ss's leading `state STATE` / `exclude STATE` (or `excl`) words, as its main() reads them:
+ * the first `state` replaces what -a/-l chose (`initial`), the first `exclude` starts from
+ * all states; later ones add or take away. What follows is an expression (`rest`).
+ */
+export function ssStateFilter(
+  initial: number,
+  args: readonly string[],
+): { states: number; rest: string[] } | { error: string } {
+  let states = initial;
+  let saw = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const kw = args[i];
+    if (kw !== 'state' && kw !== 'exclude' && kw !== 'excl') break;
+    const word = args[++i];
+    if (word === undefined) return { error: 'Command line is not complete. Try option "help"' };
+    const bits = ssScanState(word);
+    if (bits === undefined) return { error: `ss: wrong state name: ${word}` };
+    if (kw === 'state') states = (saw ? states : 0) | bits;
+    else states = (saw ? states : SS_ALL) & ~bits;
+    saw = true;
+  }
+  return { states, rest: args.slice(i) };
+}
+
+/** Whether a row's state is one of `states` (ss's state bits). */
+export function ssStateMatches(states: number, rfcState: number): boolean {
+  return (states & (1 << SS_BIT_OF_STATE[rfcState])) !== 0;
+}
+
+/** iproute2 hides the State column when the filter holds a single state. */
+export function ssShowsState(states: number): boolean {
+  return (states & (states - 1)) !== 0;
 }
