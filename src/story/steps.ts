@@ -675,15 +675,11 @@ class VisitReader {
         });
       } else if (e.kind === 'icmp.tx' && e.type !== 0 && e.type !== 8) {
         timeline.push({ t: e.t, node: e.node, what: 'icmp', message: icmpText(e) });
-      } else if (e.kind === 'dns.stub' && e.op === 'timeout' && e.node === this.client) {
-        timeline.push({
-          t: e.t,
-          node: e.node,
-          what: 'dns-timeout',
-          server: formatIpv4(e.server),
-          attempt: e.attempt ?? 1,
-        });
-      } else if (e.kind === 'dns.timeout') {
+      } else if (
+        // the client's stub resolver, or a resolver, waited in vain for an answer
+        (e.kind === 'dns.stub' && e.op === 'timeout' && e.node === this.client) ||
+        e.kind === 'dns.timeout'
+      ) {
         timeline.push({
           t: e.t,
           node: e.node,
