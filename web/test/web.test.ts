@@ -464,6 +464,45 @@ describe('web page at 1280×720', { timeout: 180_000 }, () => {
     await page.locator('button.big').click();
     assert.deepEqual(await hex(), { over: 0, perRow: 16 });
   });
+
+  test("the ladder's labels do not overlap; the selected arrow keeps the others' head", async () => {
+    const { page } = b;
+    // The GET at web1: it leaves pc right after the handshake's last ACK, and both arrive
+    // together.
+    const get = await page.evaluate(() => {
+      const run = (globalThis as unknown as { wiretrail: Probe }).wiretrail.run();
+      return run.rows.findIndex(
+        (row) => row.at === 'web1' && run.frames[run.hops[row.hop].frame].proto === 'http',
+      );
+    });
+    await page.locator(`table.events tr[data-row="${get}"]`).click();
+    await page.locator('.side [data-tab="ladder"]').click();
+    const clashes = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('svg.ladder .alabel')].map((t) => ({
+        text: t.textContent ?? '',
+        r: t.getBoundingClientRect(),
+      }));
+      const out: string[] = [];
+      for (let i = 0; i < boxes.length; i++)
+        for (let k = i + 1; k < boxes.length; k++) {
+          const p = boxes[i].r;
+          const q = boxes[k].r;
+          if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+            out.push(`${boxes[i].text} / ${boxes[k].text}`);
+        }
+      return out;
+    });
+    assert.ok((await page.locator('svg.ladder .alabel').count()) > 5);
+    assert.deepEqual(clashes, []);
+    assert.equal(await page.locator('svg.ladder .alabel-g.sel').count(), 1);
+    // Arrow heads are sized in the diagram's units, not by the (thicker) selected line.
+    assert.equal(
+      await page.locator('svg.ladder marker#arr').getAttribute('markerUnits'),
+      'userSpaceOnUse',
+    );
+    await page.locator('.side').screenshot({ path: artifact('09-ladder.png') });
+    await page.locator('.side [data-tab="story"]').click();
+  });
 });
 
 describe('web page on a phone (390×844)', { timeout: 120_000 }, () => {

@@ -114,10 +114,19 @@ export function ladder(
   const scale = Math.min(2400 / (tEnd - t0 || 1), 4e-5 * 1e3);
   let y = 50;
   const els: SVGElement[] = [];
+  const labels: SVGElement[] = [];
   let lastY = 40;
+  let lastMid = -Infinity;
   for (const [k, ar] of arrows.entries()) {
     const y0 = Math.max(50 + (ar.t0 - t0) * scale, lastY + 22);
-    const y1 = Math.max(y0 + 10, 50 + (ar.t1 - t0) * scale);
+    let y1 = Math.max(y0 + 10, 50 + (ar.t1 - t0) * scale);
+    // Labels sit half way along their arrow: two arrows leaving close together that arrive
+    // together (an ACK and the GET after it) would put them on one another. Such an arrow ends
+    // a little lower, so that its label clears the one before it.
+    const gap = 17;
+    const mid = ar.lost ? (3 * y0 + y1) / 4 : (y0 + y1) / 2;
+    if (mid < lastMid + gap) y1 = ar.lost ? 4 * (lastMid + gap) - 3 * y0 : 2 * (lastMid + gap) - y0;
+    lastMid = ar.lost ? (3 * y0 + y1) / 4 : (y0 + y1) / 2;
     lastY = y0;
     const [x0, x1] = ar.from === a ? [xa, xb] : [xb, xa];
     const xe = ar.lost ? (x0 + x1) / 2 : x1;
@@ -143,16 +152,25 @@ export function ladder(
       ar.lost ? s('text', { x: xe, y: ye + 5, class: 'lost' }, '✕') : null,
       s(
         'text',
-        { x: (x0 + x1) / 2, y: (y0 + ye) / 2 - 4, class: 'alabel' },
-        ar.label.length > 58 ? `${ar.label.slice(0, 56)}…` : ar.label,
-      ),
-      s(
-        'text',
         { x: ar.from === a ? 8 : W - 8, y: y0 + 4, class: `tlabel ${ar.from === a ? 'l' : 'r'}` },
         fmtDur(ar.t0 - t0),
       ),
     );
     els.push(g);
+    // The labels go above every line, on a light ground (a long label spans the arrows that
+    // cross it); clicking one picks its arrow too.
+    const text = ar.label.length > 58 ? `${ar.label.slice(0, 56)}…` : ar.label;
+    const lw = text.length * 6.1 + 6;
+    const lx = (x0 + x1) / 2;
+    const ly = (y0 + ye) / 2 - 4;
+    labels.push(
+      s(
+        'g',
+        { class: `alabel-g${k === selArrow ? ' sel' : ''}`, onclick: () => onPick(ar.row) },
+        s('rect', { x: lx - lw / 2, y: ly - 10, width: lw, height: 13, rx: 3, class: 'aground' }),
+        s('text', { x: lx, y: ly, class: 'alabel' }, text),
+      ),
+    );
     y = Math.max(y, y1, ye);
   }
   const H = y + 30;
@@ -175,8 +193,11 @@ export function ladder(
           viewBox: '0 0 10 10',
           refX: 9,
           refY: 5,
-          markerWidth: 7,
-          markerHeight: 7,
+          // In the diagram's units, not the line's width: the selected (thicker) arrow keeps
+          // the same head.
+          markerUnits: 'userSpaceOnUse',
+          markerWidth: 13,
+          markerHeight: 13,
           orient: 'auto-start-reverse',
         },
         s('path', { d: 'M0 0L10 5L0 10z', fill: '#495057' }),
@@ -185,6 +206,7 @@ export function ladder(
     s('line', { x1: xa, y1: 30, x2: xa, y2: H, class: 'life' }),
     s('line', { x1: xb, y1: 30, x2: xb, y2: H, class: 'life' }),
     els,
+    labels,
   );
   // The two ends' names stay in view above the (tall) diagram as it scrolls.
   const head = h(
