@@ -102,12 +102,41 @@ test('a listener under -l and state listening; bad state names and expressions',
   const cut = await run('run', 'internet', 'web1', '--', 'ss', '-t', 'state');
   assert.equal(cut.code, 255);
   assert.match(cut.err, /Command line is not complete\. Try option "help"/);
-  const expr = await run('run', 'internet', 'web1', '--', 'ss', '-tn', 'dport', '=', ':80');
-  assert.equal(expr.code, 2);
-  assert.match(expr.err, /ss: address and port expressions are not supported \("dport = :80"\)/);
+  const name = await run('run', 'internet', 'web1', '--', 'ss', '-tn', 'dport', '=', ':nosuch');
+  assert.equal(name.code, 255);
+  assert.match(name.err, /Error: "nosuch" does not look like a port\./);
   // "exclude all" leaves no state: ss then falls back to the default (connected sockets), as
   // iproute2's main() does (filter_states_set ignores an empty set)
   const none = await run('run', 'internet', 'web1', '--', 'ss', '-t', 'exclude', 'all');
   assert.equal(none.code, 0, none.err);
   assert.equal(none.out, 'State      Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n');
+});
+
+test('ss expressions after the state filter: dport, sport, dst, with or and parentheses', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    "curl -s -o /dev/null http://www.server.com/; ss -tan dport = :80; ss -tan '( dport = :http or sport = :http )'; " +
+      'ss -tan state time-wait dst 198.51.100.0/24; ss -tan dport != :80; ss -tan sport gt :40000',
+  );
+  assert.equal(r.code, 0, r.err);
+  const head = 'State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process';
+  const tw = 'TIME-WAIT  0      0       192.168.3.10:33564 198.51.100.80:80';
+  const empty = 'State      Recv-Q Send-Q Local Address:Port Peer Address:Port Process';
+  assert.equal(
+    r.out,
+    [
+      head,
+      tw,
+      head,
+      tw,
+      'Recv-Q Send-Q Local Address:Port   Peer Address:Port Process',
+      '0      0       192.168.3.10:33564 198.51.100.80:80',
+      empty,
+      empty,
+      '',
+    ].join('\n'),
+  );
 });

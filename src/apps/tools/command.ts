@@ -71,6 +71,8 @@ import {
   SS_CONN,
   SS_LISTENING,
   SS_UDP_DEFAULT,
+  parseSsExpr,
+  ssExprMatches,
   ssLookups,
   ssServiceNames,
   ssShowsState,
@@ -662,6 +664,7 @@ const HELP = [
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]',
   '  ss [-tan] [-i] [-r] [-l] [-u] [-H] [-s] [state|exclude established|time-wait|listening|all|...]',
+  '     [dport|sport =|!=|<|>|<=|>= :port] [dst|src addr[/bits][:port]] [and|or|not|( )]',
   '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
   '  ip route [get addr]   ip neigh   ip -s [-s] link',
   '  brctl showmacs [switch]   bridge fdb   hosts   cat /etc/hosts|/etc/resolv.conf   sleep N[smhd]',
@@ -1222,10 +1225,9 @@ async function runSs(
     p.positional,
   );
   if ('error' in filter) throw new ToolUsageError(filter.error, 255);
-  if (filter.rest.length > 0)
-    throw new ToolUsageError(
-      `ss: address and port expressions are not supported ("${filter.rest.join(' ')}"); state filters are`,
-    );
+  // then an expression (ssfilter.y): dport/sport comparisons, dst/src address prefixes
+  const expr = filter.rest.length > 0 ? parseSsExpr(filter.rest) : undefined;
+  if (typeof expr === 'string') throw new ToolUsageError(expr, 255);
   const host = hostOf(net, node, 'ss');
   const tcp = tcpOf(host);
   if (p.flags.has('s')) {
@@ -1246,7 +1248,8 @@ async function runSs(
       : !t && !u
         ? SS_CONN
         : (t ? SS_CONN : 0) | (u ? SS_UDP_DEFAULT : 0);
-  const keep = (r: TcpSocketRow): boolean => ssStateMatches(states, r.state);
+  const keep = (r: TcpSocketRow): boolean =>
+    ssStateMatches(states, r.state) && (expr === undefined || ssExprMatches(expr, r));
   const info = p.flags.has('i');
   // ss lists UDP sockets before TCP ones (ss.c: udp_show, then tcp_show)
   const tagged: [string, TcpSocketRow][] = [];

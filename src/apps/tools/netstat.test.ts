@@ -13,6 +13,8 @@ import {
   formatSsInfo,
   formatSsSummary,
   formatSsTan,
+  parseSsExpr,
+  ssExprMatches,
   netstatEndpoint,
   netstatLookups,
   netstatNapt,
@@ -506,4 +508,49 @@ test('ss without the State column, and with -i lines under TCP sockets only', ()
     'TIME-WAIT  0      0           10.0.0.1:57001   100.64.1.2:80',
     '\t',
   ]);
+});
+
+test('ss expressions: dport/sport comparisons, dst/src prefixes, and/or/not, parentheses', () => {
+  const conn = row({
+    localAddr: 0xc0a8030a,
+    localPort: 33564,
+    remoteAddr: 0xc6336450,
+    remotePort: 80,
+  });
+  const listener = row({ state: 1, localAddr: 0, localPort: 80, remoteAddr: 0, remotePort: 0 });
+  const pass = (...args: string[]): boolean[] => {
+    const e = parseSsExpr(args);
+    assert.notEqual(typeof e, 'string', String(e));
+    return [conn, listener].map((r) => ssExprMatches(e as Exclude<typeof e, string>, r));
+  };
+  assert.deepEqual(pass('dport', '=', ':80'), [true, false]);
+  assert.deepEqual(pass('dport', 'eq', 'http'), [true, false]);
+  assert.deepEqual(pass('( dport = :http )'), [true, false]);
+  assert.deepEqual(pass('sport', '==', ':http'), [false, true]);
+  assert.deepEqual(pass('dport = :http or sport = :http'), [true, true]);
+  assert.deepEqual(pass('dport', '!=', ':80'), [false, true]);
+  assert.deepEqual(pass('sport', '>', ':1024'), [true, false]);
+  assert.deepEqual(pass('sport', 'le', ':80'), [false, true]);
+  assert.deepEqual(pass('sport', '<', ':80'), [false, false]);
+  assert.deepEqual(pass('dst', '198.51.100.0/24'), [true, false]);
+  assert.deepEqual(pass('src', '192.168.3.10:33564'), [true, false]);
+  assert.deepEqual(pass('not', 'dst', '198.51.100.80'), [false, true]);
+  assert.deepEqual(pass('!', '(', 'sport', '=', ':80', ')', 'dport', '>=', ':0'), [true, false]);
+  assert.deepEqual(pass('src 0.0.0.0/0 and dport = :*'), [true, true]);
+  assert.equal(
+    parseSsExpr(['dport', '=', ':nosuch']),
+    'Error: "nosuch" does not look like a port.',
+  );
+  assert.equal(
+    parseSsExpr(['dst', 'www.server.com']),
+    'Error: an inet prefix is expected rather than "www.server.com".',
+  );
+  assert.equal(
+    parseSsExpr(['(', 'dport', '=', ':80']),
+    'ss: bison bellows (while parsing filter): "syntax error!"',
+  );
+  assert.match(
+    String(parseSsExpr(['dev', 'eth0'])),
+    /"dev" in a filter expression is not supported/,
+  );
 });

@@ -19,7 +19,7 @@
  * Read first: RFC 9293 § 3.3.2 (the states shown), RFC 4022 (the TCP-MIB counters behind
  * `netstat -s`'s "Tcp:" section).
  */
-import { formatIpv4 } from '../../wire/addr.js';
+import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { TcpLayer } from '../../stack/tcp/layer.js';
 import type { TcpStats } from '../../stack/tcp/stats.js';
@@ -27,7 +27,7 @@ import { F_PASSIVE, F_TS_OK, F_WS_OK, LINUX_STATE_NAMES } from '../../stack/tcp/
 import type { Tcb } from '../../stack/tcp/tcb.js';
 import type { Listener } from '../../stack/tcp/listener.js';
 import { backedOffRto } from '../../stack/tcp/timers.js';
-import { serviceName } from './services.js';
+import { SERVICES, serviceName } from './services.js';
 import type { ServiceProto } from './services.js';
 
 /** One line of the socket table. */
@@ -720,4 +720,197 @@ export function ssStateMatches(states: number, rfcState: number): boolean {
 /** iproute2 hides the State column when the filter holds a single state. */
 export function ssShowsState(states: number): boolean {
   return (states & (states - 1)) !== 0;
+}
+
+// ─────────────────────── ss filter expressions (iproute2 ssfilter.y) ──────────────────────────
+
+/** A parsed ss filter expression (ssfilter.y's nodes: SSF_DCOND, SSF_D_GE, SSF_AND, ...). */
+export type SsExpr =
+  | { k: 'and' | 'or'; a: SsExpr; b: SsExpr }
+  | { k: 'not'; a: SsExpr }
+  /** dport/sport compared with >= or <= (SSF_D_GE, SSF_S_LE, ...). */
+  | { k: 'range'; side: 'd' | 's'; ge: boolean; port: number }
+  /** dst/src/dport/sport equal to a host condition: an address prefix and/or a port. */
+  | { k: 'cond'; side: 'd' | 's'; addr: number; bits: number; port: number };
+
+/** getservbyname(): the port of a service name or alias, for TCP (ss tries UDP too). */
+function servicePort(name: string): number | undefined {
+  for (const proto of ['tcp', 'udp'] as const)
+    for (const s of SERVICES)
+      if (s.proto === proto && (s.name === name || s.aliases.includes(name))) return s.port;
+  return undefined;
+}
+
+/**
+ * ss.c parse_hostcond for IPv4: "ADDR[/BITS][:PORT]", "*:PORT", ":PORT" (a port of "*" or
+ * none: any); with `portOnly` (dport/sport, parse_port) a bare "80" or "http" is a port.
+ */
+function hostCond(
+  text: string,
+  portOnly: boolean,
+): { addr: number; bits: number; port: number } | string {
+  let t = text;
+  if (portOnly && !t.startsWith(':')) t = `:${t}`;
+  let addrText = t;
+  let portText = '';
+  const colon = t.lastIndexOf(':');
+  if (colon >= 0) {
+    addrText = t.slice(0, colon);
+    portText = t.slice(colon + 1);
+  }
+  let port = -1;
+  if (portText !== '' && portText !== '*') {
+    if (/^\d+$/.test(portText)) port = Number(portText);
+    else {
+      const p = servicePort(portText);
+      if (p === undefined) return `Error: "${portText}" does not look like a port.`;
+      port = p;
+    }
+  }
+  if (addrText === '' || addrText === '*') return { addr: 0, bits: 0, port };
+  const [a, b] = addrText.split('/');
+  const addr = parseIpv4(a);
+  const bits = b === undefined ? 32 : /^\d+$/.test(b) ? Number(b) : NaN;
+  if (addr === undefined || !(bits >= 0 && bits <= 32))
+    return `Error: an inet prefix is expected rather than "${addrText}".`;
+  return { addr, bits, port };
+}
+
+const SS_OPS: Readonly<Record<string, string>> = {
+  '=': 'eq',
+  '==': 'eq',
+  eq: 'eq',
+  '!=': 'ne',
+  ne: 'ne',
+  neq: 'ne',
+  '>=': 'ge',
+  ge: 'ge',
+  geq: 'ge',
+  '<=': 'le',
+  le: 'le',
+  leq: 'le',
+  '>': 'gt',
+  gt: 'gt',
+  '<': 'lt',
+  lt: 'lt',
+};
+
+/**
+ * ss's filter expression (ssfilter.y): `dport`/`sport` OP port, `dst`/`src` [=|!=] host
+ * condition, joined by `and` (`&`, `&&`, or nothing), `or` (`|`, `||`), `not` (`!`) and
+ * parentheses, which may sit inside one quoted word (`'( dport = :http )'`). OP: = == eq,
+ * != ne neq, > gt, < lt, >= ge geq, <= le leq. Other keywords (dev, fwmark, cgroup, host
+ * names) are not supported: an error string.
+ */
+export function parseSsExpr(args: readonly string[]): SsExpr | string {
+  const toks = args
+    .join(' ')
+    .replace(/([()])/g, ' $1 ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  let i = 0;
+  const syntax = 'ss: bison bellows (while parsing filter): "syntax error!"';
+  const peek = (): string | undefined => toks[i];
+  function cond(): SsExpr | string {
+    const kw = toks[i++];
+    if (kw === undefined) return syntax;
+    const side = kw === 'dport' || kw === 'dst' ? 'd' : 's';
+    if (kw === 'dport' || kw === 'sport') {
+      let op = 'eq';
+      if (peek() !== undefined && SS_OPS[peek()!] !== undefined) op = SS_OPS[toks[i++]];
+      const v = toks[i++];
+      if (v === undefined) return syntax;
+      const h = hostCond(v, true);
+      if (typeof h === 'string') return h;
+      if (op === 'eq' || op === 'ne') {
+        const c: SsExpr = { k: 'cond', side, ...h };
+        return op === 'eq' ? c : { k: 'not', a: c };
+      }
+      // ssfilter.y: > is not <=, < is not >=
+      if (op === 'ge' || op === 'le') return { k: 'range', side, ge: op === 'ge', port: h.port };
+      return { k: 'not', a: { k: 'range', side, ge: op === 'lt', port: h.port } };
+    }
+    if (kw === 'dst' || kw === 'src') {
+      let neg = false;
+      const op = SS_OPS[peek() ?? ''];
+      if (op === 'eq' || op === 'ne') {
+        neg = op === 'ne';
+        i++;
+      }
+      const v = toks[i++];
+      if (v === undefined) return syntax;
+      const h = hostCond(v, false);
+      if (typeof h === 'string') return h;
+      const c: SsExpr = { k: 'cond', side, ...h };
+      return neg ? { k: 'not', a: c } : c;
+    }
+    return `ss: "${kw}" in a filter expression is not supported (dport, sport, dst, src with addresses, and, or, not)`;
+  }
+  function unary(): SsExpr | string {
+    const t = peek();
+    if (t === '!' || t === 'not') {
+      i++;
+      const a = unary();
+      return typeof a === 'string' ? a : { k: 'not', a };
+    }
+    if (t === '(') {
+      i++;
+      const e = or();
+      if (typeof e === 'string') return e;
+      if (toks[i++] !== ')') return syntax;
+      return e;
+    }
+    return cond();
+  }
+  function and(): SsExpr | string {
+    let a = unary();
+    for (;;) {
+      if (typeof a === 'string') return a;
+      const t = peek();
+      if (t === undefined || t === ')' || t === '|' || t === '||' || t === 'or') return a;
+      if (t === '&' || t === '&&' || t === 'and') i++;
+      const b = unary();
+      if (typeof b === 'string') return b;
+      a = { k: 'and', a, b };
+    }
+  }
+  function or(): SsExpr | string {
+    let a = and();
+    for (;;) {
+      if (typeof a === 'string') return a;
+      const t = peek();
+      if (t !== '|' && t !== '||' && t !== 'or') return a;
+      i++;
+      const b = and();
+      if (typeof b === 'string') return b;
+      a = { k: 'or', a, b };
+    }
+  }
+  const e = or();
+  if (typeof e !== 'string' && i < toks.length) return syntax;
+  return e;
+}
+
+/** ss.c run_ssfilter: whether a socket passes the expression. */
+export function ssExprMatches(e: SsExpr, r: TcpSocketRow): boolean {
+  switch (e.k) {
+    case 'and':
+      return ssExprMatches(e.a, r) && ssExprMatches(e.b, r);
+    case 'or':
+      return ssExprMatches(e.a, r) || ssExprMatches(e.b, r);
+    case 'not':
+      return !ssExprMatches(e.a, r);
+    case 'range': {
+      const port = e.side === 'd' ? r.remotePort : r.localPort;
+      return e.ge ? port >= e.port : port <= e.port;
+    }
+    case 'cond': {
+      const port = e.side === 'd' ? r.remotePort : r.localPort;
+      const addr = e.side === 'd' ? r.remoteAddr : r.localAddr;
+      if (e.port !== -1 && port !== e.port) return false;
+      if (e.bits === 0) return true;
+      const mask = e.bits === 32 ? 0xffffffff : ~(0xffffffff >>> e.bits);
+      return ((addr ^ e.addr) & mask) === 0;
+    }
+  }
 }
