@@ -203,7 +203,13 @@ export async function runTool(req: ToolRequest, now: () => number = () => 0): Pr
   const a = analyse(rec.events, mediaInfo(base));
   const shown =
     named && target !== undefined ? `${parsed.target} (${target})` : (target ?? parsed.target);
-  const story = toolStory(rec.events, client, tool, shown);
+  // Which frame each event was emitted while handling (a row's actions).
+  const frameOfEvent = new Map<number, number>();
+  for (const row of a.rows) for (const i of row.actions) frameOfEvent.set(i, a.hops[row.hop].frame);
+  const story = toolStory(rec.events, client, tool, shown, (i) => {
+    const f = frameOfEvent.get(i);
+    return f === undefined ? undefined : a.frames[f];
+  });
   const waterfall: WaterfallRow[] = [];
   for (const e of rec.events) {
     if (e.kind === 'icmp.tx' && e.node === client && e.type === 8) {

@@ -19,11 +19,22 @@ function step(
   return { title: { en, zh }, lines: { en: linesEn, zh: linesZh }, events, t };
 }
 
+/** What a frame was (the event list's protocol and Info column). */
+export interface FrameLabel {
+  proto: string;
+  info: string;
+}
+
+/**
+ * `frameAt(i)`: the frame a device was handling when it emitted event i (from the page's rows),
+ * so that a switch's step says what it forwarded and follows the probes, not an ARP reply.
+ */
 export function toolStory(
   events: readonly TraceEvent[],
   client: string,
   tool: string,
   target: string,
+  frameAt: (ev: number) => FrameLabel | undefined = () => undefined,
 ): Step[] {
   const steps: Step[] = [];
   const find = (pred: (e: TraceEvent) => boolean, from = 0): number => {
@@ -156,25 +167,37 @@ export function toolStory(
   const seenSwitch = new Set<string>();
   const seenRouter = new Set<string>();
   const seenFrom = new Set<string>();
+  /** Switches whose only known-destination forwarding so far was an ARP frame. */
+  const arpOnly = new Map<string, number>();
+  const switchStep = (i: number, f: FrameLabel | undefined): Step => {
+    const e = events[i] as TraceEvent<'switch.forward'>;
+    const P = f?.proto.toUpperCase();
+    return step(
+      e.t,
+      [i],
+      `Switch ${e.node}${P !== undefined ? ` · ${P}` : ''}`,
+      `交换机 ${e.node}${P !== undefined ? ` · ${P}` : ''}`,
+      [
+        `${f !== undefined ? `${P} frame (${f.info})` : 'Frame'} from ${e.src} in on ${e.inPort}: destination ${e.dst} ${e.decision === 'known' ? `is in the MAC table → ${e.outPorts.join(', ')}` : `is unknown → flooded to ${e.outPorts.join(', ')}`}.`,
+      ],
+      [
+        `来自 ${e.src} 的${f !== undefined ? ` ${P} 帧（${f.info}）` : '帧'}从 ${e.inPort} 进入：目的 MAC ${e.dst} ${e.decision === 'known' ? `在 MAC 地址表中 → 从 ${e.outPorts.join('、')} 转发` : `不在表中 → 泛洪到 ${e.outPorts.join('、')}`}。`,
+      ],
+    );
+  };
   // The probes' path (after the name lookup, whose own frames took the same first hops).
   for (let i = after; i < events.length; i++) {
     const e = events[i];
     if (e.kind === 'switch.forward' && !seenSwitch.has(e.node) && e.decision !== 'broadcast') {
+      // The probes' path: a switch's step is the first probe (or reply) it forwarded; an ARP
+      // reply it forwarded before is told only if it forwarded nothing else.
+      const f = frameAt(i);
+      if (f?.proto === 'arp') {
+        if (!arpOnly.has(e.node)) arpOnly.set(e.node, i);
+        continue;
+      }
       seenSwitch.add(e.node);
-      steps.push(
-        step(
-          e.t,
-          [i],
-          `Switch ${e.node}`,
-          `交换机 ${e.node}`,
-          [
-            `Frame from ${e.src} in on ${e.inPort}: destination ${e.dst} ${e.decision === 'known' ? `is in the MAC table → ${e.outPorts.join(', ')}` : `is unknown → flooded to ${e.outPorts.join(', ')}`}.`,
-          ],
-          [
-            `来自 ${e.src} 的帧从 ${e.inPort} 进入：目的 MAC ${e.dst} ${e.decision === 'known' ? `在 MAC 地址表中 → 从 ${e.outPorts.join('、')} 转发` : `不在表中 → 泛洪到 ${e.outPorts.join('、')}`}。`,
-          ],
-        ),
-      );
+      steps.push(switchStep(i, f));
     } else if (e.kind === 'router.forward' && !seenRouter.has(e.node)) {
       seenRouter.add(e.node);
       steps.push(
@@ -218,6 +241,7 @@ export function toolStory(
       if (tool === 'ping') break;
     }
   }
+  for (const [node, i] of arpOnly) if (!seenSwitch.has(node)) steps.push(switchStep(i, frameAt(i)));
   steps.sort((a, b) => a.events[0] - b.events[0]);
   return steps;
 }

@@ -105,6 +105,27 @@ describe('web model', () => {
     assert.ok(froms.has('192.168.3.1') && froms.has('203.0.113.2') && froms.has('198.51.100.80'));
   });
 
+  test("ping's story: each switch's step is the echo request it forwarded, in path order", async () => {
+    const internet = topologyFile('internet')!;
+    const run = await runTool({
+      input: 'ping -c 1 198.51.100.80',
+      yaml: internet.text,
+      file: internet.file,
+    });
+    const titles = run.story.map((s) => s.title.en);
+    const dc = run.story.find((s) => s.title.en.startsWith('Switch sw-dc'));
+    assert.equal(dc?.title.en, 'Switch sw-dc · ICMP');
+    assert.match(dc.lines.en[0], /^ICMP frame \(Echo \(ping\) request/);
+    assert.match(dc.lines.zh[0], /ICMP 帧/);
+    assert.equal(
+      run.story.find((s) => s.title.en.startsWith('Switch sw-home'))?.title.en,
+      'Switch sw-home · ICMP',
+    );
+    // The echo request's path: pc → sw-home → r-home → r-isp → r-core → r-dc → sw-dc.
+    const path = titles.filter((x) => /^(Switch|Router) /.test(x)).map((x) => x.split(' ')[1]);
+    assert.deepEqual(path, ['sw-home', 'r-home', 'r-isp', 'r-core', 'r-dc', 'sw-dc']);
+  });
+
   test('ping and traceroute of a name look it up with DNS first', async () => {
     const internet = topologyFile('internet')!;
     const run = await runTool({
