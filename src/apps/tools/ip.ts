@@ -115,6 +115,17 @@ function flags(i: Interface): string {
   return `<${f.join(',')}>`;
 }
 
+/** The interfaces a listing shows: `only` one by name; with `inet4`, those with an address. */
+function shown(host: NetStack, opts: { only?: string; inet4?: boolean } = {}): Interface[] {
+  return [...host.interfaces.values()].filter(
+    (i) => (opts.only === undefined || i.name === opts.only) && (!opts.inet4 || i.addrs.length > 0),
+  );
+}
+
+function operstate(i: Interface): string {
+  return i.kind === 'loopback' ? 'UNKNOWN' : i.nic!.running ? 'UP' : 'DOWN';
+}
+
 function headLine(i: Interface, withGroupMode: boolean): string {
   const lo = i.kind === 'loopback';
   const state = operstate(i);
@@ -140,8 +151,7 @@ function row(widths: number[], values: (number | string)[], indent = 4): string 
 /** `ip link` (level 0), `ip -s link` (1), `ip -s -s link` (2). */
 export function formatIpLink(host: NetStack, stats = 0, only?: string): string[] {
   const out: string[] = [];
-  for (const i of host.interfaces.values()) {
-    if (only !== undefined && i.name !== only) continue;
+  for (const i of shown(host, { only })) {
     out.push(headLine(i, true), linkLine(i));
     if (stats === 0) continue;
     const c = i.counters;
@@ -200,9 +210,7 @@ export function formatIpAddr(
   opts: { only?: string; inet4?: boolean } = {},
 ): string[] {
   const out: string[] = [];
-  for (const i of host.interfaces.values()) {
-    if (opts.only !== undefined && i.name !== opts.only) continue;
-    if (opts.inet4 && i.addrs.length === 0) continue;
+  for (const i of shown(host, opts)) {
     out.push(headLine(i, false));
     if (!opts.inet4) out.push(linkLine(i));
     for (const a of i.addrs) {
@@ -216,10 +224,6 @@ export function formatIpAddr(
   return out;
 }
 
-function operstate(i: Interface): string {
-  return i.kind === 'loopback' ? 'UNKNOWN' : i.nic!.running ? 'UP' : 'DOWN';
-}
-
 /**
  * `ip -br addr` (ipaddress.c print_linkinfo, brief): the name in 16 columns, the operational
  * state in 14, then each address as "addr/prefix" (trailing blank trimmed).
@@ -229,9 +233,7 @@ export function formatIpAddrBrief(
   opts: { only?: string; inet4?: boolean } = {},
 ): string[] {
   const out: string[] = [];
-  for (const i of host.interfaces.values()) {
-    if (opts.only !== undefined && i.name !== opts.only) continue;
-    if (opts.inet4 && i.addrs.length === 0) continue;
+  for (const i of shown(host, opts)) {
     const addrs = i.addrs.map((a) => `${formatIpv4(a.addr)}/${a.prefix} `).join('');
     out.push(`${i.name.padEnd(16)} ${operstate(i).padEnd(14)} ${addrs}`.trimEnd());
   }
@@ -241,8 +243,7 @@ export function formatIpAddrBrief(
 /** `ip -br link`: name, operational state, MAC address and flags. */
 export function formatIpLinkBrief(host: NetStack, only?: string): string[] {
   const out: string[] = [];
-  for (const i of host.interfaces.values()) {
-    if (only !== undefined && i.name !== only) continue;
+  for (const i of shown(host, { only })) {
     const mac = i.kind === 'loopback' ? '00:00:00:00:00:00' : formatMac(i.mac);
     out.push(`${i.name.padEnd(16)} ${operstate(i).padEnd(14)} ${mac} ${flags(i)}`);
   }
