@@ -29,6 +29,12 @@ test('ss -ti on both ends of an open connection: cwnd, rtt, bytes as tcp_info ha
     'ESTAB      0      0       192.168.3.10:33564 198.51.100.80:http',
     client,
   ]);
+  // -o: no timer pending on the idle connection; the option words open the -i line
+  assert.deepEqual(
+    (await on('pc', '-tio'))[1],
+    'ESTAB      0      0       192.168.3.10:33564 198.51.100.80:http',
+  );
+  assert.deepEqual((await on('pc', '-tio'))[2], client.replace('\t reno', '\t ts sack reno'));
   // -n: numeric ports, and the rate as a plain number (sprint_bw)
   assert.deepEqual((await on('pc', '-tin'))[2], client.replace('2.57Mbps', '2566864bps'));
   // the server: its listener (congestion control and initial window only), then the
@@ -77,6 +83,32 @@ test('after curl: TIME-WAIT prints an empty -i line; state filters pick it or le
       `${tw}80`,
       'State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process',
       `${tw}80`,
+      '',
+    ].join('\n'),
+  );
+});
+
+test('ss -o after curl: the TIME-WAIT timer counts down on the simulator clock', async () => {
+  const r = await run(
+    'run',
+    'internet',
+    'pc',
+    '--',
+    'curl -s -o /dev/null http://www.server.com/; ss -tno state time-wait; sleep 30; ss -tao; ss -taio',
+  );
+  assert.equal(r.code, 0, r.err);
+  const head = 'State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process';
+  const tw = 'TIME-WAIT  0      0       192.168.3.10:33564 198.51.100.80:http';
+  assert.equal(
+    r.out,
+    [
+      'Recv-Q Send-Q Local Address:Port   Peer Address:Port Process',
+      '0      0       192.168.3.10:33564 198.51.100.80:80   timer:(timewait,59sec,0)',
+      head,
+      `${tw} timer:(timewait,29sec,0)`,
+      head,
+      `${tw} timer:(timewait,29sec,0)`,
+      '\t',
       '',
     ].join('\n'),
   );

@@ -663,7 +663,7 @@ const HELP = [
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
   '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]',
-  '  ss [-tan] [-i] [-r] [-l] [-u] [-H] [-s] [state|exclude established|time-wait|listening|all|...]',
+  '  ss [-tan] [-i] [-o] [-r] [-l] [-u] [-H] [-s] [state|exclude established|time-wait|listening|all|...]',
   '     [dport|sport =|!=|<|>|<=|>= :port] [dst|src addr[/bits][:port]] [and|or|not|( )]',
   '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
   '  ip route [get addr]   ip neigh   ip -s [-s] link',
@@ -1205,6 +1205,8 @@ async function runSs(
       'summary',
       'i',
       'info',
+      'o',
+      'options',
     ],
   });
   for (const [long, short] of [
@@ -1217,6 +1219,7 @@ async function runSs(
     ['udp', 'u'],
     ['no-header', 'H'],
     ['info', 'i'],
+    ['options', 'o'],
   ])
     if (p.flags.has(long)) p.flags.set(short, ['']);
   // iproute2 ss main(): -a and -l choose the states, then leading "state X" / "exclude X" words
@@ -1251,11 +1254,12 @@ async function runSs(
   const keep = (r: TcpSocketRow): boolean =>
     ssStateMatches(states, r.state) && (expr === undefined || ssExprMatches(expr, r));
   const info = p.flags.has('i');
+  const options = p.flags.has('o');
   // ss lists UDP sockets before TCP ones (ss.c: udp_show, then tcp_show)
   const tagged: [string, TcpSocketRow][] = [];
   if (sel.udp) for (const r of udpRows(host)) if (keep(r)) tagged.push(['udp', r]);
   if (sel.tcp && tcp !== undefined)
-    for (const r of tcpSocketRows(tcp, info)) if (keep(r)) tagged.push(['tcp', r]);
+    for (const r of tcpSocketRows(tcp, info, options)) if (keep(r)) tagged.push(['tcp', r]);
   const rows = tagged.map(([, r]) => r);
   // iproute2: service names unless -n, host names only with -r (-r -n: hosts, not ports)
   const hostName = p.flags.has('r') ? await lookUp(net, ctx, node, ssLookups(rows)) : undefined;
@@ -1269,7 +1273,7 @@ async function runSs(
             tcp === undefined ? undefined : [tcp.config.ephemeralLow, tcp.config.ephemeralHigh],
           ),
     },
-    { info, numeric: p.flags.has('n'), state: ssShowsState(states) },
+    { info, options, numeric: p.flags.has('n'), state: ssShowsState(states) },
   );
   if (sel.tcp && sel.udp) {
     // the Netid column: "udp"/"tcp" on each socket's line, none on its -i line

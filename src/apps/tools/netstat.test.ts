@@ -13,6 +13,8 @@ import {
   formatSsInfo,
   formatSsSummary,
   formatSsTan,
+  formatSsTimer,
+  printMsTimer,
   parseSsExpr,
   ssExprMatches,
   netstatEndpoint,
@@ -440,6 +442,84 @@ test('ss -ti rows from a layer: both ends of a connection, a listener, what each
   assert.match(formatSsInfo(b[0].info!), /^\t (reno|cubic) cwnd:10$/);
   // without `info` the rows carry none (ss without -i)
   assert.equal(tcpSocketRows(A)[0].info, undefined);
+});
+
+test('ss -o: print_ms_timer spellings and the timer column after the process', () => {
+  assert.equal(printMsTimer(59_999), '59sec');
+  assert.equal(printMsTimer(60_000), '1min');
+  assert.equal(printMsTimer(119_000), '1min59sec');
+  assert.equal(printMsTimer(119_999), '1min59sec');
+  assert.equal(printMsTimer(605_000), '10min');
+  assert.equal(printMsTimer(200), '200ms');
+  assert.equal(printMsTimer(9_500), '9.500ms');
+  assert.equal(printMsTimer(1_005), '1.005ms');
+  assert.equal(printMsTimer(12_345), '12sec');
+  assert.equal(printMsTimer(0), '');
+  assert.equal(formatSsTimer(null), '');
+  assert.equal(
+    formatSsTimer({ name: 'timewait', ms: 59_999, retrans: 0 }),
+    ' timer:(timewait,59sec,0)',
+  );
+  assert.equal(formatSsTimer({ name: 'on', ms: 0, retrans: 2 }), ' timer:(on,,2)');
+  const rows: TcpSocketRow[] = [
+    row({
+      localPort: 57000,
+      remoteAddr: 0x64400102,
+      remotePort: 80,
+      program: 'curl',
+      timer: { name: 'on', ms: 204, retrans: 1 },
+      info: { ...INFO, ts: true, sack: true, ecn: true, ecnseen: true },
+    }),
+    row({
+      state: 10,
+      localPort: 57001,
+      remoteAddr: 0x64400102,
+      remotePort: 80,
+      timer: { name: 'timewait', ms: 42_000, retrans: 0 },
+      info: null,
+    }),
+    row({ localPort: 57002, remoteAddr: 0x64400102, remotePort: 80, timer: null }),
+  ];
+  assert.deepEqual(formatSsTan(rows, {}, { options: true }).slice(1), [
+    'ESTAB      0      0           10.0.0.1:57000   100.64.1.2:80   users:(("curl")) timer:(on,204ms,1)',
+    'TIME-WAIT  0      0           10.0.0.1:57001   100.64.1.2:80   timer:(timewait,42sec,0)',
+    'ESTAB      0      0           10.0.0.1:57002   100.64.1.2:80',
+  ]);
+  // without -o neither the timer nor the option words; with -io the words open the -i line
+  assert.equal(
+    formatSsTan(rows, {}, {})[2],
+    'TIME-WAIT  0      0           10.0.0.1:57001   100.64.1.2:80',
+  );
+  const io = formatSsTan(rows, {}, { info: true, options: true });
+  assert.equal(io[2], formatSsInfo(rows[0].info!, false, true));
+  assert.match(io[2], /^\t ts sack ecn ecnseen cubic wscale:7,7 /);
+  assert.match(formatSsTan(rows, {}, { info: true })[2], /^\t cubic wscale:7,7 /);
+});
+
+test('ss -o rows from a layer: the retransmission timer while data is in flight, then TIME-WAIT', () => {
+  const { clock, A, B } = twoHosts();
+  B.createServer((s) => {
+    s.on('data', () => {});
+    s.on('end', () => s.end());
+  }).listen(80);
+  const c = A.connect({ host: 0x0a000002, port: 80 });
+  clock.runSync({ until: 10 * MS });
+  // nothing pending on an idle connection (no keep-alive): no timer
+  assert.equal(tcpSocketRows(A, false, true)[0].timer, null);
+  assert.equal(tcpSocketRows(A)[0].timer, undefined);
+  c.write(new Uint8Array(100));
+  clock.runSync({ until: 10 * MS + MS / 2 });
+  const on = tcpSocketRows(A, true, true)[0];
+  assert.equal(on.timer!.name, 'on');
+  assert.equal(on.timer!.retrans, 0);
+  assert.ok(on.timer!.ms > 0 && on.timer!.ms <= on.info!.rto, `${on.timer!.ms} ms left of the RTO`);
+  c.end();
+  clock.runSync({ until: 200 * MS });
+  const tw = tcpSocketRows(A, true, true)[0];
+  assert.equal(tw.state, 10);
+  assert.equal(tw.timer!.name, 'timewait');
+  assert.equal(tw.timer!.retrans, 0);
+  assert.ok(tw.timer!.ms > 59_000 && tw.timer!.ms < 60_000, `${tw.timer!.ms} ms of TIME-WAIT left`);
 });
 
 test('ss state filters: scan_state names and groups, state/exclude as ss main() applies them', () => {

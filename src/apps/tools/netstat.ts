@@ -23,7 +23,16 @@ import { formatIpv4, parseIpv4 } from '../../wire/addr.js';
 import type { Ipv4Addr } from '../../wire/addr.js';
 import type { TcpLayer } from '../../stack/tcp/layer.js';
 import type { TcpStats } from '../../stack/tcp/stats.js';
-import { F_PASSIVE, F_TS_OK, F_WS_OK, LINUX_STATE_NAMES } from '../../stack/tcp/tcb.js';
+import {
+  F_KEEPALIVE,
+  F_PASSIVE,
+  F_PERSIST,
+  F_SACK_OK,
+  F_TS_OK,
+  F_WS_OK,
+  LINUX_STATE_NAMES,
+} from '../../stack/tcp/tcb.js';
+import { ECN_OK, ECN_SEEN } from '../../stack/tcp/ecn.js';
 import type { Tcb } from '../../stack/tcp/tcb.js';
 import type { Listener } from '../../stack/tcp/listener.js';
 import { backedOffRto } from '../../stack/tcp/timers.js';
@@ -51,6 +60,22 @@ export interface TcpSocketRow {
    * (TIME-WAIT, SYN-RECV: ss prints an empty second line).
    */
   info?: SsTcpInfo | null;
+  /** What `ss -o` prints of a TCP socket's pending timer (inet_diag's idiag_timer); null: none. */
+  timer?: SsTimer | null;
+}
+
+/**
+ * A socket's timer as inet_diag reports it (Linux inet_sk_diag_fill, inet_twsk_diag_fill,
+ * inet_req_diag_fill) and `ss -o` prints it: "on" (retransmission, RACK reordering or tail
+ * loss probe timer), "persist" (zero-window probe), "keepalive" (the socket timer: keep-alive,
+ * the FIN-WAIT-2 timeout), "timewait"; the delayed-ACK timer is never shown.
+ */
+export interface SsTimer {
+  name: 'on' | 'keepalive' | 'timewait' | 'persist';
+  /** ms until it fires (jiffies at HZ 1000: whole ms of the deadline minus whole ms of now). */
+  ms: number;
+  /** idiag_retrans: retransmissions ("on"), probes sent (persist, keepalive), 0 (timewait). */
+  retrans: number;
 }
 
 /**
@@ -59,6 +84,11 @@ export interface TcpSocketRow {
  * leaves out zero fields.
  */
 export interface SsTcpInfo {
+  /** tcpi_options: timestamps, SACK, ECN, ECN-marked packets seen (printed with -o only). */
+  ts?: boolean;
+  sack?: boolean;
+  ecn?: boolean;
+  ecnseen?: boolean;
   /** Congestion control module name ("cubic", "reno"). */
   cong: string;
   /** wscale:snd,rcv when window scaling was negotiated. */
@@ -124,6 +154,10 @@ export function tcbInfo(t: Tcb, now: number): SsTcpInfo | null {
   const acked = ((t.sndUna - t.iss) | 0) - ((t.flags & F_PASSIVE) !== 0 ? 1 : 0);
   const notsent = t.sndBuf === null ? 0 : (t.dataSeq + t.sendQueued - t.sndMax) | 0;
   return {
+    ts,
+    sack: (t.flags & F_SACK_OK) !== 0,
+    ecn: (t.ecn & ECN_OK) !== 0,
+    ecnseen: (t.ecn & ECN_SEEN) !== 0,
     cong: LINUX_CC[t.cc.name] ?? t.cc.name,
     wscale: (t.flags & F_WS_OK) !== 0 ? [t.sndScale, t.rcvScale] : undefined,
     rto: usMs(backedOffRto(t)),
@@ -177,6 +211,65 @@ export function listenerInfo(l: Listener): SsTcpInfo {
   };
 }
 
+/** HZ 1000 jiffies: whole ms of `at` minus whole ms of `now`, never below 0. */
+function msUntil(at: number, now: number): number {
+  return Math.max(0, Math.floor(at / NS_PER_MS) - Math.floor(now / NS_PER_MS));
+}
+
+/**
+ * The timer inet_diag reports for a connection (read only): the retransmission timer, the RACK
+ * reordering timer or the tail loss probe as "on" with the retransmission count (the back-off),
+ * the persist timer with the probes sent, the TIME-WAIT expiry, or the socket timer (keep-alive
+ * with its unanswered probes, the FIN-WAIT-2 timeout) as "keepalive"; null when none is
+ * pending (the delayed ACK's own timer is not reported).
+ */
+export function tcbTimer(t: Tcb, now: number): SsTimer | null {
+  if (t.state === 10)
+    return t.keepAt !== 0 ? { name: 'timewait', ms: msUntil(t.keepAt, now), retrans: 0 } : null;
+  let at = t.rtoAt;
+  if (t.rackAt !== 0 && (at === 0 || t.rackAt < at)) at = t.rackAt;
+  if (at !== 0) {
+    const persist = at === t.rtoAt && (t.flags & F_PERSIST) !== 0;
+    return { name: persist ? 'persist' : 'on', ms: msUntil(at, now), retrans: t.rtxShift };
+  }
+  if (t.keepAt !== 0)
+    return {
+      name: 'keepalive',
+      ms: msUntil(t.keepAt, now),
+      retrans: (t.flags & F_KEEPALIVE) !== 0 ? t.keepProbes : 0,
+    };
+  return null;
+}
+
+/**
+ * ss.c print_ms_timer: "1min", "59sec", "200ms", "1.500ms" as iproute2 spells them (minutes
+ * drop the ms, and above 9 minutes the seconds; seconds above 9 drop the ms; 0 is "").
+ */
+export function printMsTimer(timeout: number): string {
+  let secs = Math.floor(timeout / 1000);
+  const minutes = Math.floor(secs / 60);
+  secs %= 60;
+  let msecs = timeout % 1000;
+  let buf = '';
+  if (minutes) {
+    msecs = 0;
+    buf = `${minutes}min`;
+    if (minutes > 9) secs = 0;
+  }
+  if (secs) {
+    if (secs > 9) msecs = 0;
+    buf += `${secs}${msecs ? '.' : 'sec'}`;
+  }
+  if (msecs) buf += `${String(msecs).padStart(3, '0')}ms`;
+  return buf;
+}
+
+/** ss.c tcp_timer_print: " timer:(name,time,retrans)", nothing without a timer. */
+export function formatSsTimer(t: SsTimer | null | undefined): string {
+  if (t === null || t === undefined) return '';
+  return ` timer:(${t.name},${printMsTimer(t.ms)},${t.retrans})`;
+}
+
 /**
  * C's printf("%.Pg") (P = 6 by default): P significant digits, trailing zeros dropped, an
  * exponent when it is below -4 or at least P.
@@ -212,9 +305,16 @@ export function formatBw(bps: number, numeric: boolean): string {
  * pacing_rate, delivery_rate, delivered, busy, retrans, lost, sacked, rcv_rtt, rcv_space,
  * rcv_ssthresh, rcv_wnd) are left out. null (TIME-WAIT, SYN-RECV): the tab alone.
  */
-export function formatSsInfo(i: SsTcpInfo | null, numeric = false): string {
+export function formatSsInfo(i: SsTcpInfo | null, numeric = false, options = false): string {
   let s = '\t';
   if (i === null) return s;
+  // tcp_show_info reads the option words only with -o (show_options)
+  if (options) {
+    if (i.ts) s += ' ts';
+    if (i.sack) s += ' sack';
+    if (i.ecn) s += ' ecn';
+    if (i.ecnseen) s += ' ecnseen';
+  }
   if (i.cong !== '') s += ` ${i.cong}`;
   if (i.wscale !== undefined) s += ` wscale:${i.wscale[0]},${i.wscale[1]}`;
   if (i.rto) s += ` rto:${formatG(i.rto)}`;
@@ -331,9 +431,9 @@ const SS_STATE = [
 
 /**
  * Listeners first (by port), then connections (by local port, remote address and port); with
- * `info`, each row carries what `ss -i` prints of it.
+ * `info`, each row carries what `ss -i` prints of it, with `timers` its `ss -o` timer.
  */
-export function tcpSocketRows(layer: TcpLayer, info = false): TcpSocketRow[] {
+export function tcpSocketRows(layer: TcpLayer, info = false, timers = false): TcpSocketRow[] {
   const now = layer.host.clock.now();
   const rows: TcpSocketRow[] = [];
   for (const l of layer.listenerList()) {
@@ -360,6 +460,7 @@ export function tcpSocketRows(layer: TcpLayer, info = false): TcpSocketRow[] {
       recvQ: t.recvQueued,
       sendQ: t.sendQueued,
       ...(info ? { info: tcbInfo(t, now) } : {}),
+      ...(timers ? { timer: tcbTimer(t, now) } : {}),
     }))
     .sort(
       (a, b) =>
@@ -409,6 +510,8 @@ export function formatNetstatNapt(rows: readonly TcpSocketRow[], o: NetstatOptio
 export interface SsOptions {
   /** -i: a second line of TCP internals under each TCP socket (rows carry `info`). */
   info?: boolean;
+  /** -o: the timer column (rows carry `timer`), and with -i the option words. */
+  options?: boolean;
   /** -n: also makes the rates of -i plain numbers (sprint_bw). */
   numeric?: boolean;
   /**
@@ -470,12 +573,14 @@ export function formatSsTan(
         pa[i].padStart(paw) +
         ':' +
         pp[i].padEnd(ppw) +
-        ' ' +
-        (r.program !== undefined ? `users:(("${r.program}"))` : '')
+        // the Process column: proc_ctx_print's " users:(...)", then inet_show_sock's timer
+        (r.program !== undefined ? ` users:(("${r.program}"))` : '') +
+        (o.options ? formatSsTimer(r.timer) : '')
       ).trimEnd(),
     );
     // ss.c inet_show_sock: no tcp_info line for UDP
-    if (o.info && (r.proto ?? 'tcp') === 'tcp') out.push(formatSsInfo(r.info ?? null, o.numeric));
+    if (o.info && (r.proto ?? 'tcp') === 'tcp')
+      out.push(formatSsInfo(r.info ?? null, o.numeric, o.options));
   });
   return out;
 }

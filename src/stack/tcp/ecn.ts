@@ -32,6 +32,8 @@ export const ECN_PEER_SYN = 4;
 export const ECN_ECHO = 8;
 /** Our window was reduced: the next new data segment carries CWR. */
 export const ECN_QUEUE_CWR = 16;
+/** An ECT or CE packet arrived on the connection (Linux TCP_ECN_SEEN; `ss -io`'s "ecnseen"). */
+export const ECN_SEEN = 32;
 
 /** IP ECN field codepoints (RFC 3168 § 5). */
 export const IP_NOT_ECT = 0;
@@ -90,6 +92,7 @@ export function ecnOutgoing(t: Tcb, s: Seg, len: number, retransmit: boolean): n
  */
 export function ecnInput(t: Tcb, seg: Seg): boolean {
   if (!(t.ecn & ECN_OK)) return false;
+  if (seg.ipEcn !== IP_NOT_ECT) t.ecn |= ECN_SEEN;
   if (seg.flags & CWR) t.ecn &= ~ECN_ECHO;
   if (seg.ipEcn === IP_CE && !(t.ecn & ECN_ECHO)) {
     t.ecn |= ECN_ECHO;
