@@ -23,7 +23,8 @@ test('ss -ti on both ends of an open connection: cwnd, rtt, bytes as tcp_info ha
   };
   const client =
     '\t reno wscale:6,6 rto:200 rtt:45.129/24.015 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:10 ' +
-    'bytes_acked:41 bytes_received:1898 send 2.57Mbps lastack:975 minrtt:24.226 snd_wnd:131712';
+    'bytes_sent:40 bytes_acked:41 bytes_received:1898 segs_out:4 segs_in:3 data_segs_out:1 ' +
+    'data_segs_in:2 send 2.57Mbps lastsnd:1000 lastrcv:975 lastack:975 minrtt:24.226 snd_wnd:131712';
   assert.deepEqual(await on('pc', '-ti'), [
     'State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process',
     'ESTAB      0      0       192.168.3.10:33564 198.51.100.80:http',
@@ -45,8 +46,26 @@ test('ss -ti on both ends of an open connection: cwnd, rtt, bytes as tcp_info ha
     '\t reno cwnd:10',
     'ESTAB      0      0      198.51.100.80:http 192.168.3.10:33564',
     '\t reno wscale:6,6 rto:200 rtt:24.082/9.069 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:11 ' +
-      'bytes_acked:1898 bytes_received:40 send 5.29Mbps lastack:963 minrtt:24.058 snd_wnd:131712',
+      'bytes_sent:1898 bytes_acked:1898 bytes_received:40 segs_out:3 segs_in:4 data_segs_out:2 ' +
+      'data_segs_in:1 send 5.29Mbps lastsnd:987 lastrcv:987 lastack:963 minrtt:24.058 snd_wnd:131712',
   ]);
+  // the two ends agree: no loss, so what one sent the other received, segment for segment (the
+  // server's connection counts the SYN it was made from and its SYN-ACK); the request is 40
+  // bytes, the page 1898
+  const field = (line: string, name: string): number =>
+    Number(new RegExp(` ${name}:(\\d+)`).exec(line)?.[1] ?? 0);
+  const c = (await on('pc', '-ti'))[2];
+  const sv = (await on('web1', '-ti'))[2];
+  assert.equal(field(c, 'bytes_sent'), 40);
+  assert.equal(field(sv, 'bytes_received'), field(c, 'bytes_sent'));
+  assert.equal(field(c, 'bytes_received'), field(sv, 'bytes_sent'));
+  assert.equal(field(sv, 'bytes_sent'), 1898);
+  assert.equal(field(c, 'segs_out'), field(sv, 'segs_in'));
+  assert.equal(field(sv, 'segs_out'), field(c, 'segs_in'));
+  assert.equal(field(c, 'data_segs_out'), field(sv, 'data_segs_in'));
+  assert.equal(field(sv, 'data_segs_out'), field(c, 'data_segs_in'));
+  assert.equal(field(sv, 'data_segs_out'), Math.ceil(1898 / 1448));
+  assert.doesNotMatch(c + sv, /bytes_retrans|retrans:/);
   // one state asked for: no State column
   assert.deepEqual(await on('web1', '-tn', 'state', 'established'), [
     'Recv-Q Send-Q Local Address:Port Peer Address:Port  Process',

@@ -387,6 +387,26 @@ test('ss -i: the tcp_info line in ss.c tcp_stats_print order, zero fields left o
     '\t cubic rto:204 backoff:2 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:10 bytes_acked:113 ' +
       'bytes_received:4096 unacked:1 reordering:5 notsent:300 snd_wnd:64256',
   );
+  // the counters, in tcp_stats_print's places
+  assert.equal(
+    formatSsInfo({
+      ...INFO,
+      bytesSent: 5000,
+      bytesRetrans: 1448,
+      segsOut: 9,
+      segsIn: 7,
+      dataSegsOut: 4,
+      dataSegsIn: 3,
+      lastsnd: 30,
+      lastrcv: 20,
+      retrans: 0,
+      totalRetrans: 1,
+    }),
+    '\t cubic wscale:7,7 rto:204 rtt:0.05/0.025 ato:40 mss:1448 pmtu:1500 advmss:1448 cwnd:10 ' +
+      'ssthresh:7 bytes_sent:5000 bytes_retrans:1448 bytes_acked:113 bytes_received:4096 segs_out:9 ' +
+      'segs_in:7 data_segs_out:4 data_segs_in:3 send 2.32Gbps lastsnd:30 lastrcv:20 lastack:12 ' +
+      'retrans:0/1 minrtt:0.042 snd_wnd:64256',
+  );
   // TIME-WAIT and SYN-RECV: the kernel gives no tcp_info, ss prints the tab alone
   assert.equal(formatSsInfo(null), '\t');
 });
@@ -520,6 +540,55 @@ test('ss -o rows from a layer: the retransmission timer while data is in flight,
   assert.equal(tw.timer!.name, 'timewait');
   assert.equal(tw.timer!.retrans, 0);
   assert.ok(tw.timer!.ms > 59_000 && tw.timer!.ms < 60_000, `${tw.timer!.ms} ms of TIME-WAIT left`);
+});
+
+test('ss -i counters: bytes and segments each way, a retransmission while in flight and after', () => {
+  const { clock, A, B } = twoHosts();
+  const ha = A.host as FakeHost;
+  const send = ha.onSend!;
+  let sent = 0;
+  // the third segment A sends (the first data, after SYN and ACK) is lost
+  ha.onSend = (d) => {
+    if (++sent !== 3) send(d);
+  };
+  B.createServer((s) => {
+    s.on('data', () => {});
+  }).listen(80);
+  const c = A.connect({ host: 0x0a000002, port: 80 });
+  clock.runSync({ until: 10 * MS });
+  c.write(new Uint8Array(100));
+  const first = tcpSocketRows(A, true, true)[0];
+  assert.equal(first.timer!.name, 'on');
+  assert.equal(first.timer!.retrans, 0);
+  // just after the timer fired: the retransmission is on the wire (1 ms each way)
+  clock.runSync({ until: 10 * MS + first.timer!.ms * MS + MS / 2 });
+  const rtx = tcpSocketRows(A, true, true)[0];
+  // the tail loss probe resent it (RFC 8985 § 7): a retransmission, not a timeout (count 0)
+  assert.deepEqual(rtx.timer && [rtx.timer.name, rtx.timer.retrans], ['on', 0]);
+  assert.equal(rtx.info!.backoff, 0);
+  const ri = rtx.info!;
+  assert.deepEqual(
+    [ri.bytesSent, ri.bytesRetrans, ri.dataSegsOut, ri.segsOut, ri.retrans, ri.totalRetrans],
+    [200, 100, 2, 4, 1, 1],
+  );
+  assert.match(formatSsInfo(ri), / bytes_sent:200 bytes_retrans:100 bytes_acked:1 /);
+  assert.match(formatSsInfo(ri), / segs_out:4 segs_in:1 data_segs_out:2 /);
+  assert.match(formatSsInfo(ri), / retrans:1\/1 /);
+  clock.runSync({ until: clock.now() + 100 * MS });
+  const done = tcpSocketRows(A, true, true)[0];
+  // ACKed: none outstanding, one in all; no timer pending
+  assert.equal(done.timer, null);
+  assert.equal(done.info!.retrans, 0);
+  assert.match(formatSsInfo(done.info!), / retrans:0\/1 /);
+  const b = tcpSocketRows(B, true)[1].info!;
+  // the server's connection: the SYN it was made from, the handshake's ACK, the data once
+  assert.deepEqual(
+    [b.bytesReceived, b.dataSegsIn, b.segsIn, b.segsOut, b.bytesSent, b.totalRetrans],
+    [100, 1, 3, 2, 0, 0],
+  );
+  // times: the retransmission took 1 ms to arrive; B's delayed ACK (40 ms) took 1 ms back
+  assert.equal(done.info!.lastsnd! - b.lastrcv!, 1);
+  assert.equal(b.lastrcv! - done.info!.lastack, 41);
 });
 
 test('ss state filters: scan_state names and groups, state/exclude as ss main() applies them', () => {

@@ -108,13 +108,30 @@ export interface SsTcpInfo {
   /** Congestion window and slow-start threshold in segments (ssthresh ≥ 0xFFFF: infinite). */
   cwnd: number;
   ssthresh: number;
+  /** Data bytes sent and retransmitted (tcpi_bytes_sent, tcpi_bytes_retrans). */
+  bytesSent?: number;
+  bytesRetrans?: number;
   bytesAcked: number;
   bytesReceived: number;
+  /** Segments out and in, and those of them carrying data. */
+  segsOut?: number;
+  segsIn?: number;
+  dataSegsOut?: number;
+  dataSegsIn?: number;
+  /** ms since the last data sent and received (or establishment). */
+  lastsnd?: number;
+  lastrcv?: number;
   /** ms since the last ACK (segment) received. */
   lastack: number;
   /** A listener's accept queue (tcp_info aliases it as tcpi_unacked). */
   unacked: number;
   reordering: number;
+  /**
+   * retrans:current/total: segments of [SND.UNA, highest retransmitted) (an upper bound of
+   * tcpi_retrans, Linux's retrans_out), and every retransmission (tcpi_total_retrans).
+   */
+  retrans?: number;
+  totalRetrans?: number;
   /** Bytes written and not yet sent. */
   notsent: number;
   minrtt: number;
@@ -153,6 +170,8 @@ export function tcbInfo(t: Tcb, now: number): SsTcpInfo | null {
   // one's (its snd_una starts after the SYN-ACK); the FIN counts when ACKed
   const acked = ((t.sndUna - t.iss) | 0) - ((t.flags & F_PASSIVE) !== 0 ? 1 : 0);
   const notsent = t.sndBuf === null ? 0 : (t.dataSeq + t.sendQueued - t.sndMax) | 0;
+  // retransmitted data not yet cumulatively acknowledged
+  const retransOut = (t.rtxHigh - t.sndUna) | 0;
   return {
     ts,
     sack: (t.flags & F_SACK_OK) !== 0,
@@ -170,11 +189,21 @@ export function tcbInfo(t: Tcb, now: number): SsTcpInfo | null {
     advmss: t.advMss - (ts ? 12 : 0),
     cwnd: segments(t.cwnd, t.mss),
     ssthresh: segments(t.ssthresh, t.mss),
+    bytesSent: t.bytesSent,
+    bytesRetrans: t.bytesRetrans,
     bytesAcked: synced ? Math.max(0, acked) : 0,
     // the FIN counts (tcp_rcv_nxt_update), the SYN does not (rcv_nxt starts after it)
     bytesReceived: synced ? (t.rcvNxt - t.irs - 1) >>> 0 : 0,
+    segsOut: t.segsOut,
+    segsIn: t.segsIn,
+    dataSegsOut: t.dataSegsOut,
+    dataSegsIn: t.dataSegsIn,
+    lastsnd: synced ? Math.floor((now - t.lastDataSent) / NS_PER_MS) : 0,
+    lastrcv: synced ? Math.floor((now - t.lastDataRecv) / NS_PER_MS) : 0,
     lastack: synced ? Math.floor((now - t.lastRecv) / NS_PER_MS) : 0,
     unacked: 0,
+    retrans: retransOut > 0 && t.mss > 0 ? Math.ceil(retransOut / t.mss) : 0,
+    totalRetrans: t.totalRetrans,
     reordering: t.reordering,
     notsent: Math.max(0, notsent),
     minrtt: usMs(t.minRtt),
@@ -301,9 +330,9 @@ export function formatBw(bps: number, numeric: boolean): string {
 /**
  * The second line `ss -i` prints under a TCP socket (iproute2 ss.c tcp_stats_print, in its
  * order): a tab, then " name:value" for each field that is not zero. Fields we do not model
- * (rcvmss, bytes_sent, bytes_retrans, segs_in/out, data_segs_in/out, lastsnd, lastrcv,
- * pacing_rate, delivery_rate, delivered, busy, retrans, lost, sacked, rcv_rtt, rcv_space,
- * rcv_ssthresh, rcv_wnd) are left out. null (TIME-WAIT, SYN-RECV): the tab alone.
+ * (rcvmss, pacing_rate, delivery_rate, delivered, busy, a connection's unacked, lost, sacked,
+ * rcv_rtt, rcv_space, rcv_ssthresh, rcv_wnd) are left out. With `options` (-o) the line opens
+ * with the option words (ts sack ecn ecnseen). null (TIME-WAIT, SYN-RECV): the tab alone.
  */
 export function formatSsInfo(i: SsTcpInfo | null, numeric = false, options = false): string {
   let s = '\t';
@@ -326,14 +355,23 @@ export function formatSsInfo(i: SsTcpInfo | null, numeric = false, options = fal
   if (i.advmss) s += ` advmss:${i.advmss}`;
   if (i.cwnd) s += ` cwnd:${i.cwnd}`;
   if (i.ssthresh && i.ssthresh < 0xffff) s += ` ssthresh:${i.ssthresh}`;
+  if (i.bytesSent) s += ` bytes_sent:${i.bytesSent}`;
+  if (i.bytesRetrans) s += ` bytes_retrans:${i.bytesRetrans}`;
   if (i.bytesAcked) s += ` bytes_acked:${i.bytesAcked}`;
   if (i.bytesReceived) s += ` bytes_received:${i.bytesReceived}`;
+  if (i.segsOut) s += ` segs_out:${i.segsOut}`;
+  if (i.segsIn) s += ` segs_in:${i.segsIn}`;
+  if (i.dataSegsOut) s += ` data_segs_out:${i.dataSegsOut}`;
+  if (i.dataSegsIn) s += ` data_segs_in:${i.dataSegsIn}`;
   // tcp_show_info: cwnd · mss · 8 / rtt, from tcp_info's whole microseconds
   const rttUs = Math.round(i.rtt * 1000);
   if (rttUs > 0 && i.mss && i.cwnd)
     s += ` send ${formatBw((i.cwnd * i.mss * 8_000_000) / rttUs, numeric)}bps`;
+  if (i.lastsnd) s += ` lastsnd:${i.lastsnd}`;
+  if (i.lastrcv) s += ` lastrcv:${i.lastrcv}`;
   if (i.lastack) s += ` lastack:${i.lastack}`;
   if (i.unacked) s += ` unacked:${i.unacked}`;
+  if (i.retrans || i.totalRetrans) s += ` retrans:${i.retrans ?? 0}/${i.totalRetrans ?? 0}`;
   if (i.reordering !== 3) s += ` reordering:${i.reordering}`;
   if (i.notsent) s += ` notsent:${i.notsent}`;
   if (i.minrtt) s += ` minrtt:${formatG(i.minrtt)}`;

@@ -107,6 +107,11 @@ function now(t: Tcb): number {
 export function segmentArrives(t: Tcb, seg: Seg): number {
   t.lastRecv = now(t);
   t.keepProbes = 0;
+  t.segsIn++;
+  if (seg.payload.length > 0) {
+    t.dataSegsIn++;
+    t.lastDataRecv = t.lastRecv;
+  }
   let r = DONE;
   if (t.state === SYN_SENT) synSentInput(t, seg);
   else r = otherInput(t, seg);
@@ -165,6 +170,8 @@ function synSentInput(t: Tcb, seg: Seg): void {
     t.sndWl2 = seg.ack;
     t.cc.init(t, layer.config.initialCwndSegments);
     setState(t, ESTABLISHED, 'received SYN-ACK for our SYN');
+    // Linux tcp_finish_connect / tcp_create_openreq_child: lastsnd and lastrcv count from here
+    t.lastDataSent = t.lastDataRecv = t.lastRecv;
     t.connectDeadline = 0;
     t.keepAt = 0;
     armKeepalive(t);
@@ -383,6 +390,8 @@ function otherInput(t: Tcb, seg: Seg): number {
       t.sndWl2 = seg.ack;
       t.cc.init(t, layer.config.initialCwndSegments);
       setState(t, ESTABLISHED, 'ACK of our SYN-ACK');
+      // Linux tcp_finish_connect / tcp_create_openreq_child: lastsnd and lastrcv count from here
+      t.lastDataSent = t.lastDataRecv = t.lastRecv;
       t.connectDeadline = 0;
       t.keepAt = 0;
       armKeepalive(t);

@@ -213,6 +213,7 @@ export function listenInput(
   t.state = LISTEN;
   setState(t, SYN_RECEIVED, 'received SYN on a listening socket');
   t.lastRecv = layer.host.clock.now();
+  t.segsIn = 1; // the SYN the connection was made from
   if (layer.config.keepInit > 0) armKeep(t, t.lastRecv + layer.config.keepInit);
   sendSyn(t, 'SYN-ACK');
   // RFC 9293 § 3.10.7.2: "any other control or text should be queued for processing later";
@@ -340,6 +341,7 @@ function cookieAck(
   t.state = LISTEN;
   setState(t, ESTABLISHED, 'ACK carried a valid SYN cookie');
   t.lastRecv = now;
+  t.lastDataSent = t.lastDataRecv = now;
   armKeepalive(t);
   t.listener = l;
   l.synQueue++; // established() takes it off again

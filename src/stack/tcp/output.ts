@@ -161,9 +161,17 @@ function emit(
     layer.host,
   );
   layer.stats.outSegs++;
+  t.segsOut++;
+  if (len > 0) {
+    t.dataSegsOut++;
+    t.bytesSent += len;
+    t.lastDataSent = layer.host.clock.now();
+  }
   if (t.flags & F_IN_RECOVERY) t.prrOut += len; // RFC 6937 prr_out
   if (retransmit) {
     layer.stats.retransSegs++;
+    t.totalRetrans++;
+    t.bytesRetrans += len;
     if (len > 0 || s.flags & FIN) noteRetransmit(t, s, len);
   }
   if (s.flags & RST) layer.stats.outRsts++;

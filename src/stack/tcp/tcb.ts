@@ -264,6 +264,22 @@ export class Tcb {
   /** Connection establishment deadline from ConnectOptions.timeout / keepinit (0 = none). */
   connectDeadline = 0;
 
+  // per-connection counters (Linux tcp_info, `ss -i`): integer increments on paths that run anyway
+  /** Segments sent (retransmissions, pure ACKs, SYN, FIN, RST included): tcpi_segs_out. */
+  segsOut = 0;
+  /** Segments that carried data, and their data bytes (retransmissions included). */
+  dataSegsOut = 0;
+  bytesSent = 0;
+  /** Segments retransmitted (SYN included) and their data bytes: tcpi_total_retrans, bytes_retrans. */
+  totalRetrans = 0;
+  bytesRetrans = 0;
+  /** Segments that reached the connection, and those with data: tcpi_segs_in, data_segs_in. */
+  segsIn = 0;
+  dataSegsIn = 0;
+  /** Times of the last data segment sent and received (set at establishment, as Linux does). */
+  lastDataSent = 0;
+  lastDataRecv = 0;
+
   /** Errors: `softError` is remembered (RFC 1122 § 4.2.3.9), `error` ended the connection. */
   softError: SocketErrorCode | '' = '';
   error: SocketErrorCode | '' = '';
