@@ -662,7 +662,7 @@ const HELP = [
   '      [+[no]all] [+[no]answer|question|authority|additional|comments|stats|cmd]',
   '  nslookup [-type=T] [-port=N] [-timeout=S] name [server]',
   '  host [-t type] [-p port] [-W s] name [server]',
-  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r]',
+  '  netstat [-napt] [-l] [-u] [-W] [-s] [-i] [-r] [-e]',
   '  ss [-tan] [-i] [-o] [-r] [-l] [-u] [-H] [-s] [state|exclude established|time-wait|listening|all|...]',
   '     [dport|sport =|!=|<|>|<=|>= :port] [dst|src addr[/bits][:port]] [and|or|not|( )]',
   '  arp [-n] [-a] [-i dev]   route [-n] [-e]   ip [-4] [-br] addr|link [show [dev] NAME]',
