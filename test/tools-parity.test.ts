@@ -359,3 +359,12 @@ test('netstat -i counts the frames the interfaces moved; ss -s counts the TIME-W
   assert.match(r.out, /\nTCP: {3}1 \(estab 0, closed 1, orphaned 0, timewait 1\)\n/);
   assert.match(r.out, /\nTCP\t {2}1 {9}1 {9}0/);
 });
+
+test('ip: an unknown option exits 255 and an unknown object 1, as iproute2', async () => {
+  const opt = await onPc('ip', '-z', 'addr');
+  assert.equal(opt.code, 255);
+  assert.match(opt.err, /ip: option "-z" is unknown/);
+  const obj = await onPc('ip', 'foo');
+  assert.equal(obj.code, 1);
+  assert.match(obj.err, /ip: object "foo" is unknown/);
+});

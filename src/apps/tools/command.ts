@@ -578,7 +578,8 @@ function runIp(
     if (opt(a, '-stats', 2) || opt(a, '-statistics', 2)) stats++;
     else if (opt(a, '-brief', 3)) brief = true;
     else if (a === '-4') inet4 = true;
-    else throw new ToolUsageError(`ip: option "${a}" is unknown (supported: -s, -br, -4)`);
+    // iproute2 (ip.c): 'Option "-z" is unknown, try "ip -help".', exit 255
+    else throw new ToolUsageError(`ip: option "${a}" is unknown (supported: -s, -br, -4)`, 255);
   }
   const host = hostOf(net, node, 'ip');
   const obj = args[i] ?? '';
@@ -645,8 +646,10 @@ function runIp(
     for (const l of formatIpNeigh(arpRows(host))) out(l);
     return { exitCode: 0 };
   }
+  // iproute2 (ip.c do_cmd): 'Object "foo" is unknown, try "ip help".', exit 1
   throw new ToolUsageError(
     `ip: object "${obj}" is unknown or not supported (route, link, addr, neigh)`,
+    1,
   );
 }
 
