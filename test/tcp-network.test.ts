@@ -11,7 +11,8 @@ import { parseIpv4 } from '../src/wire/addr.js';
 import { TcpLayer } from '../src/stack/tcp/layer.js';
 import type { TcpSocket } from '../src/stack/tcp/socket.js';
 import { Network } from '../src/world/network.js';
-import { netstatNapt, ssTan } from '../src/apps/tools/netstat.js';
+import { netstatNapt } from '../src/apps/tools/netstat.js';
+import { ssTan } from '../src/apps/tools/ss.js';
 
 function world(mtuMiddle = 1500): { net: Network; layers: Map<string, TcpLayer> } {
   const layers = new Map<string, TcpLayer>();

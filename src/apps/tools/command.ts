@@ -60,27 +60,25 @@ import {
   formatIpRoute,
   ipRouteGet,
 } from './ip.js';
+import { formatNetstatI, formatNetstatNapt, formatNetstatS, netstatLookups } from './netstat.js';
+import type { InterfaceRow } from './netstat.js';
+import { tcpSocketRows } from './sockets.js';
+import type { TcpSocketRow } from './sockets.js';
 import {
-  formatNetstatI,
-  formatNetstatNapt,
-  formatNetstatS,
   formatSsSummary,
   formatSsTan,
-  netstatLookups,
+  parseSsExpr,
   SS_ALL,
   SS_CONN,
   SS_LISTENING,
   SS_UDP_DEFAULT,
-  parseSsExpr,
   ssExprMatches,
   ssLookups,
   ssServiceNames,
   ssShowsState,
   ssStateFilter,
   ssStateMatches,
-  tcpSocketRows,
-} from './netstat.js';
-import type { InterfaceRow, TcpSocketRow } from './netstat.js';
+} from './ss.js';
 import { serviceName } from './services.js';
 import { nslookup } from './nslookup.js';
 import { ping } from './ping.js';

@@ -5,25 +5,29 @@ import { MS } from '../../sim/time.js';
 import { TcpLayer } from '../../stack/tcp/layer.js';
 import { FakeHost, wire } from '../../stack/tcp/testing.js';
 import {
-  formatNetstatNapt,
   formatNetstatI,
+  formatNetstatNapt,
   formatNetstatS,
+  netstatEndpoint,
+  netstatLookups,
+  netstatNapt,
+  netstatS,
+} from './netstat.js';
+import { tcpSocketRows } from './sockets.js';
+import type { SsTcpInfo, TcpSocketRow } from './sockets.js';
+import {
   formatBw,
   formatG,
   formatSsInfo,
   formatSsSummary,
   formatSsTan,
   formatSsTimer,
-  printMsTimer,
   parseSsExpr,
-  ssExprMatches,
-  netstatEndpoint,
-  netstatLookups,
-  netstatNapt,
-  netstatS,
+  printMsTimer,
   SS_ALL,
   SS_CONN,
   SS_LISTENING,
+  ssExprMatches,
   ssLookups,
   ssScanState,
   ssServiceNames,
@@ -31,9 +35,7 @@ import {
   ssStateFilter,
   ssStateMatches,
   ssTan,
-  tcpSocketRows,
-} from './netstat.js';
-import type { SsTcpInfo, TcpSocketRow } from './netstat.js';
+} from './ss.js';
 import { SERVICES, serviceName } from './services.js';
 
 function twoHosts(): { clock: Scheduler; A: TcpLayer; B: TcpLayer } {
